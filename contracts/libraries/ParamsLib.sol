@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Params} from "../types/Params.sol";
+
+/// @title ParamsLib
+/// @notice The single place where parameter bounds live. Governance can move a parameter only inside
+///         these bounds, so a compromised or careless owner cannot, for example, set a 100% slash, a
+///         zero-length proving window or an unbonding delay shorter than a prover's obligations.
+library ParamsLib {
+    /// @notice A parameter is outside its allowed range.
+    /// @param name The parameter's name.
+    /// @param value The rejected value.
+    /// @param min The smallest allowed value.
+    /// @param max The largest allowed value.
+    error ParamOutOfBounds(string name, uint256 value, uint256 min, uint256 max);
+
+    uint256 internal constant BPS = 10_000;
+    uint256 internal constant REP_MAX = 10_000;
+    /// Weights are stake >> WEIGHT_SHIFT, so minStake must be at least this to carry any weight.
+    uint256 internal constant MIN_STAKE_FLOOR = 1 << 24;
+    uint256 internal constant MAX_WINDOW = 1_000_000;
+    uint256 internal constant MAX_UNBONDING = 10_000_000;
+
+    /// @notice Reverts with `ParamOutOfBounds` unless every field of `p` is inside its bounds.
+    /// @param p The candidate parameters.
+    /// @param epochLength The (immutable) epoch length in blocks; obligations span up to two epochs.
+    function validate(Params memory p, uint256 epochLength) internal pure {
+        _check("minStake", p.minStake, MIN_STAKE_FLOOR, p.maxWeightStake);
+        _check("maxWeightStake", p.maxWeightStake, p.minStake, type(uint96).max);
+        _check("provingWindow", p.provingWindow, 2, MAX_WINDOW);
+        _check("raceWindow", p.raceWindow, 2, MAX_WINDOW);
+        // A prover revealed in epoch e can be drawn until the end of epoch e+1 and then holds the
+        // batch for provingWindow; the race follows. Unbonding must outlast all of it.
+        uint256 minUnbonding = uint256(p.provingWindow) + p.raceWindow + 2 * epochLength;
+        _check("unbondingDelay", p.unbondingDelay, minUnbonding, MAX_UNBONDING);
+        _check("repHalfLife", p.repHalfLife, 1, type(uint32).max);
+        _check("slashBps", p.slashBps, 100, 5000);
+        _check("nonRevealSlashBps", p.nonRevealSlashBps, 1, 500);
+        _check("burnBps", p.burnBps, 0, BPS - p.bountyBps);
+        _check("bountyBps", p.bountyBps, 0, 9000);
+        _check("repInitial", p.repInitial, 1, REP_MAX);
+        _check("repGain", p.repGain, 1, 1000);
+        _check("repMissPenalty", p.repMissPenalty, 1, REP_MAX);
+        _check("repNoRevealPenalty", p.repNoRevealPenalty, 1, REP_MAX);
+    }
+
+    function _check(string memory name, uint256 value, uint256 min, uint256 max) private pure {
+        if (value < min || value > max) revert ParamOutOfBounds(name, value, min, max);
+    }
+}

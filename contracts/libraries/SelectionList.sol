@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+/// @title SelectionList
+/// @notice Append-only list of (prover, cumulative weight) pairs and its O(log N) weighted draw.
+/// @dev Each entry is one word: `prover << 96 | cumulativeWeight`. Because revealers append in order
+///      and the list is frozen when the reveal phase ends, a prefix-sum array is enough: a draw is a
+///      binary search for the first entry whose cumulative weight exceeds `r`, i.e. ceil(log2(N+1))
+///      storage reads, and an append is a single storage write. A Fenwick tree would allow updates in
+///      the middle, which the protocol never needs, at log N writes per reveal.
+library SelectionList {
+    uint256 private constant WEIGHT_BITS = 96;
+    uint256 private constant WEIGHT_MASK = (1 << WEIGHT_BITS) - 1;
+
+    /// @notice Packs an entry.
+    function pack(address prover, uint256 cumulative) internal pure returns (uint256) {
+        return (uint256(uint160(prover)) << WEIGHT_BITS) | cumulative;
+    }
+
+    /// @notice The prover of a packed entry.
+    function proverOf(uint256 entry) internal pure returns (address) {
+        return address(uint160(entry >> WEIGHT_BITS));
+    }
+
+    /// @notice The cumulative weight of a packed entry.
+    function cumulativeOf(uint256 entry) internal pure returns (uint256) {
+        return entry & WEIGHT_MASK;
+    }
+
+    /// @notice Index of the first entry in `list[0..count)` whose cumulative weight exceeds `r`.
+    /// @dev Requires `count > 0` and `r < cumulative(list[count - 1])`, so the answer exists.
+    function search(mapping(uint256 => uint256) storage list, uint256 count, uint256 r)
+        internal
+        view
+        returns (uint256 index, address prover)
+    {
+        uint256 lo = 0;
+        uint256 hi = count - 1;
+        while (lo < hi) {
+            uint256 mid = (lo + hi) >> 1;
+            if (list[mid] & WEIGHT_MASK > r) hi = mid;
+            else lo = mid + 1;
+        }
+        return (lo, proverOf(list[lo]));
+    }
+}
