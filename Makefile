@@ -7,7 +7,7 @@ ANVIL := $(FOUNDRY_BIN)/anvil-linux-amd64/bin/anvil
 CAST := $(FOUNDRY_BIN)/cast-linux-amd64/bin/cast
 STAMP := node_modules/.provernet-toolchain
 
-.PHONY: all toolchain test test-contracts test-rust gas devnet fmt clean
+.PHONY: all toolchain bindings test test-contracts test-rust gas devnet fmt clean
 
 all: test
 
@@ -24,7 +24,13 @@ test: toolchain test-contracts test-rust
 test-contracts: toolchain
 	$(FORGE) fmt --check
 	$(FORGE) build
+	node tools/export-artifacts.js --check
 	$(FORGE) test
+
+## make bindings: re-exports the ABI and bytecode the Rust bindings compile against.
+bindings: toolchain
+	$(FORGE) build
+	node tools/export-artifacts.js
 
 test-rust: toolchain
 	@if ! cargo metadata --no-deps --format-version 1 >/dev/null 2>&1; then \

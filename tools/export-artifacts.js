@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// Copies the ABI and bytecode of the deployable contracts from forge's out/ into
+// bindings/artifacts/, which the Rust bindings compile against. With --check it writes nothing
+// and exits 1 if the committed copies differ from a fresh `forge build` (bindings drift).
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+const root = path.join(__dirname, '..');
+const CONTRACTS = ['ProverNetwork', 'InsecureDevVerifier', 'DevStakingToken'];
+const check = process.argv.includes('--check');
+const outDir = path.join(root, 'bindings', 'artifacts');
+let drift = [];
+
+for (const name of CONTRACTS) {
+  const src = path.join(root, 'out', `${name}.sol`, `${name}.json`);
+  if (!fs.existsSync(src)) {
+    console.error(`missing ${src}: run forge build first`);
+    process.exit(1);
+  }
+  const a = JSON.parse(fs.readFileSync(src, 'utf8'));
+  const slim = {
+    abi: a.abi,
+    bytecode: { object: a.bytecode.object },
+    deployedBytecode: { object: a.deployedBytecode.object },
+  };
+  const text = JSON.stringify(slim, null, 1) + '\n';
+  const dst = path.join(outDir, `${name}.json`);
+  if (check) {
+    if (!fs.existsSync(dst) || fs.readFileSync(dst, 'utf8') !== text) drift.push(name);
+  } else {
+    fs.mkdirSync(outDir, { recursive: true });
+    fs.writeFileSync(dst, text);
+  }
+}
+if (drift.length) {
+  console.error(`bindings drift: ${drift.join(', ')} changed since bindings/artifacts was exported.`);
+  console.error('Run `make bindings` and commit bindings/artifacts.');
+  process.exit(1);
+}
+if (!check) console.log(`exported ${CONTRACTS.length} artifacts to bindings/artifacts`);
