@@ -1,0 +1,1 @@
+//! revm harness for the provernet contracts: placeholder until issue 4 lands.
