@@ -11,7 +11,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {IProverNetwork} from "./interfaces/IProverNetwork.sol";
 import {IProofVerifier} from "./interfaces/IProofVerifier.sol";
 import {Params} from "./types/Params.sol";
-import {Account} from "./types/Account.sol";
+import {AccountState} from "./types/AccountState.sol";
 import {Batch, BatchStatus} from "./types/Batch.sol";
 import {EpochRoll} from "./types/EpochRoll.sol";
 import {ParamsLib} from "./libraries/ParamsLib.sol";
@@ -74,7 +74,7 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
 
     /// @notice Whether an address may post batches.
     mapping(address source => bool allowed) public isBatchSource;
-    mapping(address account => Account) internal _accounts;
+    mapping(address account => AccountState) internal _accounts;
     mapping(uint256 batchId => Batch) internal _batches;
     EpochRoll[2] internal _rolls;
     /// @dev epoch << 224 | seed, by epoch parity.
@@ -95,7 +95,9 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         uint256 revealBlocks_,
         Params memory params_
     ) Ownable(owner_) {
-        if (address(token_) == address(0) || address(verifier_) == address(0)) revert ZeroAddress();
+        if (address(token_) == address(0) || address(verifier_) == address(0)) {
+            revert ZeroAddress();
+        }
         if (commitBlocks_ == 0 || commitBlocks_ > 100_000) {
             revert ParamsLib.ParamOutOfBounds("commitBlocks", commitBlocks_, 1, 100_000);
         }
@@ -118,7 +120,7 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
 
     /// @inheritdoc IProverNetwork
     function register(uint256 amount) external nonReentrant {
-        Account storage a = _accounts[msg.sender];
+        AccountState storage a = _accounts[msg.sender];
         if (a.registered) revert AlreadyRegistered(msg.sender);
         uint256 received = _pull(amount);
         uint256 minStake = _params.minStake;
@@ -134,18 +136,19 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
 
     /// @inheritdoc IProverNetwork
     function stake(uint256 amount) external nonReentrant {
-        Account storage a = _accounts[msg.sender];
+        AccountState storage a = _accounts[msg.sender];
         if (!a.registered) revert NotRegistered(msg.sender);
         uint256 received = _pull(amount);
         uint256 newStake = a.stake + received;
-        a.stake = newStake.toUint96();
+        if (newStake > type(uint96).max) revert AmountTooLarge(newStake);
+        a.stake = uint96(newStake);
         emit StakeAdded(msg.sender, received, newStake);
     }
 
     /// @inheritdoc IProverNetwork
     function requestUnstake(uint256 amount) external {
         if (amount == 0) revert ZeroAmount();
-        Account storage a = _accounts[msg.sender];
+        AccountState storage a = _accounts[msg.sender];
         if (!a.registered) revert NotRegistered(msg.sender);
         uint256 active = a.stake;
         if (amount > active) revert InsufficientStake(amount, active);
@@ -159,7 +162,7 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
 
     /// @inheritdoc IProverNetwork
     function withdraw() external nonReentrant {
-        Account storage a = _accounts[msg.sender];
+        AccountState storage a = _accounts[msg.sender];
         uint256 amount = a.unbonding;
         if (amount == 0) revert NothingToWithdraw();
         if (block.number < a.unbondingReadyAt) revert UnbondingNotFinished(a.unbondingReadyAt, block.number);
@@ -172,7 +175,7 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
 
     /// @inheritdoc IProverNetwork
     function claim() external nonReentrant {
-        Account storage a = _accounts[msg.sender];
+        AccountState storage a = _accounts[msg.sender];
         uint256 amount = a.claimable;
         if (amount == 0) revert NothingToClaim();
         a.claimable = 0;
@@ -190,7 +193,7 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         if (block.number >= start + commitBlocks) {
             revert WrongPhase(epoch, start, start + commitBlocks, block.number);
         }
-        Account storage a = _accounts[msg.sender];
+        AccountState storage a = _accounts[msg.sender];
         if (!a.registered) revert NotRegistered(msg.sender);
         uint256 minStake = _params.minStake;
         if (a.stake < minStake) revert StakeBelowMinimum(a.stake, minStake);
@@ -210,10 +213,14 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
     function reveal(bytes32 secret) external {
         uint256 epoch = currentEpoch();
         uint256 revealStart = epochStart(epoch) + commitBlocks;
-        if (block.number < revealStart) revert WrongPhase(epoch, revealStart, revealStart + revealBlocks, block.number);
-        Account storage a = _accounts[msg.sender];
+        if (block.number < revealStart) {
+            revert WrongPhase(epoch, revealStart, revealStart + revealBlocks, block.number);
+        }
+        AccountState storage a = _accounts[msg.sender];
         if (a.commitEpoch != epoch || a.commitHash == 0) revert NoCommitment(epoch);
-        if (bytes28(keccak256(abi.encode(secret, msg.sender, epoch))) != a.commitHash) revert RevealMismatch(epoch);
+        if (bytes28(keccak256(abi.encode(secret, msg.sender, epoch))) != a.commitHash) {
+            revert RevealMismatch(epoch);
+        }
         a.commitHash = 0;
 
         uint256 weight = a.stake < _params.minStake ? 0 : _weight(a);
@@ -228,15 +235,18 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         uint256 total = roll.totalWeight + weight;
         uint256 index = roll.count;
         _lists[parity][index] = SelectionList.pack(msg.sender, total);
-        _rolls[parity] = EpochRoll(uint32(epoch), uint32(index + 1), total.toUint96(), roll.mix ^ uint96(uint256(secret)));
+        _rolls[parity] =
+            EpochRoll(uint32(epoch), uint32(index + 1), total.toUint96(), roll.mix ^ uint96(uint256(secret)));
         emit Revealed(msg.sender, epoch, weight, index);
     }
 
     /// @inheritdoc IProverNetwork
     function penalizeNonReveal(address prover) external {
-        Account storage a = _accounts[prover];
+        AccountState storage a = _accounts[prover];
         uint256 epoch = a.commitEpoch;
-        if (a.commitHash == 0 || block.number < epochStart(epoch + 1)) revert NoOverdueCommitment(prover, epoch);
+        if (a.commitHash == 0 || block.number < epochStart(epoch + 1)) {
+            revert NoOverdueCommitment(prover, epoch);
+        }
         _penalizeNonReveal(prover, a, epoch);
     }
 
@@ -250,7 +260,12 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
     // ================================================================== batches
 
     /// @inheritdoc IProverNetwork
-    function postBatch(bytes32 commitment, uint256 fee) external nonReentrant whenNotPaused returns (uint256 batchId) {
+    function postBatch(bytes32 commitment, uint256 fee)
+        external
+        nonReentrant
+        whenNotPaused
+        returns (uint256 batchId)
+    {
         if (!isBatchSource[msg.sender]) revert NotBatchSource(msg.sender);
         if (commitment == 0) revert EmptyCommitment();
         uint96 received = _pull(fee).toUint96();
@@ -290,7 +305,9 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
             commitments[i] = b.commitment;
             payout += b.fee;
         }
-        if (!verifier.verify(msg.sender, firstBatchId, commitments, proof)) revert InvalidProof(firstBatchId, count);
+        if (!verifier.verify(msg.sender, firstBatchId, commitments, proof)) {
+            revert InvalidProof(firstBatchId, count);
+        }
 
         for (uint256 i; i < count; ++i) {
             uint256 id = firstBatchId + i;
@@ -298,7 +315,7 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
             b.status = BatchStatus.Proven;
             emit BatchProven(id, msg.sender, b.fee, false);
         }
-        Account storage a = _accounts[msg.sender];
+        AccountState storage a = _accounts[msg.sender];
         a.openAssignments -= uint24(count);
         a.claimable += uint96(payout);
         _raiseReputation(msg.sender, a, count);
@@ -323,7 +340,7 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         }
         if (block.number > b.raceDeadline) revert RaceClosed(batchId, b.raceDeadline);
         if (msg.sender == b.prover) revert SlashedProverCannotRace(batchId);
-        Account storage a = _accounts[msg.sender];
+        AccountState storage a = _accounts[msg.sender];
         uint256 minStake = _params.minStake;
         if (a.stake < minStake) revert NotEligible(msg.sender, a.stake, minStake);
         bytes32[] memory commitments = new bytes32[](1);
@@ -429,7 +446,7 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
     }
 
     /// @notice Everything stored for `who` (reputation as last written; see `reputationOf`).
-    function accountOf(address who) external view returns (Account memory) {
+    function accountOf(address who) external view returns (AccountState memory) {
         return _accounts[who];
     }
 
@@ -452,14 +469,16 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
 
     /// @notice `who`'s reputation decayed to the current block.
     function reputationOf(address who) public view returns (uint256) {
-        Account storage a = _accounts[who];
+        AccountState storage a = _accounts[who];
         if (!a.registered) return 0;
-        return Reputation.decayed(a.reputation, a.repUpdatedAt, block.number, _params.repInitial, _params.repHalfLife);
+        return Reputation.decayed(
+            a.reputation, a.repUpdatedAt, block.number, _params.repInitial, _params.repHalfLife
+        );
     }
 
     /// @notice The selection weight `who` would get if it revealed now.
     function weightOf(address who) external view returns (uint256) {
-        Account storage a = _accounts[who];
+        AccountState storage a = _accounts[who];
         if (!a.registered || a.stake < _params.minStake) return 0;
         return _weight(a);
     }
@@ -482,7 +501,11 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
     }
 
     /// @notice Entry `index` of `epoch`'s selection list.
-    function listEntry(uint256 epoch, uint256 index) external view returns (address prover, uint256 cumulativeWeight) {
+    function listEntry(uint256 epoch, uint256 index)
+        external
+        view
+        returns (address prover, uint256 cumulativeWeight)
+    {
         EpochRoll memory roll = _rolls[epoch & 1];
         if (roll.epoch != epoch || index >= roll.count) return (address(0), 0);
         uint256 entry = _lists[epoch & 1][index];
@@ -528,7 +551,7 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         (, prover) = SelectionList.search(_lists[parity], roll.count, r);
         // The list froze at the reveal deadline; a prover that has since dropped below minStake
         // (slashed or unstaking) is skipped and the batch goes to the open race instead.
-        Account storage a = _accounts[prover];
+        AccountState storage a = _accounts[prover];
         if (a.stake < _params.minStake) return address(0);
         a.openAssignments += 1;
     }
@@ -552,16 +575,17 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         );
     }
 
-    function _weight(Account storage a) private view returns (uint256) {
+    function _weight(AccountState storage a) private view returns (uint256) {
         uint256 capped = a.stake;
         uint256 cap = _params.maxWeightStake;
         if (capped > cap) capped = cap;
-        uint256 rep =
-            Reputation.decayed(a.reputation, a.repUpdatedAt, block.number, _params.repInitial, _params.repHalfLife);
+        uint256 rep = Reputation.decayed(
+            a.reputation, a.repUpdatedAt, block.number, _params.repInitial, _params.repHalfLife
+        );
         return ((capped >> WEIGHT_SHIFT) * (REP_FLOOR + rep)) / (REP_MAX + REP_FLOOR);
     }
 
-    function _penalizeNonReveal(address prover, Account storage a, uint256 epoch) private {
+    function _penalizeNonReveal(address prover, AccountState storage a, uint256 epoch) private {
         a.commitHash = 0;
         uint256 amount = _slashStake(a, _params.nonRevealSlashBps);
         uint256 burned = (amount * _params.burnBps) / BPS;
@@ -572,7 +596,7 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
 
     function _slashMissed(uint256 batchId, Batch storage b) private {
         address prover = b.prover;
-        Account storage a = _accounts[prover];
+        AccountState storage a = _accounts[prover];
         uint256 amount = _slashStake(a, _params.slashBps);
         a.openAssignments -= 1;
         uint256 burned = (amount * _params.burnBps) / BPS;
@@ -586,7 +610,7 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
     }
 
     /// @dev Takes `bps` of the bonded (active + unbonding) stake, active stake first.
-    function _slashStake(Account storage a, uint256 bps) private returns (uint256 amount) {
+    function _slashStake(AccountState storage a, uint256 bps) private returns (uint256 amount) {
         uint256 active = a.stake;
         uint256 unbonding = a.unbonding;
         amount = ((active + unbonding) * bps) / BPS;
@@ -603,18 +627,20 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         treasuryBalance += uint128(toTreasury);
     }
 
-    function _raiseReputation(address prover, Account storage a, uint256 batches) private {
-        uint256 old =
-            Reputation.decayed(a.reputation, a.repUpdatedAt, block.number, _params.repInitial, _params.repHalfLife);
+    function _raiseReputation(address prover, AccountState storage a, uint256 batches) private {
+        uint256 old = Reputation.decayed(
+            a.reputation, a.repUpdatedAt, block.number, _params.repInitial, _params.repHalfLife
+        );
         uint256 updated = Reputation.raise(old, uint256(_params.repGain) * batches);
         a.reputation = uint16(updated);
         a.repUpdatedAt = uint40(block.number);
         emit ReputationChanged(prover, old, updated);
     }
 
-    function _lowerReputation(address prover, Account storage a, uint256 loss) private {
-        uint256 old =
-            Reputation.decayed(a.reputation, a.repUpdatedAt, block.number, _params.repInitial, _params.repHalfLife);
+    function _lowerReputation(address prover, AccountState storage a, uint256 loss) private {
+        uint256 old = Reputation.decayed(
+            a.reputation, a.repUpdatedAt, block.number, _params.repInitial, _params.repHalfLife
+        );
         uint256 updated = Reputation.lower(old, loss);
         a.reputation = uint16(updated);
         a.repUpdatedAt = uint40(block.number);

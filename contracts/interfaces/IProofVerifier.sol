@@ -14,8 +14,10 @@ interface IProofVerifier {
     /// @param commitments The posted commitments of the covered batches, in batch-id order.
     /// @param proof The opaque proof bytes.
     /// @return valid True when the proof is valid for exactly these public inputs.
-    function verify(address prover, uint256 firstBatchId, bytes32[] calldata commitments, bytes calldata proof)
-        external
-        view
-        returns (bool valid);
+    function verify(
+        address prover,
+        uint256 firstBatchId,
+        bytes32[] calldata commitments,
+        bytes calldata proof
+    ) external view returns (bool valid);
 }

@@ -199,7 +199,12 @@ interface IProverNetwork {
     /// @param bounty The part set aside for the race winner.
     /// @param toTreasury The part credited to the treasury.
     event ProverSlashed(
-        address indexed prover, uint256 indexed batchId, uint256 amount, uint256 burned, uint256 bounty, uint256 toTreasury
+        address indexed prover,
+        uint256 indexed batchId,
+        uint256 amount,
+        uint256 burned,
+        uint256 bounty,
+        uint256 toTreasury
     );
     /// @notice Nobody proved a batch before its race ended; its fee went back to the poster. Rollups
     ///         listen for this event to prune or re-org the batch.

@@ -16,11 +16,12 @@ contract InsecureDevVerifier is IProofVerifier {
     bytes32 public constant DOMAIN = keccak256("provernet.insecure-dev-proof.v1");
 
     /// @inheritdoc IProofVerifier
-    function verify(address prover, uint256 firstBatchId, bytes32[] calldata commitments, bytes calldata proof)
-        external
-        view
-        returns (bool)
-    {
+    function verify(
+        address prover,
+        uint256 firstBatchId,
+        bytes32[] calldata commitments,
+        bytes calldata proof
+    ) external view returns (bool) {
         if (proof.length != 32) return false;
         return bytes32(proof) == expectedProof(msg.sender, prover, firstBatchId, commitments);
     }
@@ -31,11 +32,12 @@ contract InsecureDevVerifier is IProofVerifier {
     /// @param firstBatchId The first batch covered.
     /// @param commitments The covered commitments, in order.
     /// @return The proof bytes, as one word.
-    function expectedProof(address network, address prover, uint256 firstBatchId, bytes32[] calldata commitments)
-        public
-        view
-        returns (bytes32)
-    {
+    function expectedProof(
+        address network,
+        address prover,
+        uint256 firstBatchId,
+        bytes32[] calldata commitments
+    ) public view returns (bytes32) {
         return keccak256(abi.encode(DOMAIN, block.chainid, network, prover, firstBatchId, commitments));
     }
 }

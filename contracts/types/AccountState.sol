@@ -5,7 +5,7 @@ pragma solidity 0.8.30;
 /// @dev Slot 0 is read by every stake-dependent action (commit, draw, withdraw); slot 1 by every
 ///      reward or reputation change; slot 2 by commit and reveal only. `commitEpoch` is set to
 ///      NO_COMMIT at registration so that later commits rewrite a non-zero slot (5k gas, not 22k).
-struct Account {
+struct AccountState {
     // slot 0
     uint96 stake;
     uint96 unbonding;

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {NetworkTestBase} from "./helpers/NetworkTestBase.sol";
+import {IProverNetwork} from "../contracts/interfaces/IProverNetwork.sol";
+import {AccountState} from "../contracts/types/AccountState.sol";
+
+contract ProverNetworkStakeTest is NetworkTestBase {
+    function test_Register_CreditsStakeAndStartingReputation() public {
+        _fund(alice, 500e18);
+        vm.expectEmit(address(net));
+        emit IProverNetwork.ProverRegistered(alice, 500e18, 5000);
+        vm.prank(alice);
+        net.register(500e18);
+        AccountState memory a = _acct(alice);
+        assertEq(a.stake, 500e18);
+        assertTrue(a.registered);
+        assertEq(net.reputationOf(alice), 5000);
+        assertEq(token.balanceOf(address(net)), 500e18);
+    }
+
+    function test_RevertWhen_RegisterBelowMinimum() public {
+        _fund(alice, 50e18);
+        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.StakeBelowMinimum.selector, 50e18, MIN_STAKE));
+        vm.prank(alice);
+        net.register(50e18);
+    }
+
+    function test_RevertWhen_RegisterTwice() public {
+        _register(alice, 500e18);
+        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.AlreadyRegistered.selector, alice));
+        vm.prank(alice);
+        net.register(500e18);
+    }
+
+    function test_RevertWhen_RegisterZeroOrTooLarge() public {
+        vm.expectRevert(IProverNetwork.ZeroAmount.selector);
+        vm.prank(alice);
+        net.register(0);
+        vm.expectRevert(
+            abi.encodeWithSelector(IProverNetwork.AmountTooLarge.selector, uint256(type(uint96).max) + 1)
+        );
+        vm.prank(alice);
+        net.register(uint256(type(uint96).max) + 1);
+    }
+
+    function test_StakeTopsUp() public {
+        _register(alice, 500e18);
+        _fund(alice, 250e18);
+        vm.expectEmit(address(net));
+        emit IProverNetwork.StakeAdded(alice, 250e18, 750e18);
+        vm.prank(alice);
+        net.stake(250e18);
+        assertEq(_acct(alice).stake, 750e18);
+    }
+
+    function test_RevertWhen_StakeUnregistered() public {
+        _fund(alice, 500e18);
+        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.NotRegistered.selector, alice));
+        vm.prank(alice);
+        net.stake(500e18);
+    }
+
+    function test_UnstakeThenWithdrawAfterDelay() public {
+        _register(alice, 500e18);
+        vm.prank(alice);
+        net.requestUnstake(200e18);
+        AccountState memory a = _acct(alice);
+        assertEq(a.stake, 300e18);
+        assertEq(a.unbonding, 200e18);
+        assertEq(a.unbondingReadyAt, block.number + 100);
+
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IProverNetwork.UnbondingNotFinished.selector, block.number + 100, block.number
+            )
+        );
+        vm.prank(alice);
+        net.withdraw();
+
+        vm.roll(block.number + 100);
+        vm.expectEmit(address(net));
+        emit IProverNetwork.Withdrawn(alice, 200e18);
+        vm.prank(alice);
+        net.withdraw();
+        assertEq(token.balanceOf(alice), 200e18);
+        assertEq(_acct(alice).unbonding, 0);
+    }
+
+    function test_UnstakeRestartsDelay() public {
+        _register(alice, 500e18);
+        vm.prank(alice);
+        net.requestUnstake(100e18);
+        vm.roll(block.number + 60);
+        vm.prank(alice);
+        net.requestUnstake(100e18);
+        assertEq(_acct(alice).unbondingReadyAt, block.number + 100);
+    }
+
+    function test_RevertWhen_UnstakeMoreThanStake() public {
+        _register(alice, 500e18);
+        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.InsufficientStake.selector, 600e18, 500e18));
+        vm.prank(alice);
+        net.requestUnstake(600e18);
+    }
+
+    function test_RevertWhen_WithdrawNothing() public {
+        _register(alice, 500e18);
+        vm.expectRevert(IProverNetwork.NothingToWithdraw.selector);
+        vm.prank(alice);
+        net.withdraw();
+    }
+
+    function test_BelowMinimumIsNotEligible() public {
+        _register(alice, 150e18);
+        vm.prank(alice);
+        net.requestUnstake(100e18);
+        assertEq(net.weightOf(alice), 0);
+        uint256 epoch = _nextEpoch();
+        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.StakeBelowMinimum.selector, 50e18, MIN_STAKE));
+        vm.prank(alice);
+        net.commit(_commitment(alice, epoch));
+    }
+
+    function testFuzz_StakeAccounting(uint96 first, uint96 topUp, uint96 unstake) public {
+        first = uint96(bound(first, MIN_STAKE, 1e27));
+        topUp = uint96(bound(topUp, 1, 1e27));
+        _register(alice, first);
+        _fund(alice, topUp);
+        vm.prank(alice);
+        net.stake(topUp);
+        uint256 total = uint256(first) + topUp;
+        unstake = uint96(bound(unstake, 1, total));
+        vm.prank(alice);
+        net.requestUnstake(unstake);
+        AccountState memory a = _acct(alice);
+        assertEq(uint256(a.stake) + a.unbonding, total);
+        assertEq(token.balanceOf(address(net)), total);
+        vm.roll(block.number + 100);
+        vm.prank(alice);
+        net.withdraw();
+        assertEq(token.balanceOf(alice), unstake);
+        assertEq(token.balanceOf(address(net)), total - unstake);
+    }
+}
