@@ -194,9 +194,12 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
             revert WrongPhase(epoch, start, start + commitBlocks, block.number);
         }
         AccountState storage a = _accounts[msg.sender];
-        if (!a.registered) revert NotRegistered(msg.sender);
         uint256 minStake = _params.minStake;
-        if (a.stake < minStake) revert StakeBelowMinimum(a.stake, minStake);
+        if (a.stake < minStake) {
+            // Only now read `registered` (another slot): the common path never needs it.
+            if (!a.registered) revert NotRegistered(msg.sender);
+            revert StakeBelowMinimum(a.stake, minStake);
+        }
         if (a.commitHash != 0) {
             uint256 previous = a.commitEpoch;
             if (previous == epoch) revert AlreadyCommitted(epoch);

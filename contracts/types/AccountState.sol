@@ -2,9 +2,12 @@
 pragma solidity 0.8.30;
 
 /// @notice Everything the network holds for one address (prover or batch poster).
-/// @dev Slot 0 is read by every stake-dependent action (commit, draw, withdraw); slot 1 by every
-///      reward or reputation change; slot 2 by commit and reveal only. `commitEpoch` is set to
-///      NO_COMMIT at registration so that later commits rewrite a non-zero slot (5k gas, not 22k).
+/// @dev Three slots, ordered by who touches them together:
+///      slot 0 (stake, unbonding, unbondingReadyAt, openAssignments) is read by every stake-dependent
+///      action (commit, draw, withdraw, slash); slot 1 (commitEpoch, commitHash) only by commit and
+///      reveal; slot 2 (claimable, reputation, repUpdatedAt, registered) by every reward or reputation
+///      change. `commitEpoch` is set to a sentinel at registration and kept when a reveal clears the
+///      hash, so slot 1 never returns to zero and each commit is a 5k non-zero rewrite, not a 22k store.
 struct AccountState {
     // slot 0
     uint96 stake;
@@ -12,11 +15,11 @@ struct AccountState {
     uint40 unbondingReadyAt;
     uint24 openAssignments;
     // slot 1
+    uint32 commitEpoch;
+    bytes28 commitHash;
+    // slot 2
     uint96 claimable;
     uint16 reputation;
     uint40 repUpdatedAt;
     bool registered;
-    // slot 2
-    uint32 commitEpoch;
-    bytes28 commitHash;
 }

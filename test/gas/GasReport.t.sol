@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {NetworkTestBase} from "../helpers/NetworkTestBase.sol";
+
+/// @notice The gas report behind docs/gas.md. Run by `make gas` with `forge test --isolate`, where every
+///         top-level call is its own transaction, so each figure is what a user pays: the 21,000
+///         intrinsic gas, calldata, cold storage access and refunds included. Steady-state figures are
+///         measured after earlier epochs have warmed the reused slots (see docs/gas.md).
+///         Without PROVERNET_GAS_OUT the draw sizes stop at 1,000 so `make test` stays fast.
+contract GasReportTest is NetworkTestBase {
+    string internal constant KEY = "gas";
+    string internal json;
+
+    function _record(string memory name) internal returns (uint256 used) {
+        used = vm.lastCallGas().gasTotalUsed;
+        json = vm.serializeUint(KEY, name, used);
+    }
+
+    function _prover(uint256 i) internal pure returns (address) {
+        return address(uint160(0x100000 + i));
+    }
+
+    function test_GasReport() public {
+        bool full = bytes(vm.envOr("PROVERNET_GAS_OUT", string(""))).length != 0;
+
+        // ---- staking
+        _register(_prover(0), 1000e18);
+        _fund(_prover(1), 2000e18);
+        vm.prank(_prover(1));
+        net.register(1000e18);
+        _record("register");
+        vm.prank(_prover(1));
+        net.stake(500e18);
+        _record("stake");
+        for (uint256 i = 2; i < 4; ++i) {
+            _register(_prover(i), 1000e18);
+        }
+        address[] memory four = new address[](4);
+        for (uint256 i; i < 4; ++i) {
+            four[i] = _prover(i);
+        }
+
+        // ---- commit / reveal: two warm-up epochs so the reused list slots are steady-state
+        uint256 epoch = _nextEpoch();
+        vm.prank(four[0]);
+        net.commit(_commitment(four[0], epoch));
+        _record("commit_first");
+        for (uint256 i = 1; i < 4; ++i) {
+            _commit(four[i], epoch);
+        }
+        _toReveal(epoch);
+        vm.prank(four[0]);
+        net.reveal(_secret(four[0], epoch));
+        _record("reveal_first");
+        for (uint256 i = 1; i < 4; ++i) {
+            _reveal(four[i], epoch);
+        }
+        _selectionRound(four);
+        epoch = _nextEpoch();
+        vm.prank(four[0]);
+        net.commit(_commitment(four[0], epoch));
+        _record("commit");
+        for (uint256 i = 1; i < 4; ++i) {
+            _commit(four[i], epoch);
+        }
+        _toReveal(epoch);
+        _reveal(four[0], epoch);
+        vm.prank(four[1]);
+        net.reveal(_secret(four[1], epoch));
+        _record("reveal");
+        for (uint256 i = 2; i < 4; ++i) {
+            _reveal(four[i], epoch);
+        }
+        vm.roll(net.epochStart(epoch + 1) + 1);
+
+        // ---- batches
+        _post(keccak256("warm"), 1e18); // fixes the seed: the first post of an epoch pays for it
+        vm.prank(rollup);
+        uint256 id = net.postBatch(keccak256("b1"), 1e18);
+        _record("postBatch");
+        address p = _batch(id).prover;
+        bytes memory proof = _proof(p, id, 1);
+        vm.prank(p);
+        net.submitProof(id, 1, proof);
+        _record("submitProof");
+
+        // slash + race on an already slashed batch, and a race that slashes inline
+        uint256 missed = _post(keccak256("b2"), 1e18);
+        uint256 missed2 = _post(keccak256("b3"), 1e18);
+        vm.roll(_batch(missed2).provingDeadline + 1);
+        vm.prank(keeper);
+        net.slashMissed(missed);
+        _record("slash");
+        address rescuer = _batch(missed).prover == four[0] ? four[1] : four[0];
+        proof = _proof(rescuer, missed, 1);
+        vm.prank(rescuer);
+        net.raceSubmit(missed, proof);
+        _record("raceSubmit");
+        rescuer = _batch(missed2).prover == four[2] ? four[3] : four[2];
+        proof = _proof(rescuer, missed2, 1);
+        vm.prank(rescuer);
+        net.raceSubmit(missed2, proof);
+        _record("raceSubmit_withSlash");
+        vm.prank(rescuer);
+        net.claim();
+        _record("claim");
+
+        // ---- proof batching: one prover listed, so it holds consecutive batches
+        address[] memory solo = new address[](1);
+        solo[0] = four[0];
+        _selectionRound(solo);
+        _post(keccak256("warm2"), 1e18);
+        for (uint256 k = 2; k <= 8; k *= 2) {
+            uint256 first = _post(keccak256(abi.encode("batch", k, uint256(0))), 1e18);
+            for (uint256 j = 1; j < k; ++j) {
+                _post(keccak256(abi.encode("batch", k, j)), 1e18);
+            }
+            proof = _proof(four[0], first, k);
+            vm.prank(four[0]);
+            net.submitProof(first, k, proof);
+            _record(string.concat("submitProof_", vm.toString(k), "batches"));
+        }
+
+        // ---- exit
+        vm.prank(four[3]);
+        net.requestUnstake(500e18);
+        _record("requestUnstake");
+        vm.roll(block.number + 100);
+        vm.prank(four[3]);
+        net.withdraw();
+        _record("withdraw");
+
+        // ---- weighted draw against lists of growing size
+        uint256 maxN = full ? 10_000 : 1_000;
+        for (uint256 i = 4; i < maxN; ++i) {
+            _register(_prover(i), MIN_STAKE + (i % 97) * 1e18);
+        }
+        for (uint256 n = 10; n <= maxN; n *= 10) {
+            epoch = _nextEpoch();
+            for (uint256 i; i < n; ++i) {
+                _commit(_prover(i), epoch);
+            }
+            _toReveal(epoch);
+            for (uint256 i; i < n; ++i) {
+                _reveal(_prover(i), epoch);
+            }
+            vm.roll(net.epochStart(epoch + 1) + 1);
+            // Report the most expensive of 16 draws: the search depth varies by one probe.
+            uint256 worst;
+            for (uint256 r; r < 16; ++r) {
+                // A low-level CALL, not the STATICCALL Solidity emits for a view, so --isolate runs it
+                // as its own transaction like every other figure here.
+                (bool ok,) = address(net)
+                    .call(abi.encodeCall(net.drawProver, (epoch, uint256(keccak256(abi.encode(n, r))))));
+                assertTrue(ok);
+                uint256 used = vm.lastCallGas().gasTotalUsed;
+                if (used > worst) worst = used;
+            }
+            json = vm.serializeUint(KEY, string.concat("draw_", vm.toString(n)), worst);
+        }
+
+        if (full) vm.writeJson(json, vm.envString("PROVERNET_GAS_OUT"));
+        emit log(json);
+    }
+}
