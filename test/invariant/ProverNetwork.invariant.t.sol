@@ -10,6 +10,7 @@ import {RollupHandler} from "./handlers/RollupHandler.sol";
 import {KeeperHandler} from "./handlers/KeeperHandler.sol";
 import {Batch, BatchStatus} from "../../contracts/types/Batch.sol";
 import {AccountState} from "../../contracts/types/AccountState.sol";
+import {Params} from "../../contracts/types/Params.sol";
 
 /// @notice Stateful invariant suite: a handler per actor role (provers, batch source, keepers and
 ///         governance) drives the real contracts; every property below is checked after each call.
@@ -29,6 +30,13 @@ contract ProverNetworkInvariantTest is StdInvariant, NetworkTestBase {
             ghost.addDeposited(200e18 + i * 300e18);
         }
         ghost.addAccount(rollup);
+        // Windows of several epochs, so that random walks reach proofs and races, not only failures.
+        Params memory p = defaultParams();
+        p.provingWindow = 60;
+        p.raceWindow = 60;
+        p.unbondingDelay = 200;
+        vm.prank(owner);
+        net.setParams(p);
         // rollup already holds 1,000,000 minted in the base setUp but has deposited nothing yet.
         proverHandler = new ProverHandler(net, token, verifier, ghost);
         rollupHandler = new RollupHandler(net, token, verifier, ghost, rollup);
@@ -43,6 +51,62 @@ contract ProverNetworkInvariantTest is StdInvariant, NetworkTestBase {
         for (uint256 i; i < all.length; ++i) {
             all[i] = ghost.accounts(i);
         }
+    }
+
+    /// @dev Shows which lifecycle paths a run reached (forge test -vv), so a suite that silently stops
+    ///      reaching proofs or races is visible.
+    function afterInvariant() public {
+        bytes32[8] memory paths = [
+            bytes32("revealed"),
+            "provenOnTime",
+            "rescued",
+            "slashed",
+            "failed",
+            "nonRevealPenalized",
+            "withdrawn",
+            "batches"
+        ];
+        for (uint256 i; i < 7; ++i) {
+            assertGt(ghost.hits(paths[i]), 0, string(abi.encodePacked(paths[i])));
+        }
+        emit log_named_uint("batches", ghost.batchCount());
+    }
+
+    /// @dev Guards the suite against going vacuous: a scripted walk through the same handlers must reach
+    ///      every lifecycle path the invariants are about.
+    function test_HandlersReachEveryLifecyclePath() public {
+        for (uint256 i; i < 1500; ++i) {
+            uint256 s = uint256(keccak256(abi.encode(i)));
+            uint256 k = s % 14;
+            if (k < 2) rollupHandler.postBatch(s, uint96(s));
+            else if (k < 4) proverHandler.commit(s);
+            else if (k < 6) proverHandler.reveal(s);
+            else if (k == 6) proverHandler.race(s);
+            else if (k == 7) proverHandler.submitProof(s, uint8(s));
+            else if (k == 8) keeperHandler.slashMissed(s);
+            else if (k == 9) keeperHandler.markFailed(s);
+            else if (k == 10) keeperHandler.penalizeNonReveal(s);
+            else if (k == 11) proverHandler.requestUnstake(s, uint96(s >> 128));
+            else if (k == 12) proverHandler.withdraw(s);
+            else proverHandler.stakeMore(s, uint96(s >> 100));
+            if (i % 50 == 0) keeperHandler.jump(s);
+        }
+        bytes32[7] memory paths = [
+            bytes32("revealed"),
+            "provenOnTime",
+            "rescued",
+            "slashed",
+            "failed",
+            "nonRevealPenalized",
+            "withdrawn"
+        ];
+        for (uint256 i; i < paths.length; ++i) {
+            assertGt(ghost.hits(paths[i]), 0, string(abi.encodePacked(paths[i])));
+        }
+        invariant_TokenConservation();
+        invariant_NoUnexplainedOutflow();
+        invariant_EarningsMatchWonBatches();
+        invariant_OpenAssignmentsMatchBatches();
     }
 
     /// @custom:invariant The network holds exactly stakes + unbonding + claimable + escrowed fees +

@@ -27,6 +27,7 @@ contract KeeperHandler is HandlerBase {
         uint256 bonded = p == address(0) ? 0 : uint256(net.accountOf(p).stake) + net.accountOf(p).unbonding;
         try net.slashMissed(id) {
             ghost.addSlashed(bonded - net.accountOf(p).stake - net.accountOf(p).unbonding);
+            ghost.hit("slashed");
         } catch {}
     }
 
@@ -36,12 +37,15 @@ contract KeeperHandler is HandlerBase {
         if (id == 0) return;
         try net.markFailed(id) {
             ghost.finalised(id, address(0));
+            ghost.hit("failed");
         } catch {}
     }
 
     function penalizeNonReveal(uint256 seed) external {
         _advance(seed);
-        try net.penalizeNonReveal(_prover(seed)) {} catch {}
+        try net.penalizeNonReveal(_prover(seed)) {
+            ghost.hit("nonRevealPenalized");
+        } catch {}
     }
 
     function flushBurn(uint256 seed) external {
@@ -59,8 +63,8 @@ contract KeeperHandler is HandlerBase {
         p.slashBps = uint16(bound(seed, 100, 5000));
         p.bountyBps = uint16(bound(seed >> 16, 0, 5000));
         p.burnBps = uint16(bound(seed >> 32, 0, 10_000 - p.bountyBps));
-        p.provingWindow = uint32(bound(seed >> 48, 2, 30));
-        p.raceWindow = uint32(bound(seed >> 64, 2, 30));
+        p.provingWindow = uint32(bound(seed >> 48, 2, 90));
+        p.raceWindow = uint32(bound(seed >> 64, 2, 90));
         p.repGain = uint16(bound(seed >> 80, 1, 1000));
         p.unbondingDelay = uint32(p.provingWindow + p.raceWindow + 2 * net.epochLength() + (seed >> 96) % 50);
         vm.prank(owner);

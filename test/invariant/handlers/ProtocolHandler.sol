@@ -22,8 +22,14 @@ contract Ghost {
     uint256 public slashedTotal;
     uint256 public withdrawnTotal;
     uint256 public depositedTotal;
+    /// Path counters: how often each lifecycle path was reached (printed by afterInvariant).
+    mapping(bytes32 => uint256) public hits;
     bool public assignedIneligible;
     bool public slashedWonOwnRace;
+
+    function hit(bytes32 path) external {
+        hits[path]++;
+    }
 
     function addProver(address p) external {
         provers.push(p);

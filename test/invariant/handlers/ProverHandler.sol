@@ -18,6 +18,18 @@ contract ProverHandler is HandlerBase {
         return keccak256(abi.encode("inv", p, epoch));
     }
 
+    /// @dev A batch in `status`, searched from a random start (bounded scan of the recent batches).
+    function _findBatch(uint256 seed, BatchStatus status) internal view returns (uint256) {
+        uint256 n = ghost.batchCount();
+        if (n == 0) return 0;
+        uint256 start = 1 + (seed % n);
+        for (uint256 k; k < 16 && k < n; ++k) {
+            uint256 id = start + k > n ? start + k - n : start + k;
+            if (net.batchOf(id).status == status) return id;
+        }
+        return 0;
+    }
+
     function stakeMore(uint256 seed, uint96 amount) external {
         _advance(seed);
         address p = _prover(seed);
@@ -28,25 +40,46 @@ contract ProverHandler is HandlerBase {
         ghost.addDeposited(amount);
     }
 
+    /// @dev Honest provers commit in the commit phase: if it is over, time moves to the next epoch.
     function commit(uint256 seed) external {
         _advance(seed);
         address p = _prover(seed);
         uint256 epoch = net.currentEpoch();
+        if (seed % 4 != 0 && block.number >= net.epochStart(epoch) + net.commitBlocks()) {
+            epoch += 1;
+            vm.roll(net.epochStart(epoch));
+        }
         vm.prank(p);
         try net.commit(keccak256(abi.encode(_secret(p, epoch), p, epoch))) {} catch {}
     }
 
+    /// @dev Reveals for a prover that has an open commitment this epoch (moving into the reveal phase
+    ///      if needed); one time in four it picks any prover and any time, to hit the phase errors.
     function reveal(uint256 seed) external {
         _advance(seed);
         address p = _prover(seed);
         uint256 epoch = net.currentEpoch();
+        if (seed % 4 != 0) {
+            for (uint256 i; i < ghost.proverCount(); ++i) {
+                address q = ghost.provers(i);
+                AccountState memory a = net.accountOf(q);
+                if (a.commitEpoch == epoch && a.commitHash != 0) {
+                    p = q;
+                    uint256 revealStart = net.epochStart(epoch) + net.commitBlocks();
+                    if (block.number < revealStart) vm.roll(revealStart);
+                    break;
+                }
+            }
+        }
         vm.prank(p);
-        try net.reveal(_secret(p, epoch)) {} catch {}
+        try net.reveal(_secret(p, epoch)) {
+            ghost.hit("revealed");
+        } catch {}
     }
 
     function submitProof(uint256 seed, uint8 count) external {
         _advance(seed);
-        uint256 id = _batchId(seed);
+        uint256 id = _findBatch(seed, BatchStatus.Assigned);
         if (id == 0) return;
         Batch memory b = net.batchOf(id);
         uint256 n = bound(count, 1, 4);
@@ -59,12 +92,14 @@ contract ProverHandler is HandlerBase {
                 ghost.finalised(id + i, b.prover);
             }
             ghost.addEarned(b.prover, net.accountOf(b.prover).claimable - before);
+            ghost.hit("provenOnTime");
         } catch {}
     }
 
     function race(uint256 seed) external {
         _advance(seed);
-        uint256 id = _batchId(seed);
+        uint256 id = seed % 2 == 0 ? _findBatch(seed, BatchStatus.Racing) : _findBatch(seed, BatchStatus.Open);
+        if (id == 0) id = _findBatch(seed, BatchStatus.Assigned);
         if (id == 0) return;
         address p = _prover(seed >> 8);
         Batch memory b = net.batchOf(id);
@@ -75,6 +110,7 @@ contract ProverHandler is HandlerBase {
             if (p == b.prover) ghost.flagSlashedWonOwnRace();
             ghost.finalised(id, p);
             ghost.addEarned(p, net.accountOf(p).claimable - before);
+            ghost.hit("rescued");
         } catch {}
     }
 
@@ -102,7 +138,10 @@ contract ProverHandler is HandlerBase {
         address p = _prover(seed);
         uint256 active = net.accountOf(p).stake;
         if (active == 0) return;
-        amount = uint96(bound(amount, 1, active));
+        // Mostly partial exits that keep the prover eligible; one in four leaves entirely.
+        uint256 keep = net.params().minStake;
+        uint256 max = seed % 4 == 0 || active <= keep ? active : active - keep;
+        amount = uint96(bound(amount, 1, max));
         vm.prank(p);
         net.requestUnstake(amount);
     }
@@ -117,6 +156,7 @@ contract ProverHandler is HandlerBase {
             assertEq(a.openAssignments, 0, "withdrew with an open assignment");
             assertEq(a.commitHash, bytes28(0), "withdrew with a pending commitment");
             ghost.addWithdrawn(a.unbonding);
+            ghost.hit("withdrawn");
         } catch {}
     }
 
