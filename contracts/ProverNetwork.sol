@@ -155,7 +155,7 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         uint256 unbonding = a.unbonding + amount;
         uint256 readyAt = block.number + _params.unbondingDelay;
         a.stake = uint96(active - amount);
-        a.unbonding = uint96(unbonding);
+        a.unbonding = unbonding.toUint96();
         a.unbondingReadyAt = uint40(readyAt);
         emit UnstakeRequested(msg.sender, amount, unbonding, readyAt);
     }
@@ -320,7 +320,7 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         }
         AccountState storage a = _accounts[msg.sender];
         a.openAssignments -= uint24(count);
-        a.claimable += uint96(payout);
+        a.claimable += payout.toUint96();
         _raiseReputation(msg.sender, a, count);
     }
 
@@ -353,7 +353,7 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         if (status == BatchStatus.Assigned) _slashMissed(batchId, b);
         uint256 payout = uint256(b.fee) + b.bounty;
         b.status = BatchStatus.Proven;
-        a.claimable += uint96(payout);
+        a.claimable += payout.toUint96();
         _raiseReputation(msg.sender, a, 1);
         emit BatchProven(batchId, msg.sender, payout, true);
     }

@@ -37,8 +37,8 @@ library ParamsLib {
         _check("repHalfLife", p.repHalfLife, 1, type(uint32).max);
         _check("slashBps", p.slashBps, 100, 5000);
         _check("nonRevealSlashBps", p.nonRevealSlashBps, 1, 500);
-        _check("burnBps", p.burnBps, 0, BPS - p.bountyBps);
         _check("bountyBps", p.bountyBps, 0, 9000);
+        _check("burnBps", p.burnBps, 0, BPS - p.bountyBps);
         _check("repInitial", p.repInitial, 1, REP_MAX);
         _check("repGain", p.repGain, 1, 1000);
         _check("repMissPenalty", p.repMissPenalty, 1, REP_MAX);
