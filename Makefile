@@ -7,7 +7,7 @@ ANVIL := $(FOUNDRY_BIN)/anvil-linux-amd64/bin/anvil
 CAST := $(FOUNDRY_BIN)/cast-linux-amd64/bin/cast
 STAMP := node_modules/.provernet-toolchain
 
-.PHONY: all toolchain bindings test test-contracts test-rust gas devnet fmt clean
+.PHONY: all toolchain bindings audit test test-contracts test-rust gas devnet fmt clean
 
 all: test
 
@@ -46,14 +46,26 @@ gas: toolchain
 	node tools/gas-report.js docs/gas.json docs/gas.md
 	$(FORGE) snapshot --isolate --match-contract GasReportTest
 
+## make audit: static analysis with Slither (installed from PyPI into .venv-audit, pinned).
+audit: toolchain
+	@test -x .venv-audit/bin/slither || (python3 -m venv .venv-audit && .venv-audit/bin/pip install -q slither-analyzer==0.11.3)
+	PATH=$(CURDIR)/$(FOUNDRY_BIN)/forge-linux-amd64/bin:$$PATH .venv-audit/bin/slither contracts/ProverNetwork.sol \
+	  --solc tools/solc --solc-remaps "@openzeppelin/contracts/=node_modules/@openzeppelin/contracts/" \
+	  --filter-paths node_modules --exclude-informational --ignore-compile 2>/dev/null || \
+	PATH=$(CURDIR)/$(FOUNDRY_BIN)/forge-linux-amd64/bin:$$PATH .venv-audit/bin/slither contracts/ProverNetwork.sol \
+	  --solc tools/solc --solc-remaps "@openzeppelin/contracts/=node_modules/@openzeppelin/contracts/" \
+	  --filter-paths node_modules --exclude-informational
+
 fmt: toolchain
 	$(FORGE) fmt
 	cargo fmt --all
 
+## make devnet: a live local prover network until Ctrl-C: anvil, 5 prover agents (1 flaky) and a
+## batch source, with a live view. E.g. make devnet DEVNET_ARGS="--provers 8 --faulty 2 --duration 120".
+DEVNET_ARGS ?= --provers 5 --faulty 1
 devnet: toolchain
-	@echo "make devnet: the live local prover network arrives with the CLI work (issue 3)." >&2
-	@echo "It is not implemented yet; nothing was started." >&2
-	@exit 2
+	cargo build -p provernet-cli --locked
+	cargo run -q -p provernet-cli --locked -- devnet $(DEVNET_ARGS)
 
 clean:
 	rm -rf out cache target
