@@ -47,11 +47,9 @@ gas: toolchain
 	$(FORGE) snapshot --isolate --match-contract GasReportTest
 
 ## make audit: static analysis with Slither (installed from PyPI into .venv-audit, pinned).
+## Slither drives forge itself (it runs `forge clean` first, so out/ is rebuilt afterwards).
 audit: toolchain
 	@test -x .venv-audit/bin/slither || (python3 -m venv .venv-audit && .venv-audit/bin/pip install -q slither-analyzer==0.11.3)
-	PATH=$(CURDIR)/$(FOUNDRY_BIN)/forge-linux-amd64/bin:$$PATH .venv-audit/bin/slither contracts/ProverNetwork.sol \
-	  --solc tools/solc --solc-remaps "@openzeppelin/contracts/=node_modules/@openzeppelin/contracts/" \
-	  --filter-paths node_modules --exclude-informational --ignore-compile 2>/dev/null || \
 	PATH=$(CURDIR)/$(FOUNDRY_BIN)/forge-linux-amd64/bin:$$PATH .venv-audit/bin/slither contracts/ProverNetwork.sol \
 	  --solc tools/solc --solc-remaps "@openzeppelin/contracts/=node_modules/@openzeppelin/contracts/" \
 	  --filter-paths node_modules --exclude-informational
