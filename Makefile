@@ -44,7 +44,7 @@ test-rust: toolchain
 gas: toolchain
 	PROVERNET_GAS_OUT=docs/gas.json $(FORGE) test --isolate --match-contract GasReportTest -vv
 	node tools/gas-report.js docs/gas.json docs/gas.md
-	$(FORGE) snapshot --isolate --match-contract GasReportTest
+	$(FORGE) snapshot --isolate --no-match-contract "InvariantTest|GasReportTest" --no-match-test "testFuzz"
 
 ## make audit: static analysis with Slither (installed from PyPI into .venv-audit, pinned).
 ## Slither drives forge itself (it runs `forge clean` first, so out/ is rebuilt afterwards).
