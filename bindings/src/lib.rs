@@ -27,6 +27,13 @@ alloy::sol!(
     "artifacts/DevStakingToken.json"
 );
 
+alloy::sol!(
+    #[sol(rpc)]
+    #[derive(Debug, PartialEq, Eq)]
+    Groth16BatchVerifier,
+    "artifacts/Groth16BatchVerifier.json"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -36,5 +43,6 @@ mod tests {
         assert!(ProverNetwork::BYTECODE.len() > 1000);
         assert!(InsecureDevVerifier::DEPLOYED_BYTECODE.len() > 100);
         assert!(DevStakingToken::BYTECODE.len() > 1000);
+        assert!(Groth16BatchVerifier::BYTECODE.len() > 1000);
     }
 }

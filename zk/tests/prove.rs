@@ -1,0 +1,258 @@
+//! Prove/verify behaviour of the batch circuit: valid proofs verify, and changing any bound value
+//! (prover, network, chain, batch id, commitments) makes verification fail.
+
+use alloy_primitives::{Address, B256, U256, address};
+use ark_bn254::Fr;
+use ark_relations::gr1cs::{ConstraintSynthesizer, ConstraintSystem};
+use provernet_zk::{
+    BatchCircuit, KeySet, PROOF_BYTES, ProofRequest, PublicInputs, ZkError, batch_commitment,
+    dev_ceremony_seed, plan_proofs,
+    poseidon::{MAX_BATCH_BYTES, commit_elements, encode_batch},
+};
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use std::sync::OnceLock;
+
+const NETWORK: Address = address!("0x5FbDB2315678afecb367f032d93F642f64180aa3");
+const PROVER: Address = address!("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
+const THIEF: Address = address!("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC");
+
+fn keys() -> &'static KeySet {
+    static KEYS: OnceLock<KeySet> = OnceLock::new();
+    KEYS.get_or_init(|| KeySet::dev_setup_counts(dev_ceremony_seed(), &[1, 4]).expect("dev setup"))
+}
+
+fn batch_data(id: u64) -> Vec<u8> {
+    format!("rollup batch {id}: state root 0x{id:064x}").into_bytes()
+}
+
+fn request(first_batch_id: u64, count: usize) -> ProofRequest {
+    let batches: Vec<Vec<u8>> = (0..count as u64).map(|i| batch_data(first_batch_id + i)).collect();
+    let commitments = batches.iter().map(|d| batch_commitment(d).unwrap()).collect();
+    ProofRequest {
+        inputs: PublicInputs {
+            chain_id: 31337,
+            network: NETWORK,
+            prover: PROVER,
+            first_batch_id,
+            commitments,
+        },
+        batches,
+    }
+}
+
+fn prove(req: &ProofRequest) -> Vec<u8> {
+    keys().prove_with_rng(req, &mut ChaCha20Rng::seed_from_u64(7)).expect("proving succeeds")
+}
+
+#[test]
+fn one_batch_proof_verifies_only_for_its_inputs() {
+    let req = request(1, 1);
+    let proof = prove(&req);
+    assert_eq!(proof.len(), PROOF_BYTES);
+    assert!(keys().verify(&req.inputs, &proof).unwrap());
+
+    let mut other = req.inputs.clone();
+    other.prover = THIEF;
+    assert!(!keys().verify(&other, &proof).unwrap(), "a proof must not verify for another prover");
+
+    let mut other = req.inputs.clone();
+    other.network = THIEF;
+    assert!(!keys().verify(&other, &proof).unwrap(), "bound to the network");
+
+    let mut other = req.inputs.clone();
+    other.chain_id += 1;
+    assert!(!keys().verify(&other, &proof).unwrap(), "bound to the chain");
+
+    let mut other = req.inputs.clone();
+    other.first_batch_id += 1;
+    assert!(!keys().verify(&other, &proof).unwrap(), "bound to the batch id");
+
+    let mut other = req.inputs.clone();
+    other.commitments[0] = batch_commitment(b"some other batch").unwrap();
+    assert!(!keys().verify(&other, &proof).unwrap(), "bound to the commitment");
+}
+
+#[test]
+fn four_batch_proof_binds_every_commitment_in_order() {
+    let req = request(10, 4);
+    let proof = prove(&req);
+    assert!(keys().verify(&req.inputs, &proof).unwrap());
+
+    for i in 0..4 {
+        let mut other = req.inputs.clone();
+        other.commitments[i] = batch_commitment(b"not this batch").unwrap();
+        assert!(!keys().verify(&other, &proof).unwrap(), "commitment {i} is bound");
+    }
+    let mut swapped = req.inputs.clone();
+    swapped.commitments.swap(1, 2);
+    assert!(!keys().verify(&swapped, &proof).unwrap(), "order is bound");
+
+    let mut other = req.inputs.clone();
+    other.prover = THIEF;
+    assert!(!keys().verify(&other, &proof).unwrap());
+}
+
+#[test]
+fn prove_many_runs_jobs_in_parallel_and_keeps_order() {
+    let reqs: Vec<ProofRequest> = vec![request(1, 1), request(2, 4), request(6, 1)];
+    let proofs = keys().prove_many(&reqs);
+    assert_eq!(proofs.len(), 3);
+    for (req, proof) in reqs.iter().zip(&proofs) {
+        assert!(keys().verify(&req.inputs, proof.as_ref().unwrap()).unwrap());
+    }
+    // Proofs are not interchangeable between jobs.
+    assert!(!keys().verify(&reqs[0].inputs, proofs[2].as_ref().unwrap()).unwrap());
+}
+
+#[test]
+fn prover_refuses_data_that_does_not_match_the_commitment() {
+    let mut req = request(1, 1);
+    req.batches[0] = b"tampered".to_vec();
+    let err = keys().prove_with_rng(&req, &mut ChaCha20Rng::seed_from_u64(1)).unwrap_err();
+    assert!(matches!(err, ZkError::CommitmentMismatch { index: 0, .. }), "{err}");
+
+    let mut req = request(1, 1);
+    req.batches.push(vec![]);
+    let err = keys().prove_with_rng(&req, &mut ChaCha20Rng::seed_from_u64(1)).unwrap_err();
+    assert!(matches!(err, ZkError::BatchCountMismatch { commitments: 1, batches: 2 }), "{err}");
+
+    let req = request(1, 3);
+    let err = keys().prove_with_rng(&req, &mut ChaCha20Rng::seed_from_u64(1)).unwrap_err();
+    assert!(matches!(err, ZkError::UnsupportedBatchCount { count: 3, .. }), "{err}");
+
+    let req = request(1, 2);
+    let err = keys().prove_with_rng(&req, &mut ChaCha20Rng::seed_from_u64(1)).unwrap_err();
+    assert!(matches!(err, ZkError::MissingKey { count: 2 }), "{err}");
+}
+
+#[test]
+fn malformed_inputs_and_proofs_are_errors_not_false() {
+    let req = request(1, 1);
+    let proof = prove(&req);
+
+    let err = keys().verify(&req.inputs, &proof[..255]).unwrap_err();
+    assert!(err.to_string().contains("255 bytes"), "{err}");
+
+    // A.x = p: not a field element.
+    let mut bad = proof.clone();
+    bad[..32].copy_from_slice(&provernet_zk_p());
+    let err = keys().verify(&req.inputs, &bad).unwrap_err();
+    assert!(err.to_string().contains("A.x"), "{err}");
+
+    // A = (1, 3): coordinates in range but 3^2 != 1^3 + 3.
+    let mut bad = proof.clone();
+    bad[..64].copy_from_slice(
+        &[U256::from(1).to_be_bytes::<32>(), U256::from(3).to_be_bytes::<32>()].concat(),
+    );
+    let err = keys().verify(&req.inputs, &bad).unwrap_err();
+    assert!(err.to_string().contains("point A is not on the curve"), "{err}");
+
+    // B with one coordinate changed: off the twist.
+    let mut bad = proof.clone();
+    bad[64 + 31] ^= 1;
+    let err = keys().verify(&req.inputs, &bad).unwrap_err();
+    assert!(err.to_string().contains("point B"), "{err}");
+
+    // Commitment = r: out of the scalar field.
+    let mut inputs = req.inputs.clone();
+    inputs.commitments[0] = B256::from(scalar_modulus());
+    let err = keys().verify(&inputs, &proof).unwrap_err();
+    assert!(matches!(err, ZkError::CommitmentNotInField { index: 0, .. }), "{err}");
+}
+
+#[test]
+fn public_input_packing_is_bounded_and_injective() {
+    let too_big = U256::from(1) << 64;
+    let err =
+        PublicInputs::from_chain(U256::from(1), NETWORK, PROVER, too_big, vec![]).unwrap_err();
+    assert!(err.to_string().contains("first batch id"), "{err}");
+    let err =
+        PublicInputs::from_chain(too_big, NETWORK, PROVER, U256::from(1), vec![]).unwrap_err();
+    assert!(err.to_string().contains("chain id"), "{err}");
+
+    let inputs =
+        PublicInputs::from_chain(U256::from(5), NETWORK, PROVER, U256::from(9), vec![B256::ZERO])
+            .unwrap();
+    let words = inputs.to_words().unwrap();
+    assert_eq!(words[0], U256::from_be_slice(NETWORK.as_slice()) | (U256::from(5) << 160));
+    assert_eq!(words[1], U256::from_be_slice(PROVER.as_slice()) | (U256::from(9) << 160));
+    assert_eq!(words[2], U256::ZERO);
+}
+
+#[test]
+fn circuit_hash_matches_native_commitment() {
+    let data = batch_data(3);
+    let elements = encode_batch(&data).unwrap();
+    let commitment = commit_elements(&elements);
+    let inputs = vec![Fr::from(1u64), Fr::from(2u64), commitment];
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    BatchCircuit { public_inputs: inputs.clone(), batches: vec![elements] }
+        .generate_constraints(cs.clone())
+        .unwrap();
+    assert!(cs.is_satisfied().unwrap(), "the in-circuit Poseidon must equal the native one");
+    println!("constraints per 1-batch circuit: {}", cs.num_constraints());
+
+    let cs = ConstraintSystem::<Fr>::new_ref();
+    let mut wrong = inputs;
+    wrong[2] += Fr::from(1u64);
+    BatchCircuit { public_inputs: wrong, batches: vec![elements] }
+        .generate_constraints(cs.clone())
+        .unwrap();
+    assert!(!cs.is_satisfied().unwrap());
+}
+
+#[test]
+fn batch_encoding_is_length_aware_and_bounded() {
+    assert_ne!(batch_commitment(b"abc").unwrap(), batch_commitment(b"abc\0").unwrap());
+    assert!(batch_commitment(&vec![7u8; MAX_BATCH_BYTES]).is_ok());
+    let err = batch_commitment(&vec![7u8; MAX_BATCH_BYTES + 1]).unwrap_err();
+    assert!(matches!(err, ZkError::BatchTooLarge { .. }), "{err}");
+}
+
+#[test]
+fn plan_uses_fewest_supported_proofs() {
+    assert_eq!(plan_proofs(5, 0), vec![]);
+    assert_eq!(plan_proofs(5, 1), vec![(5, 1)]);
+    assert_eq!(plan_proofs(5, 7), vec![(5, 4), (9, 2), (11, 1)]);
+    assert_eq!(plan_proofs(1, 19), vec![(1, 8), (9, 8), (17, 2), (19, 1)]);
+}
+
+#[test]
+fn keys_round_trip_through_files() {
+    let dir = std::env::temp_dir().join(format!("provernet-zk-keys-{}", std::process::id()));
+    let small = KeySet::dev_setup_counts(dev_ceremony_seed(), &[1]).unwrap();
+    small.save(&dir).unwrap();
+    let loaded = KeySet::load(&dir).unwrap();
+    assert_eq!(loaded.keys_id(), small.keys_id());
+    assert_eq!(
+        loaded.keys_id(),
+        KeySet::dev_setup_counts(dev_ceremony_seed(), &[1]).unwrap().keys_id()
+    );
+    let req = request(3, 1);
+    let proof = loaded.prove_with_rng(&req, &mut ChaCha20Rng::seed_from_u64(3)).unwrap();
+    assert!(keys().verify(&req.inputs, &proof).unwrap(), "same seed, same keys");
+    let source = std::fs::read_to_string(dir.join(provernet_zk::VERIFIER_FILE)).unwrap();
+    assert!(source.contains(&loaded.keys_id().to_string()));
+
+    let pk = dir.join("batch-1.pk");
+    let bytes = std::fs::read(&pk).unwrap();
+    std::fs::write(&pk, &bytes[..bytes.len() / 2]).unwrap();
+    let err = KeySet::load(&dir).unwrap_err();
+    assert!(err.to_string().contains("batch-1.pk"), "{err}");
+
+    std::fs::write(dir.join(provernet_zk::MANIFEST_FILE), "{}").unwrap();
+    let err = KeySet::load(&dir).unwrap_err();
+    assert!(err.to_string().contains("manifest.json"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn provernet_zk_p() -> [u8; 32] {
+    use ark_ff::{BigInteger, PrimeField};
+    ark_bn254::Fq::MODULUS.to_bytes_be().try_into().unwrap()
+}
+
+fn scalar_modulus() -> [u8; 32] {
+    use ark_ff::{BigInteger, PrimeField};
+    Fr::MODULUS.to_bytes_be().try_into().unwrap()
+}
