@@ -49,6 +49,8 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
     address public constant BURN_SINK = 0x000000000000000000000000000000000000dEaD;
     uint256 private constant BPS = 10_000;
     uint32 private constant NO_COMMIT = type(uint32).max;
+    /// @dev Must equal SelectionList.CAPACITY (array lengths need a constant of this contract).
+    uint256 private constant LIST_CAPACITY = 4_294_967_296;
 
     /// @notice The staking and fee token.
     IERC20 public immutable token;
@@ -79,7 +81,9 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
     EpochRoll[2] internal _rolls;
     /// @dev epoch << 224 | seed, by epoch parity.
     uint256[2] internal _seeds;
-    mapping(uint256 index => uint256 entry)[2] internal _lists;
+    /// @dev Two selection lists (by epoch parity), each a fixed-size array so that entry i sits at a
+    ///      fixed offset from the list's base slot.
+    uint256[LIST_CAPACITY][2] internal _lists;
 
     /// @param token_ Staking and fee token.
     /// @param verifier_ Proof verifier.

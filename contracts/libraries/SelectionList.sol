@@ -9,6 +9,8 @@ pragma solidity 0.8.30;
 ///      storage reads, and an append is a single storage write. A Fenwick tree would allow updates in
 ///      the middle, which the protocol never needs, at log N writes per reveal.
 library SelectionList {
+    /// @notice Capacity of one list: the epoch roll counts entries in 32 bits.
+    uint256 internal constant CAPACITY = 4_294_967_296;
     uint256 private constant WEIGHT_BITS = 96;
     uint256 private constant WEIGHT_MASK = (1 << WEIGHT_BITS) - 1;
 
@@ -29,7 +31,9 @@ library SelectionList {
 
     /// @notice Index of the first entry in `list[0..count)` whose cumulative weight exceeds `r`.
     /// @dev Requires `count > 0` and `r < cumulative(list[count - 1])`, so the answer exists.
-    function search(mapping(uint256 => uint256) storage list, uint256 count, uint256 r)
+    /// @dev `list` is a fixed-size storage array rather than a mapping: entry i lives at `slot + i`, so a
+    ///      probe is one SLOAD with no hashing (about 100 gas less per probe than a mapping).
+    function search(uint256[CAPACITY] storage list, uint256 count, uint256 r)
         internal
         view
         returns (uint256 index, address prover)

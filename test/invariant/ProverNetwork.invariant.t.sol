@@ -24,9 +24,9 @@ contract ProverNetworkInvariantTest is StdInvariant, NetworkTestBase {
         super.setUp();
         ghost = new Ghost();
         for (uint256 i; i < 5; ++i) {
-            address p = address(uint160(0xC0DE00 + i));
-            _register(p, 200e18 + i * 300e18);
-            ghost.addProver(p);
+            address prover = address(uint160(0xC0DE00 + i));
+            _register(prover, 200e18 + i * 300e18);
+            ghost.addProver(prover);
             ghost.addDeposited(200e18 + i * 300e18);
         }
         ghost.addAccount(rollup);

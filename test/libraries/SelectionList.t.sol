@@ -5,7 +5,7 @@ import {Test} from "forge-std/Test.sol";
 import {SelectionList} from "../../contracts/libraries/SelectionList.sol";
 
 contract SelectionListTest is Test {
-    mapping(uint256 => uint256) internal list;
+    uint256[4_294_967_296] internal list;
     uint256[] internal weights;
 
     function _build(uint256 n, uint256 seed) internal returns (uint256 total) {
