@@ -1,6 +1,5 @@
-//! `provernet`: placeholder until the CLI lands (issue 3).
+//! `provernet`: the command line of the provernet prover network.
 
-fn main() {
-    eprintln!("provernet: the CLI is not implemented yet");
-    std::process::exit(2);
+fn main() -> std::process::ExitCode {
+    provernet_cli::cli::main()
 }
