@@ -1,0 +1,190 @@
+//! `provernet sim run|sweep|bench`: the command line over [`crate::engine`] and [`crate::sweep`].
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use eyre::{Result, WrapErr};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::scenario::Scenario;
+use crate::{engine, output, sweep};
+
+/// Simulation commands.
+#[derive(Debug, clap::Subcommand)]
+pub enum SimCommand {
+    /// Run one scenario and write summary.json, timeseries.csv, provers.csv and plots.
+    Run(RunArgs),
+    /// Run a parameter grid in parallel and write a table and comparison plots.
+    Sweep(SweepArgs),
+    /// Measure run time against provers and batches (the scale benchmark).
+    Bench(BenchArgs),
+}
+
+/// `sim run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML); see scenarios/.
+    #[arg(long)]
+    pub scenario: PathBuf,
+    /// Output folder.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Override the scenario's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// `sim sweep`.
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    /// Base scenario file (TOML).
+    #[arg(long)]
+    pub scenario: PathBuf,
+    /// Grid file (TOML): `[[axis]] key = "provers.count" values = [...]`.
+    #[arg(long)]
+    pub grid: PathBuf,
+    /// Output folder.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Parallel runs (0: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub jobs: usize,
+}
+
+/// `sim bench`.
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// Prover counts to time.
+    #[arg(long, value_delimiter = ',', default_value = "10,100,1000")]
+    pub provers: Vec<usize>,
+    /// Batch counts to time.
+    #[arg(long, value_delimiter = ',', default_value = "1000,10000")]
+    pub batches: Vec<u64>,
+    /// Base scenario (default: scenarios/baseline.toml's settings built in).
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
+    /// Also write the markdown table here.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// Runs a simulation command.
+pub fn run(cmd: SimCommand) -> Result<ExitCode> {
+    match cmd {
+        SimCommand::Run(a) => run_one(a),
+        SimCommand::Sweep(a) => run_sweep(a),
+        SimCommand::Bench(a) => run_bench(a),
+    }
+}
+
+fn run_one(a: RunArgs) -> Result<ExitCode> {
+    let mut s = Scenario::load(&a.scenario)?;
+    if let Some(seed) = a.seed {
+        s.seed = seed;
+    }
+    let bar = if a.quiet { ProgressBar::hidden() } else { ProgressBar::new(s.duration.batches) };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:40}] {pos}/{len} batches resolved, {elapsed}, eta {eta}",
+        )
+        .expect("static template")
+        .progress_chars("=> "),
+    );
+    bar.set_message(s.name.clone());
+    let r = engine::run(&s, &|n| bar.set_position(n))
+        .wrap_err_with(|| format!("while running scenario {}", s.name))?;
+    bar.finish_and_clear();
+    output::write_run(&a.out, &s, &r)?;
+    let m = &r.summary;
+    println!(
+        "{}: {} batches in {} blocks, {:.1}% proven in window, {:.1}% rescued, {:.1}% failed; p95 time to proof {} blocks; \
+         {} transactions in {:.2} s; outputs in {}",
+        s.name,
+        m.liveness.posted,
+        m.blocks,
+        100.0 * m.liveness.share_proven,
+        100.0 * m.liveness.share_rescued,
+        100.0 * m.liveness.share_failed,
+        m.time_to_proof.p95,
+        m.transactions,
+        m.wall_seconds,
+        a.out.display()
+    );
+    let c = &m.checks;
+    if !c.batch_status_matches || !c.revenue_matches_claimable || c.unexpected_reverts > 0 {
+        eprintln!(
+            "error: the simulation's bookkeeping disagrees with the chain (status match {}, revenue match {}, \
+             unexpected reverts {}: {:?}); the results above are not trustworthy",
+            c.batch_status_matches,
+            c.revenue_matches_claimable,
+            c.unexpected_reverts,
+            c.revert_samples
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_sweep(a: SweepArgs) -> Result<ExitCode> {
+    let base = Scenario::load(&a.scenario)?;
+    let grid = sweep::Grid::load(&a.grid)?;
+    let started = Instant::now();
+    let rows = sweep::run(&base, &grid, &a.out, a.jobs)?;
+    let bad = rows
+        .iter()
+        .filter(|(_, s)| {
+            !s.checks.batch_status_matches
+                || !s.checks.revenue_matches_claimable
+                || s.checks.unexpected_reverts > 0
+        })
+        .count();
+    println!(
+        "{} runs in {:.1} s; table.csv, table.md and sweep.svg/png in {}",
+        rows.len(),
+        started.elapsed().as_secs_f64(),
+        a.out.display()
+    );
+    if bad > 0 {
+        eprintln!("error: {bad} runs disagree with the chain (see runs/*.json, field checks)");
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_bench(a: BenchArgs) -> Result<ExitCode> {
+    let base = match &a.scenario {
+        Some(p) => Scenario::load(p)?,
+        None => Scenario::parse("name = \"bench\"")?,
+    };
+    let mut table = String::from(
+        "| provers | batches | blocks | transactions | wall s | tx/s |\n|---:|---:|---:|---:|---:|---:|\n",
+    );
+    println!("{}", table.trim_end());
+    for &n in &a.provers {
+        for &b in &a.batches {
+            let mut s = base.clone();
+            s.provers.count = n;
+            s.duration.batches = b;
+            s.validate()?;
+            let r = engine::run(&s, &|_| {})?;
+            let m = &r.summary;
+            let row = format!(
+                "| {n} | {b} | {} | {} | {:.2} | {:.0} |\n",
+                m.blocks,
+                m.transactions,
+                m.wall_seconds,
+                m.transactions as f64 / m.wall_seconds
+            );
+            print!("{row}");
+            table.push_str(&row);
+        }
+    }
+    if let Some(p) = &a.out {
+        std::fs::write(p, &table).wrap_err_with(|| format!("while writing {}", p.display()))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,297 @@
+//! The run summary (`summary.json`) and the statistics behind it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Everything one run measured.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Summary {
+    /// Scenario name.
+    pub scenario: String,
+    /// Seed.
+    pub seed: u64,
+    /// Provers.
+    pub provers: usize,
+    /// Blocks simulated from the first batch to the last resolution.
+    pub blocks: u64,
+    /// Wall-clock seconds of the run (deployment included).
+    pub wall_seconds: f64,
+    /// Transactions executed on the contracts (setup included).
+    pub transactions: u64,
+    /// Liveness.
+    pub liveness: Liveness,
+    /// Blocks from posting to proof, over proven and rescued batches.
+    pub time_to_proof: Distribution,
+    /// Blocks from posting to proof, batches proven by their assigned prover (normal mode).
+    pub time_to_proof_in_window: Distribution,
+    /// Blocks from posting to proof, batches rescued by the race (emergency mode).
+    pub time_to_proof_rescued: Distribution,
+    /// Transaction load and the users' side.
+    pub load: LoadMetrics,
+    /// Prover economics.
+    pub economics: Economics,
+    /// Concentration of selection, stake and earnings.
+    pub decentralisation: Decentralisation,
+    /// Slashing flows, in tokens.
+    pub slashing: Slashing,
+    /// Emergency mode (the open race).
+    pub emergency: Emergency,
+    /// Gas.
+    pub gas: Gas,
+    /// Consistency of the simulation's bookkeeping with the chain.
+    pub checks: Checks,
+}
+
+/// Batch outcomes. `proven + rescued + failed + unresolved == posted`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Liveness {
+    /// Batches posted.
+    pub posted: u64,
+    /// Proven by the assigned prover inside its window.
+    pub proven_in_window: u64,
+    /// Proven in the emergency race.
+    pub rescued: u64,
+    /// Nobody proved them: the rollup re-orgs them out.
+    pub failed: u64,
+    /// Still open when the run stopped (only if `duration.max_blocks` cut it short).
+    pub unresolved: u64,
+    /// proven_in_window / posted.
+    pub share_proven: f64,
+    /// rescued / posted.
+    pub share_rescued: f64,
+    /// failed / posted.
+    pub share_failed: f64,
+}
+
+/// Summary statistics of a sample.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Distribution {
+    /// Sample size.
+    pub count: u64,
+    /// Mean.
+    pub mean: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// Maximum.
+    pub max: f64,
+}
+
+impl Distribution {
+    /// Statistics of `values` (sorted in place).
+    pub fn of(values: &mut [f64]) -> Self {
+        if values.is_empty() {
+            return Self::default();
+        }
+        values.sort_by(f64::total_cmp);
+        let n = values.len();
+        Self {
+            count: n as u64,
+            mean: values.iter().sum::<f64>() / n as f64,
+            p50: percentile(values, 0.5),
+            p95: percentile(values, 0.95),
+            max: values[n - 1],
+        }
+    }
+}
+
+/// Nearest-rank percentile of sorted values.
+pub fn percentile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+/// The load model's outputs.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct LoadMetrics {
+    /// Transactions that arrived.
+    pub txs_arrived: u64,
+    /// Transactions in proven batches.
+    pub txs_finalised: u64,
+    /// Transactions whose batch failed (re-queued: a re-org for their users).
+    pub txs_reorged: u64,
+    /// Transactions still unprocessed at the end (not in any proven batch).
+    pub txs_unprocessed: u64,
+    /// Mean backlog (waiting for a batch or for a proof), in transactions.
+    pub backlog_mean: f64,
+    /// Largest backlog.
+    pub backlog_max: u64,
+    /// Fees of proven batches, in tokens (failed batches are refunded).
+    pub user_cost: f64,
+    /// user_cost / txs_finalised.
+    pub user_cost_per_tx: f64,
+    /// Value of finalised transactions to their users, decayed by their delay, in tokens.
+    pub user_value: f64,
+    /// user_value - user_cost.
+    pub user_welfare: f64,
+    /// Mean blocks from arrival to proof over finalised transactions.
+    pub tx_latency_mean: f64,
+}
+
+/// Prover economics, in tokens.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Economics {
+    /// Fees and bounties credited to provers.
+    pub revenue: f64,
+    /// Modelled proving cost (including abandoned race work).
+    pub proving_cost: f64,
+    /// Gas cost of the provers' transactions.
+    pub gas_cost: f64,
+    /// Stake the provers lost to slashing.
+    pub slashed: f64,
+    /// Mean of revenue - costs - slashed per prover.
+    pub profit_mean: f64,
+    /// Share of provers whose revenue covers proving and gas costs.
+    pub covering_costs_share: f64,
+    /// Share of provers with positive profit after slashing.
+    pub profitable_share: f64,
+    /// Same, over honest (non-adversarial) provers only.
+    pub honest_profitable_share: f64,
+    /// Total profit of the adversarial provers (negative: the attack does not pay).
+    pub adversary_profit: f64,
+    /// Total profit of the honest provers.
+    pub honest_profit: f64,
+}
+
+/// Concentration measures.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Decentralisation {
+    /// Herfindahl-Hirschman index of assignments (1/n: even, 1: one prover).
+    pub hhi_assignments: f64,
+    /// HHI of stake.
+    pub hhi_stake: f64,
+    /// HHI of revealed selection weight (capped stake x reputation).
+    pub hhi_weight: f64,
+    /// HHI of stake capped at maxWeightStake: what selection would be without reputation.
+    pub hhi_capped_stake: f64,
+    /// Fewest provers holding more than half the assignments.
+    pub nakamoto_assignments: u64,
+    /// Fewest provers holding more than half the stake.
+    pub nakamoto_stake: u64,
+    /// Gini coefficient of prover revenue.
+    pub gini_earnings: f64,
+    /// Assignment share of the 10% largest stakers.
+    pub top10pct_assignment_share: f64,
+    /// Stake share of the 10% largest stakers.
+    pub top10pct_stake_share: f64,
+}
+
+/// Slashing flows, in tokens.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Slashing {
+    /// Missed windows (slashMissed, by keepers or racers).
+    pub misses: u64,
+    /// Non-reveal penalties.
+    pub non_reveals: u64,
+    /// Total stake slashed.
+    pub slashed: f64,
+    /// Part earmarked for burning.
+    pub burned: f64,
+    /// Bounties paid to race winners.
+    pub bounties_paid: f64,
+    /// Part credited to the treasury (including unclaimed bounties of failed batches).
+    pub to_treasury: f64,
+}
+
+/// Emergency mode.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Emergency {
+    /// Batches that went to the open race (slashed or posted with no eligible prover).
+    pub raced: u64,
+    /// raced / posted.
+    pub frequency: f64,
+    /// Batches posted with nobody eligible (straight to the race).
+    pub open_at_post: u64,
+    /// Blocks in which at least one race was running, as a share of all blocks.
+    pub block_share: f64,
+}
+
+/// Gas.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Gas {
+    /// All gas of the run (after setup).
+    pub total: u64,
+    /// Gas of batch handling (post, proof, slash, race, markFailed) per proven or rescued batch.
+    pub per_proven_batch: f64,
+    /// All gas, selection included, per proven or rescued batch.
+    pub per_proven_batch_all_in: f64,
+    /// Gas by transaction kind.
+    pub by_kind: BTreeMap<String, u64>,
+    /// Transactions by kind.
+    pub count_by_kind: BTreeMap<String, u64>,
+}
+
+/// Cross-checks with the chain; any mismatch means the simulation misread the contracts.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Checks {
+    /// Every batch's on-chain status matches the simulation's record.
+    pub batch_status_matches: bool,
+    /// Every prover's on-chain claimable balance equals the revenue the simulation credited.
+    pub revenue_matches_claimable: bool,
+    /// Transactions that reverted though the agents expected success (first few listed).
+    pub unexpected_reverts: u64,
+    /// The first unexpected reverts.
+    pub revert_samples: Vec<String>,
+}
+
+/// HHI of non-negative amounts (0 if they sum to zero).
+pub fn hhi(values: &[f64]) -> f64 {
+    let total: f64 = values.iter().sum();
+    if total <= 0.0 {
+        return 0.0;
+    }
+    values.iter().map(|v| (v / total).powi(2)).sum()
+}
+
+/// Fewest holders whose shares sum to more than half (0 if the amounts sum to zero).
+pub fn nakamoto(values: &[f64]) -> u64 {
+    let total: f64 = values.iter().sum();
+    if total <= 0.0 {
+        return 0;
+    }
+    let mut v = values.to_vec();
+    v.sort_by(|a, b| b.total_cmp(a));
+    let mut acc = 0.0;
+    for (i, x) in v.iter().enumerate() {
+        acc += x;
+        if acc > total / 2.0 {
+            return i as u64 + 1;
+        }
+    }
+    v.len() as u64
+}
+
+/// Gini coefficient of non-negative amounts (0: equal, towards 1: one holder).
+pub fn gini(values: &[f64]) -> f64 {
+    let n = values.len();
+    let total: f64 = values.iter().sum();
+    if n == 0 || total <= 0.0 {
+        return 0.0;
+    }
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let weighted: f64 = v.iter().enumerate().map(|(i, x)| (i as f64 + 1.0) * x).sum();
+    (2.0 * weighted) / (n as f64 * total) - (n as f64 + 1.0) / n as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn concentration_measures() {
+        assert!((hhi(&[1.0; 4]) - 0.25).abs() < 1e-12);
+        assert!((hhi(&[0.0, 0.0, 5.0]) - 1.0).abs() < 1e-12);
+        assert_eq!(nakamoto(&[1.0; 4]), 3);
+        assert_eq!(nakamoto(&[10.0, 1.0, 1.0]), 1);
+        assert!(gini(&[1.0; 5]).abs() < 1e-12);
+        assert!((gini(&[0.0, 0.0, 0.0, 1.0]) - 0.75).abs() < 1e-12);
+        let d = Distribution::of(&mut [3.0, 1.0, 2.0, 4.0]);
+        assert_eq!((d.p50, d.max, d.mean), (2.0, 4.0, 2.5));
+    }
+}

@@ -1,0 +1,524 @@
+//! Scenario files: who the provers are, how they behave off-chain, what load the rollup brings and
+//! every contract parameter. TOML, with defaults for everything but the name, so a scenario states
+//! only what it changes. Unknown keys are errors: a typo must not silently run the default.
+
+use std::path::Path;
+
+use eyre::{Result, WrapErr, bail, ensure};
+use serde::{Deserialize, Serialize};
+
+/// One token (18 decimals) in token units.
+pub const UNIT: f64 = 1e18;
+
+/// A complete scenario.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Short name, used in tables and plot titles.
+    pub name: String,
+    /// What the scenario is for.
+    #[serde(default)]
+    pub description: String,
+    /// Seed of every random draw (off-chain model and commit secrets).
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// How long to run.
+    #[serde(default)]
+    pub duration: Duration,
+    /// Epoch geometry (immutable in the contract).
+    #[serde(default)]
+    pub chain: ChainCfg,
+    /// Contract parameters (`setParams`), bounds-checked by the contract at deployment.
+    #[serde(default)]
+    pub params: ParamsCfg,
+    /// The rollup's transaction load and the users' value model.
+    #[serde(default)]
+    pub load: Load,
+    /// The prover population.
+    #[serde(default)]
+    pub provers: Provers,
+    /// Faulty and malicious provers.
+    #[serde(default)]
+    pub adversaries: Adversaries,
+    /// An optional correlated outage (a cloud region going down): emergency mode on demand.
+    #[serde(default)]
+    pub outage: Option<Outage>,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+/// Run length.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Duration {
+    /// Batches the rollup posts; the run then continues until every batch is proven or failed.
+    pub batches: u64,
+    /// If non-zero, the rollup posts for this many blocks instead (still at most `batches`): runs
+    /// across loads then cover the same time span, so an outage hits each of them.
+    pub post_blocks: u64,
+    /// Safety stop in blocks after the first batch (the load may be too small to fill the batches).
+    pub max_blocks: u64,
+}
+
+impl Default for Duration {
+    fn default() -> Self {
+        Self { batches: 2_000, post_blocks: 0, max_blocks: 1_000_000 }
+    }
+}
+
+/// Epoch geometry.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChainCfg {
+    /// Commit phase in blocks.
+    pub commit_blocks: u64,
+    /// Reveal phase in blocks.
+    pub reveal_blocks: u64,
+}
+
+impl Default for ChainCfg {
+    fn default() -> Self {
+        // 100-block epochs (20 minutes at 12 s): commit and reveal cost each prover two transactions
+        // per epoch, small next to the batch traffic, and a late prover has 30 blocks to reveal.
+        Self { commit_blocks: 70, reveal_blocks: 30 }
+    }
+}
+
+/// The contract's `Params`, with token amounts in whole tokens.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+#[allow(missing_docs)] // each field is the contract parameter of the same name (docs/mechanism.md).
+pub struct ParamsCfg {
+    pub min_stake: f64,
+    pub max_weight_stake: f64,
+    pub proving_window: u32,
+    pub race_window: u32,
+    pub unbonding_delay: u32,
+    pub rep_half_life: u32,
+    pub slash_bps: u16,
+    pub non_reveal_slash_bps: u16,
+    pub burn_bps: u16,
+    pub bounty_bps: u16,
+    pub rep_initial: u16,
+    pub rep_gain: u16,
+    pub rep_miss_penalty: u16,
+    pub rep_no_reveal_penalty: u16,
+}
+
+impl Default for ParamsCfg {
+    fn default() -> Self {
+        Self {
+            min_stake: 100.0,
+            max_weight_stake: 10_000.0,
+            proving_window: 20,
+            race_window: 10,
+            unbonding_delay: 1_000,
+            rep_half_life: 5_000,
+            slash_bps: 1_000,
+            non_reveal_slash_bps: 100,
+            burn_bps: 5_000,
+            bounty_bps: 3_000,
+            rep_initial: 5_000,
+            rep_gain: 100,
+            rep_miss_penalty: 1_500,
+            rep_no_reveal_penalty: 300,
+        }
+    }
+}
+
+/// Transaction load and the users' value and cost model (the research's load model: value from
+/// finalised transactions, decaying with their delay; cost from the fee per byte of data).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Load {
+    /// Mean transactions arriving per block (Poisson).
+    pub tx_per_block: f64,
+    /// Bytes of data per transaction.
+    pub tx_bytes: u64,
+    /// Transactions per full batch.
+    pub batch_txs: u64,
+    /// A partial batch is posted once its oldest transaction has waited this many blocks.
+    pub max_batch_wait: u64,
+    /// Most batches the rollup posts in one block.
+    pub max_batches_per_block: u64,
+    /// Proving fee per batch: fixed part, in tokens.
+    pub fee_base: f64,
+    /// Proving fee per kilobyte of batch data, in tokens.
+    pub fee_per_kb: f64,
+    /// What one finalised transaction is worth to its user, in tokens, if finalised at once.
+    pub tx_value: f64,
+    /// The value halves for every this many blocks between arrival and proof.
+    pub value_half_life: f64,
+}
+
+impl Default for Load {
+    fn default() -> Self {
+        Self {
+            tx_per_block: 400.0,
+            tx_bytes: 200,
+            batch_txs: 400,
+            max_batch_wait: 10,
+            max_batches_per_block: 8,
+            fee_base: 1.0,
+            fee_per_kb: 0.05,
+            tx_value: 0.05,
+            value_half_life: 50.0,
+        }
+    }
+}
+
+/// The prover population.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Provers {
+    /// Number of provers.
+    pub count: usize,
+    /// Stake distribution.
+    pub stake: StakeDist,
+    /// Hardware classes; shares are normalised.
+    pub classes: Vec<HardwareClass>,
+    /// Mean blocks between two outages of one prover (0: never down).
+    pub mtbf_blocks: f64,
+    /// Mean length of an outage in blocks.
+    pub mean_downtime_blocks: f64,
+    /// Probability that a proof attempt crashes (the prover then misses the window).
+    pub failure_rate: f64,
+    /// Probability that an idle, online prover joins an emergency race.
+    pub race_join: f64,
+    /// What a prover pays for a million gas, in tokens (its transaction costs).
+    pub gas_cost_per_mgas: f64,
+}
+
+impl Default for Provers {
+    fn default() -> Self {
+        Self {
+            count: 100,
+            stake: StakeDist::Pareto { min: 1_000.0, alpha: 1.5, max: 1_000_000.0 },
+            classes: vec![
+                HardwareClass {
+                    name: "gpu".into(),
+                    share: 0.6,
+                    cost_per_mb: 5.0,
+                    fixed_blocks: 1.0,
+                    blocks_per_mb: 40.0,
+                    jitter: 0.3,
+                    machines: 2,
+                },
+                HardwareClass {
+                    name: "cpu".into(),
+                    share: 0.4,
+                    cost_per_mb: 3.0,
+                    fixed_blocks: 2.0,
+                    blocks_per_mb: 90.0,
+                    jitter: 0.4,
+                    machines: 1,
+                },
+            ],
+            mtbf_blocks: 5_000.0,
+            mean_downtime_blocks: 50.0,
+            failure_rate: 0.01,
+            race_join: 0.5,
+            gas_cost_per_mgas: 0.05,
+        }
+    }
+}
+
+/// How stake is spread over provers (whole tokens).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum StakeDist {
+    /// Everyone stakes `amount`.
+    Equal {
+        /// Stake per prover.
+        amount: f64,
+    },
+    /// Uniform in [min, max].
+    Uniform {
+        /// Smallest stake.
+        min: f64,
+        /// Largest stake.
+        max: f64,
+    },
+    /// Pareto with scale `min` and shape `alpha` (smaller alpha: heavier tail), truncated at `max`.
+    Pareto {
+        /// Scale (the smallest stake).
+        min: f64,
+        /// Shape.
+        alpha: f64,
+        /// Truncation.
+        max: f64,
+    },
+}
+
+/// A hardware class: proving cost and speed.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HardwareClass {
+    /// Name in tables.
+    pub name: String,
+    /// Share of provers with this hardware.
+    pub share: f64,
+    /// Proving cost per megabyte of batch data, in tokens.
+    pub cost_per_mb: f64,
+    /// Fixed proving time per proof, in blocks.
+    pub fixed_blocks: f64,
+    /// Proving time per megabyte, in blocks.
+    pub blocks_per_mb: f64,
+    /// Log-normal shape of the proving time (0: deterministic).
+    pub jitter: f64,
+    /// Proofs the prover can run in parallel.
+    #[serde(default = "one")]
+    pub machines: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// What the adversarial provers do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Strategy {
+    /// Unreliable hardware: crashes `faulty_failure_rate` of its proofs and is down more often.
+    Faulty,
+    /// Enters the lists and never proves its assignments (griefing: every batch goes to the race).
+    Withhold,
+    /// Withholds its reveal half the time, as a seed grinder does when the outcome goes against it.
+    NoReveal,
+    /// A cartel: members withhold their own batches and race each other's with a head start, to
+    /// recycle slashes into bounties.
+    BountyFarm,
+}
+
+/// Faulty and malicious provers.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Adversaries {
+    /// Share of provers that follow `strategy` (chosen at random).
+    pub share: f64,
+    /// Their strategy.
+    pub strategy: Strategy,
+    /// Proof crash probability of a faulty prover.
+    pub faulty_failure_rate: f64,
+    /// A faulty prover's outages come this many times more often.
+    pub faulty_downtime_factor: f64,
+}
+
+impl Default for Adversaries {
+    fn default() -> Self {
+        Self {
+            share: 0.0,
+            strategy: Strategy::Faulty,
+            faulty_failure_rate: 0.5,
+            faulty_downtime_factor: 10.0,
+        }
+    }
+}
+
+/// A correlated outage.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outage {
+    /// First block of the outage, counted from the first batch.
+    pub start: u64,
+    /// Length in blocks.
+    pub blocks: u64,
+    /// Share of provers that go down together.
+    pub share: f64,
+}
+
+impl Scenario {
+    /// Parses and checks a scenario file.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .wrap_err_with(|| format!("while reading the scenario file {}", path.display()))?;
+        Self::parse(&text).wrap_err_with(|| format!("in scenario file {}", path.display()))
+    }
+
+    /// Parses and checks scenario TOML.
+    pub fn parse(text: &str) -> Result<Self> {
+        let s: Self =
+            toml::from_str(text).map_err(|e| eyre::eyre!("invalid scenario TOML: {e}"))?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// Checks what the contract cannot: the off-chain model's own ranges. The contract parameters
+    /// are checked by the contract itself when the run deploys it (ParamOutOfBounds).
+    pub fn validate(&self) -> Result<()> {
+        let share = |v: f64, what: &str| -> Result<()> {
+            ensure!((0.0..=1.0).contains(&v), "{what} = {v} must be between 0 and 1");
+            Ok(())
+        };
+        let positive = |v: f64, what: &str| -> Result<()> {
+            ensure!(v.is_finite() && v > 0.0, "{what} = {v} must be a positive number");
+            Ok(())
+        };
+        ensure!(!self.name.trim().is_empty(), "`name` must not be empty");
+        ensure!(self.duration.batches >= 1, "duration.batches must be at least 1");
+        ensure!(self.duration.max_blocks >= 1, "duration.max_blocks must be at least 1");
+        let p = &self.provers;
+        ensure!(
+            (1..=100_000).contains(&p.count),
+            "provers.count = {} must be between 1 and 100000",
+            p.count
+        );
+        ensure!(!p.classes.is_empty(), "provers.classes must list at least one hardware class");
+        for c in &p.classes {
+            ensure!(c.share >= 0.0 && c.share.is_finite(), "class {}: share must be >= 0", c.name);
+            ensure!(c.cost_per_mb >= 0.0, "class {}: cost_per_mb must be >= 0", c.name);
+            ensure!(
+                c.fixed_blocks >= 0.0 && c.blocks_per_mb >= 0.0,
+                "class {}: proving times must be >= 0",
+                c.name
+            );
+            ensure!(
+                c.jitter >= 0.0 && c.jitter <= 3.0,
+                "class {}: jitter must be in [0, 3]",
+                c.name
+            );
+            ensure!(
+                (1..=64).contains(&c.machines),
+                "class {}: machines must be between 1 and 64",
+                c.name
+            );
+        }
+        ensure!(
+            p.classes.iter().map(|c| c.share).sum::<f64>() > 0.0,
+            "provers.classes: shares sum to zero"
+        );
+        ensure!(p.mtbf_blocks >= 0.0, "provers.mtbf_blocks must be >= 0 (0 = never down)");
+        ensure!(p.mean_downtime_blocks >= 0.0, "provers.mean_downtime_blocks must be >= 0");
+        share(p.failure_rate, "provers.failure_rate")?;
+        share(p.race_join, "provers.race_join")?;
+        ensure!(p.gas_cost_per_mgas >= 0.0, "provers.gas_cost_per_mgas must be >= 0");
+        match p.stake {
+            StakeDist::Equal { amount } => positive(amount, "provers.stake.amount")?,
+            StakeDist::Uniform { min, max } => {
+                positive(min, "provers.stake.min")?;
+                ensure!(max >= min, "provers.stake: max {max} is below min {min}");
+            }
+            StakeDist::Pareto { min, alpha, max } => {
+                positive(min, "provers.stake.min")?;
+                positive(alpha, "provers.stake.alpha")?;
+                ensure!(max >= min, "provers.stake: max {max} is below min {min}");
+            }
+        }
+        let l = &self.load;
+        ensure!(
+            l.tx_per_block >= 0.0 && l.tx_per_block.is_finite(),
+            "load.tx_per_block must be >= 0"
+        );
+        ensure!(l.tx_bytes >= 1, "load.tx_bytes must be at least 1");
+        ensure!(l.batch_txs >= 1, "load.batch_txs must be at least 1");
+        ensure!(l.max_batches_per_block >= 1, "load.max_batches_per_block must be at least 1");
+        ensure!(l.fee_base >= 0.0 && l.fee_per_kb >= 0.0, "load fees must be >= 0");
+        ensure!(
+            l.fee_base > 0.0 || l.fee_per_kb > 0.0,
+            "load: fee_base or fee_per_kb must be positive (a zero fee reverts)"
+        );
+        ensure!(l.tx_value >= 0.0, "load.tx_value must be >= 0");
+        positive(l.value_half_life, "load.value_half_life")?;
+        let a = &self.adversaries;
+        share(a.share, "adversaries.share")?;
+        share(a.faulty_failure_rate, "adversaries.faulty_failure_rate")?;
+        ensure!(a.faulty_downtime_factor >= 1.0, "adversaries.faulty_downtime_factor must be >= 1");
+        if let Some(o) = &self.outage {
+            share(o.share, "outage.share")?;
+            ensure!(o.blocks >= 1, "outage.blocks must be at least 1");
+        }
+        ensure!(self.params.min_stake > 0.0, "params.min_stake must be positive");
+        for (v, what) in [
+            (self.params.min_stake, "params.min_stake"),
+            (self.params.max_weight_stake, "params.max_weight_stake"),
+        ] {
+            ensure!(
+                v * UNIT < 2f64.powi(96),
+                "{what} = {v} tokens does not fit the contract's 96-bit amounts"
+            );
+        }
+        if self.chain.commit_blocks == 0 || self.chain.reveal_blocks == 0 {
+            bail!("chain.commit_blocks and chain.reveal_blocks must be at least 1");
+        }
+        Ok(())
+    }
+
+    /// A copy with `key` (dotted path, e.g. `provers.count`) set to `value`: how sweeps vary it.
+    pub fn with_override(&self, key: &str, value: &toml::Value) -> Result<Self> {
+        let mut doc = toml::Value::try_from(self).wrap_err("while serialising the scenario")?;
+        let parts: Vec<&str> = key.split('.').collect();
+        set_path(&mut doc, &parts, 0, key, value)?;
+        let s: Self = doc.try_into().map_err(|e| eyre::eyre!("grid key `{key}` = {value}: {e}"))?;
+        s.validate().wrap_err_with(|| format!("after setting {key} = {value}"))?;
+        Ok(s)
+    }
+}
+
+fn set_path(
+    node: &mut toml::Value,
+    parts: &[&str],
+    i: usize,
+    key: &str,
+    value: &toml::Value,
+) -> Result<()> {
+    let table = node.as_table_mut().ok_or_else(|| {
+        eyre::eyre!("grid key `{key}`: `{}` is not a table", parts[..i].join("."))
+    })?;
+    let part = parts[i];
+    if i + 1 == parts.len() {
+        // Optional sections (outage) may be absent; everything else must already exist, so a
+        // misspelt key is an error instead of a silently ignored setting.
+        ensure!(
+            table.contains_key(part) || parts[0] == "outage",
+            "grid key `{key}`: the scenario has no field `{part}`"
+        );
+        let v = match (table.get(part), value) {
+            // TOML integers given for float fields are converted.
+            (Some(toml::Value::Float(_)), toml::Value::Integer(n)) => toml::Value::Float(*n as f64),
+            _ => value.clone(),
+        };
+        table.insert(part.to_string(), v);
+        return Ok(());
+    }
+    if !table.contains_key(part) {
+        ensure!(part == "outage", "grid key `{key}`: the scenario has no section `{part}`");
+        table.insert(part.to_string(), toml::Value::Table(Default::default()));
+    }
+    set_path(table.get_mut(part).expect("present or inserted above"), parts, i + 1, key, value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minimal_scenario_gets_defaults() {
+        let s = Scenario::parse("name = \"x\"").unwrap();
+        assert_eq!(s.provers.count, 100);
+        assert_eq!(s.params.slash_bps, 1_000);
+    }
+
+    #[test]
+    fn typos_and_bad_values_are_errors() {
+        let e = Scenario::parse("name = \"x\"\n[provers]\ncont = 5").unwrap_err();
+        assert!(format!("{e:#}").contains("unknown field `cont`"), "{e:#}");
+        let e = Scenario::parse("name = \"x\"\n[adversaries]\nshare = 1.5").unwrap_err();
+        assert!(format!("{e:#}").contains("adversaries.share"), "{e:#}");
+        let e = Scenario::parse("name = \"x\"\n[provers.stake]\nkind = \"zipf\"").unwrap_err();
+        assert!(format!("{e:#}").contains("zipf"), "{e:#}");
+    }
+
+    #[test]
+    fn overrides_apply_and_reject_unknown_keys() {
+        let s = Scenario::parse("name = \"x\"").unwrap();
+        let t = s.with_override("provers.count", &toml::Value::Integer(7)).unwrap();
+        assert_eq!(t.provers.count, 7);
+        let t = s.with_override("load.tx_per_block", &toml::Value::Integer(50)).unwrap();
+        assert_eq!(t.load.tx_per_block, 50.0);
+        assert!(s.with_override("provers.cuont", &toml::Value::Integer(7)).is_err());
+        let t = s.with_override("outage.share", &toml::Value::Float(0.5));
+        assert!(t.is_err(), "an outage needs start and blocks too");
+    }
+}

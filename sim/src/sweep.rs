@@ -1,0 +1,366 @@
+//! Parameter sweeps: a grid of scenario overrides, run in parallel (one revm per run), summarised
+//! in one table (`table.csv`, `table.md`) and one comparison figure (`sweep.{svg,png}`).
+//!
+//! Grid file:
+//! ```toml
+//! seeds = [1, 2]            # optional replicates; plots average over them
+//! set = { "duration.batches" = 500 }   # optional fixed overrides for every point
+//! [[axis]]
+//! key = "provers.count"     # any scenario field, dotted
+//! values = [5, 50, 500]
+//! log = true                # optional: logarithmic x axis
+//! [[axis]]                  # optional second axis: one line per value
+//! key = "adversaries.share"
+//! values = [0.0, 0.2, 0.4]
+//! ```
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use eyre::{Result, WrapErr, ensure};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use serde::Deserialize;
+
+use crate::engine;
+use crate::metrics::Summary;
+use crate::plot::{self, Kind, Panel, Series};
+use crate::scenario::Scenario;
+
+/// A sweep grid.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grid {
+    /// Replicate seeds (default: the scenario's seed only).
+    #[serde(default)]
+    pub seeds: Vec<u64>,
+    /// Fixed overrides applied to every point before the axes (dotted keys).
+    #[serde(default)]
+    pub set: std::collections::BTreeMap<String, toml::Value>,
+    /// Axes; the first is the x axis of the plots, the second (if any) draws one line per value.
+    pub axis: Vec<Axis>,
+}
+
+/// One swept field.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Axis {
+    /// Dotted scenario key.
+    pub key: String,
+    /// Values.
+    pub values: Vec<toml::Value>,
+    /// Logarithmic x axis.
+    #[serde(default)]
+    pub log: bool,
+}
+
+/// One grid point and its result.
+#[derive(Clone, Debug)]
+pub struct Point {
+    /// Values of each axis, as written in the grid.
+    pub coords: Vec<toml::Value>,
+    /// Seed.
+    pub seed: u64,
+    /// The scenario actually run.
+    pub scenario: Scenario,
+}
+
+impl Grid {
+    /// Parses and checks a grid file.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .wrap_err_with(|| format!("while reading the grid file {}", path.display()))?;
+        let g: Self = toml::from_str(&text)
+            .map_err(|e| eyre::eyre!("invalid grid TOML: {e}"))
+            .wrap_err_with(|| format!("in grid file {}", path.display()))?;
+        ensure!(
+            !g.axis.is_empty(),
+            "grid file {}: add at least one [[axis]] with key and values",
+            path.display()
+        );
+        for a in &g.axis {
+            ensure!(!a.values.is_empty(), "grid axis `{}` has no values", a.key);
+        }
+        Ok(g)
+    }
+
+    /// Every point of the grid applied to `base` (all overrides are checked before anything runs).
+    pub fn points(&self, base: &Scenario) -> Result<Vec<Point>> {
+        let seeds = if self.seeds.is_empty() { vec![base.seed] } else { self.seeds.clone() };
+        let mut combos: Vec<Vec<toml::Value>> = vec![Vec::new()];
+        for a in &self.axis {
+            combos = combos
+                .into_iter()
+                .flat_map(|c| {
+                    a.values.iter().map(move |v| {
+                        let mut c = c.clone();
+                        c.push(v.clone());
+                        c
+                    })
+                })
+                .collect();
+        }
+        let mut points = Vec::new();
+        for coords in combos {
+            for &seed in &seeds {
+                let mut s = base.clone();
+                s.seed = seed;
+                for (k, v) in &self.set {
+                    s = s.with_override(k, v)?;
+                }
+                for (a, v) in self.axis.iter().zip(&coords) {
+                    s = s.with_override(&a.key, v)?;
+                }
+                points.push(Point { coords: coords.clone(), seed, scenario: s });
+            }
+        }
+        Ok(points)
+    }
+}
+
+/// Runs the grid on `jobs` threads (0: all cores) and writes the table and the figure into `out`.
+pub fn run(base: &Scenario, grid: &Grid, out: &Path, jobs: usize) -> Result<Vec<(Point, Summary)>> {
+    let points = grid.points(base)?;
+    std::fs::create_dir_all(out)
+        .wrap_err_with(|| format!("while creating the output folder {}", out.display()))?;
+    let bar = ProgressBar::new(points.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} sweep [{bar:40}] {pos}/{len} runs, {elapsed} elapsed, eta {eta}",
+        )
+        .expect("static template")
+        .progress_chars("=> "),
+    );
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .wrap_err("while starting the thread pool")?;
+    let results: Vec<Result<Summary>> = pool.install(|| {
+        points
+            .par_iter()
+            .map(|p| {
+                let r = engine::run(&p.scenario, &|_| {}).wrap_err_with(|| {
+                    format!("run {} seed {} failed", label(grid, &p.coords), p.seed)
+                });
+                bar.inc(1);
+                r.map(|r| r.summary)
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
+    let mut done = Vec::with_capacity(points.len());
+    for (p, r) in points.into_iter().zip(results) {
+        done.push((p, r?));
+    }
+    std::fs::write(out.join("table.csv"), table_csv(grid, &done))
+        .wrap_err("while writing table.csv")?;
+    std::fs::write(out.join("table.md"), table_md(grid, &done))
+        .wrap_err("while writing table.md")?;
+    let runs = out.join("runs");
+    std::fs::create_dir_all(&runs)?;
+    for (i, (_, s)) in done.iter().enumerate() {
+        std::fs::write(runs.join(format!("{i:03}.json")), serde_json::to_string_pretty(s)?)?;
+    }
+    plot::write(&out.join("sweep"), &panels(base, grid, &done), 3, (520, 380))?;
+    Ok(done)
+}
+
+fn label(grid: &Grid, coords: &[toml::Value]) -> String {
+    grid.axis
+        .iter()
+        .zip(coords)
+        .map(|(a, v)| format!("{}={v}", a.key))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The table's metric columns: (header, value).
+pub fn columns(s: &Summary) -> Vec<(&'static str, f64)> {
+    vec![
+        ("posted", s.liveness.posted as f64),
+        ("share_proven", s.liveness.share_proven),
+        ("share_rescued", s.liveness.share_rescued),
+        ("share_failed", s.liveness.share_failed),
+        ("ttp_mean", s.time_to_proof.mean),
+        ("ttp_p95", s.time_to_proof.p95),
+        ("ttp_rescued_mean", s.time_to_proof_rescued.mean),
+        ("backlog_mean", s.load.backlog_mean),
+        ("user_cost_per_tx", s.load.user_cost_per_tx),
+        ("user_welfare", s.load.user_welfare),
+        ("tx_latency_mean", s.load.tx_latency_mean),
+        ("honest_profitable_share", s.economics.honest_profitable_share),
+        ("covering_costs_share", s.economics.covering_costs_share),
+        ("adversary_profit", s.economics.adversary_profit),
+        ("hhi_assignments", s.decentralisation.hhi_assignments),
+        ("hhi_stake", s.decentralisation.hhi_stake),
+        ("hhi_capped_stake", s.decentralisation.hhi_capped_stake),
+        ("nakamoto_assignments", s.decentralisation.nakamoto_assignments as f64),
+        ("nakamoto_stake", s.decentralisation.nakamoto_stake as f64),
+        ("gini_earnings", s.decentralisation.gini_earnings),
+        ("top10_assign_share", s.decentralisation.top10pct_assignment_share),
+        ("top10_stake_share", s.decentralisation.top10pct_stake_share),
+        ("slashed", s.slashing.slashed),
+        ("burned", s.slashing.burned),
+        ("emergency_freq", s.emergency.frequency),
+        ("gas_per_batch", s.gas.per_proven_batch),
+        ("gas_per_batch_all_in", s.gas.per_proven_batch_all_in),
+        ("wall_s", s.wall_seconds),
+    ]
+}
+
+fn fmt_num(v: f64) -> String {
+    if v == v.trunc() && v.abs() < 1e12 { format!("{v:.0}") } else { format!("{v:.4}") }
+}
+
+fn table_csv(grid: &Grid, rows: &[(Point, Summary)]) -> String {
+    let mut s = String::new();
+    let heads: Vec<String> = grid
+        .axis
+        .iter()
+        .map(|a| a.key.clone())
+        .chain(["seed".to_string()])
+        .chain(
+            rows.first().map(|r| columns(&r.1)).unwrap_or_default().iter().map(|c| c.0.to_string()),
+        )
+        .collect();
+    let _ = writeln!(s, "{}", heads.join(","));
+    for (p, sum) in rows {
+        let cells: Vec<String> = p
+            .coords
+            .iter()
+            .map(|v| v.to_string())
+            .chain([p.seed.to_string()])
+            .chain(columns(sum).iter().map(|c| fmt_num(c.1)))
+            .collect();
+        let _ = writeln!(s, "{}", cells.join(","));
+    }
+    s
+}
+
+fn table_md(grid: &Grid, rows: &[(Point, Summary)]) -> String {
+    // The markdown table keeps the columns a reader compares first; table.csv has them all.
+    let keep = [
+        "share_proven",
+        "share_rescued",
+        "share_failed",
+        "ttp_p95",
+        "honest_profitable_share",
+        "hhi_assignments",
+        "nakamoto_assignments",
+        "emergency_freq",
+        "gas_per_batch",
+        "wall_s",
+    ];
+    let mut s = String::new();
+    let mut heads: Vec<String> = grid.axis.iter().map(|a| format!("`{}`", a.key)).collect();
+    heads.push("seed".into());
+    heads.extend(keep.iter().map(|k| k.to_string()));
+    let _ = writeln!(s, "| {} |", heads.join(" | "));
+    let _ = writeln!(s, "|{}|", vec!["---"; heads.len()].join("|"));
+    for (p, sum) in rows {
+        let cols = columns(sum);
+        let mut cells: Vec<String> = p.coords.iter().map(|v| v.to_string()).collect();
+        cells.push(p.seed.to_string());
+        for k in keep {
+            let v = cols.iter().find(|c| c.0 == k).map_or(0.0, |c| c.1);
+            cells.push(if v.abs() < 10.0 && v != v.trunc() {
+                format!("{v:.3}")
+            } else {
+                format!("{v:.0}")
+            });
+        }
+        let _ = writeln!(s, "| {} |", cells.join(" | "));
+    }
+    s
+}
+
+fn as_f64(v: &toml::Value) -> Option<f64> {
+    v.as_float().or_else(|| v.as_integer().map(|i| i as f64))
+}
+
+/// A plotted metric: panel title, y label, extractor.
+type Metric = (&'static str, &'static str, fn(&Summary) -> f64);
+
+fn panels(base: &Scenario, grid: &Grid, rows: &[(Point, Summary)]) -> Vec<Panel> {
+    let x_axis = &grid.axis[0];
+    let numeric = x_axis.values.iter().all(|v| as_f64(v).is_some());
+    let x_of = |p: &Point| -> f64 {
+        if numeric {
+            as_f64(&p.coords[0]).unwrap_or(0.0)
+        } else {
+            x_axis.values.iter().position(|v| v == &p.coords[0]).unwrap_or(0) as f64
+        }
+    };
+    let groups: Vec<Option<toml::Value>> = match grid.axis.get(1) {
+        Some(a) => a.values.iter().cloned().map(Some).collect(),
+        None => vec![None],
+    };
+    let metrics: [Metric; 12] = [
+        ("proven in window", "share of batches", |s| s.liveness.share_proven),
+        ("failed (re-orged)", "share of batches", |s| s.liveness.share_failed),
+        ("emergency (raced)", "share of batches", |s| s.emergency.frequency),
+        ("time to proof, p95", "blocks", |s| s.time_to_proof.p95),
+        ("honest provers in profit", "share of honest provers", |s| {
+            s.economics.honest_profitable_share
+        }),
+        ("assignment concentration", "HHI of assignments", |s| s.decentralisation.hhi_assignments),
+        ("gas per proven batch", "gas (batch path)", |s| s.gas.per_proven_batch),
+        ("user welfare per tx", "tokens", |s| {
+            s.load.user_welfare / s.load.txs_arrived.max(1) as f64
+        }),
+        ("adversaries' total profit", "tokens", |s| s.economics.adversary_profit),
+        ("stake slashed", "tokens", |s| s.slashing.slashed),
+        ("top 10% stakers' share", "share of assignments", |s| {
+            s.decentralisation.top10pct_assignment_share
+        }),
+        ("run time", "seconds", |s| s.wall_seconds),
+    ];
+    metrics
+        .iter()
+        .map(|(title, y, f)| {
+            let series = groups
+                .iter()
+                .map(|g| {
+                    let mut xs: Vec<f64> = Vec::new();
+                    let mut pts: Vec<(f64, f64)> = Vec::new();
+                    for (p, s) in
+                        rows.iter().filter(|(p, _)| g.as_ref().is_none_or(|g| &p.coords[1] == g))
+                    {
+                        let x = x_of(p);
+                        match xs.iter().position(|&v| v == x) {
+                            Some(k) => pts[k].1 += f(s),
+                            None => {
+                                xs.push(x);
+                                pts.push((x, f(s)));
+                            }
+                        }
+                    }
+                    // Mean over seeds and any further axes.
+                    for (k, pt) in pts.iter_mut().enumerate() {
+                        let n = rows
+                            .iter()
+                            .filter(|(p, _)| {
+                                g.as_ref().is_none_or(|g| &p.coords[1] == g) && x_of(p) == xs[k]
+                            })
+                            .count()
+                            .max(1);
+                        pt.1 /= n as f64;
+                    }
+                    pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+                    let name = match (g, grid.axis.get(1)) {
+                        (Some(v), Some(a)) => format!("{} = {v}", a.key),
+                        _ => String::new(),
+                    };
+                    Series { name, points: pts }
+                })
+                .collect();
+            Panel {
+                title: format!("{}: {title}", base.name),
+                x: x_axis.key.clone(),
+                y: (*y).to_string(),
+                log_x: x_axis.log && numeric,
+                kind: Kind::Lines(series),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,202 @@
+//! End-to-end tests of the simulation on the real bytecode (debug build, a few seconds each).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use provernet_sim::scenario::{Scenario, Strategy};
+use provernet_sim::{engine, output, sweep};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn tiny() -> Scenario {
+    Scenario::load(&repo().join("scenarios/tiny.toml")).expect("tiny scenario parses")
+}
+
+#[test]
+fn shipped_scenarios_and_grids_parse() {
+    let mut n = 0;
+    for entry in std::fs::read_dir(repo().join("scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if path.extension().is_some_and(|e| e == "toml") {
+            if name.starts_with("grid-") {
+                let g = sweep::Grid::load(&path).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+                // Every override of the grid must apply to the baseline.
+                g.points(&Scenario::load(&repo().join("scenarios/baseline.toml")).unwrap())
+                    .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+            } else {
+                Scenario::load(&path).unwrap_or_else(|e| panic!("{name}: {e:#}"));
+            }
+            n += 1;
+        }
+    }
+    assert!(n >= 5, "expected the documented scenario set, found {n} files");
+}
+
+#[test]
+fn tiny_scenario_runs_on_the_real_bytecode_and_its_metrics_are_consistent() {
+    let s = tiny();
+    let r = engine::run(&s, &|_| {}).unwrap();
+    let m = &r.summary;
+    let l = &m.liveness;
+    assert_eq!(l.posted, s.duration.batches);
+    assert_eq!(l.unresolved, 0, "the run drains every batch");
+    assert_eq!(l.proven_in_window + l.rescued + l.failed, l.posted);
+    let shares = l.share_proven + l.share_rescued + l.share_failed;
+    assert!((shares - 1.0).abs() < 1e-9, "liveness shares sum to {shares}");
+    let n = s.provers.count as f64;
+    for h in [m.decentralisation.hhi_assignments, m.decentralisation.hhi_stake] {
+        assert!(h >= 1.0 / n - 1e-12 && h <= 1.0 + 1e-12, "HHI {h} outside [1/n, 1]");
+    }
+    // The simulation's bookkeeping agrees with the chain, and no agent sent a doomed transaction.
+    assert!(m.checks.batch_status_matches);
+    assert!(m.checks.revenue_matches_claimable);
+    assert_eq!(m.checks.unexpected_reverts, 0, "{:?}", m.checks.revert_samples);
+    // Every slash opened a race; races either rescued or failed the batch.
+    assert_eq!(m.emergency.raced, m.slashing.misses + m.emergency.open_at_post);
+    assert!(l.rescued + l.failed <= m.emergency.raced);
+    let assignments: u64 = r.provers.iter().map(|p| p.1.assignments).sum();
+    assert_eq!(assignments + m.emergency.open_at_post, l.posted);
+    assert!(m.gas.per_proven_batch > 50_000.0, "real contract gas, not a stub");
+    assert_eq!(m.load.txs_finalised + m.load.txs_unprocessed, m.load.txs_arrived);
+
+    let dir = tempfile::tempdir().unwrap();
+    output::write_run(dir.path(), &s, &r).unwrap();
+    let again =
+        Scenario::load(&dir.path().join("scenario.toml")).expect("the resolved scenario parses");
+    assert_eq!(again.provers.count, s.provers.count);
+    for f in ["summary.json", "timeseries.csv", "provers.csv", "overview.svg", "overview.png"] {
+        let meta = std::fs::metadata(dir.path().join(f)).unwrap_or_else(|_| panic!("{f} missing"));
+        assert!(meta.len() > 100, "{f} is empty");
+    }
+    let png = std::fs::read(dir.path().join("overview.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+}
+
+#[test]
+fn same_seed_same_result() {
+    let s = tiny();
+    let a = engine::run(&s, &|_| {}).unwrap().summary;
+    let b = engine::run(&s, &|_| {}).unwrap().summary;
+    assert_eq!(a.liveness.proven_in_window, b.liveness.proven_in_window);
+    assert_eq!(a.gas.total, b.gas.total);
+    assert_eq!(a.load.txs_arrived, b.load.txs_arrived);
+}
+
+#[test]
+fn withholding_provers_are_slashed_and_rescued_by_the_race() {
+    let mut s = tiny();
+    s.adversaries.share = 0.25;
+    s.adversaries.strategy = Strategy::Withhold;
+    s.provers.mtbf_blocks = 0.0; // no honest downtime: every miss is the adversaries'
+    s.provers.failure_rate = 0.0;
+    s.provers.race_join = 1.0;
+    let r = engine::run(&s, &|_| {}).unwrap();
+    let m = &r.summary;
+    let adv_assigned: u64 =
+        r.provers.iter().filter(|p| p.0.strategy.is_some()).map(|p| p.1.assignments).sum();
+    assert!(adv_assigned > 0, "the adversaries were drawn");
+    // Each withheld batch was slashed (honest provers may also miss one when their queue is long).
+    for (spec, st, _) in r.provers.iter().filter(|p| p.0.strategy.is_some()) {
+        assert_eq!(st.missed, st.assignments, "{} withheld everything", spec.addr);
+        assert_eq!((st.proven, st.revenue), (0, 0.0));
+    }
+    assert!(m.slashing.misses >= adv_assigned);
+    assert!(m.economics.adversary_profit < 0.0);
+    assert_eq!(
+        m.liveness.rescued + m.liveness.failed,
+        m.slashing.misses,
+        "every slashed batch was raced out"
+    );
+    assert!(m.liveness.rescued > 0);
+    assert_eq!(m.checks.unexpected_reverts, 0, "{:?}", m.checks.revert_samples);
+}
+
+#[test]
+fn sweep_on_a_two_point_grid_writes_table_and_plots() {
+    let dir = tempfile::tempdir().unwrap();
+    let grid_path = dir.path().join("grid.toml");
+    std::fs::write(&grid_path, "[[axis]]\nkey = \"provers.count\"\nvalues = [6, 12]\n").unwrap();
+    let grid = sweep::Grid::load(&grid_path).unwrap();
+    let mut base = tiny();
+    base.duration.batches = 30;
+    let out = dir.path().join("out");
+    let rows = sweep::run(&base, &grid, &out, 2).unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].1.provers, 6);
+    assert_eq!(rows[1].1.provers, 12);
+    let table = std::fs::read_to_string(out.join("table.csv")).unwrap();
+    assert_eq!(table.lines().count(), 3, "header + 2 rows:\n{table}");
+    assert!(table.starts_with("provers.count,seed,posted,share_proven"));
+    for f in ["table.md", "sweep.svg", "sweep.png", "runs/000.json", "runs/001.json"] {
+        assert!(out.join(f).exists(), "{f} missing");
+    }
+}
+
+fn cli(args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_provernet-sim")).args(args).output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stderr).to_string())
+}
+
+#[test]
+fn bad_scenario_files_give_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let out = out.to_str().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_string_lossy().to_string()
+    };
+    let cases = [
+        (
+            dir.path().join("missing.toml").to_string_lossy().to_string(),
+            "while reading the scenario file",
+        ),
+        (write("syntax.toml", "name = \"x\"\n[provers\n"), "invalid scenario TOML"),
+        (write("typo.toml", "name = \"x\"\n[provers]\ncout = 3\n"), "unknown field `cout`"),
+        (
+            write("range.toml", "name = \"x\"\n[provers]\nfailure_rate = 2.0\n"),
+            "provers.failure_rate = 2",
+        ),
+        (
+            write(
+                "bounds.toml",
+                "name = \"x\"\n[duration]\nbatches = 5\n[params]\nslash_bps = 9000\n",
+            ),
+            "slashBps",
+        ),
+    ];
+    for (path, expected) in cases {
+        let (ok, err) = cli(&["run", "--scenario", &path, "--out", out]);
+        assert!(!ok, "{path} should fail");
+        assert!(err.contains(expected), "{path}: expected `{expected}` in:\n{err}");
+    }
+    assert!(!Path::new(out).join("summary.json").exists(), "a failed run writes no results");
+}
+
+#[test]
+fn every_strategy_and_an_outage_run_clean_against_the_chain() {
+    for strategy in [Strategy::Faulty, Strategy::Withhold, Strategy::NoReveal, Strategy::BountyFarm]
+    {
+        let mut s = tiny();
+        s.adversaries.share = 0.34;
+        s.adversaries.strategy = strategy;
+        s.outage = Some(provernet_sim::scenario::Outage { start: 10, blocks: 30, share: 0.5 });
+        let m = engine::run(&s, &|_| {}).unwrap().summary;
+        let c = &m.checks;
+        assert!(c.batch_status_matches && c.revenue_matches_claimable, "{strategy:?}: {c:?}");
+        assert_eq!(c.unexpected_reverts, 0, "{strategy:?}: {:?}", c.revert_samples);
+        assert_eq!(m.liveness.unresolved, 0, "{strategy:?}");
+        assert!(
+            m.economics.adversary_profit < 0.0,
+            "{strategy:?} should not pay: {}",
+            m.economics.adversary_profit
+        );
+        if strategy == Strategy::NoReveal {
+            assert!(m.slashing.non_reveals > 0, "grinders were penalised");
+        }
+    }
+}
