@@ -316,6 +316,20 @@ contract ProverNetworkBatchTest is NetworkTestBase {
         assertEq(_acct(p).unbonding, 900e18);
     }
 
+    function test_SlashIsCountedUpToTheWeightCap() public {
+        // A whale with 100x the cap is slashed like a prover at the cap: 10% of 10,000.
+        address whale = makeAddr("whale");
+        _register(whale, 1_000_000e18);
+        address[] memory one = new address[](1);
+        one[0] = whale;
+        _selectionRound(one);
+        uint256 id = _post(keccak256("w"), 1e18);
+        assertEq(_batch(id).prover, whale);
+        vm.roll(_batch(id).provingDeadline + 1);
+        net.slashMissed(id);
+        assertEq(_acct(whale).stake, 1_000_000e18 - 1000e18);
+    }
+
     function test_FullLifecycleConservesTokens() public {
         uint256 a = _post(keccak256("a"), 3e18);
         uint256 b = _post(keccak256("b"), 5e18);
