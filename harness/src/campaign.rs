@@ -1,0 +1,293 @@
+//! A fuzzing campaign: generate, execute and check actions; on a violation, shrink the sequence.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use eyre::{Result, WrapErr};
+use serde::Serialize;
+
+use crate::action::Action;
+use crate::chain::{Config, Suite};
+use crate::generator::Generator;
+use crate::invariants;
+use crate::world::{Violation, World};
+
+/// The invariants checked after every action (the transition rules in `world` and the state rules
+/// in `invariants`), as listed in reports.
+pub const INVARIANTS: &[&str] = &[
+    "exact token conservation (tokens held == everything owed)",
+    "slashed funds can never be withdrawn",
+    "a batch is finalised at most once",
+    "an assigned prover is registered, eligible and drawn by weight",
+    "reputation stays within [0, 10000]",
+    "every batch ends proven or failed once its deadlines pass",
+    "a slashed prover never wins its own batch's race",
+    "a prover's earnings equal the fees and bounties of the batches it proved",
+    "a proof is bound to its prover (copied proofs never verify)",
+    "proofs only inside the exclusive window; slashes only after it",
+    "accounts, batches, treasury, burn and parameters match the reference model",
+    "governance moves parameters only within their bounds",
+    "draw counts match weights (checked at the end of a run)",
+];
+
+/// What the campaign reached.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Coverage {
+    /// Per function: (succeeded, reverted).
+    pub calls: BTreeMap<&'static str, (u64, u64)>,
+    /// Per custom error: hits.
+    pub errors: BTreeMap<String, u64>,
+    /// Per lifecycle path: hits.
+    pub paths: BTreeMap<&'static str, u64>,
+}
+
+/// Every lifecycle path the harness knows, so reports can show the ones never reached.
+pub const PATHS: &[&str] = &[
+    "prover registered",
+    "prover listed",
+    "under-staked reveal not listed",
+    "batch assigned",
+    "batch open (nobody eligible)",
+    "drawn prover under minStake skipped",
+    "assigned -> proven",
+    "assigned -> proven (aggregated proof)",
+    "assigned -> slashed (keeper)",
+    "assigned -> slashed by the race winner",
+    "assigned -> failed (nobody raced)",
+    "racing -> raced (rescued)",
+    "racing -> failed",
+    "open -> raced",
+    "open -> failed",
+    "late proof rejected",
+    "stolen proof rejected",
+    "slashed prover barred from its race",
+    "unstake requested while assigned",
+    "withdraw-before-slash prover slashed",
+    "withdraw",
+    "withdraw after a slash",
+    "non-reveal penalised at the next commit",
+    "non-reveal penalised by a keeper",
+    "parameters changed mid-run",
+];
+
+/// A violation with the actions that led to it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Failure {
+    /// The broken invariant.
+    pub violation: Violation,
+    /// Index of the failing action in the original run.
+    pub at_action: u64,
+    /// The minimised action sequence that still breaks the same invariant.
+    pub shrunk: Vec<Action>,
+    /// Length before shrinking.
+    pub original_len: usize,
+}
+
+/// Result of a campaign.
+#[derive(Clone, Debug, Serialize)]
+pub struct Outcome {
+    /// Actions executed.
+    pub actions: u64,
+    /// Invariant checks made (one full check of every invariant after each action).
+    pub checks: u64,
+    /// Wall time of the action loop (excluding shrinking).
+    pub elapsed: Duration,
+    /// Total gas used.
+    pub gas: u64,
+    /// Coverage.
+    pub coverage: Coverage,
+    /// The first violation, shrunk.
+    pub failure: Option<Failure>,
+}
+
+/// Settings of one campaign.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Seed of the action generator.
+    pub seed: u64,
+    /// Actions to run.
+    pub actions: u64,
+    /// Prover identities.
+    pub provers: usize,
+    /// Bytecode to run.
+    pub suite: Suite,
+    /// Chain settings.
+    pub config: Config,
+    /// Time budget for shrinking.
+    pub shrink_budget: Duration,
+}
+
+/// Runs a campaign; `progress` is called with the number of actions done every 4096 actions.
+pub fn run(s: &Settings, mut progress: impl FnMut(u64)) -> Result<Outcome> {
+    let genesis = World::new(&s.suite, &s.config, s.provers)?;
+    let mut world = genesis.clone();
+    let mut generator = Generator::new(s.seed);
+    let mut log: Vec<Action> = Vec::with_capacity(s.actions.min(1 << 20) as usize);
+    let mut coverage = Coverage::default();
+    let mut gas = 0;
+    let start = Instant::now();
+    let mut failure = None;
+    for n in 0..s.actions {
+        let action = generator.next(&world);
+        log.push(action.clone());
+        match world.step(&action)? {
+            Ok(report) => {
+                gas += report.gas;
+                record(&mut coverage, &action, &report);
+            }
+            Err(v) => {
+                failure = Some((n, v));
+                break;
+            }
+        }
+        if n % 4096 == 4095 {
+            progress(n + 1);
+            world
+                .cross_check()
+                .wrap_err("while cross-checking the storage readers against the views")?;
+            if let Err(v) = world.full_check() {
+                failure = Some((n, v));
+                break;
+            }
+        }
+    }
+    if failure.is_none()
+        && let Err(v) = world.full_check().and_then(|()| invariants::check_draws(&world))
+    {
+        failure = Some((s.actions, v));
+    }
+    let elapsed = start.elapsed();
+    let actions = failure.as_ref().map_or(s.actions, |f| f.0 + 1);
+    progress(actions);
+    let failure = match failure {
+        None => None,
+        Some((at, violation)) => {
+            let original_len = log.len();
+            let shrunk = if at < s.actions {
+                shrink(&genesis, log, &violation, s.shrink_budget)?
+            } else {
+                log
+            };
+            Some(Failure { violation, at_action: at, shrunk, original_len })
+        }
+    };
+    Ok(Outcome { actions, checks: actions, elapsed, gas, coverage, failure })
+}
+
+fn record(c: &mut Coverage, action: &Action, report: &crate::world::StepReport) {
+    let entry = c.calls.entry(action.kind.name()).or_default();
+    match &report.revert {
+        None => entry.0 += 1,
+        Some(name) => {
+            entry.1 += 1;
+            *c.errors.entry(name.clone()).or_default() += 1;
+        }
+    }
+    for p in &report.paths {
+        *c.paths.entry(p).or_default() += 1;
+    }
+}
+
+/// Replays `actions` on a copy of `genesis`; returns the first violation and the index of the
+/// action that caused it, or the final world.
+pub fn replay(genesis: &World, actions: &[Action]) -> Result<Result<World, (usize, Violation)>> {
+    let mut w = genesis.clone();
+    for (i, a) in actions.iter().enumerate() {
+        if a.block < w.chain.block() {
+            eyre::bail!(
+                "action {i} is at block {} but the chain is already at block {}",
+                a.block,
+                w.chain.block()
+            );
+        }
+        if let Err(v) = w.step(a)? {
+            return Ok(Err((i, v)));
+        }
+    }
+    Ok(Ok(w))
+}
+
+fn fails_same(genesis: &World, actions: &[Action], target: &Violation) -> Result<bool> {
+    Ok(matches!(replay(genesis, actions)?, Err((_, v)) if v.invariant == target.invariant))
+}
+
+/// Minimises a failing sequence: drops actions that reverted, then whole actors' actions, then
+/// every call of one function, then chunks of decreasing size (delta debugging), keeping every cut that still breaks the same
+/// invariant. Stops early when `budget` runs out; the result always still fails.
+pub fn shrink(
+    genesis: &World,
+    actions: Vec<Action>,
+    target: &Violation,
+    budget: Duration,
+) -> Result<Vec<Action>> {
+    let start = Instant::now();
+    let mut best = actions;
+    // Pass 1: reverted actions change nothing on chain; keep only the last (failing) one.
+    let mut w = genesis.clone();
+    let mut kept = Vec::with_capacity(best.len());
+    let last = best.len().saturating_sub(1);
+    for (i, a) in best.iter().enumerate() {
+        let out = w.step(a)?;
+        let reverted = matches!(&out, Ok(r) if r.revert.is_some());
+        if !reverted || i == last {
+            kept.push(a.clone());
+        }
+        if out.is_err() {
+            break;
+        }
+    }
+    if kept.len() < best.len() && fails_same(genesis, &kept, target)? {
+        best = kept;
+    }
+    // Pass 2: drop whole actors.
+    let actors: std::collections::BTreeSet<u16> = best.iter().map(|a| a.actor).collect();
+    for actor in actors {
+        if start.elapsed() > budget {
+            break;
+        }
+        let cand: Vec<Action> = best.iter().filter(|a| a.actor != actor).cloned().collect();
+        if cand.len() < best.len() && !cand.is_empty() && fails_same(genesis, &cand, target)? {
+            best = cand;
+        }
+    }
+    // Pass 3: drop every call of one function at once (claims, seed fixes, stake top-ups ... are
+    // often irrelevant to the failure), keeping the failing action.
+    let kinds: std::collections::BTreeSet<&'static str> =
+        best.iter().map(|a| a.kind.name()).collect();
+    for kind in kinds {
+        if start.elapsed() > budget {
+            break;
+        }
+        let last = best.len() - 1;
+        let cand: Vec<Action> = best
+            .iter()
+            .enumerate()
+            .filter(|(i, a)| *i == last || a.kind.name() != kind)
+            .map(|(_, a)| a.clone())
+            .collect();
+        if cand.len() < best.len() && fails_same(genesis, &cand, target)? {
+            best = cand;
+        }
+    }
+    // Pass 4: chunks, largest first.
+    let mut chunk = best.len() / 2;
+    while chunk >= 1 && start.elapsed() <= budget {
+        let mut i = 0;
+        while i < best.len() && start.elapsed() <= budget {
+            let end = (i + chunk).min(best.len());
+            let mut cand = best[..i].to_vec();
+            cand.extend_from_slice(&best[end..]);
+            if !cand.is_empty() && fails_same(genesis, &cand, target)? {
+                best = cand;
+            } else {
+                i += chunk;
+            }
+        }
+        chunk /= 2;
+    }
+    // Trim anything after the (new) failing action.
+    if let Err((at, _)) = replay(genesis, &best)? {
+        best.truncate(at + 1);
+    }
+    Ok(best)
+}

@@ -1,0 +1,368 @@
+//! Chooses the next action: who acts, and what its strategy makes it do in the current state.
+//!
+//! Most actions follow an actor's strategy (see `actors::Role`); a few percent are noise (any
+//! function, odd arguments, wrong phase) so the campaign also walks the error paths.
+
+use std::collections::HashMap;
+
+use alloy::primitives::{B256, U256, keccak256};
+
+use crate::action::{Action, Kind, ParamsArg};
+use crate::actors::{GOVERNANCE, KEEPER, ROLLUP, Role};
+use crate::chain::UNIT;
+use crate::rng::Rng;
+use crate::state::status;
+use crate::world::World;
+
+/// Generates the actions of one campaign.
+#[derive(Clone, Debug)]
+pub struct Generator {
+    rng: Rng,
+    seed: u64,
+    /// The secret each actor committed to, by epoch.
+    secrets: HashMap<u16, (u64, B256)>,
+}
+
+impl Generator {
+    /// A generator for `seed`.
+    pub fn new(seed: u64) -> Self {
+        Self { rng: Rng::new(seed), seed, secrets: HashMap::new() }
+    }
+
+    /// The next action for `w`'s current state.
+    pub fn next(&mut self, w: &World) -> Action {
+        let block = w.chain.block() + self.block_step();
+        // Strategies decide at the block the action lands in.
+        let mut probe = Probe { w, block };
+        let roll = self.rng.below(100);
+        let (actor, kind) = if roll < 4 {
+            self.noise(&mut probe)
+        } else if roll < 18 {
+            (ROLLUP, self.rollup(&probe))
+        } else if roll < 30 {
+            (KEEPER, self.keeper(&probe))
+        } else if roll < 31 {
+            (GOVERNANCE, self.governance(&probe))
+        } else {
+            let i = self.pick_prover(&probe);
+            (i, self.prover(&mut probe, i))
+        };
+        Action { block, actor, kind }
+    }
+
+    /// Mostly a prover with a duty due (commit, reveal, proof), so that diligent provers
+    /// mostly keep up however many identities there are; otherwise anyone.
+    fn pick_prover(&mut self, p: &Probe<'_>) -> u16 {
+        let w = p.w;
+        let provers = w.actors.len() as u64 - 3;
+        if self.rng.chance(75) {
+            let epoch = p.epoch();
+            let in_commit = w.chain.epoch_start(epoch) + w.chain.commit_blocks > p.block;
+            let min = w.model.params.min_stake;
+            let start = self.rng.below(provers);
+            for k in 0..provers {
+                let i = 3 + ((start + k) % provers) as usize;
+                let a = &w.model.accounts[i];
+                let committed = a.commit.is_some_and(|c| c.0 == epoch);
+                let due = if in_commit {
+                    !committed && a.registered && a.stake >= min
+                } else {
+                    committed
+                } || a.open > 0;
+                if due {
+                    return i as u16;
+                }
+            }
+        }
+        3 + self.rng.below(provers) as u16
+    }
+
+    fn block_step(&mut self) -> u64 {
+        match self.rng.below(100) {
+            0..76 => 0,
+            76..98 => 1,
+            _ => self.rng.range(2, 4),
+        }
+    }
+
+    fn secret(&mut self, actor: u16, epoch: u64) -> B256 {
+        let s = keccak256(
+            [self.seed.to_be_bytes(), u64::from(actor).to_be_bytes(), epoch.to_be_bytes()].concat(),
+        );
+        self.secrets.insert(actor, (epoch, s));
+        s
+    }
+
+    fn rollup(&mut self, p: &Probe<'_>) -> Kind {
+        let a = &p.w.model.accounts[ROLLUP as usize];
+        if a.claimable > 0 && self.rng.chance(10) {
+            return Kind::Claim;
+        }
+        let commitment = B256::from(U256::from(self.rng.next_u64() | 1));
+        Kind::PostBatch { commitment, fee: self.rng.range(1, 50) as u128 * UNIT / 10 }
+    }
+
+    fn keeper(&mut self, p: &Probe<'_>) -> Kind {
+        let m = &p.w.model;
+        let early = self.rng.chance(8);
+        for id in m.live.iter().copied() {
+            let b = &m.batches[id as usize - 1];
+            if p.block > b.race_deadline || (early && p.block + 2 >= b.race_deadline) {
+                return Kind::MarkFailed { batch: id };
+            }
+            if b.status == status::ASSIGNED
+                && (p.block > b.proving_deadline || (early && p.block + 2 >= b.proving_deadline))
+                && self.rng.chance(50)
+            {
+                return Kind::SlashMissed { batch: id };
+            }
+        }
+        for (i, a) in m.accounts.iter().enumerate() {
+            if let Some((e, _)) = a.commit
+                && (p.block >= p.epoch_start(e + 1) || early && self.rng.chance(20))
+                && self.rng.chance(60)
+            {
+                return Kind::PenalizeNonReveal { target: i as u16 };
+            }
+        }
+        if m.burn > 0 && self.rng.chance(30) {
+            return Kind::FlushBurn;
+        }
+        Kind::FinalizeSeed { epoch: p.epoch().saturating_sub(self.rng.below(2)) }
+    }
+
+    fn governance(&mut self, p: &Probe<'_>) -> Kind {
+        let m = &p.w.model;
+        if m.paused {
+            return Kind::Unpause;
+        }
+        match self.rng.below(10) {
+            0 => Kind::Pause,
+            1..=2 if m.treasury > 0 => {
+                Kind::WithdrawTreasury { amount: 1 + self.rng.below(1 << 62) as u128 % m.treasury }
+            }
+            _ => Kind::SetParams { params: self.params(p) },
+        }
+    }
+
+    /// New parameters: mostly a random point inside the bounds, sometimes one field outside.
+    fn params(&mut self, p: &Probe<'_>) -> ParamsArg {
+        let r = &mut self.rng;
+        let epoch_length = p.w.chain.epoch_length() as u32;
+        let proving_window = r.range(5, 30) as u32;
+        let race_window = r.range(3, 15) as u32;
+        let bounty_bps = r.range(0, 9000) as u16;
+        let mut q = ParamsArg {
+            min_stake: r.range(50, 200) as u128 * UNIT,
+            max_weight_stake: r.range(2_000, 20_000) as u128 * UNIT,
+            proving_window,
+            race_window,
+            unbonding_delay: proving_window
+                + race_window
+                + 2 * epoch_length
+                + r.range(0, 100) as u32,
+            rep_half_life: r.range(1, 5000) as u32,
+            slash_bps: r.range(100, 5000) as u16,
+            non_reveal_slash_bps: r.range(1, 500) as u16,
+            burn_bps: r.range(0, 10_000 - u64::from(bounty_bps)) as u16,
+            bounty_bps,
+            rep_initial: r.range(1, 10_000) as u16,
+            rep_gain: r.range(1, 1000) as u16,
+            rep_miss_penalty: r.range(1, 10_000) as u16,
+            rep_no_reveal_penalty: r.range(1, 10_000) as u16,
+        };
+        if r.chance(20) {
+            match r.below(5) {
+                0 => q.slash_bps = 5001,
+                1 => q.unbonding_delay = proving_window + race_window + 2 * epoch_length - 1,
+                2 => q.proving_window = 1,
+                3 => q.min_stake = 1 << 20,
+                _ => q.rep_gain = 0,
+            }
+        }
+        q
+    }
+
+    fn prover(&mut self, p: &mut Probe<'_>, i: u16) -> Kind {
+        let w = p.w;
+        let role = w.actors[i as usize].role;
+        let a = w.model.accounts[i as usize].clone();
+        let params = w.model.params;
+        let epoch = p.epoch();
+        if !a.registered {
+            let amount = match role {
+                Role::Sybil => params.min_stake,
+                _ if self.rng.chance(5) => params.min_stake / 2,
+                _ => self.rng.range(100, 3000) as u128 * UNIT,
+            };
+            return Kind::Register { amount };
+        }
+        // Duties first: proofs inside the window, commits, reveals.
+        let mine: Vec<u64> = w
+            .model
+            .live
+            .iter()
+            .copied()
+            .filter(|id| {
+                let b = &w.model.batches[*id as usize - 1];
+                b.status == status::ASSIGNED && b.prover == w.actors[i as usize].addr
+            })
+            .collect();
+        if let Some(&first) = mine.first() {
+            let b = &w.model.batches[first as usize - 1];
+            match role {
+                Role::Honest | Role::Sybil | Role::Stealer | Role::NonRevealer
+                    if p.block <= b.proving_deadline =>
+                {
+                    let count = mine
+                        .iter()
+                        .enumerate()
+                        .take_while(|(k, id)| **id == first + *k as u64)
+                        .count();
+                    let count = (count as u64).min(32);
+                    return Kind::SubmitProof { first, count, proof_for: None };
+                }
+                Role::Slow if p.block > b.proving_deadline => {
+                    return if self.rng.chance(50) {
+                        Kind::SubmitProof { first, count: 1, proof_for: None }
+                    } else {
+                        Kind::RaceSubmit { batch: first, proof_for: None }
+                    };
+                }
+                Role::WithdrawBeforeSlash => {
+                    return if a.stake > 0 && self.rng.chance(50) {
+                        Kind::RequestUnstake { amount: a.stake }
+                    } else {
+                        Kind::Withdraw
+                    };
+                }
+                _ => {}
+            }
+        }
+        let in_commit = p.w.chain.epoch_start(epoch) + p.w.chain.commit_blocks > p.block;
+        let committed_now = a.commit.is_some_and(|c| c.0 == epoch);
+        let diligent = !matches!(role, Role::Lazy) || self.rng.chance(30);
+        if in_commit && !committed_now && a.stake >= params.min_stake && diligent {
+            return Kind::Commit { secret: self.secret(i, epoch) };
+        }
+        if !in_commit && committed_now && diligent {
+            let secret = match self.secrets.get(&i) {
+                Some((e, s)) if *e == epoch => *s,
+                _ => self.secret(i, epoch),
+            };
+            if role == Role::NonRevealer {
+                // Grinding: it sees the reveals so far and withholds when mixing in its own secret
+                // would (by its estimate) not pick it.
+                let mix = w.model.rolls[(epoch & 1) as usize].mix;
+                let guess = keccak256([secret.0, B256::from(U256::from(mix)).0].concat());
+                if guess.0[31] & 1 == 1 {
+                    return Kind::Claim;
+                }
+            }
+            return Kind::Reveal { secret };
+        }
+        // Opportunities: races, theft, claims, stake management.
+        if let Some(kind) = self.race_or_steal(p, i, role) {
+            return kind;
+        }
+        if a.claimable > 0 && self.rng.chance(30) {
+            return Kind::Claim;
+        }
+        if a.unbonding > 0 && p.block >= a.ready_at && self.rng.chance(50) {
+            return Kind::Withdraw;
+        }
+        match self.rng.below(10) {
+            0 => Kind::Stake { amount: self.rng.range(1, 500) as u128 * UNIT },
+            1 if a.stake > 0 => Kind::RequestUnstake {
+                amount: 1 + (self.rng.next_u64() as u128 * UNIT) % a.stake.min(300 * UNIT),
+            },
+            2 => Kind::Withdraw,
+            3 => Kind::Claim,
+            _ => Kind::FinalizeSeed { epoch: epoch.saturating_sub(1) },
+        }
+    }
+
+    fn race_or_steal(&mut self, p: &Probe<'_>, i: u16, role: Role) -> Option<Kind> {
+        let w = p.w;
+        let me = w.actors[i as usize].addr;
+        let appetite = match role {
+            Role::Stealer => 80,
+            Role::Honest | Role::Sybil => 40,
+            Role::Slow | Role::NonRevealer => 20,
+            _ => 5,
+        };
+        if !self.rng.chance(appetite) {
+            return None;
+        }
+        for id in w.model.live.iter().copied() {
+            let b = &w.model.batches[id as usize - 1];
+            if b.prover == me || p.block > b.race_deadline {
+                continue;
+            }
+            let open = b.status != status::ASSIGNED || p.block > b.proving_deadline;
+            if role == Role::Stealer && b.status == status::ASSIGNED {
+                // Copy the assigned prover's proof (as if seen in the mempool) and front-run it.
+                let victim = w.actor_of(b.prover);
+                return Some(if open {
+                    Kind::RaceSubmit { batch: id, proof_for: victim }
+                } else {
+                    Kind::SubmitProof { first: id, count: 1, proof_for: victim }
+                });
+            }
+            if open {
+                return Some(Kind::RaceSubmit { batch: id, proof_for: None });
+            }
+        }
+        None
+    }
+
+    /// Any function from any actor with loosely chosen arguments: walks the error paths.
+    fn noise(&mut self, p: &mut Probe<'_>) -> (u16, Kind) {
+        let w = p.w;
+        let n = w.actors.len() as u64;
+        let actor = self.rng.below(n) as u16;
+        let batches = w.model.batches.len() as u64;
+        let batch = self.rng.below(batches + 2);
+        let kind = match self.rng.below(16) {
+            0 => Kind::Register { amount: self.rng.range(0, 300) as u128 * UNIT },
+            1 => Kind::Stake { amount: self.rng.below(3) as u128 * UNIT },
+            2 => Kind::RequestUnstake { amount: self.rng.range(0, 5000) as u128 * UNIT },
+            3 => Kind::Withdraw,
+            4 => Kind::Commit { secret: B256::from(U256::from(self.rng.next_u64())) },
+            5 => Kind::Reveal { secret: B256::from(U256::from(self.rng.next_u64())) },
+            6 => Kind::PenalizeNonReveal { target: self.rng.below(n) as u16 },
+            7 => Kind::FinalizeSeed { epoch: p.epoch() + self.rng.below(3) },
+            8 => Kind::PostBatch {
+                commitment: B256::from(U256::from(self.rng.below(2))),
+                fee: self.rng.below(3) as u128,
+            },
+            9 => Kind::SubmitProof { first: batch, count: self.rng.below(40), proof_for: None },
+            10 => Kind::SlashMissed { batch },
+            11 => Kind::RaceSubmit { batch, proof_for: None },
+            12 => Kind::MarkFailed { batch },
+            13 => Kind::WithdrawTreasury { amount: self.rng.below(10) as u128 * UNIT },
+            14 => Kind::FlushBurn,
+            _ => {
+                let params = self.params(p);
+                Kind::SetParams { params }
+            }
+        };
+        (actor, kind)
+    }
+}
+
+/// The state as a strategy sees it at the block its action will land in.
+struct Probe<'a> {
+    w: &'a World,
+    block: u64,
+}
+
+impl Probe<'_> {
+    fn epoch(&self) -> u64 {
+        (self.block - self.w.chain.genesis_block) / self.w.chain.epoch_length()
+    }
+
+    fn epoch_start(&self, e: u64) -> u64 {
+        self.w.chain.epoch_start(e)
+    }
+}

@@ -1,0 +1,252 @@
+//! The protocol invariants, checked against storage after every action.
+//!
+//! Each check names the invariant it enforces; `world::World::transition` checks the rules about
+//! transitions (who may do what, when), this module the rules about state.
+
+use alloy::primitives::B256;
+
+use crate::actors::Role;
+use crate::model::REP_MAX;
+use crate::state::status;
+use crate::world::{Violation, World, violation};
+
+/// Checks the state invariants after a step: on the accounts and batches the step changed (on
+/// chain or in the model) or named, or on everything when `full`. Entities nobody changed were
+/// equal to the model after the previous step and still are.
+pub fn check(w: &World, full: bool) -> Result<(), Violation> {
+    let result = check_inner(w, full);
+    if result.is_err() && !full {
+        // Report a conservation break as such, even when a per-entity difference showed it first.
+        conservation(w)?;
+    }
+    result
+}
+
+fn check_inner(w: &World, full: bool) -> Result<(), Violation> {
+    let m = &w.model;
+    if full {
+        conservation(w)?;
+        for i in 0..w.actors.len() {
+            check_account(w, i)?;
+        }
+        let ids: Vec<u64> = m.live.iter().copied().chain(w.dirty_batches.iter().copied()).collect();
+        for id in ids {
+            check_batch(w, id)?;
+        }
+    } else {
+        for i in &w.dirty_accounts {
+            check_account(w, *i as usize)?;
+        }
+        for id in &w.dirty_batches {
+            check_batch(w, *id)?;
+        }
+    }
+    check_globals(w)?;
+    let held = w.chain.token_balance(&crate::state::AccountSlots::new(w.chain.addrs.network));
+    let model_owed = m.liabilities();
+    if held != model_owed {
+        conservation(w)?;
+        return Err(violation(
+            "exact token conservation: tokens held == what the reference model says is owed",
+            format!(
+                "network holds {held}, the model owes {model_owed} (difference {})",
+                held as i128 - model_owed as i128
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Exact conservation on chain state alone: what the token says the network holds against what
+/// the network's own storage says it owes (every actor, every live or named batch).
+fn conservation(w: &World) -> Result<(), Violation> {
+    let chain = &w.chain;
+    let mut ids: Vec<u64> =
+        w.model.live.iter().copied().chain(w.dirty_batches.iter().copied()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let (treasury, burn) = chain.treasury_and_burn();
+    let owed: u128 = w
+        .actors
+        .iter()
+        .map(|a| {
+            let c = chain.account(&a.keys);
+            c.stake + c.unbonding + c.claimable
+        })
+        .sum::<u128>()
+        + ids
+            .iter()
+            .map(|id| {
+                let b = chain.batch(*id);
+                match b.status {
+                    status::ASSIGNED | status::OPEN => b.fee,
+                    status::RACING => b.fee + b.bounty,
+                    _ => 0,
+                }
+            })
+            .sum::<u128>()
+        + treasury
+        + burn;
+    let held = chain.token_balance(&crate::state::AccountSlots::new(chain.addrs.network));
+    if held != owed {
+        return Err(violation(
+            "exact token conservation: tokens held == stakes + unbonding + escrowed fees + bounties + claimable + treasury + burnPending",
+            format!(
+                "network holds {held}, its storage owes {owed} (difference {})",
+                held as i128 - owed as i128
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn check_account(w: &World, i: usize) -> Result<(), Violation> {
+    let actor = &w.actors[i];
+    let c = w.chain.account(&actor.keys);
+    let a = &w.model.accounts[i];
+    if c.reputation > REP_MAX {
+        return Err(violation(
+            "reputation stays within [0, 10000]",
+            format!("{} has {}", actor.addr, c.reputation),
+        ));
+    }
+    let commit_matches = match a.commit {
+        None => c.commit_hash.is_zero(),
+        Some((epoch, hash)) => c.commit_epoch == epoch && c.commit_hash == hash,
+    };
+    let same = c.stake == a.stake
+        && c.unbonding == a.unbonding
+        && c.unbonding_ready_at == a.ready_at
+        && c.open_assignments == a.open
+        && c.claimable == a.claimable
+        && c.registered == a.registered
+        && c.reputation == a.rep
+        && c.rep_updated_at == a.rep_at
+        && commit_matches;
+    if !same {
+        return Err(violation(
+            "every account matches the reference model (stake, unbonding, assignments, credit, reputation)",
+            format!("{} ({:?}): chain {c:?}, model {a:?}", actor.addr, actor.role),
+        ));
+    }
+    // Earnings: a prover's credit plus what it claimed is exactly the fees and bounties of the
+    // batches it proved; a poster's is exactly the refunds of its failed batches.
+    let earned = if actor.role == Role::Rollup { a.refunded } else { a.earned };
+    if c.claimable + a.claimed != earned {
+        return Err(violation(
+            "a prover's earnings equal the fees and bounties of the batches it proved",
+            format!(
+                "{}: claimable {} + claimed {} != {earned}",
+                actor.addr, c.claimable, a.claimed
+            ),
+        ));
+    }
+    // Slashed funds never come back out: what an account got back plus what was slashed plus what
+    // it still holds is exactly what it paid in.
+    if actor.role != Role::Governance
+        && a.withdrawn + a.slashed + a.stake + a.unbonding != a.deposited
+    {
+        return Err(violation(
+            "slashed funds can never be withdrawn",
+            format!(
+                "{}: withdrawn {} + slashed {} + held {} != deposited {}",
+                actor.addr,
+                a.withdrawn,
+                a.slashed,
+                a.stake + a.unbonding,
+                a.deposited
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn check_batch(w: &World, id: u64) -> Result<(), Violation> {
+    let c = w.chain.batch(id);
+    match w.model.batch(id) {
+        None => {
+            if c.status != status::NONE {
+                return Err(violation(
+                    "batch ids are sequential",
+                    format!("batch {id} exists on chain only: {c:?}"),
+                ));
+            }
+        }
+        Some(b) => {
+            let same = c.status == b.status
+                && c.fee == b.fee
+                && c.bounty == b.bounty
+                && c.prover == b.prover
+                && c.poster == b.poster
+                && c.proving_deadline == b.proving_deadline
+                && c.race_deadline == b.race_deadline
+                && B256::from(c.commitment) == b.commitment;
+            if !same {
+                return Err(violation(
+                    "every batch matches the reference model (a batch is finalised at most once)",
+                    format!("batch {id}: chain {c:?}, model {b:?}"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_globals(w: &World) -> Result<(), Violation> {
+    let chain = &w.chain;
+    let m = &w.model;
+    let (treasury, burn) = chain.treasury_and_burn();
+    if treasury != m.treasury || burn != m.burn {
+        return Err(violation(
+            "treasury and pending burn match the reference model",
+            format!("chain ({treasury}, {burn}), model ({}, {})", m.treasury, m.burn),
+        ));
+    }
+    if chain.next_batch_id() != m.batches.len() as u64 + 1
+        || chain.paused() != m.paused
+        || chain.params() != m.params
+    {
+        return Err(violation(
+            "batch counter, pause flag and parameters match the reference model",
+            format!(
+                "next id {} vs {}, paused {} vs {}",
+                chain.next_batch_id(),
+                m.batches.len() + 1,
+                chain.paused(),
+                m.paused
+            ),
+        ));
+    }
+    if w.token == crate::chain::TokenKind::Hostile {
+        let reentered = chain.storage(chain.addrs.token, alloy::primitives::U256::from(6));
+        if !reentered.is_zero() {
+            return Err(violation(
+                "no re-entrant call into the network succeeds",
+                format!("{reentered} re-entrant calls succeeded"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Over a long run, each prover is drawn about as often as its weight says: the observed count
+/// must lie within 6 standard deviations (plus a small slack) of the expected count.
+pub fn check_draws(w: &World) -> Result<(), Violation> {
+    for (i, d) in w.model.draws.iter().enumerate() {
+        if d.expected < 30.0 {
+            continue;
+        }
+        let sd = d.expected.sqrt();
+        let diff = (d.observed as f64 - d.expected).abs();
+        if diff > 6.0 * sd + 3.0 {
+            return Err(violation(
+                "the number of draws of each prover matches its weight",
+                format!(
+                    "{} drawn {} times, weights give {:.1} (sd {sd:.1})",
+                    w.actors[i].addr, d.observed, d.expected
+                ),
+            ));
+        }
+    }
+    Ok(())
+}

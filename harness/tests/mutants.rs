@@ -1,0 +1,154 @@
+//! Proof that the harness finds bugs: each planted bug (harness/src/mutants.rs) must be reported
+//! within a bounded number of actions, with a minimised sequence that replays to the same
+//! violation. The mutants and the hostile token are compiled once per test run with the project's
+//! forge (about 20-40 s under solc-js).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use alloy::primitives::Bytes;
+use provernet_harness::campaign::{self, Settings};
+use provernet_harness::chain::{Config, Suite, TokenKind};
+use provernet_harness::mutants::{MUTANTS, Mutant};
+use provernet_harness::world::World;
+
+/// Actions within which every planted bug must be found.
+const BOUND: u64 = 40_000;
+
+fn compiled() -> &'static HashMap<String, Bytes> {
+    static CODES: OnceLock<HashMap<String, Bytes>> = OnceLock::new();
+    CODES.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("scratch dir");
+        provernet_harness::mutants::compile(dir.path()).expect("compiling the mutants")
+    })
+}
+
+fn settings(suite: Suite, seed: u64, actions: u64) -> Settings {
+    Settings {
+        seed,
+        actions,
+        provers: 12,
+        suite,
+        config: Config::default(),
+        shrink_budget: Duration::from_secs(10),
+    }
+}
+
+fn caught(m: &Mutant) {
+    let code =
+        compiled().get(m.name).unwrap_or_else(|| panic!("{} was not compiled", m.name)).clone();
+    let suite = Suite { network_code: code, ..Suite::real() };
+    let s = settings(suite.clone(), 1, BOUND);
+    let out = campaign::run(&s, |_| {}).expect("campaign runs");
+    let f =
+        out.failure.unwrap_or_else(|| panic!("{} ({}) survived {BOUND} actions", m.name, m.bug));
+    assert!(
+        f.violation.invariant.contains(m.expect),
+        "{}: expected a violation of `{}`, got `{}`: {}",
+        m.name,
+        m.expect,
+        f.violation.invariant,
+        f.violation.detail
+    );
+    assert!(f.at_action < BOUND);
+    assert!(f.shrunk.len() <= f.original_len);
+    // The minimised sequence replays deterministically to the same invariant.
+    let genesis = World::new(&suite, &Config::default(), 12).expect("deploy");
+    for _ in 0..2 {
+        match campaign::replay(&genesis, &f.shrunk).expect("replay runs") {
+            Err((_, v)) => assert_eq!(v.invariant, f.violation.invariant),
+            Ok(_) => panic!("{}: the shrunk sequence no longer fails", m.name),
+        }
+    }
+    eprintln!(
+        "{}: caught after {} actions, shrunk {} -> {}",
+        m.name,
+        f.at_action + 1,
+        f.original_len,
+        f.shrunk.len()
+    );
+}
+
+#[test]
+fn conservation_leak_is_caught() {
+    caught(&MUTANTS[0]);
+}
+
+#[test]
+fn off_by_one_slash_deadline_is_caught() {
+    caught(&MUTANTS[1]);
+}
+
+#[test]
+fn missing_eligibility_check_is_caught() {
+    caught(&MUTANTS[2]);
+}
+
+#[test]
+fn slashed_prover_winning_its_race_is_caught() {
+    caught(&MUTANTS[3]);
+}
+
+#[test]
+fn withdraw_while_assigned_is_caught() {
+    caught(&MUTANTS[4]);
+}
+
+#[test]
+fn every_mutant_is_tested() {
+    assert_eq!(MUTANTS.len(), 5, "add a test for the new mutant");
+}
+
+#[test]
+fn hostile_token_artifact_matches_its_source() {
+    let fresh = compiled().get("HostileToken").expect("HostileToken compiled");
+    let committed = provernet_harness::hostile::creation_code();
+    if std::env::var_os("PROVERNET_UPDATE_ARTIFACTS").is_some() {
+        std::fs::write(provernet_harness::hostile::ARTIFACT_PATH, alloy::hex::encode(fresh))
+            .expect("write artifact");
+        return;
+    }
+    assert_eq!(
+        &committed, fresh,
+        "harness/solidity/HostileToken.bin is stale: run `PROVERNET_UPDATE_ARTIFACTS=1 cargo test -p provernet-harness --test mutants hostile`"
+    );
+}
+
+#[test]
+fn real_contracts_survive_the_hostile_token() {
+    let s = settings(provernet_harness::hostile::suite(), 3, 15_000);
+    let out = campaign::run(&s, |_| {}).expect("campaign runs");
+    assert!(out.failure.is_none(), "{:?}", out.failure.map(|f| f.violation));
+    assert!(out.coverage.paths.get("assigned -> proven").copied().unwrap_or(0) > 0);
+    assert_eq!(s.suite.token, TokenKind::Hostile);
+}
+
+#[test]
+fn a_violation_exits_1_and_its_file_replays_to_the_same_violation() {
+    let code = compiled()["MutantConservationLeak"].clone();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("failure.json");
+    let args = provernet_harness::FuzzArgs {
+        seed: 1,
+        actions: 5_000,
+        provers: 12,
+        token: TokenKind::Dev,
+        json: true,
+        replay: None,
+        failure_file: file.clone(),
+        shrink_secs: 5,
+    };
+    let exit = provernet_harness::fuzz::run_with(&args, Some(code.clone())).unwrap();
+    assert_eq!(exit, std::process::ExitCode::from(1));
+    let written: provernet_harness::fuzz::ReplayFile =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert!(written.violation.invariant.contains("conservation"));
+    let replay = provernet_harness::FuzzArgs { replay: Some(file.clone()), ..args.clone() };
+    assert_eq!(
+        provernet_harness::fuzz::run_with(&replay, Some(code)).unwrap(),
+        std::process::ExitCode::from(1)
+    );
+    // The real contracts do not break on the same sequence.
+    assert_eq!(provernet_harness::run(&replay).unwrap(), std::process::ExitCode::SUCCESS);
+}
