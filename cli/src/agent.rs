@@ -10,6 +10,7 @@
 
 use std::{
     collections::{BTreeSet, HashSet},
+    sync::Arc,
     time::Duration,
 };
 
@@ -21,7 +22,7 @@ use tracing::{info, warn};
 use crate::{
     chain::{Net, Phase, was_not_sent},
     ops::{self, NO_COMMIT, ProveRoute, status},
-    proof::ProofBackend,
+    proof::{ProofBackend, prove_blocking},
     secrets::SecretStore,
 };
 
@@ -93,13 +94,21 @@ pub struct AgentStats {
     pub claims: u64,
     /// Failed ticks (RPC or transaction errors).
     pub errors: u64,
+    /// Proofs made (one may cover several batches).
+    pub proofs: u64,
+    /// Proving rounds (one `prove_many` call each, its proofs made in parallel).
+    pub proving_rounds: u64,
+    /// Wall time spent proving, in milliseconds (summed over rounds).
+    pub proving_ms: u64,
+    /// Longest proving round, in milliseconds.
+    pub max_proving_ms: u64,
 }
 
 /// A prover agent bound to one signer.
 pub struct Agent {
     net: Net,
     secrets: SecretStore,
-    backend: Box<dyn ProofBackend>,
+    backend: Arc<dyn ProofBackend>,
     cfg: AgentConfig,
     me: Address,
     tracked: BTreeSet<u64>,
@@ -124,7 +133,7 @@ impl Agent {
     pub fn new(
         net: Net,
         secrets: SecretStore,
-        backend: Box<dyn ProofBackend>,
+        backend: Arc<dyn ProofBackend>,
         cfg: AgentConfig,
     ) -> Result<Self> {
         let me = net.chain.signer()?;
@@ -308,12 +317,54 @@ impl Agent {
                 _ => {}
             }
         }
-        // Consecutive assigned batches share one proof (up to the contract's 32).
-        for (first, count) in runs(&mine, 32) {
-            self.submit(first, count, block).await;
+        // Consecutive assigned batches share proofs: each run is split into the verifier's
+        // supported sizes (8/4/2/1, plan_proofs); races are one batch each. Every job is checked
+        // against the chain first, then all are proven in one parallel round on a blocking thread.
+        let mut jobs: Vec<(u64, u64)> = Vec::new();
+        for (first, count) in runs(&mine, MAX_BATCHES_PER_PROOF) {
+            jobs.extend(
+                provernet_zk::plan_proofs(first, count as usize)
+                    .into_iter()
+                    .map(|(f, c)| (f, c as u64)),
+            );
         }
-        for id in races {
-            self.submit(id, 1, block).await;
+        jobs.extend(races.iter().map(|&id| (id, 1)));
+        if jobs.is_empty() {
+            return Ok(());
+        }
+        let mut prepared = Vec::new();
+        for (first, count) in jobs {
+            match ops::prepare_proof(&self.net, first, count).await {
+                Ok(p) => prepared.push(p),
+                Err(e) => {
+                    info!(agent = %self.cfg.name, first, reason = format!("{e:#}"), "not proving")
+                }
+            }
+        }
+        if prepared.is_empty() {
+            return Ok(());
+        }
+        let inputs = prepared.iter().map(|p| p.input.clone()).collect();
+        let (proofs, took) = prove_blocking(self.backend.clone(), inputs).await?;
+        let ms = took.as_millis() as u64;
+        self.stats.proving_rounds += 1;
+        self.stats.proving_ms += ms;
+        self.stats.max_proving_ms = self.stats.max_proving_ms.max(ms);
+        let batches: u64 = prepared.iter().map(|p| p.count).sum();
+        info!(agent = %self.cfg.name, proofs = prepared.len(), batches, proving_ms = ms,
+              backend = self.backend.name(), "proved");
+        for (p, proof) in prepared.iter().zip(proofs) {
+            match proof {
+                Ok(proof) => {
+                    self.stats.proofs += 1;
+                    self.submit(p, proof, block).await;
+                }
+                Err(e) => {
+                    self.stats.errors += 1;
+                    warn!(agent = %self.cfg.name, first = p.first, count = p.count,
+                          error = format!("{e:#}"), "could not make the proof");
+                }
+            }
         }
         Ok(())
     }
@@ -338,13 +389,14 @@ impl Agent {
         Ok(first)
     }
 
-    async fn submit(&mut self, first: u64, count: u64, block: u64) {
-        match ops::prove(&self.net, self.backend.as_ref(), first, count).await {
-            Ok((route, r)) => {
+    async fn submit(&mut self, p: &ops::Prepared, proof: alloy::primitives::Bytes, block: u64) {
+        let (first, count) = (p.first, p.count);
+        match ops::submit_proof(&self.net, p, proof).await {
+            Ok(r) => {
                 for id in first..first + count {
                     self.submitted.insert(id);
                 }
-                match route {
+                match p.route {
                     ProveRoute::Assigned => {
                         self.stats.proven += count;
                         info!(agent = %self.cfg.name, first, count, block, tx = %r.transaction_hash, "proved assigned batch(es)");
@@ -376,6 +428,10 @@ impl Agent {
         }
     }
 }
+
+/// The contract's MAX_BATCHES_PER_PROOF: the longest run considered at once (plan_proofs then
+/// splits it into the verifier's sizes).
+const MAX_BATCHES_PER_PROOF: u64 = 32;
 
 /// Splits sorted ids into runs of consecutive ids of at most `max` each: (first, count).
 pub fn runs(ids: &[u64], max: u64) -> Vec<(u64, u64)> {

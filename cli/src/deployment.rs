@@ -4,11 +4,13 @@
 use std::path::Path;
 
 use alloy::{
-    primitives::{Address, U256, aliases::U96},
+    primitives::{Address, B256, U256, aliases::U96},
     providers::Provider,
 };
 use eyre::{Result, WrapErr, bail, eyre};
-use provernet_bindings::{DevStakingToken, InsecureDevVerifier, ProverNetwork};
+use provernet_bindings::{
+    DevStakingToken, Groth16BatchVerifier, InsecureDevVerifier, ProverNetwork,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::{amount::Units, chain::Chain};
@@ -45,8 +47,11 @@ pub struct Deployment {
     pub token: Address,
     /// The proof verifier.
     pub verifier: Address,
-    /// Which proof backend the verifier expects (`insecure-dev` for now).
+    /// Which proof backend the verifier expects: `groth16` or `insecure-dev`.
     pub verifier_kind: String,
+    /// For `groth16`: the fingerprint of the verifying keys the verifier embeds (its KEYS_ID).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keys_id: Option<B256>,
     /// True when the token is the open-mint DevStakingToken.
     pub dev_token: bool,
     /// Token symbol.
@@ -197,15 +202,50 @@ impl DeployParams {
     }
 }
 
-/// Deploys the dev token (if `token` is None on a dev chain), the InsecureDevVerifier and the
-/// ProverNetwork owned by the signer, and authorises the signer (plus `extra_sources`) as batch
-/// sources.
+/// The proof verifier a deployment uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum VerifierKind {
+    /// Groth16BatchVerifier: real Groth16 (BN254) proofs over the batch data.
+    Groth16,
+    /// InsecureDevVerifier: a hash of the public inputs anyone can compute; development only.
+    InsecureDev,
+}
+
+impl VerifierKind {
+    /// The name recorded in the deployment file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Groth16 => "groth16",
+            Self::InsecureDev => "insecure-dev",
+        }
+    }
+}
+
+/// Deploys the dev token (if `token` is None on a dev chain), the verifier and the ProverNetwork
+/// owned by the signer, and authorises the signer (plus `extra_sources`) as batch sources.
+///
+/// `keys_id`: for Groth16, the id of the keys the provers will use; deploying is refused unless
+/// the bundled verifier embeds exactly these keys (otherwise every proof would be rejected).
 pub async fn deploy(
     chain: &Chain,
     params: &DeployParams,
     token: Option<Address>,
     extra_sources: &[Address],
+    verifier_kind: VerifierKind,
+    keys_id: Option<B256>,
 ) -> Result<Deployment> {
+    if verifier_kind == VerifierKind::Groth16
+        && let Some(id) = keys_id
+        && !crate::proof::bytecode_embeds(id)
+    {
+        bail!(
+            "the proving keys have id {id}, but the bundled Groth16BatchVerifier embeds the keys of the \
+             default dev ceremony ({}); their proofs would all be rejected. Deploy the verifier generated \
+             with your keys (Groth16BatchVerifier.sol in the keys folder, e.g. with `forge create`) and point \
+             the network at it with setVerifier, or use keys from `provernet keys setup` without --seed",
+            crate::proof::default_keys_id()
+        );
+    }
     let owner = chain.signer()?;
     let provider = chain.provider.clone();
 
@@ -265,12 +305,40 @@ pub async fn deploy(
         }
     };
 
-    let receipt = chain
-        .send("deploy InsecureDevVerifier", &units, InsecureDevVerifier::deploy_builder(&provider))
-        .await?;
+    let receipt = match verifier_kind {
+        VerifierKind::Groth16 => {
+            chain
+                .send(
+                    "deploy Groth16BatchVerifier",
+                    &units,
+                    Groth16BatchVerifier::deploy_builder(&provider),
+                )
+                .await?
+        }
+        VerifierKind::InsecureDev => {
+            chain
+                .send(
+                    "deploy InsecureDevVerifier",
+                    &units,
+                    InsecureDevVerifier::deploy_builder(&provider),
+                )
+                .await?
+        }
+    };
     let verifier = receipt
         .contract_address
         .ok_or_else(|| eyre!("verifier deployment has no contract address"))?;
+    // Record what the deployed code itself says, not what we believe we deployed.
+    let keys_id = match verifier_kind {
+        VerifierKind::Groth16 => Some(
+            Groth16BatchVerifier::new(verifier, &provider)
+                .KEYS_ID()
+                .call()
+                .await
+                .wrap_err("while reading the verifier's KEYS_ID")?,
+        ),
+        VerifierKind::InsecureDev => None,
+    };
 
     let builder = ProverNetwork::deploy_builder(
         &provider,
@@ -296,7 +364,8 @@ pub async fn deploy(
         network,
         token,
         verifier,
-        verifier_kind: "insecure-dev".into(),
+        verifier_kind: verifier_kind.as_str().into(),
+        keys_id,
         dev_token,
         token_symbol: symbol,
         token_decimals: decimals,

@@ -25,9 +25,9 @@ use crate::{
     amount::fmt_amount,
     anvil::{Anvil, DEV_KEY_0, DEV_KEY_1},
     chain::{Chain, Net, load_signer},
-    deployment::{DeployParams, deploy},
+    deployment::{DeployParams, VerifierKind, deploy},
     ops::{self, status},
-    proof::InsecureDevProof,
+    proof::{BatchStore, ProvingSetup},
     secrets::SecretStore,
 };
 
@@ -52,6 +52,10 @@ pub struct DevnetConfig {
     pub data_dir: PathBuf,
     /// Force the line-per-interval output even on a terminal.
     pub plain: bool,
+    /// Verifier to deploy (and proofs to make).
+    pub verifier: VerifierKind,
+    /// Keys and batch-data locations.
+    pub proving: ProvingSetup,
 }
 
 /// Per-prover figures, from chain events and state.
@@ -99,6 +103,22 @@ pub struct Totals {
     pub failed: u64,
     /// Latest block seen.
     pub block: u64,
+    /// Proof backend the agents used.
+    pub proof_backend: String,
+}
+
+/// Proving figures over all agents (from their stats at shutdown).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvingSummary {
+    /// Proofs made.
+    pub proofs: u64,
+    /// Proving rounds (parallel `prove_many` calls).
+    pub rounds: u64,
+    /// Mean wall time per round (ms).
+    pub mean_round_ms: u64,
+    /// Longest round (ms).
+    pub max_round_ms: u64,
 }
 
 /// The state the view shows.
@@ -237,10 +257,15 @@ impl Stats {
         let epoch = g.epoch_of(t.block);
         let open = t.posted.saturating_sub(t.proven_on_time + t.rescued + t.failed);
         let mut s = format!(
-            "provernet devnet  block {}  epoch {epoch} ({:?})  up {}s  [proofs: INSECURE dev verifier]\n\n",
+            "provernet devnet  block {}  epoch {epoch} ({:?})  up {}s  [proofs: {}]\n\n",
             t.block,
             g.phase_of(t.block),
-            elapsed.as_secs()
+            elapsed.as_secs(),
+            if t.proof_backend == "groth16" {
+                "Groth16, INSECURE dev ceremony keys"
+            } else {
+                "INSECURE dev verifier"
+            }
         );
         if live {
             s += &format!("{}\n\n", self.endpoint);
@@ -315,6 +340,8 @@ impl Stats {
 pub struct Summary {
     /// Network-wide figures.
     pub totals: Totals,
+    /// Proving times seen by the agents.
+    pub proving: ProvingSummary,
     /// Per prover.
     pub provers: Vec<ProverRow>,
 }
@@ -355,9 +382,21 @@ async fn run_on(
     let deployer =
         Chain::connect(&anvil.url, load_signer(Some(DEV_KEY_0), None, None)?, timeout).await?;
     let source_key = load_signer(Some(DEV_KEY_1), None, None)?.expect("key");
-    let dep = deploy(&deployer, &DeployParams::dev(), None, &[source_key.address()])
-        .await
-        .wrap_err("while deploying")?;
+    // Keys first (a few seconds the very first time), so proving is ready when batches arrive.
+    let keys = match cfg.verifier {
+        VerifierKind::Groth16 => Some(cfg.proving.load_keys().await?),
+        VerifierKind::InsecureDev => None,
+    };
+    let dep = deploy(
+        &deployer,
+        &DeployParams::dev(),
+        None,
+        &[source_key.address()],
+        cfg.verifier,
+        keys.as_ref().map(|k| k.keys_id()),
+    )
+    .await
+    .wrap_err("while deploying")?;
     let run_dir = cfg.data_dir.join("devnet");
     std::fs::create_dir_all(&run_dir)?;
     let dep_path = run_dir.join("deployment.json");
@@ -368,6 +407,7 @@ async fn run_on(
     // Provers: fresh keys, gas money, tokens, registration (stakes differ so weights differ).
     let mut provers = Vec::new();
     let mut stats = Stats::default();
+    stats.totals.proof_backend = cfg.verifier.as_str().into();
     for i in 0..cfg.provers {
         let key = PrivateKeySigner::random();
         let addr = key.address();
@@ -412,11 +452,18 @@ async fn run_on(
             claim_every: 15,
             race: true,
         };
-        let agent = Agent::new(net, secrets.clone(), Box::new(InsecureDevProof), agent_cfg)?;
+        let backend = cfg.proving.backend_with(&net, keys.clone()).await?;
+        let agent = Agent::new(net, secrets.clone(), backend, agent_cfg)?;
         tasks.push(tokio::spawn(agent.run(stop_rx.clone())));
     }
-    let source_task =
-        tokio::spawn(batch_source(source, u.parse(&cfg.fee)?, cfg.post_every, stop_rx.clone()));
+    let store = BatchStore::new(&cfg.proving.batch_data);
+    let source_task = tokio::spawn(batch_source(
+        source,
+        store,
+        u.parse(&cfg.fee)?,
+        cfg.post_every,
+        stop_rx.clone(),
+    ));
 
     let tty = std::io::stdout().is_terminal() && !cfg.plain;
     let started = Instant::now();
@@ -446,21 +493,48 @@ async fn run_on(
         }
     }
     let _ = stop_tx.send(true);
+    let mut proving = ProvingSummary::default();
+    let mut proving_ms = 0;
     for t in tasks {
-        let _ = tokio::time::timeout(Duration::from_secs(10), t).await;
+        if let Ok(Ok(Ok(a))) = tokio::time::timeout(Duration::from_secs(10), t).await {
+            proving.proofs += a.proofs;
+            proving.rounds += a.proving_rounds;
+            proving_ms += a.proving_ms;
+            proving.max_round_ms = proving.max_round_ms.max(a.max_proving_ms);
+        }
     }
+    proving.mean_round_ms = proving_ms.checked_div(proving.rounds).unwrap_or(0);
     let _ = tokio::time::timeout(Duration::from_secs(10), source_task).await;
     let _ = stats.refresh(&owner_net).await;
     let _ = std::fs::remove_dir_all(run_dir.join(format!("run-{}", std::process::id())));
+    // The chain dies with this devnet (and the next one reuses the same addresses): drop its
+    // batch data too.
+    let _ = std::fs::remove_dir_all(
+        BatchStore::new(&cfg.proving.batch_data).network_dir(dep.chain_id, dep.network),
+    );
     let mut text = if tty { "\x1b[H\x1b[2J".to_string() } else { String::new() };
     text += "devnet summary\n";
     text += &stats.render(&owner_net, started.elapsed(), false);
-    Ok((Summary { totals: stats.totals.clone(), provers: stats.provers.clone() }, text))
+    text += &format!(
+        "proving ({}): {} proofs in {} rounds, mean {} ms per round, longest {} ms\n",
+        stats.totals.proof_backend,
+        proving.proofs,
+        proving.rounds,
+        proving.mean_round_ms,
+        proving.max_round_ms
+    );
+    Ok((Summary { totals: stats.totals.clone(), proving, provers: stats.provers.clone() }, text))
 }
 
 /// Posts a batch every `every` blocks once a selection list exists, and records failures
 /// (`markFailed`) for batches whose race ended unproven: the rollup's side of the network.
-async fn batch_source(net: Net, fee: U256, every: u64, mut stop: watch::Receiver<bool>) {
+async fn batch_source(
+    net: Net,
+    store: BatchStore,
+    fee: U256,
+    every: u64,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut last_post = 0u64;
     let mut next_check = 1u64;
     let mut waited_from: Option<u64> = None;
@@ -469,7 +543,8 @@ async fn batch_source(net: Net, fee: U256, every: u64, mut stop: watch::Receiver
             return;
         }
         if let Err(e) =
-            source_step(&net, fee, every, &mut last_post, &mut next_check, &mut waited_from).await
+            source_step(&net, &store, fee, every, &mut last_post, &mut next_check, &mut waited_from)
+                .await
         {
             warn!(agent = "source", error = format!("{e:#}"), "batch source step failed");
         }
@@ -482,6 +557,7 @@ async fn batch_source(net: Net, fee: U256, every: u64, mut stop: watch::Receiver
 
 async fn source_step(
     net: &Net,
+    store: &BatchStore,
     fee: U256,
     every: u64,
     last_post: &mut u64,
@@ -520,8 +596,27 @@ async fn source_step(
     if !listed && block < start + 3 * net.geo.length() {
         return Ok(());
     }
-    let posted = ops::post_batch(net, B256::random(), fee).await?;
+    // Random batch data (as a rollup's would be), stored where the provers look, committed with
+    // Poseidon; the bare random commitment is enough for the insecure dev verifier.
+    let posted = if net.dep.verifier_kind == "groth16" {
+        ops::post_batch_data(net, store, &random_batch(), fee).await?.0
+    } else {
+        ops::post_batch(net, B256::random(), fee).await?
+    };
     *last_post = block;
     info!(agent = "source", batch = posted.id, prover = %posted.prover, "posted batch");
     Ok(())
+}
+
+/// Random batch data of random length (1..=MAX_BATCH_BYTES).
+fn random_batch() -> Vec<u8> {
+    let len = 1
+        + (u16::from_be_bytes([B256::random()[0], B256::random()[1]]) as usize)
+            % provernet_zk::MAX_BATCH_BYTES;
+    let mut data = Vec::with_capacity(len + 32);
+    while data.len() < len {
+        data.extend_from_slice(B256::random().as_slice());
+    }
+    data.truncate(len);
+    data
 }

@@ -2,8 +2,10 @@
 //! (so a doomed transaction is explained, not sent), then goes through [`Net::send`], which
 //! simulates again before sending.
 
+use std::sync::Arc;
+
 use alloy::{
-    primitives::{Address, B256, U256},
+    primitives::{Address, B256, Bytes, U256},
     rpc::types::TransactionReceipt,
 };
 use eyre::{Result, WrapErr, bail, eyre};
@@ -13,7 +15,7 @@ use serde_json::json;
 use crate::{
     chain::{Net, Phase, refused},
     output::Report,
-    proof::{ProofBackend, ProofInput},
+    proof::{BatchStore, ProofBackend, ProofInput, batch_commitment, prove_blocking},
     revert::status_name,
     secrets::{SecretStore, commitment},
 };
@@ -453,6 +455,9 @@ pub async fn post_batch(net: &Net, commitment: B256, fee: U256) -> Result<Posted
             net.dep.owner
         );
     }
+    if net.dep.verifier_kind == "groth16" {
+        crate::proof::check_provable_commitment(commitment)?;
+    }
     net.ensure_allowance(me, fee, "posting a batch").await?;
     let r = net.send("postBatch", net.network.postBatch(commitment, fee)).await?;
     let ev = r
@@ -467,8 +472,30 @@ pub async fn post_batch(net: &Net, commitment: B256, fee: U256) -> Result<Posted
     })
 }
 
+/// Posts batch data: stores it in `store` under its Poseidon commitment (before sending, so a
+/// prover drawn in the same block finds it), then posts the commitment.
+pub async fn post_batch_data(
+    net: &Net,
+    store: &BatchStore,
+    data: &[u8],
+    fee: U256,
+) -> Result<(Posted, B256, std::path::PathBuf)> {
+    let commitment = batch_commitment(data)?;
+    if commitment.is_zero() {
+        bail!("the batch data commits to zero, which the network does not accept; change the data");
+    }
+    let path = store.put(net.chain.chain_id, net.dep.network, commitment, data)?;
+    let posted = post_batch(net, commitment, fee).await?;
+    Ok((posted, commitment, path))
+}
+
 /// `batch post`.
-pub async fn post_batch_report(net: &Net, commitment: B256, fee: U256) -> Result<Report> {
+pub async fn post_batch_report(
+    net: &Net,
+    commitment: B256,
+    fee: U256,
+    stored: Option<std::path::PathBuf>,
+) -> Result<Report> {
     let p = post_batch(net, commitment, fee).await?;
     let who = if p.prover.is_zero() {
         "nobody was eligible: the batch is open to a race".to_string()
@@ -484,6 +511,7 @@ pub async fn post_batch_report(net: &Net, commitment: B256, fee: U256) -> Result
             p.receipt.transaction_hash
         ),
         json!({ "batchId": p.id, "prover": p.prover, "provingDeadline": p.proving_deadline, "raceDeadline": p.race_deadline,
+                "commitment": commitment, "batchData": stored,
                 "fee": crate::amount::fmt_amount(fee, net.units.decimals), "receipt": tx_json(&p.receipt) }),
     ))
 }
@@ -590,14 +618,23 @@ pub fn prove_route(
     }
 }
 
-/// Proves batches `ids` (consecutive, all assigned to the signer) with one `submitProof`, or races
-/// for a single batch. Returns the receipt and the route taken.
-pub async fn prove(
-    net: &Net,
-    backend: &dyn ProofBackend,
-    first: u64,
-    count: u64,
-) -> Result<(ProveRoute, TransactionReceipt)> {
+/// A proof job checked against the chain: what to prove and how it will be submitted.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// Route (window or race).
+    pub route: ProveRoute,
+    /// First batch.
+    pub first: u64,
+    /// Batches covered.
+    pub count: u64,
+    /// Public inputs of the proof.
+    pub input: ProofInput,
+}
+
+/// Checks that the signer may prove batches `first..first+count` (consecutive and all assigned to
+/// it, or a single batch it may race for) and gathers the proof's public inputs. Refusals are
+/// marked as not sent.
+pub async fn prepare_proof(net: &Net, first: u64, count: u64) -> Result<Prepared> {
     let me = net.chain.signer()?;
     let next = net.chain.block_number().await? + 1;
     let mut commitments = Vec::new();
@@ -615,47 +652,112 @@ pub async fn prove(
         commitments.push(b.commitment);
     }
     let route = route.ok_or_else(|| eyre!("nothing to prove"))?;
-    let proof = backend.prove(&ProofInput {
+    let input = ProofInput {
         chain_id: net.chain.chain_id,
         network: net.dep.network,
         prover: me,
         first_batch_id: first,
         commitments,
-    })?;
-    let r = match route {
+    };
+    Ok(Prepared { route, first, count, input })
+}
+
+/// Submits `proof` for a prepared job (`submitProof` in the window, `raceSubmit` in the race).
+pub async fn submit_proof(net: &Net, p: &Prepared, proof: Bytes) -> Result<TransactionReceipt> {
+    match p.route {
         ProveRoute::Assigned => {
             net.send(
                 "submitProof",
-                net.network.submitProof(U256::from(first), U256::from(count), proof),
+                net.network.submitProof(U256::from(p.first), U256::from(p.count), proof),
             )
-            .await?
+            .await
         }
         ProveRoute::Race => {
-            net.send("raceSubmit", net.network.raceSubmit(U256::from(first), proof)).await?
+            net.send("raceSubmit", net.network.raceSubmit(U256::from(p.first), proof)).await
         }
-    };
-    Ok((route, r))
+    }
+}
+
+/// Proves batches `first..first+count` (consecutive, all assigned to the signer) with one
+/// `submitProof`, or races for a single batch. Returns the receipt and the route taken.
+pub async fn prove(
+    net: &Net,
+    backend: &Arc<dyn ProofBackend>,
+    first: u64,
+    count: u64,
+) -> Result<(ProveRoute, TransactionReceipt)> {
+    let p = prepare_proof(net, first, count).await?;
+    let (mut proofs, _) = prove_blocking(backend.clone(), vec![p.input.clone()]).await?;
+    let proof = proofs.pop().ok_or_else(|| eyre!("the prover returned no proof"))??;
+    Ok((p.route, submit_proof(net, &p, proof).await?))
+}
+
+/// How `batch prove` gets its proof.
+#[derive(Debug, Clone)]
+pub enum ProofSource {
+    /// Prove locally and submit.
+    Local,
+    /// Prove locally and only print the proof (e.g. to hand it to the submitting machine).
+    LocalNoSend,
+    /// Submit these bytes (a proof made elsewhere).
+    Given(Bytes),
 }
 
 /// `batch prove ID`.
-pub async fn prove_report(net: &Net, backend: &dyn ProofBackend, id: u64) -> Result<Report> {
-    let (route, r) = prove(net, backend, id, 1).await?;
+pub async fn prove_report(
+    net: &Net,
+    backend: &Arc<dyn ProofBackend>,
+    id: u64,
+    source: ProofSource,
+) -> Result<Report> {
+    let p = prepare_proof(net, id, 1).await?;
+    let (proof, took) = match &source {
+        ProofSource::Given(b) => (b.clone(), None),
+        _ => {
+            let (mut proofs, took) = prove_blocking(backend.clone(), vec![p.input.clone()]).await?;
+            (proofs.pop().ok_or_else(|| eyre!("the prover returned no proof"))??, Some(took))
+        }
+    };
+    let took_ms = took.map(|t| t.as_millis() as u64);
+    let proof_hex = format!("{proof}");
+    if let ProofSource::LocalNoSend = source {
+        return Ok(Report::new(
+            format!(
+                "proof for batch {id} bound to {} ({} bytes, {} backend, {} ms); not sent:\n{proof_hex}",
+                p.input.prover,
+                proof.len(),
+                backend.name(),
+                took_ms.unwrap_or_default()
+            ),
+            json!({ "batchId": id, "route": p.route, "prover": p.input.prover, "proof": proof_hex,
+                    "proofBackend": backend.name(), "provingMs": took_ms, "sent": false }),
+        ));
+    }
+    let r = submit_proof(net, &p, proof).await?;
+    let route = p.route;
     let payout =
         r.decoded_log::<ProverNetwork::BatchProven>().map(|e| e.payout).unwrap_or_default();
     let how = match route {
         ProveRoute::Assigned => "in its proving window",
         ProveRoute::Race => "by winning the emergency race",
     };
-    let warn =
-        if backend.insecure() { " [proof: insecure dev verifier, development only]" } else { "" };
+    let warn = if backend.insecure() && !matches!(source, ProofSource::Given(_)) {
+        " [proof: insecure dev verifier, development only]"
+    } else {
+        ""
+    };
+    let timing = took_ms.map(|ms| format!(", proved in {ms} ms")).unwrap_or_default();
+    let backend_name =
+        if matches!(source, ProofSource::Given(_)) { "given" } else { backend.name() };
     Ok(Report::new(
         format!(
-            "proved batch {id} {how}; {} credited, claim with `provernet prover claim` (tx {:#x}){warn}",
+            "proved batch {id} {how}; {} credited, claim with `provernet prover claim` (tx {:#x}{timing}){warn}",
             net.units.fmt(payout),
             r.transaction_hash
         ),
         json!({ "batchId": id, "route": route, "payout": crate::amount::fmt_amount(payout, net.units.decimals),
-                "proofBackend": backend.name(), "receipt": tx_json(&r) }),
+                "proofBackend": backend_name, "proof": proof_hex, "provingMs": took_ms, "sent": true,
+                "receipt": tx_json(&r) }),
     ))
 }
 

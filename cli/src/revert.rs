@@ -2,7 +2,8 @@
 
 use alloy::{primitives::U256, sol_types::SolInterface};
 use provernet_bindings::{
-    DevStakingToken::DevStakingTokenErrors, ProverNetwork::ProverNetworkErrors,
+    DevStakingToken::DevStakingTokenErrors, Groth16BatchVerifier::Groth16BatchVerifierErrors,
+    ProverNetwork::ProverNetworkErrors,
 };
 
 use crate::amount::Units;
@@ -37,7 +38,55 @@ pub fn decode(data: &[u8], units: &Units) -> Option<Decoded> {
     if let Ok(e) = DevStakingTokenErrors::abi_decode(data) {
         return Some(token_error(&e, units));
     }
+    if let Ok(e) = Groth16BatchVerifierErrors::abi_decode(data) {
+        return Some(verifier_error(&e));
+    }
     None
+}
+
+/// The Groth16 verifier reverts (rather than returning false) on malformed input; the revert
+/// bubbles up through the network's submitProof/raceSubmit.
+fn verifier_error(e: &Groth16BatchVerifierErrors) -> Decoded {
+    use Groth16BatchVerifierErrors as E;
+    match e {
+        E::ProofLengthInvalid(x) => d(
+            format!("ProofLengthInvalid(length: {}, expected: {})", x.length, x.expected),
+            format!(
+                "the proof is {} bytes but a Groth16 proof is {}; pass the proof bytes unchanged",
+                x.length, x.expected
+            ),
+        ),
+        E::ProofCoordinateNotInField(x) => d(
+            format!("ProofCoordinateNotInField(word: {})", x.word),
+            "a proof coordinate is not a BN254 base field element: the proof bytes are corrupt"
+                .into(),
+        ),
+        E::ProofPointNotOnCurve(x) => d(
+            format!("ProofPointNotOnCurve(point: {})", x.point),
+            "a proof point is not on the curve: the proof bytes are corrupt".into(),
+        ),
+        E::CommitmentNotInField(x) => d(
+            format!("CommitmentNotInField(index: {}, commitment: {})", x.index, x.commitment),
+            "the batch commitment is not below the BN254 scalar field modulus: no proof can cover this batch"
+                .into(),
+        ),
+        E::UnsupportedBatchCount(x) => d(
+            format!("UnsupportedBatchCount(count: {})", x.count),
+            "the Groth16 verifier proves 1, 2, 4 or 8 batches at once; split the run".into(),
+        ),
+        E::ChainIdOutOfRange(x) => d(
+            format!("ChainIdOutOfRange(chainId: {})", x.chainId),
+            "the chain id does not fit 64 bits, which the circuit requires".into(),
+        ),
+        E::BatchIdOutOfRange(x) => d(
+            format!("BatchIdOutOfRange(firstBatchId: {})", x.firstBatchId),
+            "the batch id does not fit 64 bits, which the circuit requires".into(),
+        ),
+        E::PrecompileFailed(x) => d(
+            format!("PrecompileFailed(precompile: {})", x.precompile),
+            "a BN254 precompile failed: the node may not support them".into(),
+        ),
+    }
 }
 
 fn d(error: String, sentence: String) -> Decoded {

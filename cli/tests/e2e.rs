@@ -82,7 +82,10 @@ impl Env {
             .arg("--deployment")
             .arg(self.deployment())
             .arg("--tx-timeout")
-            .arg("30");
+            .arg("30")
+            // One batch-data directory for everyone, as a shared data-availability layer would be.
+            .env("PROVERNET_BATCH_DATA", self.dir.path().join("batches"))
+            .env("PROVERNET_KEYS", shared_keys());
         if let Some(k) = key {
             cmd.env("PROVERNET_PRIVATE_KEY", &k.hex).arg("--data-dir").arg(self.data_dir(k));
         }
@@ -143,12 +146,23 @@ impl Env {
         ProverNetwork::new(dep["network"].as_str().unwrap().parse().unwrap(), self.provider.clone())
     }
 
-    /// Deploys with the test params and registers `n` funded provers with 1000 tokens each.
+    /// Deploys with the test params and the insecure dev verifier (fast hash proofs: most tests
+    /// exercise the mechanism, not the proofs) and registers `n` funded provers with 1000 tokens
+    /// each.
     async fn deploy_with_provers(&self, n: usize) -> (Key, Vec<Key>) {
+        self.deploy_with(n, "insecure-dev").await
+    }
+
+    /// [`Self::deploy_with_provers`] with the given verifier.
+    async fn deploy_with(&self, n: usize, verifier: &str) -> (Key, Vec<Key>) {
         let owner = deployer();
         let params = self.dir.path().join("params.json");
-        let dep = self.ok(Some(&owner), &["deploy", "--params", params.to_str().unwrap()]);
+        let dep = self.ok(
+            Some(&owner),
+            &["deploy", "--params", params.to_str().unwrap(), "--verifier", verifier],
+        );
         assert_eq!(dep["devToken"], true);
+        assert_eq!(dep["verifierKind"], verifier);
         let mut provers = Vec::new();
         for _ in 0..n {
             let k = new_key();
@@ -213,6 +227,28 @@ impl Env {
             .filter(|e| e.batchId == U256::from(batch))
             .collect()
     }
+}
+
+/// The default dev ceremony's keys, made once per test run with `provernet keys setup` (about 4 s)
+/// and shared by every test through PROVERNET_KEYS.
+fn shared_keys() -> PathBuf {
+    static KEYS: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("e2e-keys-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let out = Command::new(BIN)
+            .args(["--json", "keys", "setup", "--out"])
+            .arg(&dir)
+            .output()
+            .expect("provernet runs");
+        assert!(out.status.success(), "keys setup: {}", String::from_utf8_lossy(&out.stderr));
+        let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(r["matchesBundledVerifier"], true);
+        assert_eq!(r["keysId"], format!("{}", provernet_zk::KeySet::load(&dir).unwrap().keys_id()));
+        dir
+    })
+    .clone()
 }
 
 fn key_of<'a>(provers: &'a [Key], addr: &str) -> &'a Key {
@@ -352,7 +388,11 @@ async fn example_params_files_deploy() {
         let env = Env::start().await;
         let path = root.join(file);
         let dep = env.ok(Some(&deployer()), &["deploy", "--params", path.to_str().unwrap()]);
-        assert_eq!(dep["verifierKind"], "insecure-dev", "{file}");
+        assert_eq!(dep["verifierKind"], "groth16", "{file}: the real verifier is the default");
+        assert_eq!(
+            dep["keysId"],
+            format!("{}", provernet_zk::KeySet::load(&shared_keys()).unwrap().keys_id())
+        );
         let want: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         let s = env.epoch();
         assert_eq!(s["commitBlocks"], want["commitBlocks"], "{file}");
@@ -789,4 +829,233 @@ async fn agent_rides_through_an_rpc_restart() {
         std::fs::read_to_string(&log).unwrap_or_default().contains("revealed")
     })
     .await;
+}
+
+// ------------------------------------------------------------------ real Groth16 proofs
+
+/// Deploys with the Groth16 verifier, registers two provers and selects them.
+async fn groth16_env() -> (Env, Key, Vec<Key>) {
+    let env = Env::start().await;
+    let (owner, provers) = env.deploy_with(2, "groth16").await;
+    env.select_all(&provers).await;
+    (env, owner, provers)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_proof_is_paid_and_bound_to_its_prover() {
+    let (env, owner, provers) = groth16_env().await;
+
+    // Batch 1 from a data file: the commitment is the data's Poseidon hash and the data is stored
+    // where provers look for it.
+    let data = b"rollup batch #1: a few transactions".to_vec();
+    let file = env.dir.path().join("batch1.bin");
+    std::fs::write(&file, &data).unwrap();
+    let post =
+        env.ok(Some(&owner), &["batch", "post", "--data", file.to_str().unwrap(), "--fee", "10"]);
+    let c = provernet_zk::batch_commitment(&data).unwrap();
+    assert_eq!(post["commitment"], format!("{c}"));
+    assert_eq!(std::fs::read(post["batchData"].as_str().unwrap()).unwrap(), data);
+    let a = key_of(&provers, post["prover"].as_str().unwrap());
+    let proved = env.ok(Some(a), &["batch", "prove", "1"]);
+    assert_eq!(proved["route"], "assigned");
+    assert_eq!(proved["proofBackend"], "groth16");
+    assert_eq!(proved["payout"], "10");
+    assert_eq!(proved["proof"].as_str().unwrap().len(), 2 + 2 * provernet_zk::PROOF_BYTES);
+    assert_eq!(env.ok(None, &["batch", "status", "1"])["status"], "Proven");
+
+    // Batch 2: its prover makes a real proof but does not send it; the window passes, the other
+    // prover slashes it and then tries the same proof bytes in the race: the proof is bound to
+    // the prover it was made for, so the verifier says no and nothing changes.
+    let post = env.ok(
+        Some(&owner),
+        &["batch", "post", "--data-hex", "0x0102030405060708090a", "--fee", "20"],
+    );
+    let x = key_of(&provers, post["prover"].as_str().unwrap());
+    let y = provers.iter().find(|k| k.addr != x.addr).unwrap();
+    let made = env.ok(Some(x), &["batch", "prove", "2", "--no-send"]);
+    assert_eq!(made["sent"], false);
+    let stolen = made["proof"].as_str().unwrap().to_string();
+    env.mine_to(post["provingDeadline"].as_u64().unwrap()).await;
+    env.ok(Some(y), &["batch", "timeout", "2"]);
+    rejected(
+        &env,
+        y,
+        &["batch", "prove", "2", "--proof", &stolen],
+        "InvalidProof(firstBatchId: 2, count: 1)",
+    )
+    .await;
+    // Malformed bytes: the verifier's own custom errors, decoded, and no state change.
+    rejected(
+        &env,
+        y,
+        &["batch", "prove", "2", "--proof", "0x1234"],
+        "ProofLengthInvalid(length: 2, expected: 256)",
+    )
+    .await;
+    let junk = format!("0x{}", "ff".repeat(256));
+    rejected(&env, y, &["batch", "prove", "2", "--proof", &junk], "ProofCoordinateNotInField")
+        .await;
+    assert_eq!(env.ok(None, &["batch", "status", "2"])["status"], "Racing");
+    // Its own real proof wins the race.
+    let won = env.ok(Some(y), &["batch", "prove", "2"]);
+    assert_eq!(won["route"], "race");
+    assert_eq!(won["proofBackend"], "groth16");
+    assert_eq!(env.proven_events(2).await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unprovable_batches_are_refused_before_sending() {
+    let (env, owner, provers) = groth16_env().await;
+    // A commitment >= r could never be proven: refused, nothing sent.
+    let r = "0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001";
+    for c in [r.to_string(), format!("0x{}", "ff".repeat(32))] {
+        rejected(
+            &env,
+            &owner,
+            &["batch", "post", "--commitment", &c, "--fee", "10"],
+            "BN254 scalar field modulus",
+        )
+        .await;
+    }
+    // Data over the circuit's limit.
+    let big = format!("0x{}", "ab".repeat(provernet_zk::MAX_BATCH_BYTES + 1));
+    rejected(
+        &env,
+        &owner,
+        &["batch", "post", "--data-hex", &big, "--fee", "10"],
+        "at most 930 bytes",
+    )
+    .await;
+    // A bare commitment below r posts, but without its data no real proof can be made: the prover
+    // is told where the data should be, and nothing is sent.
+    let post =
+        env.ok(Some(&owner), &["batch", "post", "--commitment", &commitment(7), "--fee", "10"]);
+    let a = key_of(&provers, post["prover"].as_str().unwrap());
+    rejected(&env, a, &["batch", "prove", "1"], "no batch data for commitment").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deploy_refuses_keys_the_bundled_verifier_does_not_embed() {
+    let env = Env::start().await;
+    let dir = env.dir.path().join("other-keys");
+    provernet_zk::KeySet::dev_setup_counts(alloy::primitives::B256::repeat_byte(7), &[1])
+        .unwrap()
+        .save(&dir)
+        .unwrap();
+    let owner = deployer();
+    rejected(
+        &env,
+        &owner,
+        &["--keys", dir.to_str().unwrap(), "deploy"],
+        "bundled Groth16BatchVerifier embeds",
+    )
+    .await;
+    assert!(!env.deployment().exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agent_proves_runs_of_batches_with_real_proofs() {
+    let env = Env::start().await;
+    // A longer window: the agent's own commit (a block under automine) must not close it before
+    // it gets to the batches, or the run would be split by the deadline rather than by plan_proofs.
+    std::fs::write(
+        env.dir.path().join("params.json"),
+        PARAMS
+            .replace(r#""provingWindow": 5"#, r#""provingWindow": 30"#)
+            .replace(r#""unbondingDelay": 50"#, r#""unbondingDelay": 100"#),
+    )
+    .unwrap();
+    let (owner, provers) = env.deploy_with(1, "groth16").await;
+    env.select_all(&provers).await;
+    // Three consecutive batches for the only prover: the agent splits them 2 + 1 (plan_proofs)
+    // and proves both in one parallel round.
+    for i in 0..3u8 {
+        let post = env.ok(
+            Some(&owner),
+            &["batch", "post", "--data-hex", &format!("0x{:02x}{:02x}", i, i + 1), "--fee", "10"],
+        );
+        assert_eq!(post["prover"].as_str().unwrap().parse::<Address>().unwrap(), provers[0].addr);
+    }
+    let agent = AgentProc::start(&env, &provers[0], &[]);
+    wait_for("the agent to prove batches 1..3", Duration::from_secs(60), || async {
+        let mut all = true;
+        for id in 1..=3 {
+            all &= !env.proven_events(id).await.is_empty();
+        }
+        all
+    })
+    .await;
+    // The chain can show the last proof before the agent has logged it: wait for the log line.
+    let path = agent.1.clone();
+    let logged = || strip_ansi(&std::fs::read_to_string(&path).unwrap());
+    wait_for("the agent's log of the second proof", Duration::from_secs(10), || async {
+        logged().contains("first=3 count=1")
+    })
+    .await;
+    let log = logged();
+    assert!(log.contains("proofs=2 batches=3"), "{log}");
+    assert!(log.contains("backend=\"groth16\""), "{log}");
+    assert!(log.contains("first=1 count=2") && log.contains("first=3 count=1"), "{log}");
+}
+
+#[test]
+fn sim_subcommand_runs_the_tiny_scenario() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = tempfile::tempdir().unwrap();
+    let run = Command::new(BIN)
+        .current_dir(&root)
+        .args(["sim", "run", "--scenario", "scenarios/tiny.toml", "--quiet", "--out"])
+        .arg(out.path())
+        .output()
+        .expect("provernet runs");
+    assert!(run.status.success(), "sim run failed: {}", String::from_utf8_lossy(&run.stderr));
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("summary.json")).unwrap())
+            .unwrap();
+    assert!(summary.is_object(), "{summary}");
+    assert!(String::from_utf8_lossy(&run.stdout).contains("tiny"));
+}
+
+/// `provernet fuzz` is the harness behind the CLI: a short campaign on the real bytecode finishes
+/// clean, `--json` (the CLI's global flag) gives one machine-readable report, and bad arguments exit
+/// non-zero with a message.
+#[test]
+fn fuzz_subcommand_runs_a_clean_campaign() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = Command::new(BIN)
+        .current_dir(dir.path())
+        .args(["--json", "fuzz", "--seed", "7", "--actions", "3000"])
+        .output()
+        .expect("provernet runs");
+    assert!(run.status.success(), "fuzz failed: {}", String::from_utf8_lossy(&run.stderr));
+    let report: Value = serde_json::from_slice(&run.stdout).expect("one JSON report on stdout");
+    assert!(report.is_object(), "{report}");
+    let text = report.to_string();
+    assert!(text.contains("violation"), "the report says whether an invariant broke: {text}");
+
+    let bad = Command::new(BIN)
+        .current_dir(dir.path())
+        .args(["fuzz", "--provers", "2", "--actions", "10"])
+        .output()
+        .expect("provernet runs");
+    assert!(!bad.status.success(), "too few provers must be refused");
+    assert!(!String::from_utf8_lossy(&bad.stderr).is_empty());
+}
+
+/// The log without terminal colour codes.
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for d in chars.by_ref() {
+                if d == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

@@ -8,8 +8,14 @@ use clap::Parser;
 struct Cli {
     #[command(flatten)]
     args: provernet_harness::FuzzArgs,
+    /// Print one JSON report instead of text.
+    #[arg(long)]
+    json: bool,
 }
 
 fn main() -> eyre::Result<std::process::ExitCode> {
-    provernet_harness::run(&Cli::parse().args)
+    let cli = Cli::parse();
+    let mut args = cli.args;
+    args.json = cli.json;
+    provernet_harness::run(&args)
 }

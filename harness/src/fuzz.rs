@@ -28,8 +28,9 @@ pub struct FuzzArgs {
     /// Staking token to deploy: the dev ERC-20, or a hostile one (1% transfer fee, re-entry attempts).
     #[arg(long, value_enum, default_value_t = TokenKind::Dev)]
     pub token: TokenKind,
-    /// Print one JSON report instead of text.
-    #[arg(long)]
+    /// Print one JSON report instead of text. Not a flag of its own: `provernet --json fuzz` (the
+    /// CLI's global flag) and the example binary's `--json` set it, so the name never collides.
+    #[arg(skip)]
     pub json: bool,
     /// Replay the action sequence in FILE (written by a failing campaign) instead of generating one.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["seed", "actions"])]

@@ -1,19 +1,36 @@
 //! `provernet batch`.
 
-use clap::Subcommand;
-use eyre::Result;
+use std::path::PathBuf;
+
+use alloy::primitives::Bytes;
+use clap::{ArgGroup, Subcommand};
+use eyre::{Result, WrapErr, bail};
 
 use super::{GlobalArgs, parse_batch_id};
-use crate::{ops, output::Report, proof::backend_for};
+use crate::{
+    ops::{self, ProofSource},
+    output::Report,
+    proof::{BatchStore, batch_commitment},
+};
 
 /// Batch commands.
 #[derive(Debug, Subcommand)]
 pub enum BatchCmd {
-    /// Post a batch (authorised batch sources only); approves the fee as needed.
+    /// Post a batch (authorised batch sources only); approves the fee as needed. With --data the
+    /// commitment is the data's Poseidon hash and the data is stored in the batch-data directory
+    /// for provers; --commitment posts a bare commitment (fine for the insecure dev verifier, but
+    /// nobody can make a real proof without the data).
+    #[command(group(ArgGroup::new("batch").required(true).args(["data", "data_hex", "commitment"])))]
     Post {
-        /// The batch commitment (32 bytes hex).
-        #[arg(long)]
-        commitment: String,
+        /// File holding the batch data (at most 930 bytes, the circuit's limit).
+        #[arg(long, value_name = "FILE")]
+        data: Option<PathBuf>,
+        /// The batch data as hex.
+        #[arg(long, value_name = "HEX")]
+        data_hex: Option<String>,
+        /// A bare batch commitment (32 bytes hex).
+        #[arg(long, value_name = "HEX")]
+        commitment: Option<String>,
         /// Proving fee in tokens.
         #[arg(long, allow_hyphen_values = true)]
         fee: String,
@@ -29,6 +46,12 @@ pub enum BatchCmd {
         /// Batch id.
         #[arg(value_parser = parse_batch_id)]
         id: u64,
+        /// Make the proof and print it without sending (e.g. proving on another machine).
+        #[arg(long, conflicts_with = "proof")]
+        no_send: bool,
+        /// Submit these proof bytes (hex) instead of proving locally.
+        #[arg(long, value_name = "HEX")]
+        proof: Option<String>,
     },
     /// Permissionless timeout: slash a missed window, or mark a batch failed after its race.
     Timeout {
@@ -38,20 +61,63 @@ pub enum BatchCmd {
     },
 }
 
+fn parse_hex(flag: &str, text: &str) -> Result<Vec<u8>> {
+    let t = text.trim();
+    let hex = t.strip_prefix("0x").unwrap_or(t);
+    if !hex.len().is_multiple_of(2) || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        bail!("{flag} is not hex (an even number of hex digits, optionally after 0x)");
+    }
+    Ok((0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("checked hex"))
+        .collect())
+}
+
 pub(super) async fn run(g: &GlobalArgs, c: BatchCmd) -> Result<Report> {
     match c {
-        BatchCmd::Post { commitment, fee } => {
-            let commitment = ops::parse_commitment(&commitment)?;
+        BatchCmd::Post { data, data_hex, commitment, fee } => {
             crate::amount::check_shape(&fee)?;
+            // Everything about the input is checked before connecting.
+            let data = match (data, data_hex) {
+                (Some(path), _) => Some(
+                    std::fs::read(&path)
+                        .wrap_err_with(|| format!("cannot read --data {}", path.display()))?,
+                ),
+                (None, Some(hex)) => Some(parse_hex("--data-hex", &hex)?),
+                (None, None) => None,
+            };
+            let commitment = match (&data, commitment) {
+                (Some(d), _) => batch_commitment(d)?,
+                (None, Some(c)) => ops::parse_commitment(&c)?,
+                (None, None) => unreachable!("clap requires one"),
+            };
             let net = g.net().await?;
             let fee = net.units.parse(&fee)?;
-            ops::post_batch_report(&net, commitment, fee).await
+            let stored = match &data {
+                Some(d) => {
+                    let store = BatchStore::new(&g.proving().batch_data);
+                    // Stored before posting, so the drawn prover finds it as soon as it sees the batch.
+                    Some(store.put(net.chain.chain_id, net.dep.network, commitment, d)?)
+                }
+                None => None,
+            };
+            ops::post_batch_report(&net, commitment, fee, stored).await
         }
         BatchCmd::Status { id } => ops::batch_status_report(&g.net().await?, id).await,
-        BatchCmd::Prove { id } => {
+        BatchCmd::Prove { id, no_send, proof } => {
+            let given = proof.map(|p| parse_hex("--proof", &p)).transpose()?;
             let net = g.net().await?;
-            let backend = backend_for(&net.dep.verifier_kind)?;
-            ops::prove_report(&net, backend.as_ref(), id).await
+            let source = match given {
+                Some(bytes) => ProofSource::Given(Bytes::from(bytes)),
+                None if no_send => ProofSource::LocalNoSend,
+                None => ProofSource::Local,
+            };
+            // Keys are only needed when proving locally.
+            let backend = match source {
+                ProofSource::Given(_) => std::sync::Arc::new(crate::proof::InsecureDevProof) as _,
+                _ => g.proving().backend(&net).await?,
+            };
+            ops::prove_report(&net, &backend, id, source).await
         }
         BatchCmd::Timeout { id } => ops::timeout(&g.net().await?, id).await,
     }

@@ -3,14 +3,14 @@
 use std::path::PathBuf;
 
 use alloy::primitives::Address;
-use clap::{Args, ValueEnum};
+use clap::Args;
 use eyre::Result;
 use serde_json::json;
 
 use super::{GlobalArgs, parse_address};
 use crate::{
     chain::default_deployment_path,
-    deployment::{DeployParams, deploy},
+    deployment::{DeployParams, VerifierKind, deploy},
     output::Report,
 };
 
@@ -23,20 +23,13 @@ pub struct DeployArgs {
     /// Existing staking token; without it a mintable test token is deployed (dev chain only).
     #[arg(long, value_name = "ADDR", value_parser = parse_address)]
     pub token: Option<Address>,
-    /// Proof verifier to deploy. Only the insecure development verifier exists so far; a Groth16
-    /// verifier will be added here.
-    #[arg(long, value_enum, default_value_t = VerifierChoice::InsecureDev)]
-    pub verifier: VerifierChoice,
+    /// Proof verifier to deploy: `groth16` (real proofs; the bundled verifier of the default dev
+    /// keys) or `insecure-dev` (a hash anyone can compute; development only).
+    #[arg(long, value_enum, default_value_t = VerifierKind::Groth16)]
+    pub verifier: VerifierKind,
     /// Extra batch sources to authorise besides the deployer.
     #[arg(long = "batch-source", value_name = "ADDR", value_parser = parse_address)]
     pub batch_sources: Vec<Address>,
-}
-
-/// Verifiers `deploy` can deploy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum VerifierChoice {
-    /// InsecureDevVerifier: a hash of the public inputs, development only.
-    InsecureDev,
 }
 
 pub(super) async fn run(g: &GlobalArgs, a: DeployArgs) -> Result<Report> {
@@ -47,16 +40,31 @@ pub(super) async fn run(g: &GlobalArgs, a: DeployArgs) -> Result<Report> {
     let chain = g.chain().await?;
     chain.signer()?;
     let path = g.deployment.clone().unwrap_or_else(|| default_deployment_path(chain.chain_id));
-    let VerifierChoice::InsecureDev = a.verifier;
-    let dep = deploy(&chain, &params, a.token, &a.batch_sources).await?;
+    // With --keys, the keys the provers will use must be the ones the verifier embeds.
+    let keys_id = match (&g.keys, a.verifier) {
+        (Some(dir), VerifierKind::Groth16) => {
+            let dir = dir.clone();
+            let keys = tokio::task::spawn_blocking(move || {
+                crate::proof::load_keys(Some(&dir), std::path::Path::new("."))
+            })
+            .await??;
+            Some(keys.keys_id())
+        }
+        _ => None,
+    };
+    let dep = deploy(&chain, &params, a.token, &a.batch_sources, a.verifier, keys_id).await?;
     dep.save(&path)?;
     let human = format!(
-        "deployed on chain {}\n  network   {}\n  token     {}{}\n  verifier  {} (INSECURE dev verifier: development only)\n  owner     {} (authorised batch source)\n  epochs    {} commit + {} reveal blocks from block {}\nwrote {}",
+        "deployed on chain {}\n  network   {}\n  token     {}{}\n  verifier  {} ({})\n  owner     {} (authorised batch source)\n  epochs    {} commit + {} reveal blocks from block {}\nwrote {}",
         dep.chain_id,
         dep.network,
         dep.token,
         if dep.dev_token { " (test token, open mint)" } else { "" },
         dep.verifier,
+        match dep.keys_id {
+            Some(id) => format!("Groth16, keys {id}; INSECURE dev ceremony keys, development only"),
+            None => "INSECURE dev verifier: development only".into(),
+        },
         dep.owner,
         params.commit_blocks,
         params.reveal_blocks,

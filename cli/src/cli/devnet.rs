@@ -7,6 +7,7 @@ use eyre::Result;
 
 use super::{GlobalArgs, shutdown_signal};
 use crate::{
+    deployment::VerifierKind,
     devnet::{DevnetConfig, run as run_devnet},
     output::Report,
 };
@@ -38,6 +39,9 @@ pub struct DevnetArgs {
     /// Print a status line every few seconds instead of the full-screen view.
     #[arg(long)]
     pub plain: bool,
+    /// Verifier: `groth16` (real proofs over random batch data) or `insecure-dev` (hash proofs).
+    #[arg(long, value_enum, default_value_t = VerifierKind::Groth16)]
+    pub verifier: VerifierKind,
 }
 
 /// Where devnet logs go while the full-screen view owns the terminal.
@@ -64,6 +68,8 @@ pub(super) async fn run(g: &GlobalArgs, a: DevnetArgs) -> Result<Report> {
         fee: a.fee,
         data_dir: g.data_dir(),
         plain: a.plain || g.json,
+        verifier: a.verifier,
+        proving: g.proving(),
     };
     let (summary, text) = run_devnet(cfg, shutdown_signal()).await?;
     Ok(Report::new(text, serde_json::to_value(&summary)?))

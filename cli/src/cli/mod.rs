@@ -6,6 +6,7 @@ mod batch;
 mod deploy;
 mod devnet;
 mod epoch;
+mod keys;
 mod prover;
 mod token;
 
@@ -65,6 +66,14 @@ pub struct GlobalArgs {
     /// Where commit secrets and devnet files live [default: ~/.provernet].
     #[arg(long, global = true, env = "PROVERNET_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Groth16 proving keys (from `provernet keys setup`) [default: the default dev ceremony's,
+    /// generated once into <data-dir>/keys/default].
+    #[arg(long, global = true, env = "PROVERNET_KEYS", value_name = "DIR")]
+    pub keys: Option<PathBuf>,
+    /// Batch-data directory: `<DIR>/<chain-id>/<network>/<commitment>.bin`, written by
+    /// `batch post --data`, read by provers [default: <data-dir>/batches].
+    #[arg(long, global = true, env = "PROVERNET_BATCH_DATA", value_name = "DIR")]
+    pub batch_data: Option<PathBuf>,
     /// Machine-readable JSON output.
     #[arg(long, global = true)]
     pub json: bool,
@@ -109,6 +118,14 @@ pub enum Command {
     Batch(batch::BatchCmd),
     /// Run a live local network: anvil, N provers (K flaky) and a batch source.
     Devnet(devnet::DevnetArgs),
+    /// Groth16 proving keys: the (INSECURE) development key ceremony.
+    #[command(subcommand)]
+    Keys(keys::KeysCmd),
+    /// Agent-based simulation of the mechanism (scenarios, sweeps, benchmarks).
+    #[command(subcommand)]
+    Sim(provernet_sim::cli::SimCommand),
+    /// Stateful fuzzing of the real contract bytecode in revm with adversarial provers.
+    Fuzz(provernet_harness::FuzzArgs),
 }
 
 /// Parses an address with a message that says what is expected.
@@ -152,6 +169,15 @@ impl GlobalArgs {
         self.data_dir.clone().unwrap_or_else(default_data_dir)
     }
 
+    /// Where keys and batch data are found.
+    pub fn proving(&self) -> crate::proof::ProvingSetup {
+        crate::proof::ProvingSetup {
+            keys_dir: self.keys.clone(),
+            data_dir: self.data_dir(),
+            batch_data: self.batch_data.clone().unwrap_or_else(|| self.data_dir().join("batches")),
+        }
+    }
+
     /// The secret store under the data directory.
     pub fn secrets(&self) -> SecretStore {
         SecretStore::new(&self.data_dir())
@@ -180,7 +206,12 @@ pub fn shutdown_signal() -> watch::Receiver<bool> {
 
 fn init_logging(default: &str, file: Option<PathBuf>) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    // arkworks opens an INFO span per constraint gadget (targets "gr1cs" and "r1cs"): recorded,
+    // they slow Groth16 setup and proving tenfold and take gigabytes. Always off.
+    for quiet in ["gr1cs=off", "r1cs=off"] {
+        filter = filter.add_directive(quiet.parse().expect("static directive"));
+    }
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
     match file.and_then(|p| std::fs::File::create(p).ok()) {
         Some(f) => {
@@ -195,6 +226,30 @@ fn init_logging(default: &str, file: Option<PathBuf>) {
 /// Parses the command line, runs the command and maps errors to a non-zero exit.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The simulator is synchronous (it parallelises with its own threads) and has its own exit
+    // codes and output: run it outside the async runtime.
+    if let Command::Sim(cmd) = cli.command {
+        return match provernet_sim::cli::run(cmd) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    // The fuzzer is synchronous too, in-process revm with its own report and exit code (1 on a
+    // violation).
+    if let Command::Fuzz(args) = &cli.command {
+        let mut args = args.clone();
+        args.json |= cli.global.json;
+        return match provernet_harness::run(&args) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let json = cli.global.json;
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -247,7 +302,10 @@ pub async fn run(cli: Cli) -> Result<Option<Report>> {
                 Command::Prover(c) => prover::run(&g, c).await.map(Some),
                 Command::Epoch(c) => epoch::run(&g, c).await.map(Some),
                 Command::Batch(c) => batch::run(&g, c).await.map(Some),
-                Command::Devnet(_) => unreachable!("handled above"),
+                Command::Keys(c) => keys::run(&g, c).await.map(Some),
+                Command::Devnet(_) | Command::Sim(_) | Command::Fuzz(_) => {
+                    unreachable!("handled above")
+                }
             }
         }
     }

@@ -10,7 +10,6 @@ use crate::{
     agent::{Agent, AgentConfig},
     ops,
     output::Report,
-    proof::backend_for,
 };
 
 /// Prover commands.
@@ -106,7 +105,7 @@ pub(super) async fn run(g: &GlobalArgs, c: ProverCmd) -> Result<Report> {
 pub(super) async fn run_agent(g: &GlobalArgs, a: RunArgs) -> Result<()> {
     let net = g.net().await?;
     net.chain.signer()?;
-    let backend = backend_for(&net.dep.verifier_kind)?;
+    let backend = g.proving().backend(&net).await?;
     let cfg = AgentConfig {
         name: "prover".into(),
         poll: Duration::from_millis(a.poll_ms.max(50)),
