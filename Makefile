@@ -43,7 +43,8 @@ test-rust: toolchain
 ## make gas: regenerates docs/gas.json, docs/gas.md and the .gas-snapshot file.
 gas: toolchain
 	PROVERNET_GAS_OUT=docs/gas.json $(FORGE) test --isolate --match-contract GasReportTest -vv
-	node tools/gas-report.js docs/gas.json docs/gas.md
+	$(FORGE) test --match-path "test/zk/*" --match-test Gas -vv > cache/zk-gas.log
+	node tools/gas-report.js docs/gas.json docs/gas.md cache/zk-gas.log
 	$(FORGE) snapshot --isolate --no-match-contract "InvariantTest|GasReportTest" --no-match-test "testFuzz"
 
 ## make audit: static analysis with Slither (installed from PyPI into .venv-audit, pinned).

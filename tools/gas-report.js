@@ -5,8 +5,24 @@
 'use strict';
 const fs = require('fs');
 
-const [jsonPath, mdPath] = process.argv.slice(2);
+const [jsonPath, mdPath, zkLogPath] = process.argv.slice(2);
 const gas = JSON.parse(fs.readFileSync(jsonPath, 'utf8'));
+
+// Groth16 verify gas per batch count, parsed from the zk Foundry test's log lines
+// "verify gas, batches = N: G" (measured by `make gas`, never typed in).
+const zk = [];
+if (zkLogPath) {
+  for (const m of fs.readFileSync(zkLogPath, 'utf8').matchAll(/verify gas, batches = (\d+): (\d+)/g)) {
+    zk.push([Number(m[1]), Number(m[2])]);
+  }
+  if (zk.length === 0) {
+    console.error(`no "verify gas" lines in ${zkLogPath}: did the zk gas test run?`);
+    process.exit(1);
+  }
+}
+const fmt = (n) => n.toLocaleString('en-US');
+const zkRows = zk.map(([k, g]) => `| ${k} | ${fmt(g)} | ${fmt(Math.round(g / k))} |`).join('\n');
+const zkOne = zk.find(([k]) => k === 1);
 
 const TARGETS = {
   commit: 50000,
@@ -93,13 +109,10 @@ separately, as execution gas of \`verify\` (\`vm.lastCallGas\`, proof calldata o
 
 | batches per proof | verify gas | per batch |
 |---:|---:|---:|
-| 1 | 213,143 | 213,143 |
-| 2 | 220,754 | 110,377 |
-| 4 | 235,927 | 58,981 |
-| 8 | 266,269 | 33,283 |
+${zkRows || '| (not measured: run make gas) | | |'}
 
-A real one-batch \`submitProof\` therefore costs about \`submitProof\` above minus the dev verifier's
-~3k plus ~213k plus ~4k of proof calldata: roughly 272k, and per batch it falls to ~57k at 8 batches.
+${zkOne ? `A real one-batch \`submitProof\` therefore costs about \`submitProof\` above plus ~${fmt(zkOne[1])} of
+verification and ~4k of proof calldata, minus the development verifier's few thousand.` : ''}
 Proving times: \`docs/proving.md\`.
 
 ## Where the gas goes
