@@ -1,8 +1,8 @@
 //! What gets deployed and with which settings: the token, the development verifier and the
 //! network, owned by a named governance account.
 
-use alloy::primitives::{Address, Bytes, aliases::U96};
-use provernet_bindings::{DevStakingToken, InsecureDevVerifier, ProverNetwork};
+use alloy::primitives::{Address, Bytes};
+use provernet_bindings::{DevStakingToken, InsecureDevVerifier, NetworkConfig, ProverNetwork};
 
 use crate::Params;
 use crate::epochs::Epochs;
@@ -13,7 +13,7 @@ use crate::names::Names;
 pub const EIP170_LIMIT: usize = 24_576;
 
 /// One token unit with 18 decimals.
-pub const UNIT: u128 = 1_000_000_000_000_000_000;
+pub const UNIT: u128 = provernet_bindings::amount::UNIT;
 
 /// Creation code of the three contracts: the real ones unless a test swaps one in (a mutant
 /// network, a hostile token).
@@ -51,35 +51,26 @@ pub struct Genesis {
 }
 
 impl Default for Genesis {
-    /// The harness's test chain: the Foundry fixture's epochs (10 + 5 blocks) and parameters,
-    /// deployed at block 1000 under the harness's names.
+    /// The harness's test chain: the bindings' test set (the Foundry fixture's epochs and
+    /// parameters), deployed at block 1000 under the harness's names.
     fn default() -> Self {
+        let test = NetworkConfig::test();
         Self {
-            epochs: Epochs { genesis_block: 1000, commit_blocks: 10, reveal_blocks: 5 },
+            epochs: Epochs {
+                genesis_block: 1000,
+                commit_blocks: test.commit_blocks,
+                reveal_blocks: test.reveal_blocks,
+            },
             params: fixture_params(),
             names: Names::HARNESS,
         }
     }
 }
 
-/// The parameters of the Foundry test fixture (test/helpers/NetworkTestBase.sol).
+/// The parameters of the Foundry test fixture (test/helpers/NetworkTestBase.sol), as the
+/// contract's struct: the bindings' [`provernet_bindings::Params::test`].
 pub fn fixture_params() -> Params {
-    Params {
-        minStake: U96::from(100 * UNIT),
-        maxWeightStake: U96::from(10_000 * UNIT),
-        provingWindow: 20,
-        raceWindow: 10,
-        unbondingDelay: 100,
-        repHalfLife: 1000,
-        slashBps: 1000,
-        nonRevealSlashBps: 100,
-        burnBps: 5000,
-        bountyBps: 3000,
-        repInitial: 5000,
-        repGain: 100,
-        repMissPenalty: 1500,
-        repNoRevealPenalty: 300,
-    }
+    provernet_bindings::Params::test().to_sol().expect("the test set fits the contract's fields")
 }
 
 /// Addresses of the deployed suite.

@@ -1,7 +1,6 @@
 //! Revert data decoded into the custom error that explains it.
 
-use alloy::sol_types::{SolError, SolInterface};
-use provernet_bindings::{DevStakingToken, ProverNetwork::ProverNetworkErrors};
+use provernet_bindings::{ErrorTable, UndecodedRevert};
 
 /// A decoded revert reason.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,33 +18,23 @@ impl std::fmt::Display for Revert {
     }
 }
 
-/// Decodes revert data: the network's and the token's custom errors, `Error(string)` and
-/// `Panic(uint256)`; anything else is named by its selector.
+/// Decodes revert data with the bindings' ABI-driven [`ErrorTable`] (every exported contract's
+/// custom errors, `Error(string)` and `Panic(uint256)`): the detail is `Name(field: value, ...)`.
+/// Data no ABI explains is named by its selector (`Unknown(0x<selector>)`), or `EmptyRevert` when
+/// it has none.
 pub fn decode_revert(data: &[u8]) -> Revert {
-    if let Ok(e) = ProverNetworkErrors::abi_decode(data) {
-        let detail = format!("{e:?}");
-        let name =
-            ProverNetworkErrors::name_by_selector(e.selector()).unwrap_or("Unknown").to_string();
-        return Revert { name, detail };
+    match ErrorTable::shared().decode(data) {
+        Ok(d) => Revert { name: d.name.clone(), detail: d.to_string() },
+        Err(u) => {
+            let name = match &u {
+                UndecodedRevert::Empty | UndecodedRevert::TooShort(_) => "EmptyRevert".to_string(),
+                UndecodedRevert::UnknownSelector { .. } | UndecodedRevert::Malformed { .. } => {
+                    format!("Unknown(0x{})", alloy::hex::encode(&data[..4]))
+                }
+            };
+            Revert { name, detail: u.to_string() }
+        }
     }
-    if let Ok(e) = DevStakingToken::DevStakingTokenErrors::abi_decode(data) {
-        let detail = format!("{e:?}");
-        let name = DevStakingToken::DevStakingTokenErrors::name_by_selector(e.selector())
-            .unwrap_or("Unknown")
-            .to_string();
-        return Revert { name, detail };
-    }
-    if let Ok(s) = alloy::sol_types::Revert::abi_decode(data) {
-        return Revert { name: "Error".into(), detail: format!("Error({:?})", s.reason) };
-    }
-    if let Ok(p) = alloy::sol_types::Panic::abi_decode(data) {
-        return Revert { name: "Panic".into(), detail: format!("Panic({})", p.code) };
-    }
-    if data.len() >= 4 {
-        let name = format!("Unknown(0x{})", alloy::hex::encode(&data[..4]));
-        return Revert { detail: format!("{name} {}", alloy::hex::encode(data)), name };
-    }
-    Revert { name: "EmptyRevert".into(), detail: "revert without data".into() }
 }
 
 /// The revert of a transaction that halted (out of gas, invalid opcode, oversized code ...).
@@ -59,21 +48,25 @@ mod tests {
     use alloy::primitives::U256;
     use provernet_bindings::ProverNetwork;
 
+    use alloy::sol_types::SolError;
+
     #[test]
     fn custom_errors_are_named_with_their_fields() {
         let data = ProverNetwork::SlashedProverCannotRace { batchId: U256::from(7) }.abi_encode();
         let r = decode_revert(&data);
         assert_eq!(r.name, "SlashedProverCannotRace");
-        assert!(r.detail.contains("batchId: 7"), "{}", r.detail);
+        assert_eq!(r.detail, "SlashedProverCannotRace(batchId: 7)");
     }
 
     #[test]
     fn unknown_and_empty_reverts_say_so() {
         let r = decode_revert(&[0xde, 0xad, 0xbe, 0xef, 1]);
         assert_eq!(r.name, "Unknown(0xdeadbeef)");
-        assert_eq!(r.detail, "Unknown(0xdeadbeef) deadbeef01");
+        assert!(r.detail.contains("0xdeadbeef01"), "{}", r.detail);
         assert_eq!(decode_revert(&[]).name, "EmptyRevert");
+        assert_eq!(decode_revert(&[1, 2]).name, "EmptyRevert");
         let s = alloy::sol_types::Revert::from("nope").abi_encode();
-        assert_eq!(decode_revert(&s).detail, "Error(\"nope\")");
+        let r = decode_revert(&s);
+        assert_eq!((r.name.as_str(), r.detail.as_str()), ("Error", "Error(reason: \"nope\")"));
     }
 }

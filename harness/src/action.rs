@@ -5,7 +5,7 @@ use alloy::primitives::B256;
 use serde::{Deserialize, Serialize};
 
 use crate::decimal as dec;
-use crate::params::ParamsArg;
+use crate::params::Params;
 
 /// One transaction of a campaign.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,7 +82,8 @@ pub enum Kind {
     Unpause,
     /// Replace the parameters (governance). Fields in `Params` order.
     SetParams {
-        params: ParamsArg,
+        #[serde(with = "crate::params::replay_format")]
+        params: Params,
     },
 }
 
@@ -110,5 +111,26 @@ impl Kind {
             Self::Unpause => "unpause",
             Self::SetParams { .. } => "setParams",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Replay files written before the parameters became the bindings' type still read, and new
+    /// ones are written the same way.
+    #[test]
+    fn set_params_keeps_its_replay_format() {
+        let json = r#"{"block":7,"actor":2,"op":"set_params","params":{"min_stake":"100000000000000000000","max_weight_stake":"10000000000000000000000","proving_window":20,"race_window":10,"unbonding_delay":100,"rep_half_life":1000,"slash_bps":1000,"non_reveal_slash_bps":100,"burn_bps":5000,"bounty_bps":3000,"rep_initial":5000,"rep_gain":100,"rep_miss_penalty":1500,"rep_no_reveal_penalty":300}}"#;
+        let action =
+            Action { block: 7, actor: 2, kind: Kind::SetParams { params: Params::test() } };
+        assert_eq!(serde_json::to_string(&action).unwrap(), json);
+        assert_eq!(serde_json::from_str::<Action>(json).unwrap(), action);
+        let err =
+            serde_json::from_str::<Action>(&json.replace("\"100000000000000000000\"", "\"1e20\""))
+                .unwrap_err()
+                .to_string();
+        assert!(err.contains("not a whole number"), "{err}");
     }
 }

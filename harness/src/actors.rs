@@ -2,12 +2,12 @@
 
 use crate::slots::AccountSlots;
 use alloy::primitives::Address;
+use provernet_bindings::Strategy;
 use provernet_evm::Names;
-use serde::{Deserialize, Serialize};
 
-/// The strategy an actor follows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+/// What an actor is: one of the three non-prover parties, or a prover following one of the
+/// bindings' shared [`Strategy`] names (the simulator names the same adversaries the same way).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Role {
     /// The rollup's batch source: posts batches with fees.
     Rollup,
@@ -15,26 +15,16 @@ pub enum Role {
     Keeper,
     /// Governance: moves parameters within (and sometimes outside) their bounds, pauses, pays out.
     Governance,
-    /// Commits, reveals and proves every assigned batch inside its window; races open batches.
-    Honest,
-    /// Registers and enters the lists, then rarely shows up: its batches go to the race.
-    Lazy,
-    /// Proves just after its window closes, then tries to race its own slashed batch.
-    Slow,
-    /// Copies other provers' proofs and submits them as its own (front-running), and races.
-    Stealer,
-    /// Withholds its reveal when the would-be seed goes against it.
-    NonRevealer,
-    /// Requests unstake as soon as it is assigned and tries to withdraw before the slash lands.
-    WithdrawBeforeSlash,
-    /// One of several identities that split a stake into minimum-stake pieces.
-    Sybil,
+    /// A prover. The harness drives `Honest`, `Withhold` (shows up about 30% of the time),
+    /// `Slow`, `Stealer`, `NoReveal` (withholds its reveal when the would-be seed goes against
+    /// it), `WithdrawBeforeSlash` and `Sybil`.
+    Prover(Strategy),
 }
 
 impl Role {
     /// True for the roles that stake and prove.
     pub fn is_prover(self) -> bool {
-        !matches!(self, Self::Rollup | Self::Keeper | Self::Governance)
+        matches!(self, Self::Prover(_))
     }
 }
 
@@ -59,18 +49,18 @@ pub const GOVERNANCE: u16 = 2;
 pub const MIN_PROVERS: usize = 8;
 
 const PROVER_ROLES: [Role; 12] = [
-    Role::Honest,
-    Role::Honest,
-    Role::Lazy,
-    Role::Slow,
-    Role::Stealer,
-    Role::NonRevealer,
-    Role::WithdrawBeforeSlash,
-    Role::Sybil,
-    Role::Sybil,
-    Role::Sybil,
-    Role::Honest,
-    Role::Sybil,
+    Role::Prover(Strategy::Honest),
+    Role::Prover(Strategy::Honest),
+    Role::Prover(Strategy::Withhold),
+    Role::Prover(Strategy::Slow),
+    Role::Prover(Strategy::Stealer),
+    Role::Prover(Strategy::NoReveal),
+    Role::Prover(Strategy::WithdrawBeforeSlash),
+    Role::Prover(Strategy::Sybil),
+    Role::Prover(Strategy::Sybil),
+    Role::Prover(Strategy::Sybil),
+    Role::Prover(Strategy::Honest),
+    Role::Prover(Strategy::Sybil),
 ];
 
 /// The actor table for `provers` prover identities: rollup, keeper and governance first, then the

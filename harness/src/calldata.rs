@@ -4,13 +4,13 @@
 use alloy::primitives::{B256, Bytes, U256};
 use alloy::sol_types::SolCall;
 use provernet_bindings::ProverNetwork as P;
+use provernet_bindings::formulas::{dev_proof, seed_commitment};
+use provernet_evm::CHAIN_ID;
 
 use crate::action::{Action, Kind};
 use crate::actors::Actor;
 use crate::chain::Chain;
-use crate::model::batches::dev_proof;
-use crate::model::selection::commitment;
-use crate::params::to_params;
+use crate::params::to_sol;
 
 /// The calldata of an action at the current block.
 pub fn calldata(chain: &Chain, actors: &[Actor], action: &Action) -> Bytes {
@@ -25,7 +25,7 @@ pub fn calldata(chain: &Chain, actors: &[Actor], action: &Action) -> Bytes {
         Kind::Withdraw => P::withdrawCall {}.abi_encode(),
         Kind::Claim => P::claimCall {}.abi_encode(),
         Kind::Commit { secret } => {
-            let c = commitment(*secret, me, chain.current_epoch());
+            let c = seed_commitment(*secret, me, chain.current_epoch());
             P::commitCall { commitment: c }.abi_encode()
         }
         Kind::Reveal { secret } => P::revealCall { secret: *secret }.abi_encode(),
@@ -40,7 +40,7 @@ pub fn calldata(chain: &Chain, actors: &[Actor], action: &Action) -> Bytes {
         }
         Kind::SubmitProof { first, count, proof_for } => {
             let cs = commitments(chain, *first, (*count).min(64));
-            let proof = dev_proof(chain.addrs.network, addr_of(*proof_for), *first, cs);
+            let proof = dev_proof(CHAIN_ID, chain.addrs.network, addr_of(*proof_for), *first, &cs);
             P::submitProofCall {
                 firstBatchId: U256::from(*first),
                 count: U256::from(*count),
@@ -53,7 +53,7 @@ pub fn calldata(chain: &Chain, actors: &[Actor], action: &Action) -> Bytes {
         }
         Kind::RaceSubmit { batch, proof_for } => {
             let cs = commitments(chain, *batch, 1);
-            let proof = dev_proof(chain.addrs.network, addr_of(*proof_for), *batch, cs);
+            let proof = dev_proof(CHAIN_ID, chain.addrs.network, addr_of(*proof_for), *batch, &cs);
             P::raceSubmitCall { batchId: U256::from(*batch), proof: proof.to_vec().into() }
                 .abi_encode()
         }
@@ -66,7 +66,7 @@ pub fn calldata(chain: &Chain, actors: &[Actor], action: &Action) -> Bytes {
         }
         Kind::Pause => P::pauseCall {}.abi_encode(),
         Kind::Unpause => P::unpauseCall {}.abi_encode(),
-        Kind::SetParams { params } => P::setParamsCall { p: to_params(params) }.abi_encode(),
+        Kind::SetParams { params } => P::setParamsCall { p: to_sol(params) }.abi_encode(),
     }
     .into()
 }

@@ -14,13 +14,13 @@ use provernet_bindings::DevStakingToken;
 use provernet_evm::Contracts;
 
 use crate::layout::{Layout, probe_layout};
-use crate::params::ParamsView;
+use crate::params::Params;
 use crate::slots::{
     AccountSlots, batch_base, bits, bits_u64, bits_u128, list_slot, slot, word_addr,
 };
 
 pub use provernet_evm::{
-    EIP170_LIMIT, Genesis, Outcome, Params, ProverNetworkErrors, ProverNetworkEvents, Revert, UNIT,
+    EIP170_LIMIT, Genesis, Outcome, ProverNetworkErrors, ProverNetworkEvents, Revert, UNIT,
     decode_revert,
 };
 
@@ -228,11 +228,11 @@ impl Chain {
     }
 
     /// The current parameters.
-    pub fn params(&self) -> ParamsView {
+    pub fn params(&self) -> Params {
         let l = &self.layout.params;
         let w = self.words::<2>(U256::from(slot::PARAMS));
         let f = |k: usize| bits(w[l[k].slot as usize], l[k].shift, l[k].width);
-        ParamsView {
+        Params {
             min_stake: f(0).to(),
             max_weight_stake: f(1).to(),
             proving_window: f(2).to(),

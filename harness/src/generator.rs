@@ -7,10 +7,12 @@ use std::collections::HashMap;
 
 use alloy::primitives::{B256, U256, keccak256};
 
+use provernet_bindings::Strategy;
+
 use crate::action::{Action, Kind};
 use crate::actors::{GOVERNANCE, KEEPER, ROLLUP, Role};
 use crate::chain::UNIT;
-use crate::params::ParamsArg;
+use crate::params::Params;
 use crate::rng::Rng;
 use crate::status;
 use crate::world::World;
@@ -147,13 +149,13 @@ impl Generator {
     }
 
     /// New parameters: mostly a random point inside the bounds, sometimes one field outside.
-    fn params(&mut self, p: &Probe<'_>) -> ParamsArg {
+    fn params(&mut self, p: &Probe<'_>) -> Params {
         let r = &mut self.rng;
         let epoch_length = p.w.chain.epochs.length() as u32;
         let proving_window = r.range(5, 30) as u32;
         let race_window = r.range(3, 15) as u32;
         let bounty_bps = r.range(0, 9000) as u16;
-        let mut q = ParamsArg {
+        let mut q = Params {
             min_stake: r.range(50, 200) as u128 * UNIT,
             max_weight_stake: r.range(2_000, 20_000) as u128 * UNIT,
             proving_window,
@@ -192,7 +194,7 @@ impl Generator {
         let epoch = p.epoch();
         if !a.registered {
             let amount = match role {
-                Role::Sybil => params.min_stake,
+                Role::Prover(Strategy::Sybil) => params.min_stake,
                 _ if self.rng.chance(5) => params.min_stake / 2,
                 _ => self.rng.range(100, 3000) as u128 * UNIT,
             };
@@ -212,7 +214,10 @@ impl Generator {
         if let Some(&first) = mine.first() {
             let b = &w.model.batches[first as usize - 1];
             match role {
-                Role::Honest | Role::Sybil | Role::Stealer | Role::NonRevealer
+                Role::Prover(Strategy::Honest)
+                | Role::Prover(Strategy::Sybil)
+                | Role::Prover(Strategy::Stealer)
+                | Role::Prover(Strategy::NoReveal)
                     if p.block <= b.proving_deadline =>
                 {
                     let count = mine
@@ -223,14 +228,14 @@ impl Generator {
                     let count = (count as u64).min(32);
                     return Kind::SubmitProof { first, count, proof_for: None };
                 }
-                Role::Slow if p.block > b.proving_deadline => {
+                Role::Prover(Strategy::Slow) if p.block > b.proving_deadline => {
                     return if self.rng.chance(50) {
                         Kind::SubmitProof { first, count: 1, proof_for: None }
                     } else {
                         Kind::RaceSubmit { batch: first, proof_for: None }
                     };
                 }
-                Role::WithdrawBeforeSlash => {
+                Role::Prover(Strategy::WithdrawBeforeSlash) => {
                     return if a.stake > 0 && self.rng.chance(50) {
                         Kind::RequestUnstake { amount: a.stake }
                     } else {
@@ -242,7 +247,7 @@ impl Generator {
         }
         let in_commit = p.w.chain.epochs.start(epoch) + p.w.chain.epochs.commit_blocks > p.block;
         let committed_now = a.commit.is_some_and(|c| c.0 == epoch);
-        let diligent = !matches!(role, Role::Lazy) || self.rng.chance(30);
+        let diligent = !matches!(role, Role::Prover(Strategy::Withhold)) || self.rng.chance(30);
         if in_commit && !committed_now && a.stake >= params.min_stake && diligent {
             return Kind::Commit { secret: self.secret(i, epoch) };
         }
@@ -251,7 +256,7 @@ impl Generator {
                 Some((e, s)) if *e == epoch => *s,
                 _ => self.secret(i, epoch),
             };
-            if role == Role::NonRevealer {
+            if role == Role::Prover(Strategy::NoReveal) {
                 // Grinding: it sees the reveals so far and withholds when mixing in its own secret
                 // would (by its estimate) not pick it.
                 let mix = w.model.rolls[(epoch & 1) as usize].mix;
@@ -287,9 +292,9 @@ impl Generator {
         let w = p.w;
         let me = w.actors[i as usize].addr;
         let appetite = match role {
-            Role::Stealer => 80,
-            Role::Honest | Role::Sybil => 40,
-            Role::Slow | Role::NonRevealer => 20,
+            Role::Prover(Strategy::Stealer) => 80,
+            Role::Prover(Strategy::Honest) | Role::Prover(Strategy::Sybil) => 40,
+            Role::Prover(Strategy::Slow) | Role::Prover(Strategy::NoReveal) => 20,
             _ => 5,
         };
         if !self.rng.chance(appetite) {
@@ -301,7 +306,7 @@ impl Generator {
                 continue;
             }
             let open = b.status != status::ASSIGNED || p.block > b.proving_deadline;
-            if role == Role::Stealer && b.status == status::ASSIGNED {
+            if role == Role::Prover(Strategy::Stealer) && b.status == status::ASSIGNED {
                 // Copy the assigned prover's proof (as if seen in the mempool) and front-run it.
                 let victim = w.actor_of(b.prover);
                 return Some(if open {

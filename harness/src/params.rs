@@ -1,98 +1,83 @@
-//! The network's parameters in the two shapes the harness needs: `ParamsArg`, plain numbers in
-//! the Solidity field widths (actions carry it, so replay files are JSON), and `ParamsView`, every
-//! field widened (what the storage reader returns and the model computes with).
+//! The network's parameters as the harness uses them: the bindings' [`Params`] (one definition of
+//! contracts/types/Params.sol for every crate), plus the shape recorded actions give them in replay
+//! files.
 
-use alloy::primitives::aliases::U96;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::decimal as dec;
-use provernet_evm::Params;
+pub use provernet_bindings::Params;
 
 /// Basis points denominator of the `*Bps` fields.
 pub const BPS: u128 = 10_000;
 
-/// Parameters as plain numbers (JSON-friendly), in the order of the Solidity struct.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[allow(missing_docs)] // mirrors contracts/types/Params.sol
-pub struct ParamsArg {
-    #[serde(with = "dec")]
-    pub min_stake: u128,
-    #[serde(with = "dec")]
-    pub max_weight_stake: u128,
-    pub proving_window: u32,
-    pub race_window: u32,
-    pub unbonding_delay: u32,
-    pub rep_half_life: u32,
-    pub slash_bps: u16,
-    pub non_reveal_slash_bps: u16,
-    pub burn_bps: u16,
-    pub bounty_bps: u16,
-    pub rep_initial: u16,
-    pub rep_gain: u16,
-    pub rep_miss_penalty: u16,
-    pub rep_no_reveal_penalty: u16,
+/// The contract's struct for `p`. Every value the generator draws fits; a hand-edited replay file
+/// with an amount over 96 bits cannot be encoded as a call.
+pub fn to_sol(p: &Params) -> provernet_evm::Params {
+    p.to_sol().unwrap_or_else(|e| panic!("a recorded setParams cannot be encoded: {e}"))
 }
 
-/// `Params` as stored, widened.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[allow(missing_docs)] // field names mirror the Solidity struct, documented in contracts/types/Params.sol
-pub struct ParamsView {
-    pub min_stake: u128,
-    pub max_weight_stake: u128,
-    pub proving_window: u64,
-    pub race_window: u64,
-    pub unbonding_delay: u64,
-    pub rep_half_life: u64,
-    pub slash_bps: u64,
-    pub non_reveal_slash_bps: u64,
-    pub burn_bps: u64,
-    pub bounty_bps: u64,
-    pub rep_initial: u64,
-    pub rep_gain: u64,
-    pub rep_miss_penalty: u64,
-    pub rep_no_reveal_penalty: u64,
-}
+/// Replay files write a `setParams` action's parameters as they always have: snake_case fields
+/// in Solidity order, the two amounts as decimal strings of base units (so files written before
+/// the shared type still replay). `#[serde(with = "crate::params::replay_format")]`.
+pub(crate) mod replay_format {
+    use super::*;
 
-fn u96(v: u128) -> U96 {
-    U96::from(v)
-}
-
-/// Converts plain parameters to the ABI struct.
-pub fn to_params(p: &ParamsArg) -> Params {
-    Params {
-        minStake: u96(p.min_stake),
-        maxWeightStake: u96(p.max_weight_stake),
-        provingWindow: p.proving_window,
-        raceWindow: p.race_window,
-        unbondingDelay: p.unbonding_delay,
-        repHalfLife: p.rep_half_life,
-        slashBps: p.slash_bps,
-        nonRevealSlashBps: p.non_reveal_slash_bps,
-        burnBps: p.burn_bps,
-        bountyBps: p.bounty_bps,
-        repInitial: p.rep_initial,
-        repGain: p.rep_gain,
-        repMissPenalty: p.rep_miss_penalty,
-        repNoRevealPenalty: p.rep_no_reveal_penalty,
+    #[derive(Serialize, Deserialize)]
+    struct Recorded {
+        #[serde(with = "crate::decimal")]
+        min_stake: u128,
+        #[serde(with = "crate::decimal")]
+        max_weight_stake: u128,
+        proving_window: u32,
+        race_window: u32,
+        unbonding_delay: u32,
+        rep_half_life: u32,
+        slash_bps: u16,
+        non_reveal_slash_bps: u16,
+        burn_bps: u16,
+        bounty_bps: u16,
+        rep_initial: u16,
+        rep_gain: u16,
+        rep_miss_penalty: u16,
+        rep_no_reveal_penalty: u16,
     }
-}
 
-/// Converts plain parameters to the widened view.
-pub fn to_view(p: &ParamsArg) -> ParamsView {
-    ParamsView {
-        min_stake: p.min_stake,
-        max_weight_stake: p.max_weight_stake,
-        proving_window: p.proving_window.into(),
-        race_window: p.race_window.into(),
-        unbonding_delay: p.unbonding_delay.into(),
-        rep_half_life: p.rep_half_life.into(),
-        slash_bps: p.slash_bps.into(),
-        non_reveal_slash_bps: p.non_reveal_slash_bps.into(),
-        burn_bps: p.burn_bps.into(),
-        bounty_bps: p.bounty_bps.into(),
-        rep_initial: p.rep_initial.into(),
-        rep_gain: p.rep_gain.into(),
-        rep_miss_penalty: p.rep_miss_penalty.into(),
-        rep_no_reveal_penalty: p.rep_no_reveal_penalty.into(),
+    pub(crate) fn serialize<S: Serializer>(p: &Params, s: S) -> Result<S::Ok, S::Error> {
+        Recorded {
+            min_stake: p.min_stake,
+            max_weight_stake: p.max_weight_stake,
+            proving_window: p.proving_window,
+            race_window: p.race_window,
+            unbonding_delay: p.unbonding_delay,
+            rep_half_life: p.rep_half_life,
+            slash_bps: p.slash_bps,
+            non_reveal_slash_bps: p.non_reveal_slash_bps,
+            burn_bps: p.burn_bps,
+            bounty_bps: p.bounty_bps,
+            rep_initial: p.rep_initial,
+            rep_gain: p.rep_gain,
+            rep_miss_penalty: p.rep_miss_penalty,
+            rep_no_reveal_penalty: p.rep_no_reveal_penalty,
+        }
+        .serialize(s)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Params, D::Error> {
+        let r = Recorded::deserialize(d)?;
+        Ok(Params {
+            min_stake: r.min_stake,
+            max_weight_stake: r.max_weight_stake,
+            proving_window: r.proving_window,
+            race_window: r.race_window,
+            unbonding_delay: r.unbonding_delay,
+            rep_half_life: r.rep_half_life,
+            slash_bps: r.slash_bps,
+            non_reveal_slash_bps: r.non_reveal_slash_bps,
+            burn_bps: r.burn_bps,
+            bounty_bps: r.bounty_bps,
+            rep_initial: r.rep_initial,
+            rep_gain: r.rep_gain,
+            rep_miss_penalty: r.rep_miss_penalty,
+            rep_no_reveal_penalty: r.rep_no_reveal_penalty,
+        })
     }
 }

@@ -14,7 +14,7 @@ use crate::action::Action;
 use crate::actors::{self, Actor};
 use crate::chain::{Chain, Genesis, Outcome, Suite, TokenKind, UNIT};
 use crate::invariants::{self, Subject};
-use crate::model::{self, DrawStats, MAccount, Model, Observed};
+use crate::model::{self, Model, Observed};
 use crate::slot_index::{Changed, SlotIndex};
 use crate::violation::Violation;
 
@@ -99,12 +99,7 @@ impl World {
         let owner = chain.addrs.owner;
         let out = chain.exec(owner, net, &source)?;
         eyre::ensure!(out.success(), "setBatchSource reverted: {:?}", out.revert);
-        let model = Model {
-            params: chain.params(),
-            accounts: vec![MAccount::default(); actors.len()],
-            draws: vec![DrawStats::default(); actors.len()],
-            ..Model::default()
-        };
+        let model = Model::new(chain.params(), actors.len());
         let by_addr = actors.iter().enumerate().map(|(i, a)| (a.addr, i as u16)).collect();
         let index = SlotIndex::new(&chain.layout, &actors);
         Ok(Self {

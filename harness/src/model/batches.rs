@@ -3,8 +3,9 @@
 //! Mirrors `postBatch`, `submitProof`, `raceSubmit` and `markFailed` in
 //! contracts/ProverNetwork.sol; the slash on the way is in `slashing`.
 
-use alloy::primitives::{Address, B256, U256, keccak256};
-use alloy::sol_types::SolValue;
+use alloy::primitives::{Address, B256, U256};
+
+use provernet_bindings::Strategy;
 
 use crate::actors::{self, Role};
 use crate::chain::ProverNetworkEvents;
@@ -15,22 +16,6 @@ use crate::model::state::MBatch;
 use crate::model::transition::Transition;
 use crate::status;
 use crate::violation::{Violation, violation};
-
-/// The development verifier's proof for these public inputs.
-pub fn dev_proof(network: Address, prover: Address, first: u64, commitments: Vec<B256>) -> B256 {
-    let domain = keccak256("provernet.insecure-dev-proof.v1");
-    keccak256(
-        (
-            domain,
-            U256::from(provernet_evm::CHAIN_ID),
-            network,
-            prover,
-            U256::from(first),
-            commitments,
-        )
-            .abi_encode_params(),
-    )
-}
 
 /// Ends batch `id` (Proven or Failed): a failed batch's bounty went to the treasury.
 fn finish(t: &mut Transition<'_>, id: u64, status_: u8, winner: Option<Address>) {
@@ -95,7 +80,7 @@ pub(crate) fn post_batch(
     let mut b = MBatch { fee: received, prover, poster: me, commitment, ..MBatch::default() };
     if prover != Address::ZERO {
         b.status = status::ASSIGNED;
-        b.proving_deadline = t.block + p.proving_window;
+        b.proving_deadline = t.block + u64::from(p.proving_window);
         let k = t.actor_of(prover).unwrap_or_default();
         t.acct(k).open += 1;
         t.path("batch assigned");
@@ -104,7 +89,7 @@ pub(crate) fn post_batch(
         b.proving_deadline = t.block;
         t.path("batch open (nobody eligible)");
     }
-    b.race_deadline = b.proving_deadline + p.race_window;
+    b.race_deadline = b.proving_deadline + u64::from(p.race_window);
     t.m.batches.push(b);
     t.m.live.insert(id);
     t.effects.posted = Some(id);
@@ -124,7 +109,9 @@ pub(crate) fn submit_proof(
     let (i, me, block, p) = (t.i, t.me, t.block, t.p);
     t.effects.touched.extend(first..first.saturating_add(count).min(first + 64));
     if !t.ok {
-        if t.role == Role::Slow && t.revert().is_some_and(|r| r.name == "ProvingWindowClosed") {
+        if t.role == Role::Prover(Strategy::Slow)
+            && t.revert().is_some_and(|r| r.name == "ProvingWindowClosed")
+        {
             t.path("late proof rejected");
         }
         if proof_for.is_some_and(|v| v != i) && t.revert().is_some() {
@@ -162,7 +149,7 @@ pub(crate) fn submit_proof(
         .ok_or_else(|| violation("open assignments never underflow", format!("{me}")))?;
     a.claimable += payout;
     a.earned += payout;
-    reputation::raise(t, i, p.rep_gain * count);
+    reputation::raise(t, i, u64::from(p.rep_gain) * count);
     t.path(if count > 1 { "assigned -> proven (aggregated proof)" } else { "assigned -> proven" });
     Ok(())
 }
@@ -237,7 +224,7 @@ pub(crate) fn race_submit(
     a.claimable += payout;
     a.earned += payout;
     finish(t, batch, status::PROVEN, Some(me));
-    reputation::raise(t, i, p.rep_gain);
+    reputation::raise(t, i, u64::from(p.rep_gain));
     t.path(if b.status == status::OPEN { "open -> raced" } else { "racing -> raced (rescued)" });
     Ok(())
 }

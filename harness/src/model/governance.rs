@@ -6,12 +6,12 @@ use crate::action::Kind;
 use crate::actors::Role;
 use crate::model::reputation::REP_MAX;
 use crate::model::transition::Transition;
-use crate::params::{BPS, ParamsArg, ParamsView, to_view};
+use crate::params::{BPS, Params};
 use crate::violation::{Violation, violation};
 
 /// `ParamsLib.validate`, restated: the error's parameter name if a field is out of bounds.
-pub fn params_error(p: &ParamsView, epoch_length: u64) -> Option<&'static str> {
-    let min_unbonding = p.proving_window + p.race_window + 2 * epoch_length;
+pub fn params_error(p: &Params, epoch_length: u64) -> Option<&'static str> {
+    let min_unbonding = u64::from(p.proving_window) + u64::from(p.race_window) + 2 * epoch_length;
     let checks: [(&'static str, u128, u128, u128); 14] = [
         ("minStake", p.min_stake, 1 << 24, p.max_weight_stake),
         ("maxWeightStake", p.max_weight_stake, p.min_stake, (1u128 << 96) - 1),
@@ -32,9 +32,9 @@ pub fn params_error(p: &ParamsView, epoch_length: u64) -> Option<&'static str> {
 }
 
 /// `setParams(p)`: governance only, every field within its bounds.
-pub(crate) fn set_params(t: &mut Transition<'_>, params: &ParamsArg) -> Result<(), Violation> {
+pub(crate) fn set_params(t: &mut Transition<'_>, params: &Params) -> Result<(), Violation> {
     let ok = t.ok;
-    let view = to_view(params);
+    let view = *params;
     let bad = params_error(&view, t.seen.chain.epochs.length());
     let allowed = t.role == Role::Governance && bad.is_none();
     if ok != allowed {

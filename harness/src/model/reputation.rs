@@ -27,7 +27,7 @@ pub fn decayed(rep: u64, updated_at: u64, now: u64, anchor: u64, half_life: u64)
 /// `a`'s reputation at the current block under the current parameters.
 pub(crate) fn now(t: &Transition<'_>, a: &MAccount) -> u64 {
     let p = &t.m.params;
-    decayed(a.rep, a.rep_at, t.seen.chain.block(), p.rep_initial, p.rep_half_life)
+    decayed(a.rep, a.rep_at, t.seen.chain.block(), p.rep_initial.into(), p.rep_half_life.into())
 }
 
 /// Takes `loss` from account `i`'s current reputation (floored at zero).

@@ -6,13 +6,14 @@
 
 use alloy::primitives::{Address, B256, U256, keccak256};
 use alloy::sol_types::SolValue;
+use provernet_bindings::formulas::{seed_commitment, stored_commit_hash};
 
 use crate::chain::ProverNetworkEvents;
 use crate::model::reputation::{self, REP_MAX};
 use crate::model::slashing;
 use crate::model::state::MRoll;
 use crate::model::transition::Transition;
-use crate::params::ParamsView;
+use crate::params::Params;
 use crate::slots::list_slot;
 use crate::violation::{Violation, violation};
 
@@ -22,20 +23,16 @@ pub const REP_FLOOR: u128 = 1_000;
 pub const WEIGHT_SHIFT: u32 = 24;
 
 /// Selection weight of an account with `stake` and current reputation `rep`.
-pub fn weight(p: &ParamsView, stake: u128, rep: u64) -> u128 {
+pub fn weight(p: &Params, stake: u128, rep: u64) -> u128 {
     let capped = stake.min(p.max_weight_stake);
     ((capped >> WEIGHT_SHIFT) * (REP_FLOOR + rep as u128)) / (REP_MAX as u128 + REP_FLOOR)
 }
 
-/// The 28 stored bytes of `keccak256(abi.encode(secret, prover, epoch))`, as stored (shifted).
+/// The commitment of `secret` for `epoch` and the 28 bytes the contract stores of it (shifted),
+/// by the bindings' formulas.
 pub fn commit_hash(secret: B256, prover: Address, epoch: u64) -> (B256, U256) {
-    let full = commitment(secret, prover, epoch);
-    (full, U256::from_be_bytes(full.0) >> 32)
-}
-
-/// `keccak256(abi.encode(secret, prover, epoch))`.
-pub fn commitment(secret: B256, prover: Address, epoch: u64) -> B256 {
-    keccak256((secret, prover, U256::from(epoch)).abi_encode_params())
+    let full = seed_commitment(secret, prover, epoch);
+    (full, stored_commit_hash(full))
 }
 
 /// The draw randomness of batch `id` under `seed`: `keccak256(abi.encode(seed, id))`.
@@ -219,7 +216,7 @@ mod tests {
 
     #[test]
     fn weight_caps_stake_and_scales_with_reputation() {
-        let p = ParamsView { max_weight_stake: 1 << 40, ..ParamsView::default() };
+        let p = Params { max_weight_stake: 1 << 40, ..Params::test() };
         // Full reputation: (stake >> 24) x 11000 / 11000.
         assert_eq!(weight(&p, 1 << 34, REP_MAX), 1 << 10);
         // Zero reputation keeps the floor's share.

@@ -2,6 +2,8 @@
 //! on the way) and a withheld reveal (`penalizeNonReveal`, or the prover's next commit). Mirrors
 //! `_slashMissed`, `_slashStake` and `_penalizeNonReveal` in contracts/ProverNetwork.sol.
 
+use provernet_bindings::Strategy;
+
 use crate::actors::Role;
 use crate::chain::ProverNetworkEvents;
 use crate::model::reputation;
@@ -32,11 +34,11 @@ pub(crate) fn penalize(t: &mut Transition<'_>, i: u16) -> u128 {
     let p = t.m.params;
     let a = t.acct(i);
     a.commit = None;
-    let amount = slash_stake(a, p.non_reveal_slash_bps, p.max_weight_stake);
+    let amount = slash_stake(a, p.non_reveal_slash_bps.into(), p.max_weight_stake);
     let burned = amount * p.burn_bps as u128 / BPS;
     t.m.burn += burned;
     t.m.treasury += amount - burned;
-    reputation::lower(t, i, p.rep_no_reveal_penalty);
+    reputation::lower(t, i, p.rep_no_reveal_penalty.into());
     amount
 }
 
@@ -93,7 +95,7 @@ pub(crate) fn slash_assigned(
         ));
     };
     let a = t.acct(pi);
-    let amount = slash_stake(a, p.slash_bps, p.max_weight_stake);
+    let amount = slash_stake(a, p.slash_bps.into(), p.max_weight_stake);
     if a.open == 0 {
         return Err(violation(
             "open assignments never underflow",
@@ -109,7 +111,7 @@ pub(crate) fn slash_assigned(
     let b = &mut t.m.batches[id as usize - 1];
     b.status = status::RACING;
     b.bounty = bounty;
-    reputation::lower(t, pi, p.rep_miss_penalty);
+    reputation::lower(t, pi, p.rep_miss_penalty.into());
     Ok((amount, burned, bounty, to_treasury))
 }
 
@@ -163,7 +165,7 @@ pub(crate) fn slash_missed(t: &mut Transition<'_>, batch: u64) -> Result<(), Vio
         slash_and_check_event(t, batch)?;
         t.path("assigned -> slashed (keeper)");
         let prover = t.actor_of(b.prover).unwrap_or(0);
-        if t.seen.actors[prover as usize].role == Role::WithdrawBeforeSlash {
+        if t.seen.actors[prover as usize].role == Role::Prover(Strategy::WithdrawBeforeSlash) {
             t.path("withdraw-before-slash prover slashed");
         }
     }

@@ -26,7 +26,7 @@ pub(crate) fn register(t: &mut Transition<'_>, amount: u128) -> Result<(), Viola
     a.registered = true;
     a.stake = got;
     a.deposited += got;
-    a.rep = p.rep_initial;
+    a.rep = p.rep_initial.into();
     a.rep_at = block;
     t.m.fee_burnt += amount - got;
     t.path("prover registered");
@@ -65,7 +65,7 @@ pub(crate) fn request_unstake(t: &mut Transition<'_>, amount: u128) -> Result<()
             format!("{} unstaked {amount} of {}", t.me, pre.stake),
         ));
     }
-    let ready_at = t.block + t.p.unbonding_delay;
+    let ready_at = t.block + u64::from(t.p.unbonding_delay);
     let a = t.acct(t.i);
     a.stake -= amount;
     a.unbonding += amount;

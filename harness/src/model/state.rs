@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use alloy::primitives::{Address, B256, U256};
 
-use crate::params::ParamsView;
+use crate::params::Params;
 use crate::status;
 
 /// One account in the model.
@@ -100,10 +100,10 @@ pub struct DrawStats {
 }
 
 /// The reference model of the whole network.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Model {
     /// Current parameters.
-    pub params: ParamsView,
+    pub params: Params,
     /// Accounts, by actor index.
     pub accounts: Vec<MAccount>,
     /// Batches, by id - 1.
@@ -127,6 +127,23 @@ pub struct Model {
 }
 
 impl Model {
+    /// The model of a fresh deployment with `params` and `actors` empty accounts.
+    pub fn new(params: Params, actors: usize) -> Self {
+        Self {
+            params,
+            accounts: vec![MAccount::default(); actors],
+            batches: Vec::new(),
+            live: BTreeSet::new(),
+            treasury: 0,
+            burn: 0,
+            rolls: Default::default(),
+            seeds: BTreeMap::new(),
+            paused: false,
+            draws: vec![DrawStats::default(); actors],
+            fee_burnt: 0,
+        }
+    }
+
     /// Batch `id` (which must exist).
     pub fn batch(&self, id: u64) -> Option<&MBatch> {
         id.checked_sub(1).and_then(|i| self.batches.get(i as usize))

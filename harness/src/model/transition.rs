@@ -9,7 +9,7 @@ use crate::action::Action;
 use crate::actors::{Actor, Role};
 use crate::chain::{Chain, Outcome, ProverNetworkEvents, TokenKind};
 use crate::model::state::{MAccount, Model};
-use crate::params::ParamsView;
+use crate::params::Params;
 
 /// What the rules read besides the model: the chain after the transaction, the cast and the
 /// transaction's outcome.
@@ -55,7 +55,7 @@ pub(crate) struct Transition<'a> {
     pub(crate) epoch: u64,
     pub(crate) in_commit: bool,
     /// Parameters before the action.
-    pub(crate) p: ParamsView,
+    pub(crate) p: Params,
     /// The transaction succeeded.
     pub(crate) ok: bool,
     /// The network's events (empty if it reverted).
