@@ -4,9 +4,9 @@
 use alloy::primitives::{Address, Bytes};
 use provernet_bindings::{DevStakingToken, InsecureDevVerifier, NetworkConfig, ProverNetwork};
 
-use crate::Params;
 use crate::epochs::Epochs;
 use crate::names::Names;
+use provernet_bindings::ProverNetwork::Params;
 
 /// EIP-170's limit on runtime code size: what Ethereum mainnet and most L2s accept, and what the
 /// in-process chain enforces too.
