@@ -7,7 +7,7 @@ use eyre::{Result, WrapErr};
 use serde::Serialize;
 
 use crate::action::Action;
-use crate::chain::{Config, Suite};
+use crate::chain::{Genesis, Suite};
 use crate::generator::Generator;
 use crate::invariants;
 use crate::world::{Violation, World};
@@ -112,14 +112,14 @@ pub struct Settings {
     /// Bytecode to run.
     pub suite: Suite,
     /// Chain settings.
-    pub config: Config,
+    pub genesis: Genesis,
     /// Time budget for shrinking.
     pub shrink_budget: Duration,
 }
 
 /// Runs a campaign; `progress` is called with the number of actions done every 4096 actions.
 pub fn run(s: &Settings, mut progress: impl FnMut(u64)) -> Result<Outcome> {
-    let genesis = World::new(&s.suite, &s.config, s.provers)?;
+    let genesis = World::new(&s.suite, &s.genesis, s.provers)?;
     let mut world = genesis.clone();
     let mut generator = Generator::new(s.seed);
     let mut log: Vec<Action> = Vec::with_capacity(s.actions.min(1 << 20) as usize);

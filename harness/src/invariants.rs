@@ -7,7 +7,7 @@ use alloy::primitives::B256;
 
 use crate::actors::Role;
 use crate::model::REP_MAX;
-use crate::state::status;
+use crate::status;
 use crate::world::{Violation, World, violation};
 
 /// Checks the state invariants after a step: on the accounts and batches the step changed (on
@@ -42,7 +42,7 @@ fn check_inner(w: &World, full: bool) -> Result<(), Violation> {
         }
     }
     check_globals(w)?;
-    let held = w.chain.token_balance(&crate::state::AccountSlots::new(w.chain.addrs.network));
+    let held = w.chain.token_balance(&crate::slots::AccountSlots::new(w.chain.addrs.network));
     let model_owed = m.liabilities();
     if held != model_owed {
         conservation(w)?;
@@ -87,7 +87,7 @@ fn conservation(w: &World) -> Result<(), Violation> {
             .sum::<u128>()
         + treasury
         + burn;
-    let held = chain.token_balance(&crate::state::AccountSlots::new(chain.addrs.network));
+    let held = chain.token_balance(&crate::slots::AccountSlots::new(chain.addrs.network));
     if held != owed {
         return Err(violation(
             "exact token conservation: tokens held == stakes + unbonding + escrowed fees + bounties + claimable + treasury + burnPending",

@@ -8,10 +8,9 @@
 use alloy::primitives::{Address, B256, U256, keccak256};
 use alloy::sol_types::SolValue;
 
-use crate::state::ParamsView;
+use crate::params::ParamsView;
 
-/// Basis points denominator.
-pub const BPS: u128 = 10_000;
+pub use crate::params::BPS;
 /// Upper bound of reputation.
 pub const REP_MAX: u64 = 10_000;
 /// Reputation floor added in the weight formula.
@@ -155,7 +154,7 @@ pub fn dev_proof(network: Address, prover: Address, first: u64, commitments: Vec
     keccak256(
         (
             domain,
-            U256::from(crate::chain::CHAIN_ID),
+            U256::from(provernet_evm::CHAIN_ID),
             network,
             prover,
             U256::from(first),

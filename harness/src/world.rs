@@ -6,17 +6,17 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use alloy::primitives::aliases::U96;
 use alloy::primitives::{Address, B256, Bytes, U256};
 use eyre::{Result, WrapErr};
 use provernet_bindings::{DevStakingToken, ProverNetwork};
 
-use crate::action::{Action, Kind, ParamsArg};
+use crate::action::{Action, Kind};
 use crate::actors::{self, Actor, Role};
-use crate::chain::{Chain, Config, Outcome, Params, ProverNetworkEvents, Suite, TokenKind};
+use crate::chain::{Chain, Genesis, Outcome, ProverNetworkEvents, Suite, TokenKind};
 use crate::invariants;
 use crate::model::{self, BPS, MAccount, MBatch, MRoll};
-use crate::state::{ParamsView, status};
+use crate::params::{ParamsView, to_params, to_view};
+use crate::status;
 
 /// A broken rule.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -152,60 +152,17 @@ impl Clone for World {
 /// Tokens each actor starts with.
 pub const FUNDING: u128 = 1_000_000_000 * crate::chain::UNIT;
 
-fn u96(v: u128) -> U96 {
-    U96::from(v)
-}
-
-/// Converts plain parameters to the ABI struct.
-pub fn to_params(p: &ParamsArg) -> Params {
-    Params {
-        minStake: u96(p.min_stake),
-        maxWeightStake: u96(p.max_weight_stake),
-        provingWindow: p.proving_window,
-        raceWindow: p.race_window,
-        unbondingDelay: p.unbonding_delay,
-        repHalfLife: p.rep_half_life,
-        slashBps: p.slash_bps,
-        nonRevealSlashBps: p.non_reveal_slash_bps,
-        burnBps: p.burn_bps,
-        bountyBps: p.bounty_bps,
-        repInitial: p.rep_initial,
-        repGain: p.rep_gain,
-        repMissPenalty: p.rep_miss_penalty,
-        repNoRevealPenalty: p.rep_no_reveal_penalty,
-    }
-}
-
-/// Converts plain parameters to the widened view.
-pub fn to_view(p: &ParamsArg) -> ParamsView {
-    ParamsView {
-        min_stake: p.min_stake,
-        max_weight_stake: p.max_weight_stake,
-        proving_window: p.proving_window.into(),
-        race_window: p.race_window.into(),
-        unbonding_delay: p.unbonding_delay.into(),
-        rep_half_life: p.rep_half_life.into(),
-        slash_bps: p.slash_bps.into(),
-        non_reveal_slash_bps: p.non_reveal_slash_bps.into(),
-        burn_bps: p.burn_bps.into(),
-        bounty_bps: p.bounty_bps.into(),
-        rep_initial: p.rep_initial.into(),
-        rep_gain: p.rep_gain.into(),
-        rep_miss_penalty: p.rep_miss_penalty.into(),
-        rep_no_reveal_penalty: p.rep_no_reveal_penalty.into(),
-    }
-}
-
 impl World {
     /// Deploys `suite`, funds `provers` prover identities plus the rollup, keeper and governance,
     /// authorises the rollup as batch source and starts the model from the deployed state.
-    pub fn new(suite: &Suite, cfg: &Config, provers: usize) -> Result<Self> {
-        let mut chain = Chain::deploy(suite, cfg)?;
+    pub fn new(suite: &Suite, genesis: &Genesis, provers: usize) -> Result<Self> {
+        let mut chain = Chain::deploy(suite, genesis)?;
         let actors = actors::roster(provers, chain.addrs.owner);
         let (net, token) = (chain.addrs.network, chain.addrs.token);
         if suite.token == TokenKind::Hostile {
             let call = crate::hostile::HostileToken::setNetworkCall { network_: net };
-            let out = chain.exec(chain.addrs.deployer, token, &call)?;
+            let deployer = chain.addrs.deployer;
+            let out = chain.exec(deployer, token, &call)?;
             eyre::ensure!(out.success(), "HostileToken.setNetwork reverted: {:?}", out.revert);
         }
         for a in &actors {
@@ -221,7 +178,8 @@ impl World {
             source: actors[actors::ROLLUP as usize].addr,
             allowed: true,
         };
-        let out = chain.exec(chain.addrs.owner, net, &source)?;
+        let owner = chain.addrs.owner;
+        let out = chain.exec(owner, net, &source)?;
         eyre::ensure!(out.success(), "setBatchSource reverted: {:?}", out.revert);
         let model = Model {
             params: chain.params(),
@@ -238,7 +196,7 @@ impl World {
             }
         }
         // Every top-level slot (parameters, counters, rolls, seeds) is global state.
-        for k in 0..crate::state::slot::LISTS + 2 {
+        for k in 0..crate::slots::slot::LISTS + 2 {
             owners.insert(U256::from(k), Owner::Global);
         }
         Ok(Self {
@@ -258,7 +216,7 @@ impl World {
     pub fn cross_check(&mut self) -> Result<()> {
         let accounts: Vec<Address> = self.actors.iter().map(|a| a.addr).collect();
         let batches: Vec<u64> = self.model.live.iter().copied().take(64).collect();
-        crate::state::cross_check(&mut self.chain, &accounts, &batches)
+        crate::cross_check::cross_check(&mut self.chain, &accounts, &batches)
     }
 
     /// Actor index of an address.
@@ -268,10 +226,7 @@ impl World {
 
     /// What the network is credited when `amount` is pulled from an actor.
     pub fn received(&self, amount: u128) -> u128 {
-        match self.token {
-            TokenKind::Dev => amount,
-            TokenKind::Hostile => amount - amount / 100,
-        }
+        self.token.received(amount)
     }
 
     fn commitments(&self, first: u64, count: u64) -> Vec<B256> {
@@ -354,7 +309,8 @@ impl World {
         }
         let data = self.calldata(action);
         let from = self.actors.get(action.actor as usize).map(|a| a.addr).unwrap_or_default();
-        self.chain.exec_raw(from, self.chain.addrs.network, data)
+        let network = self.chain.addrs.network;
+        self.chain.exec_raw(from, network, data)
     }
 
     /// Executes `action`, applies it to the model and checks every invariant (on the entities the
@@ -372,7 +328,8 @@ impl World {
         let data = self.calldata(action);
         let from = self.actors[action.actor as usize].addr;
         let mut changed = std::mem::take(&mut self.changed);
-        let out = self.chain.exec_traced(from, self.chain.addrs.network, data, &mut changed)?;
+        let network = self.chain.addrs.network;
+        let out = self.chain.exec_traced(from, network, data, &mut changed)?;
         self.dirty_accounts.clear();
         self.dirty_batches.clear();
         // A write to a slot the index does not know (another address's account, a stray slot) is
@@ -710,7 +667,7 @@ impl World {
                         ));
                     }
                     let cumulative = roll.total() + w;
-                    let slot = crate::state::list_slot(epoch & 1, roll.entries.len() as u64);
+                    let slot = crate::slots::list_slot(epoch & 1, roll.entries.len() as u64);
                     roll.entries.push((me, cumulative));
                     self.owners.insert(slot, Owner::Global);
                     roll.mix ^= (U256::from_be_bytes(secret.0) & U256::from((1u128 << 96) - 1))
@@ -724,7 +681,7 @@ impl World {
                 let t = *target;
                 let tpre = self.model.accounts.get(t as usize).cloned().unwrap_or_default();
                 let overdue =
-                    tpre.commit.is_some_and(|(e, _)| block >= self.chain.epoch_start(e + 1));
+                    tpre.commit.is_some_and(|(e, _)| block >= self.chain.epochs.start(e + 1));
                 if ok != overdue {
                     return Err(violation(
                         "a withheld reveal is penalised once its reveal phase is over, never before",
@@ -752,7 +709,7 @@ impl World {
                 }
             }
             Kind::FinalizeSeed { epoch: e } => {
-                if ok != (block >= self.chain.epoch_start(e + 1)) {
+                if ok != (block >= self.chain.epochs.start(e + 1)) {
                     return Err(violation(
                         "a seed is fixed only after its reveal phase",
                         format!("epoch {e} at block {block}: ok={ok}"),
@@ -1000,7 +957,7 @@ impl World {
             }
             Kind::SetParams { params } => {
                 let view = to_view(params);
-                let bad = model::params_error(&view, self.chain.epoch_length());
+                let bad = model::params_error(&view, self.chain.epochs.length());
                 let allowed = role == Role::Governance && bad.is_none();
                 if ok != allowed {
                     return Err(violation(
@@ -1126,7 +1083,7 @@ impl World {
         b.race_deadline = b.proving_deadline + p.race_window;
         self.model.batches.push(b);
         self.model.live.insert(id);
-        let base = crate::state::batch_base(id);
+        let base = crate::slots::batch_base(id);
         let batch_slots = self.chain.layout.batch.iter().map(|l| l.slot).max().unwrap_or(0) + 1;
         for k in 0..batch_slots {
             self.owners.insert(base + U256::from(k), Owner::Batch(id));
