@@ -9,10 +9,10 @@ use serde::Serialize;
 use crate::action::Action;
 use crate::chain::{Genesis, Suite};
 use crate::generator::Generator;
-use crate::invariants;
-use crate::world::{Violation, World};
+use crate::violation::Violation;
+use crate::world::World;
 
-/// The invariants checked after every action (the transition rules in `world` and the state rules
+/// The invariants checked after every action (the transition rules in `model` and the state rules
 /// in `invariants`), as listed in reports.
 pub const INVARIANTS: &[&str] = &[
     "exact token conservation (tokens held == everything owed)",
@@ -152,7 +152,7 @@ pub fn run(s: &Settings, mut progress: impl FnMut(u64)) -> Result<Outcome> {
         }
     }
     if failure.is_none()
-        && let Err(v) = world.full_check().and_then(|()| invariants::check_draws(&world))
+        && let Err(v) = world.full_check().and_then(|()| world.check_draws())
     {
         failure = Some((s.actions, v));
     }

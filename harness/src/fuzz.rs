@@ -11,7 +11,8 @@ use crate::action::Action;
 use crate::actors::MIN_PROVERS;
 use crate::campaign::{self, Coverage, INVARIANTS, PATHS, Settings};
 use crate::chain::{Genesis, ProverNetworkErrors, Suite, TokenKind};
-use crate::world::{Violation, World};
+use crate::violation::Violation;
+use crate::world::World;
 
 /// Arguments of `provernet fuzz`.
 #[derive(Clone, Debug, clap::Args)]

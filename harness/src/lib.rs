@@ -6,12 +6,15 @@
 //!
 //! Layers, bottom up: the EVM core (`provernet-evm`: deploy, execute, views, reverts); [`slots`],
 //! [`layout`] and [`chain`] (typed storage reads over the core, checked by [`cross_check`]);
-//! [`model`] and [`world`] hold the reference model; [`actors`] and [`generator`] the strategies;
-//! [`invariants`] the checks; [`campaign`] the run loop and shrinking; [`fuzz`] the
+//! [`model`] holds the reference model, one module per rule; [`world`] steps chain and model
+//! together ([`calldata`] encodes actions, [`slot_index`] maps changed slots to entities);
+//! [`actors`] and [`generator`] the strategies; [`invariants`] the state checks (a broken rule
+//! is a [`violation::Violation`]); [`campaign`] the run loop and shrinking; [`fuzz`] the
 //! `provernet fuzz` command.
 
 pub mod action;
 pub mod actors;
+pub mod calldata;
 pub mod campaign;
 pub mod chain;
 pub mod cross_check;
@@ -25,8 +28,10 @@ pub mod model;
 pub mod mutants;
 pub mod params;
 pub mod rng;
+pub mod slot_index;
 pub mod slots;
 pub mod status;
+pub mod violation;
 pub mod world;
 
 pub use fuzz::{FuzzArgs, run};

@@ -6,7 +6,8 @@ use provernet_harness::campaign::{self, Settings};
 use provernet_harness::chain::{Genesis, Suite, TokenKind};
 use provernet_harness::fuzz::{FuzzArgs, ReplayFile};
 use provernet_harness::generator::Generator;
-use provernet_harness::world::{Violation, World};
+use provernet_harness::violation::Violation;
+use provernet_harness::world::World;
 
 fn settings(seed: u64, actions: u64) -> Settings {
     Settings {
