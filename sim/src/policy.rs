@@ -1,0 +1,151 @@
+//! A prover's decisions as named policies behind one trait, one implementation per strategy, wired
+//! in one table ([`policy_of`]).
+//!
+//! The honest prover is the trait's default behaviour; each adversary overrides only the decisions
+//! it changes. The engine asks these questions at fixed points of the block (docs/simulation.md,
+//! "Order within a block") and acts on the answers; the policies never touch the chain. A policy
+//! that draws randomness draws from the prover's own stream, and only when the question is asked,
+//! so a run stays reproducible from its seed.
+
+use crate::rng::Rng;
+use crate::scenario::{Scenario, Strategy};
+
+/// What a prover does with a batch drawn to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Assignment {
+    /// Plans and runs the proof on its own machines.
+    Prove,
+    /// Never proves it: the window is missed and the batch goes to the race.
+    Withhold,
+    /// Withholds it while a cartel partner proves it, to win the race and its bounty.
+    CartelPartnerProves,
+}
+
+/// A prover's decisions. The default methods are the honest prover.
+pub trait ProverPolicy: Sync {
+    /// Probability that one of its proof attempts crashes.
+    fn proof_failure_rate(&self, s: &Scenario) -> f64 {
+        s.provers.failure_rate
+    }
+
+    /// Mean blocks between two of its outages (0: never down).
+    fn mtbf_blocks(&self, s: &Scenario) -> f64 {
+        s.provers.mtbf_blocks
+    }
+
+    /// Whether it will reveal the commitment it makes this epoch (decided once, at commit time).
+    fn reveals(&self, _rng: &mut Rng) -> bool {
+        true
+    }
+
+    /// What it does with a batch drawn to it.
+    fn proves_assignment(&self) -> Assignment {
+        Assignment::Prove
+    }
+
+    /// Whether it joins an open race it is eligible for (`race_join`: the scenario's probability).
+    /// Asked before its machines and its uptime are checked.
+    fn joins_race(&self, rng: &mut Rng, race_join: f64) -> bool {
+        rng.chance(race_join)
+    }
+}
+
+/// Proves every assignment it can finish in time, reveals every commitment, joins races at random.
+pub struct Honest;
+
+impl ProverPolicy for Honest {}
+
+/// Unreliable hardware: crashes `faulty_failure_rate` of its proofs and is down more often.
+pub struct Faulty;
+
+impl ProverPolicy for Faulty {
+    fn proof_failure_rate(&self, s: &Scenario) -> f64 {
+        s.adversaries.faulty_failure_rate
+    }
+
+    fn mtbf_blocks(&self, s: &Scenario) -> f64 {
+        s.provers.mtbf_blocks / s.adversaries.faulty_downtime_factor
+    }
+}
+
+/// Enters the lists and never proves (griefing): every batch drawn to it goes to the race.
+pub struct Withhold;
+
+impl ProverPolicy for Withhold {
+    fn proves_assignment(&self) -> Assignment {
+        Assignment::Withhold
+    }
+
+    fn joins_race(&self, _rng: &mut Rng, _race_join: f64) -> bool {
+        false
+    }
+}
+
+/// A seed grinder: withholds its reveal half the time, as it would when the outcome goes against it.
+pub struct NoReveal;
+
+impl ProverPolicy for NoReveal {
+    fn reveals(&self, rng: &mut Rng) -> bool {
+        !rng.chance(0.5)
+    }
+}
+
+/// A cartel member: withholds its own batches while a partner proves them from the moment of
+/// posting, so the partner wins the race with the bounty (recycling slashes into bounties). It
+/// races nobody else's batches.
+pub struct BountyFarm;
+
+impl ProverPolicy for BountyFarm {
+    fn proves_assignment(&self) -> Assignment {
+        Assignment::CartelPartnerProves
+    }
+
+    fn joins_race(&self, _rng: &mut Rng, _race_join: f64) -> bool {
+        false
+    }
+}
+
+/// The one table from a scenario's strategy (none: honest) to the policy that plays it.
+pub fn policy_of(strategy: Option<Strategy>) -> &'static dyn ProverPolicy {
+    match strategy {
+        None => &Honest,
+        Some(Strategy::Faulty) => &Faulty,
+        Some(Strategy::Withhold) => &Withhold,
+        Some(Strategy::NoReveal) => &NoReveal,
+        Some(Strategy::BountyFarm) => &BountyFarm,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn honest_decisions_draw_only_the_race_coin() {
+        let mut rng = Rng::new(1, 0);
+        let before = rng.clone().next_u64();
+        assert!(Honest.reveals(&mut rng));
+        assert_eq!(Honest.proves_assignment(), Assignment::Prove);
+        assert_eq!(rng.clone().next_u64(), before, "reveals and proves_assignment draw nothing");
+        assert!(Honest.joins_race(&mut rng, 1.0));
+        assert_ne!(rng.next_u64(), before, "joins_race drew its coin");
+    }
+
+    #[test]
+    fn adversaries_override_only_their_decisions() {
+        let s = Scenario::parse("name = \"x\"").unwrap();
+        let mut rng = Rng::new(1, 0);
+        assert!(!Withhold.joins_race(&mut rng, 1.0));
+        assert!(!BountyFarm.joins_race(&mut rng, 1.0));
+        assert_eq!(Withhold.proves_assignment(), Assignment::Withhold);
+        assert_eq!(BountyFarm.proves_assignment(), Assignment::CartelPartnerProves);
+        assert_eq!(Faulty.proof_failure_rate(&s), s.adversaries.faulty_failure_rate);
+        assert_eq!(
+            Faulty.mtbf_blocks(&s),
+            s.provers.mtbf_blocks / s.adversaries.faulty_downtime_factor
+        );
+        assert_eq!(Withhold.proof_failure_rate(&s), s.provers.failure_rate);
+        let reveals = (0..1_000).filter(|_| NoReveal.reveals(&mut rng)).count();
+        assert!((400..600).contains(&reveals), "a grinder reveals about half the time: {reveals}");
+    }
+}
