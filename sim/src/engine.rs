@@ -12,45 +12,23 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::Instant;
 
-use alloy::primitives::aliases::U96;
 use alloy::primitives::{Address, B256, U256};
-use eyre::{Result, WrapErr};
+use eyre::{Result, WrapErr, eyre};
 use provernet_bindings::{DevStakingToken, ProverNetwork as P};
 
 use crate::agents;
-use crate::evm::{Chain, Params, named_address};
+use crate::evm::{Chain, named_address};
 use crate::metrics::Summary;
 use crate::policy::policy_of;
 use crate::population::population;
 use crate::report;
 use crate::rng::Rng;
 use crate::scenario::Scenario;
-use crate::world::{Agent, GENESIS, Status, World, units};
+use crate::world::{Agent, GENESIS, World, units};
 
 pub use crate::population::ProverSpec;
 pub use crate::report::{ProverEnd, RunResult, Sample};
 pub use crate::world::ProverStats;
-
-/// The contract parameters of a scenario.
-pub fn params_of(s: &Scenario) -> Params {
-    let p = &s.params;
-    Params {
-        minStake: U96::from(units(p.min_stake)),
-        maxWeightStake: U96::from(units(p.max_weight_stake)),
-        provingWindow: p.proving_window,
-        raceWindow: p.race_window,
-        unbondingDelay: p.unbonding_delay,
-        repHalfLife: p.rep_half_life,
-        slashBps: p.slash_bps,
-        nonRevealSlashBps: p.non_reveal_slash_bps,
-        burnBps: p.burn_bps,
-        bountyBps: p.bounty_bps,
-        repInitial: p.rep_initial,
-        repGain: p.rep_gain,
-        repMissPenalty: p.rep_miss_penalty,
-        repNoRevealPenalty: p.rep_no_reveal_penalty,
-    }
-}
 
 /// Runs a scenario. `progress` is told the number of batches resolved so far.
 pub fn run(s: &Scenario, progress: &dyn Fn(u64)) -> Result<RunResult> {
@@ -107,7 +85,7 @@ fn tally(w: &mut World<'_>, block: u64, posting: bool) {
         .iter()
         .rev()
         .take_while(|b| b.race_deadline + 1 >= block)
-        .filter(|b| b.status == Status::Racing)
+        .filter(|b| b.status.is_racing())
         .count() as u64;
     if posting {
         if w.racing_now > 0 {
@@ -141,8 +119,8 @@ fn fund(chain: &mut Chain, who: Address, amount: u128) -> Result<()> {
 /// Deploys the network, funds the rollup, registers the population; returns the world at genesis
 /// and the number of setup transactions.
 fn setup(s: &Scenario) -> Result<(World<'_>, u64)> {
-    let mut chain =
-        Chain::deploy(GENESIS, s.chain.commit_blocks, s.chain.reveal_blocks, params_of(s))?;
+    let params = s.params.to_sol().map_err(|e| eyre!("{e}"))?;
+    let mut chain = Chain::deploy(GENESIS, s.chain.commit_blocks, s.chain.reveal_blocks, params)?;
     let rollup = named_address("rollup");
     let keeper = named_address("keeper");
     let (net, owner) = (chain.network, chain.owner);
@@ -158,7 +136,9 @@ fn setup(s: &Scenario) -> Result<(World<'_>, u64)> {
             .must(spec.addr, net, &P::registerCall { amount: U256::from(stake) }, "register")
             .wrap_err_with(|| format!("while registering prover {i} with {} tokens", spec.stake))?;
         setup_tx += 3;
-        let policy = policy_of(spec.strategy);
+        let policy = policy_of(spec.strategy).ok_or_else(|| {
+            eyre!("prover {i}: the simulator has no policy for strategy {}", spec.strategy)
+        })?;
         agents.push(Agent {
             stake_units: stake,
             machines: vec![0; s.provers.classes[spec.class].machines as usize],
@@ -191,7 +171,7 @@ fn setup(s: &Scenario) -> Result<(World<'_>, u64)> {
         by_addr,
         rollup,
         keeper,
-        min_stake: units(s.params.min_stake),
+        min_stake: s.params.min_stake,
         epoch_len,
         batches: Vec::new(),
         jobs: BTreeMap::new(),

@@ -4,10 +4,10 @@
 
 use alloy::primitives::U256;
 use alloy::sol_types::SolEventInterface;
-use provernet_bindings::ProverNetwork as P;
+use provernet_bindings::{BatchStatus, ProverNetwork as P};
 
 use crate::evm::{Outcome, ProverNetworkEvents};
-use crate::world::{Status, World, u256_tokens};
+use crate::world::{World, u256_tokens};
 
 /// Transactions whose gas counts towards the cost of getting a batch proven.
 const BATCH_TXS: [&str; 5] =
@@ -82,7 +82,7 @@ impl World<'_> {
             a.stats.slashed += u256_tokens(e.amount);
         }
         let b = self.batch_mut(e.batchId.to::<u64>());
-        b.status = Status::Racing;
+        b.status = BatchStatus::Racing;
         b.bounty = u256_tokens(e.bounty);
     }
 
@@ -109,7 +109,8 @@ impl World<'_> {
         let now = self.chain.block();
         let payout = u256_tokens(e.payout);
         let b = &mut self.batches[id as usize - 1];
-        b.status = if e.rescued { Status::Rescued } else { Status::Proven };
+        b.status = BatchStatus::Proven;
+        b.rescued = e.rescued;
         if e.rescued {
             self.n_rescued += 1;
         } else {
@@ -145,7 +146,7 @@ impl World<'_> {
     fn on_failed(&mut self, e: &P::BatchFailed) {
         let id = e.batchId.to::<u64>();
         let b = &mut self.batches[id as usize - 1];
-        b.status = Status::Failed;
+        b.status = BatchStatus::Failed;
         b.resolved = self.chain.block();
         // Nobody won the bounty: the contract credits it to the treasury.
         self.summary.slashing.to_treasury += b.bounty;

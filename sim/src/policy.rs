@@ -1,5 +1,7 @@
 //! A prover's decisions as named policies behind one trait, one implementation per strategy, wired
-//! in one table ([`policy_of`]).
+//! in one table ([`policy_of`]). The strategies are the shared vocabulary of
+//! [`provernet_bindings::Strategy`]: the fuzz harness and the simulator call the same adversary by
+//! the same name; the table says which of them the simulator plays.
 //!
 //! The honest prover is the trait's default behaviour; each adversary overrides only the decisions
 //! it changes. The engine asks these questions at fixed points of the block (docs/simulation.md,
@@ -7,8 +9,10 @@
 //! that draws randomness draws from the prover's own stream, and only when the question is asked,
 //! so a run stays reproducible from its seed.
 
+use provernet_bindings::Strategy;
+
 use crate::rng::Rng;
-use crate::scenario::{Scenario, Strategy};
+use crate::scenario::Scenario;
 
 /// What a prover does with a batch drawn to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,20 +109,41 @@ impl ProverPolicy for BountyFarm {
     }
 }
 
-/// The one table from a scenario's strategy (none: honest) to the policy that plays it.
-pub fn policy_of(strategy: Option<Strategy>) -> &'static dyn ProverPolicy {
+/// The one table from a strategy to the policy that plays it in the simulator; `None` for the
+/// strategies only the fuzz harness plays (they act on single transactions, which the contract
+/// rejects or the harness's invariants cover, not on the network's economics: docs/simulation.md).
+pub fn policy_of(strategy: Strategy) -> Option<&'static dyn ProverPolicy> {
     match strategy {
-        None => &Honest,
-        Some(Strategy::Faulty) => &Faulty,
-        Some(Strategy::Withhold) => &Withhold,
-        Some(Strategy::NoReveal) => &NoReveal,
-        Some(Strategy::BountyFarm) => &BountyFarm,
+        Strategy::Honest => Some(&Honest),
+        Strategy::Faulty => Some(&Faulty),
+        Strategy::Withhold => Some(&Withhold),
+        Strategy::NoReveal => Some(&NoReveal),
+        Strategy::BountyFarm => Some(&BountyFarm),
+        Strategy::Slow | Strategy::Stealer | Strategy::WithdrawBeforeSlash | Strategy::Sybil => {
+            None
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_table_covers_the_simulated_strategies() {
+        let simulated: Vec<Strategy> =
+            Strategy::ALL.into_iter().filter(|s| policy_of(*s).is_some()).collect();
+        assert_eq!(
+            simulated,
+            [
+                Strategy::Honest,
+                Strategy::Faulty,
+                Strategy::Withhold,
+                Strategy::NoReveal,
+                Strategy::BountyFarm
+            ]
+        );
+    }
 
     #[test]
     fn honest_decisions_draw_only_the_race_coin() {

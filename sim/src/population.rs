@@ -2,10 +2,12 @@
 //! drawn from the scenario's seed.
 
 use alloy::primitives::Address;
+use provernet_bindings::Strategy;
+use provernet_bindings::amount::tokens_f64;
 
 use crate::evm::named_address;
 use crate::rng::Rng;
-use crate::scenario::{Scenario, StakeDist, Strategy};
+use crate::scenario::{Scenario, StakeDist};
 
 /// One prover's static description.
 #[derive(Clone, Debug)]
@@ -16,8 +18,8 @@ pub struct ProverSpec {
     pub stake: f64,
     /// Hardware class index.
     pub class: usize,
-    /// Adversarial strategy, if any.
-    pub strategy: Option<Strategy>,
+    /// Its strategy (`Honest` unless it is one of the scenario's adversaries).
+    pub strategy: Strategy,
 }
 
 /// Draws the prover population of a scenario.
@@ -43,7 +45,7 @@ pub fn population(s: &Scenario) -> Vec<ProverSpec> {
                 StakeDist::Uniform { min, max } => min + (max - min) * rng.f64(),
                 StakeDist::Pareto { min, alpha, max } => rng.pareto(min, alpha).min(max),
             }
-            .max(s.params.min_stake);
+            .max(tokens_f64(s.params.min_stake));
             let mut u = rng.f64() * shares;
             let class = s
                 .provers
@@ -58,7 +60,7 @@ pub fn population(s: &Scenario) -> Vec<ProverSpec> {
                 addr: named_address(&format!("prover.{i}")),
                 stake,
                 class,
-                strategy: bad[i].then_some(s.adversaries.strategy),
+                strategy: if bad[i] { s.adversaries.strategy } else { Strategy::Honest },
             }
         })
         .collect()

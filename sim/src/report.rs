@@ -5,11 +5,12 @@ use std::time::Instant;
 
 use alloy::primitives::U256;
 use eyre::Result;
-use provernet_bindings::ProverNetwork as P;
+use provernet_bindings::amount::tokens_f64;
+use provernet_bindings::{BatchStatus, ProverNetwork as P, Strategy};
 
 use crate::metrics::{self, Distribution, Summary};
 use crate::population::ProverSpec;
-use crate::world::{Agent, ProverStats, Status, World, tokens};
+use crate::world::{Agent, Batch, ProverStats, World};
 
 /// One row of `timeseries.csv`.
 #[derive(Clone, Debug, Default, serde::Serialize)]
@@ -88,13 +89,23 @@ pub(crate) fn sample(w: &mut World<'_>, block: u64) -> Sample {
     }
 }
 
-/// The on-chain status code a batch in this state has (`BatchStatus`).
-fn onchain_status(status: Status) -> u8 {
-    match status {
-        Status::Assigned => 1,
-        Status::Racing => 3,
-        Status::Proven | Status::Rescued => 4,
-        Status::Failed => 5,
+/// How a batch ended, as the liveness metrics count it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Outcome {
+    InWindow,
+    Rescued,
+    Failed,
+    Unresolved,
+}
+
+impl Outcome {
+    fn of(b: &Batch) -> Self {
+        match b.status {
+            BatchStatus::Proven if b.rescued => Self::Rescued,
+            BatchStatus::Proven => Self::InWindow,
+            BatchStatus::Failed => Self::Failed,
+            _ => Self::Unresolved,
+        }
     }
 }
 
@@ -132,20 +143,16 @@ pub(crate) fn finish(
     Ok(RunResult { summary: sum, samples, provers, proof_times })
 }
 
-/// Whether every batch's tracked state matches its status on chain.
+/// Whether every batch's status as the agents tracked it from the events is its status on chain.
 fn statuses_match(w: &mut World<'_>) -> Result<bool> {
-    let mut ok = true;
-    for k in 0..w.batches.len() {
-        let onchain =
-            w.chain.view(w.chain.network, &P::batchOfCall { batchId: U256::from(k + 1) })?;
-        let expected = onchain_status(w.batches[k].status);
-        let got: u8 = onchain.status;
-        // An Open batch (nobody eligible at posting) is tracked as Racing here.
-        if got != expected && !(got == 2 && expected == 3) {
-            ok = false;
+    let network = w.chain.network;
+    for (k, b) in w.batches.iter().enumerate() {
+        let onchain = w.chain.view(network, &P::batchOfCall { batchId: U256::from(k + 1) })?;
+        if BatchStatus::try_from(onchain.status) != Ok(b.status) {
+            return Ok(false);
         }
     }
-    Ok(ok)
+    Ok(true)
 }
 
 /// Every prover's final state on chain, and whether each one's stake and claimable balance match
@@ -158,9 +165,9 @@ fn prover_ends(w: &mut World<'_>) -> Result<(Vec<ProverEnd>, bool)> {
         let acct = w.chain.view(network, &P::accountOfCall { who: a.spec.addr })?;
         let rep = w.chain.view(network, &P::reputationOfCall { who: a.spec.addr })?;
         let end = ProverEnd {
-            stake: tokens(acct.stake.to::<u128>()),
+            stake: tokens_f64(acct.stake.to::<u128>()),
             reputation: rep.saturating_to(),
-            claimable: tokens(acct.claimable.to::<u128>()),
+            claimable: tokens_f64(acct.claimable.to::<u128>()),
         };
         if (end.claimable - a.stats.revenue).abs() > 1e-6 * (1.0 + a.stats.revenue)
             || acct.stake.to::<u128>() != a.stake_units
@@ -177,11 +184,11 @@ fn liveness(w: &World<'_>, sum: &mut Summary) -> Vec<f64> {
     let l = &mut sum.liveness;
     l.posted = w.batches.len() as u64;
     for b in &w.batches {
-        match b.status {
-            Status::Proven => l.proven_in_window += 1,
-            Status::Rescued => l.rescued += 1,
-            Status::Failed => l.failed += 1,
-            Status::Assigned | Status::Racing => l.unresolved += 1,
+        match Outcome::of(b) {
+            Outcome::InWindow => l.proven_in_window += 1,
+            Outcome::Rescued => l.rescued += 1,
+            Outcome::Failed => l.failed += 1,
+            Outcome::Unresolved => l.unresolved += 1,
         }
     }
     let posted = l.posted.max(1) as f64;
@@ -191,18 +198,18 @@ fn liveness(w: &World<'_>, sum: &mut Summary) -> Vec<f64> {
     let mut proof_times: Vec<f64> = w
         .batches
         .iter()
-        .filter(|b| matches!(b.status, Status::Proven | Status::Rescued))
+        .filter(|b| b.status == BatchStatus::Proven)
         .map(|b| (b.resolved - b.posted) as f64)
         .collect();
-    let by_status = |st: Status| -> Vec<f64> {
+    let by_outcome = |o: Outcome| -> Vec<f64> {
         w.batches
             .iter()
-            .filter(|b| b.status == st)
+            .filter(|b| Outcome::of(b) == o)
             .map(|b| (b.resolved - b.posted) as f64)
             .collect()
     };
-    sum.time_to_proof_in_window = Distribution::of(&mut by_status(Status::Proven));
-    sum.time_to_proof_rescued = Distribution::of(&mut by_status(Status::Rescued));
+    sum.time_to_proof_in_window = Distribution::of(&mut by_outcome(Outcome::InWindow));
+    sum.time_to_proof_rescued = Distribution::of(&mut by_outcome(Outcome::Rescued));
     sum.time_to_proof = Distribution::of(&mut proof_times);
     proof_times
 }
@@ -244,7 +251,7 @@ fn economics(w: &World<'_>, sum: &mut Summary) {
         if profit > 0.0 {
             profitable += 1;
         }
-        if a.spec.strategy.is_none() {
+        if a.spec.strategy == Strategy::Honest {
             honest_n += 1;
             e.honest_profit += profit;
             if profit > 0.0 {
@@ -270,7 +277,8 @@ fn decentralisation(w: &World<'_>, sum: &mut Summary) {
     d.hhi_assignments = metrics::hhi(&assignments);
     d.hhi_stake = metrics::hhi(&stakes);
     d.hhi_weight = metrics::hhi(&weights);
-    let capped: Vec<f64> = stakes.iter().map(|&x| x.min(w.s.params.max_weight_stake)).collect();
+    let cap = tokens_f64(w.s.params.max_weight_stake);
+    let capped: Vec<f64> = stakes.iter().map(|&x| x.min(cap)).collect();
     d.hhi_capped_stake = metrics::hhi(&capped);
     d.nakamoto_assignments = metrics::nakamoto(&assignments);
     d.nakamoto_stake = metrics::nakamoto(&stakes);

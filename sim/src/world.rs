@@ -5,13 +5,15 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use alloy::primitives::{Address, B256, U256};
+use provernet_bindings::BatchStatus;
+use provernet_bindings::amount::{UNIT, tokens_f64};
 
 use crate::evm::Chain;
 use crate::metrics::Summary;
 use crate::policy::ProverPolicy;
 use crate::population::ProverSpec;
 use crate::rng::Rng;
-use crate::scenario::{Scenario, UNIT};
+use crate::scenario::Scenario;
 
 /// Block at which the network is deployed.
 pub(crate) const GENESIS: u64 = 1_000;
@@ -43,16 +45,6 @@ pub struct ProverStats {
     pub reveals: u64,
 }
 
-/// A batch's state as the agents see it (from the chain's events).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Status {
-    Assigned,
-    Racing,
-    Proven,
-    Rescued,
-    Failed,
-}
-
 /// A posted batch.
 pub(crate) struct Batch {
     pub(crate) posted: u64,
@@ -62,7 +54,10 @@ pub(crate) struct Batch {
     pub(crate) fee: f64,
     pub(crate) prover: Option<usize>,
     pub(crate) race_deadline: u64,
-    pub(crate) status: Status,
+    /// Its status as the chain's events report it.
+    pub(crate) status: BatchStatus,
+    /// Proven by the race rather than by its assigned prover.
+    pub(crate) rescued: bool,
     pub(crate) resolved: u64,
     pub(crate) commitment: B256,
     pub(crate) bounty: f64,
@@ -141,19 +136,14 @@ pub(crate) struct World<'a> {
     pub(crate) n_failed: u64,
 }
 
-/// Token units (18 decimals) as whole tokens.
-pub(crate) fn tokens(units: u128) -> f64 {
-    units as f64 / UNIT
-}
-
-/// Whole tokens as token units.
+/// A modelled amount of whole tokens (a stake or fee drawn as a number) as token units.
 pub(crate) fn units(tokens: f64) -> u128 {
-    (tokens * UNIT).round() as u128
+    (tokens * UNIT as f64).round() as u128
 }
 
 /// A contract amount as whole tokens.
 pub(crate) fn u256_tokens(v: U256) -> f64 {
-    tokens(v.saturating_to::<u128>())
+    tokens_f64(v.saturating_to::<u128>())
 }
 
 impl World<'_> {

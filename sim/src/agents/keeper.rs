@@ -3,10 +3,10 @@
 
 use alloy::primitives::U256;
 use eyre::Result;
-use provernet_bindings::ProverNetwork as P;
+use provernet_bindings::{BatchStatus, ProverNetwork as P};
 
 use super::race;
-use crate::world::{Status, World};
+use crate::world::World;
 
 /// Block step: at the first block of an epoch, penalises every commitment of the last epoch that
 /// was not revealed (the prover's next commit would do it too).
@@ -28,7 +28,7 @@ pub(crate) fn penalizes_withheld_reveals(w: &mut World<'_>, block: u64) -> Resul
 
 /// Job: slashes batch `id` if its window closed unproven, and opens its race.
 pub(crate) fn slashes_missed(w: &mut World<'_>, id: u64, block: u64) -> Result<()> {
-    if w.batch(id).status != Status::Assigned {
+    if w.batch(id).status != BatchStatus::Assigned {
         return Ok(());
     }
     let call = P::slashMissedCall { batchId: U256::from(id) };
@@ -41,7 +41,7 @@ pub(crate) fn slashes_missed(w: &mut World<'_>, id: u64, block: u64) -> Result<(
 /// Job: fails batch `id` if its race ended with nobody proving it.
 pub(crate) fn marks_failed(w: &mut World<'_>, id: u64) -> Result<()> {
     let st = w.batch(id).status;
-    if st == Status::Assigned || st == Status::Racing {
+    if st == BatchStatus::Assigned || st.is_racing() {
         let call = P::markFailedCall { batchId: U256::from(id) };
         let out = w.chain.exec(w.keeper, w.chain.network, &call)?;
         w.record("markFailed", &out, None, true);

@@ -1,10 +1,11 @@
 //! The prover: commits and reveals its seed share every epoch, plans the proofs of the batches drawn
 //! to it and submits them. Its decisions come from its policy ([`crate::policy`]).
 
-use alloy::primitives::{Address, B256, U256, keccak256};
+use alloy::primitives::{B256, U256, keccak256};
 use alloy::sol_types::SolValue;
 use eyre::Result;
 use provernet_bindings::ProverNetwork as P;
+use provernet_bindings::formulas::{dev_proof, seed_commitment};
 
 use crate::evm::CHAIN_ID;
 use crate::policy::Assignment;
@@ -12,20 +13,6 @@ use crate::world::{Job, World};
 
 /// Most consecutive batches one proof covers (the contract's bound).
 const MAX_PROOF_BATCHES: usize = 32;
-
-/// The development verifier's proof for these inputs (computed here, as a real prover would prove).
-pub(crate) fn dev_proof(
-    network: Address,
-    prover: Address,
-    first: u64,
-    commitments: Vec<B256>,
-) -> B256 {
-    let domain = keccak256("provernet.insecure-dev-proof.v1");
-    keccak256(
-        (domain, U256::from(CHAIN_ID), network, prover, U256::from(first), commitments)
-            .abi_encode_params(),
-    )
-}
 
 /// Block step: in the commit phase every online prover with the minimum stake commits (once per
 /// epoch); in the reveal phase every online prover that committed reveals, unless its policy
@@ -50,7 +37,7 @@ fn commits(w: &mut World<'_>, i: usize, epoch: u64, block: u64) -> Result<()> {
     let seed = w.s.seed;
     let a = &mut w.agents[i];
     let secret = keccak256((U256::from(seed), a.spec.addr, U256::from(epoch)).abi_encode_params());
-    let commitment = keccak256((secret, a.spec.addr, U256::from(epoch)).abi_encode_params());
+    let commitment = seed_commitment(secret, a.spec.addr, epoch);
     a.secret = secret;
     a.committed = Some(epoch);
     // A grinder decides once per epoch whether the outcome is worth revealing.
@@ -150,7 +137,7 @@ pub(crate) fn submits_proof(w: &mut World<'_>, i: usize, first: u64, count: usiz
     let commitments: Vec<B256> =
         (first..first + count as u64).map(|id| w.batch(id).commitment).collect();
     let addr = w.agents[i].spec.addr;
-    let proof = dev_proof(w.chain.network, addr, first, commitments);
+    let proof = dev_proof(CHAIN_ID, w.chain.network, addr, first, &commitments);
     let call = P::submitProofCall {
         firstBatchId: U256::from(first),
         count: U256::from(count),

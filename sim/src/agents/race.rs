@@ -4,9 +4,10 @@
 use alloy::primitives::U256;
 use eyre::Result;
 use provernet_bindings::ProverNetwork as P;
+use provernet_bindings::formulas::dev_proof;
 
-use super::prover::dev_proof;
-use crate::world::{Job, Status, World};
+use crate::evm::CHAIN_ID;
+use crate::world::{Job, World};
 
 /// A prover in the race: (prover, block its proof would be ready, its proving time).
 type Entrant = (usize, u64, u64);
@@ -81,11 +82,11 @@ fn joins_race(w: &mut World<'_>, j: usize, block: u64, bytes: u64, rd: u64) -> O
 /// Job: prover `i` submits its race proof for batch `id`, if the batch is still in its race and the
 /// prover still has the minimum stake.
 pub(crate) fn submits_win(w: &mut World<'_>, i: usize, id: u64) -> Result<()> {
-    if w.batch(id).status != Status::Racing || !w.eligible(i) {
+    if !w.batch(id).status.is_racing() || !w.eligible(i) {
         return Ok(());
     }
     let addr = w.agents[i].spec.addr;
-    let proof = dev_proof(w.chain.network, addr, id, vec![w.batch(id).commitment]);
+    let proof = dev_proof(CHAIN_ID, w.chain.network, addr, id, &[w.batch(id).commitment]);
     let call = P::raceSubmitCall { batchId: U256::from(id), proof: proof.to_vec().into() };
     let out = w.chain.exec(addr, w.chain.network, &call)?;
     w.record("raceSubmit", &out, Some(i), true);

@@ -4,10 +4,11 @@
 use alloy::primitives::{U256, keccak256};
 use alloy::sol_types::{SolEvent, SolValue};
 use eyre::{Result, ensure, eyre};
-use provernet_bindings::ProverNetwork as P;
+use provernet_bindings::amount::tokens_f64;
+use provernet_bindings::{BatchStatus, ProverNetwork as P};
 
 use super::{prover, race};
-use crate::world::{Batch, Job, Status, World, tokens, units};
+use crate::world::{Batch, Job, World, units};
 
 /// Block step: transactions arrive while the rollup is posting (from the first epoch with a
 /// selection list until the last batch of the run; the drain after it sees no new load). It posts a
@@ -68,10 +69,11 @@ fn posts(w: &mut World<'_>, block: u64, chunks: Vec<(u64, u64)>, txs: u64) -> Re
         posted: block,
         bytes,
         chunks,
-        fee: tokens(units(fee)),
+        fee: tokens_f64(units(fee)),
         prover: None,
         race_deadline: 0,
-        status: Status::Assigned,
+        status: BatchStatus::Assigned,
+        rescued: false,
         resolved: 0,
         commitment,
         bounty: 0.0,
@@ -95,7 +97,7 @@ fn posts(w: &mut World<'_>, block: u64, chunks: Vec<(u64, u64)>, txs: u64) -> Re
         None => {
             // Nobody eligible: straight to the open race (emergency mode).
             w.summary.emergency.open_at_post += 1;
-            w.batch_mut(id).status = Status::Racing;
+            w.batch_mut(id).status = BatchStatus::Open;
             race::opens(w, id, block, None)?;
         }
         Some(i) => {
