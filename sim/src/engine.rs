@@ -19,7 +19,7 @@ use provernet_bindings::{DevStakingToken, ProverNetwork as P};
 use crate::agents;
 use crate::evm::{Chain, named_address};
 use crate::metrics::Summary;
-use crate::policy::policy_of;
+use crate::policy;
 use crate::population::population;
 use crate::report;
 use crate::rng::Rng;
@@ -33,6 +33,7 @@ pub use crate::world::ProverStats;
 /// Runs a scenario. `progress` is told the number of batches resolved so far.
 pub fn run(s: &Scenario, progress: &dyn Fn(u64)) -> Result<RunResult> {
     s.validate()?;
+    policy::simulated(s.adversaries.strategy)?;
     let started = Instant::now();
     let (mut w, setup_tx) = setup(s)?;
     let first_block = w.first_block;
@@ -136,9 +137,7 @@ fn setup(s: &Scenario) -> Result<(World<'_>, u64)> {
             .must(spec.addr, net, &P::registerCall { amount: U256::from(stake) }, "register")
             .wrap_err_with(|| format!("while registering prover {i} with {} tokens", spec.stake))?;
         setup_tx += 3;
-        let policy = policy_of(spec.strategy).ok_or_else(|| {
-            eyre!("prover {i}: the simulator has no policy for strategy {}", spec.strategy)
-        })?;
+        let policy = policy::simulated(spec.strategy)?;
         agents.push(Agent {
             stake_units: stake,
             machines: vec![0; s.provers.classes[spec.class].machines as usize],

@@ -9,6 +9,7 @@
 //! that draws randomness draws from the prover's own stream, and only when the question is asked,
 //! so a run stays reproducible from its seed.
 
+use eyre::{Result, eyre};
 use provernet_bindings::Strategy;
 
 use crate::rng::Rng;
@@ -125,6 +126,22 @@ pub fn policy_of(strategy: Strategy) -> Option<&'static dyn ProverPolicy> {
     }
 }
 
+/// The policy for `strategy`, or an error naming the strategies the simulator plays (a scenario
+/// may name any shared strategy; the run refuses the harness-only ones before it starts).
+pub fn simulated(strategy: Strategy) -> Result<&'static dyn ProverPolicy> {
+    policy_of(strategy).ok_or_else(|| {
+        let names: Vec<&str> = Strategy::ALL
+            .into_iter()
+            .filter(|s| policy_of(*s).is_some())
+            .map(Strategy::as_str)
+            .collect();
+        eyre!(
+            "adversaries.strategy = \"{strategy}\" is played only by the fuzz harness; the simulator plays {}",
+            names.join(", ")
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +160,14 @@ mod tests {
                 Strategy::BountyFarm
             ]
         );
+    }
+
+    #[test]
+    fn harness_only_strategies_are_refused_with_the_simulated_list() {
+        let e = simulated(Strategy::Stealer).err().expect("stealer is harness-only").to_string();
+        assert!(e.contains("\"stealer\" is played only by the fuzz harness"), "{e}");
+        assert!(e.contains("plays honest, faulty, withhold, no-reveal, bounty-farm"), "{e}");
+        assert!(simulated(Strategy::NoReveal).is_ok());
     }
 
     #[test]

@@ -8,8 +8,6 @@ use eyre::{Result, WrapErr, bail, ensure};
 use provernet_bindings::{NetworkConfig, Params, Strategy};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::policy::policy_of;
-
 /// A complete scenario.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -246,7 +244,8 @@ fn one() -> u32 {
 pub struct Adversaries {
     /// Share of provers that follow `strategy` (chosen at random).
     pub share: f64,
-    /// Their strategy: one the simulator has a policy for ([`crate::policy`]).
+    /// Their strategy: one the simulator has a policy for (checked when the run starts:
+    /// [`crate::policy::simulated`]).
     pub strategy: Strategy,
     /// Proof crash probability of a faulty prover.
     pub faulty_failure_rate: f64,
@@ -377,12 +376,6 @@ impl Scenario {
             share(o.share, "outage.share")?;
             ensure!(o.blocks >= 1, "outage.blocks must be at least 1");
         }
-        ensure!(
-            policy_of(a.strategy).is_some(),
-            "adversaries.strategy = \"{}\" is played only by the fuzz harness; the simulator plays {}",
-            a.strategy,
-            simulated_strategies()
-        );
         ensure!(self.params.min_stake > 0, "params.min_stake must be positive");
         self.params.to_sol().map_err(|e| {
             eyre::eyre!("{e}: the contract's amounts are 96-bit (at most about 7.9e10 tokens)")
@@ -402,16 +395,6 @@ impl Scenario {
         s.validate().wrap_err_with(|| format!("after setting {key} = {value}"))?;
         Ok(s)
     }
-}
-
-/// The strategies the simulator has a policy for, for error messages.
-fn simulated_strategies() -> String {
-    let names: Vec<&str> = Strategy::ALL
-        .into_iter()
-        .filter(|s| policy_of(*s).is_some())
-        .map(Strategy::as_str)
-        .collect();
-    names.join(", ")
 }
 
 fn set_path(
@@ -475,18 +458,6 @@ mod tests {
         assert!(format!("{e:#}").contains("unknown field `commit_blocks`"), "{e:#}");
         let e = Scenario::parse("name = \"x\"\n[params]\nmax_weight_stake = 1e12").unwrap_err();
         assert!(format!("{e:#}").contains("96 bits"), "{e:#}");
-    }
-
-    #[test]
-    fn strategies_are_the_shared_names_and_harness_only_ones_are_refused() {
-        for name in ["faulty", "withhold", "no-reveal", "bounty-farm", "honest", "lazy"] {
-            let t = format!("name = \"x\"\n[adversaries]\nstrategy = \"{name}\"");
-            Scenario::parse(&t).unwrap_or_else(|e| panic!("{name}: {e:#}"));
-        }
-        let e = Scenario::parse("name = \"x\"\n[adversaries]\nstrategy = \"stealer\"").unwrap_err();
-        let msg = format!("{e:#}");
-        assert!(msg.contains("\"stealer\" is played only by the fuzz harness"), "{msg}");
-        assert!(msg.contains("honest, faulty, withhold, no-reveal, bounty-farm"), "{msg}");
     }
 
     #[test]

@@ -173,6 +173,10 @@ fn bad_scenario_files_give_clear_errors() {
             ),
             "slashBps",
         ),
+        (
+            write("harness-only.toml", "name = \"x\"\n[adversaries]\nstrategy = \"sybil\"\n"),
+            "\"sybil\" is played only by the fuzz harness",
+        ),
     ];
     for (path, expected) in cases {
         let (ok, err) = cli(&["run", "--scenario", &path, "--out", out]);
