@@ -35,12 +35,9 @@ pub struct Outcome {
     pub revert: Option<String>,
 }
 
-/// Decodes revert data into the custom error's name and fields (the bindings' ABI table).
+/// Decodes revert data into the custom error's name, fields and sentence (the bindings' ABI table).
 pub fn decode_revert(data: &[u8]) -> String {
-    match ErrorTable::shared().decode(data) {
-        Ok(d) => d.to_string(),
-        Err(u) => u.to_string(),
-    }
+    ErrorTable::shared().describe(data)
 }
 
 /// A deterministic address for a named role.
