@@ -7,15 +7,23 @@
 pub mod agent;
 pub mod amount;
 pub mod anvil;
+pub mod artifacts;
 pub mod chain;
 pub mod cli;
 pub mod deployment;
 pub mod devnet;
+pub mod exit;
+pub mod net;
 pub mod ops;
 pub mod output;
+pub mod params;
+pub mod pending;
 pub mod proof;
 pub mod revert;
 pub mod secrets;
+pub mod signer;
 
-pub use chain::{Chain, Net};
-pub use deployment::{DeployParams, Deployment};
+pub use chain::Chain;
+pub use deployment::Deployment;
+pub use net::Net;
+pub use params::DeployParams;

@@ -32,16 +32,64 @@ pub fn status_name(status: u8) -> &'static str {
 
 /// Decodes revert data from the ProverNetwork (or the token, whose errors bubble through it).
 pub fn decode(data: &[u8], units: &Units) -> Option<Decoded> {
-    if let Ok(e) = ProverNetworkErrors::abi_decode(data) {
-        return Some(network_error(&e, units));
+    if let Ok(e) = ProverNetworkErrors::abi_decode(data)
+        && let Some(d) = network_error(&e, units)
+    {
+        return Some(d);
     }
-    if let Ok(e) = DevStakingTokenErrors::abi_decode(data) {
-        return Some(token_error(&e, units));
+    if let Ok(e) = DevStakingTokenErrors::abi_decode(data)
+        && let Some(d) = token_error(&e, units)
+    {
+        return Some(d);
     }
     if let Ok(e) = Groth16BatchVerifierErrors::abi_decode(data) {
         return Some(verifier_error(&e));
     }
+    generic(data)
+}
+
+/// Any other custom error of the contracts' ABIs, rendered from the ABI as
+/// `Name(field: value, ...)` (never Rust Debug).
+fn generic(data: &[u8]) -> Option<Decoded> {
+    use alloy::{dyn_abi::JsonAbiExt, json_abi::JsonAbi};
+    let selector: [u8; 4] = data.get(..4)?.try_into().ok()?;
+    for artifact in crate::artifacts::ARTIFACTS.iter().map(|(_, a)| a) {
+        let v: serde_json::Value = serde_json::from_str(artifact).ok()?;
+        let abi: JsonAbi = serde_json::from_value(v["abi"].clone()).ok()?;
+        for err in abi.errors() {
+            if err.selector().0 != selector {
+                continue;
+            }
+            let values = err.abi_decode_input(&data[4..]).ok()?;
+            let fields: Vec<String> = err
+                .inputs
+                .iter()
+                .zip(&values)
+                .map(|(p, v)| format!("{}: {}", p.name, render(v)))
+                .collect();
+            let error = format!("{}({})", err.name, fields.join(", "));
+            return Some(d(error.clone(), format!("the contract rejected the call with {error}")));
+        }
+    }
     None
+}
+
+/// A decoded ABI value as people write it (addresses checksummed, numbers in decimal).
+fn render(v: &alloy::dyn_abi::DynSolValue) -> String {
+    use alloy::dyn_abi::DynSolValue as V;
+    match v {
+        V::Address(a) => a.to_string(),
+        V::Uint(u, _) => u.to_string(),
+        V::Int(i, _) => i.to_string(),
+        V::Bool(b) => b.to_string(),
+        V::String(s) => format!("{s:?}"),
+        V::FixedBytes(w, size) => format!("0x{}", alloy::hex::encode(&w[..*size])),
+        V::Bytes(b) => format!("0x{}", alloy::hex::encode(b)),
+        V::Array(items) | V::FixedArray(items) | V::Tuple(items) => {
+            format!("[{}]", items.iter().map(render).collect::<Vec<_>>().join(", "))
+        }
+        other => format!("{other:?}"),
+    }
 }
 
 /// The Groth16 verifier reverts (rather than returning false) on malformed input; the revert
@@ -93,10 +141,10 @@ fn d(error: String, sentence: String) -> Decoded {
     Decoded { error, sentence }
 }
 
-fn network_error(e: &ProverNetworkErrors, u: &Units) -> Decoded {
+fn network_error(e: &ProverNetworkErrors, u: &Units) -> Option<Decoded> {
     use ProverNetworkErrors as E;
     let a = |v: U256| u.fmt(v);
-    match e {
+    Some(match e {
         E::ZeroAmount(_) => d("ZeroAmount()".into(), "the amount must be positive".into()),
         E::ZeroAddress(_) => {
             d("ZeroAddress()".into(), "the zero address is not allowed here".into())
@@ -149,7 +197,8 @@ fn network_error(e: &ProverNetworkErrors, u: &Units) -> Decoded {
         E::OpenAssignments(x) => d(
             format!("OpenAssignments(open: {})", x.open),
             format!(
-                "{} assigned batch(es) are still open; prove them or wait for their windows to pass",
+                "{} assigned batch(es) are still open: prove those whose window is open; for those whose \
+                 window has passed run `provernet batch timeout ID` (`provernet prover withdraw` lists them)",
                 x.open
             ),
         ),
@@ -166,8 +215,11 @@ fn network_error(e: &ProverNetworkErrors, u: &Units) -> Decoded {
                 x.epoch, x.phaseStart, x.phaseEnd, x.current
             ),
             format!(
-                "wrong phase of epoch {}: this action is allowed in blocks {}..{} and the chain is at block {}",
-                x.epoch, x.phaseStart, x.phaseEnd, x.current
+                "wrong phase of epoch {}: this action is allowed in blocks {} through {} and the chain is at block {}",
+                x.epoch,
+                x.phaseStart,
+                x.phaseEnd.saturating_sub(U256::from(1)),
+                x.current
             ),
         ),
         E::AlreadyCommitted(x) => d(
@@ -295,16 +347,13 @@ fn network_error(e: &ProverNetworkErrors, u: &Units) -> Decoded {
         E::EnforcedPause(_) => {
             d("EnforcedPause()".into(), "the network is paused: no new batches".into())
         }
-        other => {
-            let text = format!("{other:?}");
-            d(text.clone(), format!("the network rejected the call: {text}"))
-        }
-    }
+        _ => return None,
+    })
 }
 
-fn token_error(e: &DevStakingTokenErrors, u: &Units) -> Decoded {
+fn token_error(e: &DevStakingTokenErrors, u: &Units) -> Option<Decoded> {
     use DevStakingTokenErrors as E;
-    match e {
+    Some(match e {
         E::ERC20InsufficientBalance(x) => d(
             format!(
                 "ERC20InsufficientBalance(sender: {}, balance: {}, needed: {})",
@@ -319,9 +368,6 @@ fn token_error(e: &DevStakingTokenErrors, u: &Units) -> Decoded {
             ),
             format!("the allowance {} is below the {} needed", u.fmt(x.allowance), u.fmt(x.needed)),
         ),
-        other => {
-            let text = format!("{other:?}");
-            d(text.clone(), format!("the token rejected the transfer: {text}"))
-        }
-    }
+        _ => return None,
+    })
 }
