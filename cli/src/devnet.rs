@@ -16,7 +16,7 @@ use alloy::{
     sol_types::SolEvent,
 };
 use eyre::{Result, WrapErr};
-use provernet_bindings::ProverNetwork;
+use provernet_bindings::{NetworkConfig, ProverNetwork};
 use tokio::sync::watch;
 use tracing::{info, warn};
 
@@ -28,7 +28,6 @@ use crate::{
     net::Net,
     ops::deploy::{VerifierKind, deploy},
     ops::{self, status},
-    params::DeployParams,
     proof::{BatchStore, ProvingSetup},
     secrets::SecretStore,
     signer::key_signer,
@@ -391,7 +390,7 @@ async fn run_on(
     };
     let dep = deploy(
         &deployer,
-        &DeployParams::dev(),
+        &NetworkConfig::development(),
         None,
         &[source_key.address()],
         cfg.verifier,

@@ -7,7 +7,6 @@
 pub mod agent;
 pub mod amount;
 pub mod anvil;
-pub mod artifacts;
 pub mod chain;
 pub mod cli;
 pub mod deployment;
@@ -26,4 +25,3 @@ pub mod signer;
 pub use chain::Chain;
 pub use deployment::Deployment;
 pub use net::Net;
-pub use params::DeployParams;

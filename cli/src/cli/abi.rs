@@ -9,7 +9,9 @@ use eyre::{Result, WrapErr};
 use serde_json::json;
 
 use super::GlobalArgs;
-use crate::{artifacts::ARTIFACTS, exit, output::Report};
+use provernet_bindings::revert::ARTIFACTS;
+
+use crate::{exit, output::Report};
 
 /// ABI commands.
 #[derive(Debug, Subcommand)]

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use alloy::primitives::Address;
 use clap::Args;
 use eyre::Result;
+use provernet_bindings::NetworkConfig;
 use serde_json::json;
 
 use super::{GlobalArgs, parse_address};
@@ -12,7 +13,7 @@ use crate::{
     deployment::{Deployment, default_deployment_path},
     ops::deploy::{VerifierKind, deploy},
     output::Report,
-    params::DeployParams,
+    params,
 };
 
 /// Arguments of `deploy`.
@@ -38,9 +39,9 @@ pub struct DeployArgs {
 }
 
 pub(super) async fn run(g: &GlobalArgs, a: DeployArgs) -> Result<Report> {
-    let params = match &a.params {
-        Some(p) => DeployParams::load(p)?,
-        None => DeployParams::dev(),
+    let config = match &a.params {
+        Some(p) => params::load(p)?,
+        None => NetworkConfig::development(),
     };
     let chain = g.chain().await?;
     chain.signer()?;
@@ -59,7 +60,7 @@ pub(super) async fn run(g: &GlobalArgs, a: DeployArgs) -> Result<Report> {
         }
         _ => None,
     };
-    let dep = deploy(&chain, &params, a.token, &a.batch_sources, a.verifier, keys_id).await?;
+    let dep = deploy(&chain, &config, a.token, &a.batch_sources, a.verifier, keys_id).await?;
     let backup = Deployment::back_up(&path)?;
     dep.save(&path)?;
     let human = format!(
@@ -74,8 +75,8 @@ pub(super) async fn run(g: &GlobalArgs, a: DeployArgs) -> Result<Report> {
             None => "INSECURE dev verifier: development only".into(),
         },
         dep.owner,
-        params.commit_blocks,
-        params.reveal_blocks,
+        config.commit_blocks,
+        config.reveal_blocks,
         dep.deploy_block,
         path.display()
     ) + &backup

@@ -5,7 +5,7 @@ use alloy::{
     rpc::types::TransactionReceipt,
 };
 use eyre::{Result, WrapErr, eyre};
-use provernet_bindings::ProverNetwork;
+use provernet_bindings::{BatchStatus, ProverNetwork};
 use serde_json::json;
 
 use super::tx_json;
@@ -14,23 +14,24 @@ use crate::{
     net::Net,
     output::Report,
     proof::{BatchStore, batch_commitment},
-    revert::status_name,
 };
 
-/// BatchStatus values.
+/// The stored codes of [`BatchStatus`] (the `u8` that `batchOf` returns), for `match` patterns.
 pub mod status {
-    /// No such batch.
-    pub const NONE: u8 = 0;
-    /// The drawn prover holds the exclusive window.
-    pub const ASSIGNED: u8 = 1;
-    /// Nobody was eligible; the race is open from the start.
-    pub const OPEN: u8 = 2;
-    /// The assigned prover was slashed; the race is open.
-    pub const RACING: u8 = 3;
-    /// Proven (terminal).
-    pub const PROVEN: u8 = 4;
-    /// Failed (terminal).
-    pub const FAILED: u8 = 5;
+    use provernet_bindings::BatchStatus;
+
+    /// [`BatchStatus::None`].
+    pub const NONE: u8 = BatchStatus::None as u8;
+    /// [`BatchStatus::Assigned`].
+    pub const ASSIGNED: u8 = BatchStatus::Assigned as u8;
+    /// [`BatchStatus::Open`].
+    pub const OPEN: u8 = BatchStatus::Open as u8;
+    /// [`BatchStatus::Racing`].
+    pub const RACING: u8 = BatchStatus::Racing as u8;
+    /// [`BatchStatus::Proven`].
+    pub const PROVEN: u8 = BatchStatus::Proven as u8;
+    /// [`BatchStatus::Failed`].
+    pub const FAILED: u8 = BatchStatus::Failed as u8;
 }
 
 /// Parses a 32-byte hex commitment.
@@ -196,11 +197,11 @@ pub async fn batch_status_report(net: &Net, id: u64) -> Result<Report> {
     let eff = net.network.effectiveStatus(U256::from(id)).call().await?;
     let block = net.chain.block_number().await?;
     let u = &net.units;
-    let mut h = format!("batch {id}: {}", status_name(eff));
+    let mut h = format!("batch {id}: {}", BatchStatus::name_of(eff));
     if eff != b.status {
         h += &format!(
             " (recorded {}; `provernet batch timeout {id}` records it)",
-            status_name(b.status)
+            BatchStatus::name_of(b.status)
         );
     }
     h += &format!("\n  commitment  {}\n  fee         {}\n", b.commitment, u.fmt(U256::from(b.fee)));
@@ -217,7 +218,7 @@ pub async fn batch_status_report(net: &Net, id: u64) -> Result<Report> {
     let f = |v: U256| crate::amount::fmt_amount(v, u.decimals);
     Ok(Report::new(
         h,
-        json!({ "batchId": id, "status": status_name(eff), "recordedStatus": status_name(b.status),
+        json!({ "batchId": id, "status": BatchStatus::name_of(eff), "recordedStatus": BatchStatus::name_of(b.status),
                 "commitment": b.commitment, "prover": b.prover, "fee": f(U256::from(b.fee)),
                 "bounty": f(U256::from(b.bounty)), "provingDeadline": b.provingDeadline.to::<u64>(),
                 "raceDeadline": b.raceDeadline.to::<u64>(), "poster": b.poster, "block": block }),
@@ -233,7 +234,10 @@ pub async fn timeout(net: &Net, id: u64) -> Result<Report> {
     let rd: u64 = b.raceDeadline.to();
     let live = matches!(b.status, status::ASSIGNED | status::OPEN | status::RACING);
     if !live {
-        bail_state!("batch {id} is {}: there is nothing to time out", status_name(b.status));
+        bail_state!(
+            "batch {id} is {}: there is nothing to time out",
+            BatchStatus::name_of(b.status)
+        );
     }
     let (what, r) = if next > rd {
         (

@@ -6,7 +6,7 @@ use alloy::{
 };
 use eyre::{Result, WrapErr, eyre};
 use provernet_bindings::{
-    DevStakingToken, Groth16BatchVerifier, InsecureDevVerifier, ProverNetwork,
+    DevStakingToken, Groth16BatchVerifier, InsecureDevVerifier, NetworkConfig, ProverNetwork,
 };
 
 use crate::{
@@ -14,7 +14,7 @@ use crate::{
     bail_input,
     chain::Chain,
     deployment::{DEV_CHAIN_ID, Deployment},
-    params::DeployParams,
+    params,
 };
 
 /// Decimals of the DevStakingToken.
@@ -60,7 +60,7 @@ impl VerifierKind {
 /// the bundled verifier embeds exactly these keys (otherwise every proof would be rejected).
 pub async fn deploy(
     chain: &Chain,
-    params: &DeployParams,
+    config: &NetworkConfig,
     token: Option<Address>,
     extra_sources: &[Address],
     verifier_kind: VerifierKind,
@@ -107,7 +107,7 @@ pub async fn deploy(
         }
     };
     let units = Units { decimals, symbol: symbol.clone() };
-    let contract_params = params.to_contract(decimals)?;
+    let contract_params = params::to_contract(config, decimals)?;
     // Simulate the network's constructor (which enforces every parameter bound) with stand-in
     // token and verifier addresses; the constructor only checks they are non-zero.
     let probe = ProverNetwork::deploy_builder(
@@ -115,8 +115,8 @@ pub async fn deploy(
         Address::repeat_byte(1),
         Address::repeat_byte(2),
         owner,
-        U256::from(params.commit_blocks),
-        U256::from(params.reveal_blocks),
+        U256::from(config.commit_blocks),
+        U256::from(config.reveal_blocks),
         contract_params.clone(),
     );
     if let Err(e) = probe.estimate_gas().await {
@@ -177,8 +177,8 @@ pub async fn deploy(
         token,
         verifier,
         owner,
-        U256::from(params.commit_blocks),
-        U256::from(params.reveal_blocks),
+        U256::from(config.commit_blocks),
+        U256::from(config.reveal_blocks),
         contract_params,
     );
     let receipt = chain.send("deploy ProverNetwork", &units, builder).await.map_err(size_hint)?;

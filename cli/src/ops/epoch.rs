@@ -13,7 +13,7 @@ use crate::{
     bail_state,
     net::{Net, Phase},
     output::Report,
-    secrets::{SecretStore, commitment},
+    secrets::SecretStore,
 };
 
 /// `epoch status`.
@@ -124,7 +124,7 @@ pub async fn commit(net: &Net, secrets: &SecretStore) -> Result<(u64, Transactio
         );
     }
     let secret = secrets.load_or_create(net.chain.chain_id, net.dep.network, me, epoch)?;
-    let c = commitment(secret, me, epoch);
+    let c = provernet_bindings::formulas::seed_commitment(secret, me, epoch);
     let r = net.send("commit", net.network.commit(c)).await?;
     Ok((epoch, r))
 }

@@ -7,7 +7,7 @@ use alloy::{
     rpc::types::TransactionReceipt,
 };
 use eyre::{Result, eyre};
-use provernet_bindings::ProverNetwork;
+use provernet_bindings::{BatchStatus, ProverNetwork};
 use serde_json::json;
 
 use super::{
@@ -20,7 +20,6 @@ use crate::{
     net::Net,
     output::Report,
     proof::{ProofBackend, ProofInput, prove_blocking},
-    revert::status_name,
 };
 
 /// How `prove` would submit for a batch.
@@ -69,7 +68,7 @@ pub fn prove_route(
             }
             Ok(ProveRoute::Race)
         }
-        s => bail_state!("batch {id} is {}: nothing to prove", status_name(s)),
+        s => bail_state!("batch {id} is {}: nothing to prove", BatchStatus::name_of(s)),
     }
 }
 
