@@ -94,3 +94,32 @@ async fn interrupt_exits_130_after_saying_the_hash() {
     let doc: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(doc["exitCode"], code::INTERRUPTED);
 }
+
+/// `--help` groups the global and transaction options apart from a command's own, and lists only
+/// those the command uses; the hidden ones are still accepted (a shared alias keeps working).
+#[test]
+fn help_lists_only_the_options_a_command_uses() {
+    let help = |args: &[&str]| {
+        let out = Command::new(BIN).args(args).arg("--help").output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let stake = help(&["prover", "stake"]);
+    assert!(stake.contains("Global options:") && stake.contains("Transaction options:"), "{stake}");
+    assert!(stake.contains("--rpc-url") && stake.contains("--dry-run"), "{stake}");
+    let status = help(&["prover", "status"]);
+    assert!(status.contains("--rpc-url") && !status.contains("--dry-run"), "{status}");
+    for offline in [&["keys", "setup"][..], &["abi", "export"], &["fuzz"], &["sim", "run"]] {
+        let h = help(offline);
+        for flag in ["--rpc-url", "--private-key", "--account", "--nonce"] {
+            assert!(!h.contains(flag), "{offline:?} lists {flag}: {h}");
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["--rpc-url", "http://127.0.0.1:1", "abi", "export"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -94,6 +94,46 @@ pub struct TxArgs {
     pub approve_max: bool,
 }
 
+/// Options of the chain connection and the signer, which the offline commands ignore.
+const CHAIN_OPTIONS: [&str; 7] =
+    ["rpc_url", "private_key", "account", "keystore", "password_file", "deployment", "tx_timeout"];
+/// [`TxArgs`], which only commands that send use.
+const TX_OPTIONS: [&str; 5] =
+    ["nonce", "gas_price", "priority_gas_price", "dry_run", "approve_max"];
+/// Commands that never touch a chain.
+const OFFLINE: [&str; 4] = ["keys", "abi", "sim", "fuzz"];
+/// Read-only commands (`group command`).
+const READ_ONLY: [(&str, &str); 3] =
+    [("prover", "status"), ("epoch", "status"), ("batch", "status")];
+
+/// The command line with each command's help listing only the global options it uses: the
+/// offline commands do not list the chain, signer and transaction options, read-only commands
+/// not the transaction options. They still accept them (as cast does), so a shared alias or
+/// environment does not break them.
+pub(super) fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let root = super::Cli::command();
+    // A subcommand that already defines an argument with a global's id keeps its own copy rather
+    // than the propagated one: a hidden copy hides the global from that subtree's help.
+    let hidden = |ids: &[&str]| -> Vec<clap::Arg> {
+        root.get_arguments()
+            .filter(|a| ids.contains(&a.get_id().as_str()))
+            .map(|a| a.clone().hide(true))
+            .collect()
+    };
+    let offline: Vec<clap::Arg> = hidden(&[&CHAIN_OPTIONS[..], &TX_OPTIONS[..]].concat());
+    let read_only = hidden(&TX_OPTIONS);
+    let mut cmd = root.clone();
+    for name in OFFLINE {
+        cmd = cmd.mut_subcommand(name, |sc| sc.args(offline.clone()));
+    }
+    for (group, name) in READ_ONLY {
+        cmd =
+            cmd.mut_subcommand(group, |g| g.mut_subcommand(name, |sc| sc.args(read_only.clone())));
+    }
+    cmd
+}
+
 /// A secret string whose Debug output is redacted, so it never reaches logs.
 #[derive(Clone)]
 pub struct Secret(pub String);

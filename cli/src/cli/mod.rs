@@ -124,7 +124,10 @@ fn init_logging(default: &str, file: Option<PathBuf>, json: bool) {
 /// address, a batch id) [`Code::Input`]; `--help` and `--version` print and exit 0.
 fn parse() -> Result<Cli, ExitCode> {
     use clap::error::ErrorKind;
-    match Cli::try_parse() {
+    let parsed = global::command()
+        .try_get_matches()
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
+    match parsed {
         Ok(cli) => Ok(cli),
         Err(e) => {
             let code = match e.kind() {
