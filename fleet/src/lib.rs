@@ -12,7 +12,7 @@
 //! use provernet_fleet::{Queue, Worker, WorkerConfig, zk_prover};
 //! let queue = Queue::connect("nats://127.0.0.1:4222").await?;
 //! let (_stop, shutdown) = tokio::sync::watch::channel(false);
-//! let stats = Worker::new(queue, zk_prover(keys), WorkerConfig::named("w1")).run(shutdown).await?;
+//! let stats = Worker::new(queue, zk_prover(keys), WorkerConfig::named("w1")).run(shutdown).await;
 //! # let _ = stats; Ok(()) }
 //! ```
 

@@ -118,12 +118,10 @@ impl Worker {
     /// Takes and handles jobs until `shutdown` turns true. A job being proven at shutdown is
     /// handed back to the queue (nak) so another worker takes it at once.
     ///
-    /// Connection trouble is logged and retried (the client reconnects by itself); the worker
-    /// only returns an error it cannot get past.
-    pub async fn run(
-        mut self,
-        mut shutdown: watch::Receiver<bool>,
-    ) -> Result<WorkerStats, FleetError> {
+    /// Never gives up on its own: queue trouble (server down, restarting) is logged and retried
+    /// every second while the client reconnects, and a job whose result could not be stored is
+    /// left unacked, so the server redelivers it.
+    pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) -> WorkerStats {
         info!(worker = %self.cfg.name, "worker started");
         while !*shutdown.borrow() {
             // One job per pull: a worker never holds jobs it is not proving, so their ack_wait
@@ -144,14 +142,14 @@ impl Worker {
                 None => {}
                 Some(Err(e)) => self.pause(&queue_err("receiving a job", e)).await,
                 Some(Ok(msg)) => {
-                    if let Handled::ShutDown = self.handle(msg, &mut shutdown).await? {
+                    if let Handled::ShutDown = self.handle(msg, &mut shutdown).await {
                         break;
                     }
                 }
             }
         }
         info!(worker = %self.cfg.name, stats = ?self.stats, "worker stopped");
-        Ok(self.stats)
+        self.stats
     }
 
     async fn pause(&self, e: &FleetError) {
@@ -159,11 +157,7 @@ impl Worker {
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
 
-    async fn handle(
-        &mut self,
-        msg: Message,
-        shutdown: &mut watch::Receiver<bool>,
-    ) -> Result<Handled, FleetError> {
+    async fn handle(&mut self, msg: Message, shutdown: &mut watch::Receiver<bool>) -> Handled {
         let delivered = msg.info().map(|i| i.delivered.max(1) as u64).unwrap_or(1);
         let job: ProofJob = match serde_json::from_slice(&msg.payload) {
             Ok(job) => job,
@@ -172,7 +166,7 @@ impl Worker {
                 warn!(worker = %self.cfg.name, error = %e, "undecodable job terminated");
                 self.stats.failed += 1;
                 ack(&msg, AckKind::Term).await;
-                return Ok(Handled::Done);
+                return Handled::Done;
             }
         };
         if delivered > 1 {
@@ -190,7 +184,7 @@ impl Worker {
             match self.prove(&msg, &job, shutdown).await {
                 None => {
                     ack(&msg, AckKind::Nak(None)).await;
-                    return Ok(Handled::ShutDown);
+                    return Handled::ShutDown;
                 }
                 Some(Ok((proof, took))) => {
                     metrics::proof_made(took.as_secs_f64());
@@ -204,7 +198,7 @@ impl Worker {
                           "proving failed; handing the job back for a retry");
                     self.stats.retried += 1;
                     ack(&msg, AckKind::Nak(Some(Duration::from_secs(delivered)))).await;
-                    return Ok(Handled::Done);
+                    return Handled::Done;
                 }
                 Some(Err(e)) => {
                     warn!(worker = %self.cfg.name, job = %job.id(), error = %e, "proving failed");
@@ -221,12 +215,20 @@ impl Worker {
             queue_wait_us,
             outcome,
         };
-        if !self.queue.record_result(&result).await? {
-            self.stats.duplicate_results += 1;
-            info!(worker = %self.cfg.name, job = %result.id, "the job already had a result; dropped this one");
+        match self.queue.record_result(&result).await {
+            Ok(true) => {}
+            Ok(false) => {
+                self.stats.duplicate_results += 1;
+                info!(worker = %self.cfg.name, job = %result.id, "the job already had a result; dropped this one");
+            }
+            Err(e) => {
+                // Not acked: the job comes back after ack_wait and is done again.
+                self.pause(&e).await;
+                return Handled::Done;
+            }
         }
         ack(&msg, AckKind::Ack).await;
-        Ok(Handled::Done)
+        Handled::Done
     }
 
     /// Proves `job` on a blocking thread, sending a progress ack every third of `ack_wait` so the

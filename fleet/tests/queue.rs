@@ -223,3 +223,38 @@ async fn pending_jobs_and_results_survive_a_server_restart() {
     }
     assert_eq!(w.stop().await.proven, 3);
 }
+
+async fn next_result(
+    feed: &mut (
+             impl futures_util::Stream<Item = Result<JobResult, provernet_fleet::FleetError>> + Unpin
+         ),
+) -> JobResult {
+    use futures_util::StreamExt;
+    tokio::time::timeout(Duration::from_secs(20), feed.next())
+        .await
+        .expect("a result within 20 s")
+        .expect("the feed is open")
+        .expect("a decodable result")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_agent_replays_stored_results_then_sees_new_ones() {
+    let server = start_server();
+    let queue = connect(&server).await;
+    let w = spawn_worker(&queue, tagged_prover("W"), WorkerConfig::named("W"));
+    let (a, _) = queue.enqueue(job(1, 1, 1_000)).await.unwrap();
+    let (b, _) = queue.enqueue(job(2, 1, 1_000)).await.unwrap();
+    result(&queue, &a).await;
+    result(&queue, &b).await;
+    queue.forget(&a).await.unwrap(); // submitted before the "crash": not replayed
+
+    // The agent restarts: a fresh connection sees what finished while it was away, then new results.
+    let restarted = connect(&server).await;
+    let mut feed = Box::pin(restarted.results().await.unwrap());
+    let replayed = next_result(&mut feed).await;
+    assert_eq!(replayed.id, b, "only the unsubmitted result is replayed");
+    let (c, _) = restarted.enqueue(job(3, 1, 1_000)).await.unwrap();
+    let live = next_result(&mut feed).await;
+    assert_eq!((&live.id, proof_of(&live)), (&c, &b"W"[..]));
+    w.stop().await;
+}

@@ -79,7 +79,7 @@ pub fn tagged_prover(tag: &'static str) -> ProverFn {
 /// A worker running on the test runtime, stopped through its shutdown channel.
 pub struct RunningWorker {
     pub stop: watch::Sender<bool>,
-    pub task: JoinHandle<Result<WorkerStats, provernet_fleet::FleetError>>,
+    pub task: JoinHandle<WorkerStats>,
 }
 
 pub fn spawn_worker(queue: &Queue, prover: ProverFn, cfg: WorkerConfig) -> RunningWorker {
@@ -92,7 +92,7 @@ pub fn spawn_worker(queue: &Queue, prover: ProverFn, cfg: WorkerConfig) -> Runni
 impl RunningWorker {
     pub async fn stop(self) -> WorkerStats {
         self.stop.send(true).expect("worker listening");
-        self.task.await.expect("worker task").expect("worker ran")
+        self.task.await.expect("worker task")
     }
 }
 
