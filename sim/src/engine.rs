@@ -15,9 +15,9 @@ use std::time::Instant;
 use alloy::primitives::{Address, B256, U256};
 use eyre::{Result, WrapErr, eyre};
 use provernet_bindings::{DevStakingToken, ProverNetwork as P};
+use provernet_evm::{Chain, Contracts, Epochs, Genesis, Names};
 
 use crate::agents;
-use crate::evm::{Chain, named_address};
 use crate::metrics::Summary;
 use crate::policy;
 use crate::population::population;
@@ -101,7 +101,7 @@ fn tally(w: &mut World<'_>, block: u64, posting: bool) {
 
 /// Mints `amount` to `who` and approves the network to take it.
 fn fund(chain: &mut Chain, who: Address, amount: u128) -> Result<()> {
-    let (net, token) = (chain.network, chain.token);
+    let (net, token) = (chain.addrs.network, chain.addrs.token);
     chain.must(
         who,
         token,
@@ -120,11 +120,18 @@ fn fund(chain: &mut Chain, who: Address, amount: u128) -> Result<()> {
 /// Deploys the network, funds the rollup, registers the population; returns the world at genesis
 /// and the number of setup transactions.
 fn setup(s: &Scenario) -> Result<(World<'_>, u64)> {
+    let epochs = Epochs {
+        genesis_block: GENESIS,
+        commit_blocks: s.chain.commit_blocks,
+        reveal_blocks: s.chain.reveal_blocks,
+    };
     let params = s.params.to_sol().map_err(|e| eyre!("{e}"))?;
-    let mut chain = Chain::deploy(GENESIS, s.chain.commit_blocks, s.chain.reveal_blocks, params)?;
-    let rollup = named_address("rollup");
-    let keeper = named_address("keeper");
-    let (net, owner) = (chain.network, chain.owner);
+    let genesis = Genesis { epochs, params, names: Names::SIM };
+    let mut chain = Chain::deploy(&Contracts::real(), &genesis)
+        .wrap_err("the contract rejected the scenario's parameters")?;
+    let rollup = Names::SIM.address("rollup");
+    let keeper = Names::SIM.address("keeper");
+    let (net, owner) = (chain.addrs.network, chain.addrs.owner);
     fund(&mut chain, rollup, u128::MAX >> 40)?;
     let call = P::setBatchSourceCall { source: rollup, allowed: true };
     chain.must(owner, net, &call, "setBatchSource")?;
@@ -154,9 +161,8 @@ fn setup(s: &Scenario) -> Result<(World<'_>, u64)> {
             spec,
         });
     }
-    let epoch_len = s.chain.commit_blocks + s.chain.reveal_blocks;
     // Batches start with epoch 1, the first epoch with a selection list.
-    let first_block = GENESIS + epoch_len;
+    let first_block = epochs.start(1);
     let outage = s.outage.as_ref().map(|o| {
         let mut r = Rng::new(s.seed, 3);
         let hit = (0..agents.len()).map(|_| r.chance(o.share)).collect();
@@ -171,7 +177,6 @@ fn setup(s: &Scenario) -> Result<(World<'_>, u64)> {
         rollup,
         keeper,
         min_stake: s.params.min_stake,
-        epoch_len,
         batches: Vec::new(),
         jobs: BTreeMap::new(),
         pending_txs: VecDeque::new(),

@@ -3,10 +3,9 @@
 //! events only; the agents never assume one.
 
 use alloy::primitives::U256;
-use alloy::sol_types::SolEventInterface;
 use provernet_bindings::{BatchStatus, ProverNetwork as P};
+use provernet_evm::{Outcome, ProverNetworkEvents};
 
-use crate::evm::{Outcome, ProverNetworkEvents};
 use crate::world::{World, u256_tokens};
 
 /// Transactions whose gas counts towards the cost of getting a batch proven.
@@ -41,12 +40,8 @@ impl World<'_> {
                 c.revert_samples.push(format!("{kind} at block {}: {r}", self.chain.block()));
             }
         }
-        let network = self.chain.network;
-        for log in out.logs.iter().filter(|l| l.address == network) {
-            let Ok(ev) = ProverNetworkEvents::decode_log(log) else {
-                continue;
-            };
-            self.apply_event(ev.data);
+        for ev in out.network_events(self.chain.addrs.network) {
+            self.apply_event(ev);
         }
     }
 

@@ -2,7 +2,7 @@
 //!
 //! A [`scenario::Scenario`] (TOML) describes provers (stake, hardware, downtime, strategy), the
 //! rollup's load and every contract parameter. [`engine::run`] deploys the real `ProverNetwork`
-//! bytecode into revm ([`evm`]) and steps the agents block by block: every agent action is a
+//! bytecode into the in-process EVM core ([`provernet_evm`]) and steps the agents block by block: every agent action is a
 //! transaction, and every outcome (who is drawn, who is slashed, who wins a race) is read back from
 //! the chain's events. Where to find a rule:
 //! - what happens in a block, in order, and which agent does it: `agents::BLOCK_STEPS`
@@ -18,7 +18,6 @@
 mod agents;
 pub mod cli;
 pub mod engine;
-pub mod evm;
 mod ledger;
 pub mod metrics;
 mod offchain;

@@ -4,8 +4,8 @@
 use alloy::primitives::Address;
 use provernet_bindings::Strategy;
 use provernet_bindings::amount::tokens_f64;
+use provernet_evm::Names;
 
-use crate::evm::named_address;
 use crate::rng::Rng;
 use crate::scenario::{Scenario, StakeDist};
 
@@ -57,7 +57,7 @@ pub fn population(s: &Scenario) -> Vec<ProverSpec> {
                 })
                 .unwrap_or(s.provers.classes.len() - 1);
             ProverSpec {
-                addr: named_address(&format!("prover.{i}")),
+                addr: Names::SIM.address(&format!("prover.{i}")),
                 stake,
                 class,
                 strategy: if bad[i] { s.adversaries.strategy } else { Strategy::Honest },

@@ -66,7 +66,7 @@ pub struct ProverEnd {
 
 /// One row of the time series (asks every prover whether it is online).
 pub(crate) fn sample(w: &mut World<'_>, block: u64) -> Sample {
-    let (epoch, _) = w.epoch_of(block);
+    let epoch = w.chain.epochs.at(block);
     let mut online = 0;
     for i in 0..w.agents.len() {
         if w.online(i, block) {
@@ -145,7 +145,7 @@ pub(crate) fn finish(
 
 /// Whether every batch's status as the agents tracked it from the events is its status on chain.
 fn statuses_match(w: &mut World<'_>) -> Result<bool> {
-    let network = w.chain.network;
+    let network = w.chain.addrs.network;
     for (k, b) in w.batches.iter().enumerate() {
         let onchain = w.chain.view(network, &P::batchOfCall { batchId: U256::from(k + 1) })?;
         if BatchStatus::try_from(onchain.status) != Ok(b.status) {
@@ -160,7 +160,7 @@ fn statuses_match(w: &mut World<'_>) -> Result<bool> {
 fn prover_ends(w: &mut World<'_>) -> Result<(Vec<ProverEnd>, bool)> {
     let mut ends = Vec::with_capacity(w.agents.len());
     let mut claim_ok = true;
-    let network = w.chain.network;
+    let network = w.chain.addrs.network;
     for a in &w.agents {
         let acct = w.chain.view(network, &P::accountOfCall { who: a.spec.addr })?;
         let rep = w.chain.view(network, &P::reputationOfCall { who: a.spec.addr })?;

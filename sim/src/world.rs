@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use alloy::primitives::{Address, B256, U256};
 use provernet_bindings::BatchStatus;
 use provernet_bindings::amount::{UNIT, tokens_f64};
+use provernet_evm::Chain;
 
-use crate::evm::Chain;
 use crate::metrics::Summary;
 use crate::policy::ProverPolicy;
 use crate::population::ProverSpec;
@@ -108,7 +108,6 @@ pub(crate) struct World<'a> {
     pub(crate) rollup: Address,
     pub(crate) keeper: Address,
     pub(crate) min_stake: u128,
-    pub(crate) epoch_len: u64,
     pub(crate) batches: Vec<Batch>,
     pub(crate) jobs: BTreeMap<u64, Vec<Job>>,
     /// Transactions waiting for a batch, as (arrival block, count) runs.
@@ -167,11 +166,6 @@ impl World<'_> {
     pub(crate) fn schedule(&mut self, block: u64, job: Job) {
         debug_assert!(block >= self.chain.block(), "job {job:?} scheduled in the past");
         self.jobs.entry(block).or_default().push(job);
-    }
-
-    /// The epoch of `block` and its offset in that epoch.
-    pub(crate) fn epoch_of(&self, block: u64) -> (u64, u64) {
-        ((block - GENESIS) / self.epoch_len, (block - GENESIS) % self.epoch_len)
     }
 
     /// Whether the rollup has posted everything the scenario asks for.

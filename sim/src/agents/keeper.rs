@@ -11,7 +11,7 @@ use crate::world::World;
 /// Block step: at the first block of an epoch, penalises every commitment of the last epoch that
 /// was not revealed (the prover's next commit would do it too).
 pub(crate) fn penalizes_withheld_reveals(w: &mut World<'_>, block: u64) -> Result<()> {
-    let (epoch, offset) = w.epoch_of(block);
+    let (epoch, offset) = (w.chain.epochs.at(block), w.chain.epochs.offset(block));
     if offset != 0 || epoch == 0 {
         return Ok(());
     }
@@ -19,7 +19,7 @@ pub(crate) fn penalizes_withheld_reveals(w: &mut World<'_>, block: u64) -> Resul
         if w.agents[i].committed == Some(epoch - 1) {
             w.agents[i].committed = None;
             let call = P::penalizeNonRevealCall { prover: w.agents[i].spec.addr };
-            let out = w.chain.exec(w.keeper, w.chain.network, &call)?;
+            let out = w.chain.exec(w.keeper, w.chain.addrs.network, &call)?;
             w.record("penalizeNonReveal", &out, None, true);
         }
     }
@@ -32,7 +32,7 @@ pub(crate) fn slashes_missed(w: &mut World<'_>, id: u64, block: u64) -> Result<(
         return Ok(());
     }
     let call = P::slashMissedCall { batchId: U256::from(id) };
-    let out = w.chain.exec(w.keeper, w.chain.network, &call)?;
+    let out = w.chain.exec(w.keeper, w.chain.addrs.network, &call)?;
     w.record("slashMissed", &out, None, true);
     let slashed = w.batch(id).prover;
     race::opens(w, id, block, slashed)
@@ -43,7 +43,7 @@ pub(crate) fn marks_failed(w: &mut World<'_>, id: u64) -> Result<()> {
     let st = w.batch(id).status;
     if st == BatchStatus::Assigned || st.is_racing() {
         let call = P::markFailedCall { batchId: U256::from(id) };
-        let out = w.chain.exec(w.keeper, w.chain.network, &call)?;
+        let out = w.chain.exec(w.keeper, w.chain.addrs.network, &call)?;
         w.record("markFailed", &out, None, true);
     }
     Ok(())

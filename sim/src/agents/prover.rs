@@ -7,9 +7,9 @@ use eyre::Result;
 use provernet_bindings::ProverNetwork as P;
 use provernet_bindings::formulas::{dev_proof, seed_commitment};
 
-use crate::evm::CHAIN_ID;
 use crate::policy::Assignment;
 use crate::world::{Job, World};
+use provernet_evm::CHAIN_ID;
 
 /// Most consecutive batches one proof covers (the contract's bound).
 const MAX_PROOF_BATCHES: usize = 32;
@@ -18,7 +18,7 @@ const MAX_PROOF_BATCHES: usize = 32;
 /// epoch); in the reveal phase every online prover that committed reveals, unless its policy
 /// withholds the reveal.
 pub(crate) fn commits_or_reveals(w: &mut World<'_>, block: u64) -> Result<()> {
-    let (epoch, offset) = w.epoch_of(block);
+    let (epoch, offset) = (w.chain.epochs.at(block), w.chain.epochs.offset(block));
     let commit_phase = offset < w.s.chain.commit_blocks;
     for i in 0..w.agents.len() {
         if commit_phase {
@@ -43,7 +43,7 @@ fn commits(w: &mut World<'_>, i: usize, epoch: u64, block: u64) -> Result<()> {
     // A grinder decides once per epoch whether the outcome is worth revealing.
     a.will_reveal = a.policy.reveals(&mut a.rng);
     let addr = a.spec.addr;
-    let out = w.chain.exec(addr, w.chain.network, &P::commitCall { commitment })?;
+    let out = w.chain.exec(addr, w.chain.addrs.network, &P::commitCall { commitment })?;
     w.record("commit", &out, Some(i), true);
     Ok(())
 }
@@ -58,7 +58,7 @@ fn reveals(w: &mut World<'_>, i: usize, epoch: u64, block: u64) -> Result<()> {
     let a = &mut w.agents[i];
     a.committed = None;
     let (addr, secret) = (a.spec.addr, a.secret);
-    let out = w.chain.exec(addr, w.chain.network, &P::revealCall { secret })?;
+    let out = w.chain.exec(addr, w.chain.addrs.network, &P::revealCall { secret })?;
     w.record("reveal", &out, Some(i), true);
     Ok(())
 }
@@ -137,13 +137,13 @@ pub(crate) fn submits_proof(w: &mut World<'_>, i: usize, first: u64, count: usiz
     let commitments: Vec<B256> =
         (first..first + count as u64).map(|id| w.batch(id).commitment).collect();
     let addr = w.agents[i].spec.addr;
-    let proof = dev_proof(CHAIN_ID, w.chain.network, addr, first, &commitments);
+    let proof = dev_proof(CHAIN_ID, w.chain.addrs.network, addr, first, &commitments);
     let call = P::submitProofCall {
         firstBatchId: U256::from(first),
         count: U256::from(count),
         proof: proof.to_vec().into(),
     };
-    let out = w.chain.exec(addr, w.chain.network, &call)?;
+    let out = w.chain.exec(addr, w.chain.addrs.network, &call)?;
     w.record("submitProof", &out, Some(i), true);
     Ok(())
 }

@@ -6,8 +6,8 @@ use eyre::Result;
 use provernet_bindings::ProverNetwork as P;
 use provernet_bindings::formulas::dev_proof;
 
-use crate::evm::CHAIN_ID;
 use crate::world::{Job, World};
+use provernet_evm::CHAIN_ID;
 
 /// A prover in the race: (prover, block its proof would be ready, its proving time).
 type Entrant = (usize, u64, u64);
@@ -86,9 +86,9 @@ pub(crate) fn submits_win(w: &mut World<'_>, i: usize, id: u64) -> Result<()> {
         return Ok(());
     }
     let addr = w.agents[i].spec.addr;
-    let proof = dev_proof(CHAIN_ID, w.chain.network, addr, id, &[w.batch(id).commitment]);
+    let proof = dev_proof(CHAIN_ID, w.chain.addrs.network, addr, id, &[w.batch(id).commitment]);
     let call = P::raceSubmitCall { batchId: U256::from(id), proof: proof.to_vec().into() };
-    let out = w.chain.exec(addr, w.chain.network, &call)?;
+    let out = w.chain.exec(addr, w.chain.addrs.network, &call)?;
     w.record("raceSubmit", &out, Some(i), true);
     Ok(())
 }

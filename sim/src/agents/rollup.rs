@@ -3,7 +3,7 @@
 
 use alloy::primitives::{U256, keccak256};
 use alloy::sol_types::{SolEvent, SolValue};
-use eyre::{Result, ensure, eyre};
+use eyre::{Result, bail, eyre};
 use provernet_bindings::amount::tokens_f64;
 use provernet_bindings::{BatchStatus, ProverNetwork as P};
 
@@ -80,10 +80,12 @@ fn posts(w: &mut World<'_>, block: u64, chunks: Vec<(u64, u64)>, txs: u64) -> Re
         cartel: None,
     });
     let call = P::postBatchCall { commitment, fee: U256::from(units(fee)) };
-    let out = w.chain.exec(w.rollup, w.chain.network, &call)?;
+    let out = w.chain.exec(w.rollup, w.chain.addrs.network, &call)?;
     w.record("postBatch", &out, None, true);
-    ensure!(out.revert.is_none(), "postBatch {id} reverted: {}", out.revert.unwrap_or_default());
-    let network = w.chain.network;
+    if let Some(r) = &out.revert {
+        bail!("postBatch {id} reverted: {r}");
+    }
+    let network = w.chain.addrs.network;
     let posted = out
         .logs
         .iter()
