@@ -1,8 +1,6 @@
 //! `provernet prover`: staking commands, amounts, signers.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn zero_and_negative_amounts_are_rejected() {
