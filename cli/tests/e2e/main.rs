@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod abi;
 mod agent;
 mod batch;
 mod connection;
