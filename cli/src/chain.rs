@@ -11,7 +11,7 @@ use alloy::{
     contract::{CallBuilder, CallDecoder},
     eips::BlockId,
     network::EthereumWallet,
-    primitives::{Address, Bytes, TxHash},
+    primitives::{Address, TxHash},
     providers::{DynProvider, Provider, ProviderBuilder},
     rpc::types::TransactionReceipt,
     signers::local::PrivateKeySigner,
@@ -21,7 +21,7 @@ use eyre::{Result, WrapErr};
 
 use crate::{
     amount::Units,
-    exit::{self, Code},
+    exit::{self, Code, DryRun, NotSent},
     pending::{Journal, Sent},
     revert,
 };
@@ -67,32 +67,6 @@ pub struct TxOptions {
     /// Record sent transactions and refuse to send one of a kind that is still pending.
     pub journal: Option<Journal>,
 }
-
-/// What `--dry-run` found: the transaction would succeed. Carried as an error so it stops the
-/// command at its first transaction; `main` prints it as the command's report and exits 0.
-#[derive(Debug, Clone)]
-pub struct DryRun {
-    /// The action (`register`).
-    pub what: String,
-    /// Target contract (none for a deployment).
-    pub to: Option<Address>,
-    /// The calldata.
-    pub calldata: Bytes,
-    /// `eth_estimateGas` against the pending block.
-    pub gas: u64,
-}
-
-impl std::fmt::Display for DryRun {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "dry run: {} would succeed (simulated against the pending block; gas estimate {}); nothing was sent",
-            self.what, self.gas
-        )
-    }
-}
-
-impl std::error::Error for DryRun {}
 
 impl Chain {
     /// Connects to `rpc_url` and checks that it answers.
@@ -280,26 +254,6 @@ impl Chain {
         Ok(Some(pending))
     }
 }
-
-/// A transaction that was not sent: its simulation reverted ([`Code::Revert`]) or a check before
-/// it refused ([`Code::State`], or the code of the refusal).
-#[derive(Debug, Clone)]
-pub struct NotSent {
-    /// The decoded reason.
-    pub message: String,
-    /// The custom error's name and fields, when the revert decoded.
-    pub error: Option<String>,
-    /// The exit code it maps to.
-    pub code: Code,
-}
-
-impl std::fmt::Display for NotSent {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for NotSent {}
 
 /// Marks a pre-flight refusal (checked before anything was sent) as [`NotSent`].
 pub fn refused(e: eyre::Report) -> eyre::Report {

@@ -7,6 +7,8 @@
 
 use std::fmt;
 
+use alloy::primitives::{Address, Bytes};
+
 /// Why `provernet` stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -97,6 +99,52 @@ impl fmt::Display for Coded {
 
 impl std::error::Error for Coded {}
 
+/// A transaction that was not sent: its simulation reverted ([`Code::Revert`]) or a check before
+/// it refused ([`Code::State`], or the code of the refusal).
+#[derive(Debug, Clone)]
+pub struct NotSent {
+    /// The decoded reason.
+    pub message: String,
+    /// The custom error's name and fields, when the revert decoded.
+    pub error: Option<String>,
+    /// The exit code it maps to.
+    pub code: Code,
+}
+
+impl fmt::Display for NotSent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for NotSent {}
+
+/// What `--dry-run` found: the transaction would succeed. Carried as an error so it stops the
+/// command at its first transaction; `main` prints it as the command's report and exits 0.
+#[derive(Debug, Clone)]
+pub struct DryRun {
+    /// The action (`register`).
+    pub what: String,
+    /// Target contract (none for a deployment).
+    pub to: Option<Address>,
+    /// The calldata.
+    pub calldata: Bytes,
+    /// `eth_estimateGas` against the pending block.
+    pub gas: u64,
+}
+
+impl fmt::Display for DryRun {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "dry run: {} would succeed (simulated against the pending block; gas estimate {}); nothing was sent",
+            self.what, self.gas
+        )
+    }
+}
+
+impl std::error::Error for DryRun {}
+
 /// An error of kind `code`.
 pub fn err(code: Code, message: impl Into<String>) -> eyre::Report {
     eyre::Report::new(Coded { code, message: message.into() })
@@ -132,10 +180,10 @@ pub fn code_of(e: &eyre::Report) -> Code {
         if let Some(c) = cause.downcast_ref::<Coded>() {
             return c.code;
         }
-        if cause.downcast_ref::<crate::chain::DryRun>().is_some() {
+        if cause.downcast_ref::<DryRun>().is_some() {
             return Code::Ok;
         }
-        if let Some(n) = cause.downcast_ref::<crate::chain::NotSent>() {
+        if let Some(n) = cause.downcast_ref::<NotSent>() {
             return n.code;
         }
         if cause.downcast_ref::<alloy::transports::TransportError>().is_some() {

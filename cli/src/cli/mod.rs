@@ -21,8 +21,7 @@ use tokio::sync::watch;
 pub use global::{GlobalArgs, Secret, TxArgs, parse_address, parse_batch_id};
 
 use crate::{
-    chain::DryRun,
-    exit::{self, Code},
+    exit::{self, Code, DryRun},
     output::{Printed, Report, emit},
 };
 

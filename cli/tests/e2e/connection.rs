@@ -1,8 +1,6 @@
 //! Global options: the RPC endpoint and the deployment file.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn missing_deployment_file_is_rejected() {

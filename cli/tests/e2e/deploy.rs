@@ -1,8 +1,6 @@
 //! `provernet deploy`: params files, bounds, keys, the deployment file.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn example_params_files_deploy() {

@@ -1,8 +1,6 @@
 //! `provernet epoch`: commit-reveal phases.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_phase_is_rejected() {

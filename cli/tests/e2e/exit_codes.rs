@@ -2,9 +2,7 @@
 //! with a natural home are tested there too: input (token: checksum), state (prover: withdraw),
 //! revert (token: decoded error), connection (connection.rs), closed pipe (batch.rs).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn usage_errors_exit_2_and_value_errors_3() {

@@ -1,8 +1,6 @@
 //! `provernet prover run`: the long-running agent (races, restarts, RPC outages, proof runs).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_racing_agents_lead_to_one_payment() {

@@ -1,8 +1,6 @@
 //! `provernet prover`: staking commands, amounts, signers.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn zero_and_negative_amounts_are_rejected() {
@@ -297,4 +295,30 @@ async fn dry_run_approve_max_and_nonce() {
         .unwrap()
         .unwrap();
     assert_eq!(alloy::consensus::Transaction::nonce(&tx), n);
+
+    // --gas-price / --priority-gas-price set the EIP-1559 fee caps.
+    let r = env.ok(
+        Some(&owner),
+        &[
+            "token",
+            "mint",
+            "--to",
+            &format!("{:#x}", p.addr),
+            "--amount",
+            "1",
+            "--gas-price",
+            "7000000000",
+            "--priority-gas-price",
+            "2000000000",
+        ],
+    );
+    let tx = env
+        .provider
+        .get_transaction_by_hash(r["receipt"]["tx"].as_str().unwrap().parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    use alloy::consensus::Transaction as _;
+    assert_eq!(tx.max_fee_per_gas(), 7_000_000_000);
+    assert_eq!(tx.max_priority_fee_per_gas(), Some(2_000_000_000));
 }

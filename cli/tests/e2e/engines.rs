@@ -1,8 +1,6 @@
 //! `provernet sim` and `provernet fuzz`: the in-process engines behind the CLI.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn sim_subcommand_runs_the_tiny_scenario() {

@@ -1,8 +1,6 @@
 //! `provernet batch`: post, status, prove (insecure-dev and real Groth16 proofs), timeout.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn timeout_marks_failed_after_the_race() {

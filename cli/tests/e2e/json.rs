@@ -2,9 +2,7 @@
 //! agent: one at exit), amounts as decimal strings of whole tokens, counts and blocks as numbers,
 //! logs on stderr without colour.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 /// Amount fields of the reports: decimal strings of whole tokens.
 const AMOUNTS: [&str; 10] = [

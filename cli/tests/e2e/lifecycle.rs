@@ -1,9 +1,7 @@
 //! The whole life of a network through the CLI: deploy, register, commit-reveal, prove, slash,
 //! race, claim, unstake and withdraw.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_lifecycle() {

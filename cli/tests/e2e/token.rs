@@ -1,8 +1,6 @@
 //! `provernet token`: minting the test token, address parsing.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_address_is_rejected() {

@@ -1,0 +1,18 @@
+//! The CLI's end-to-end tests against real anvil: one module per command over the shared helpers
+//! in `tests/common` (one test binary, so the suite links once).
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod abi;
+mod agent;
+mod batch;
+mod connection;
+mod deploy;
+mod engines;
+mod epoch;
+mod exit_codes;
+mod json;
+mod lifecycle;
+mod prover;
+mod token;
