@@ -1,6 +1,6 @@
 //! `provernet devnet`.
 
-use std::{path::PathBuf, time::Duration};
+use std::{io::IsTerminal, path::PathBuf, time::Duration};
 
 use clap::Args;
 use eyre::Result;
@@ -8,7 +8,7 @@ use eyre::Result;
 use super::{GlobalArgs, shutdown_signal};
 use crate::{
     deployment::VerifierKind,
-    devnet::{DevnetConfig, run as run_devnet},
+    devnet::{DevnetConfig, Progress, run as run_devnet},
     output::Report,
 };
 
@@ -36,7 +36,8 @@ pub struct DevnetArgs {
     /// Fee per batch in tokens.
     #[arg(long, default_value = "10")]
     pub fee: String,
-    /// Print a status line every few seconds instead of the full-screen view.
+    /// Print each event, and every 5 s one line for the network and one per prover, instead of
+    /// the full-screen view (the default when stdout is not a terminal; on stderr with --json).
     #[arg(long)]
     pub plain: bool,
     /// Verifier: `groth16` (real proofs over random batch data) or `insecure-dev` (hash proofs).
@@ -44,16 +45,18 @@ pub struct DevnetArgs {
     pub verifier: VerifierKind,
 }
 
+fn progress(g: &GlobalArgs, a: &DevnetArgs) -> Progress {
+    Progress::choose(std::io::stdout().is_terminal(), a.plain, g.json)
+}
+
 /// Where devnet logs go while the full-screen view owns the terminal.
 pub(super) fn log_file(g: &GlobalArgs, a: &DevnetArgs) -> Option<PathBuf> {
-    use std::io::IsTerminal;
-    if std::io::stdout().is_terminal() && !a.plain && !g.json {
-        let dir = g.data_dir().join("devnet");
-        std::fs::create_dir_all(&dir).ok()?;
-        Some(dir.join("devnet.log"))
-    } else {
-        None
+    if !matches!(progress(g, a), Progress::Live { .. }) {
+        return None;
     }
+    let dir = g.data_dir().join("devnet");
+    std::fs::create_dir_all(&dir).ok()?;
+    Some(dir.join("devnet.log"))
 }
 
 pub(super) async fn run(g: &GlobalArgs, a: DevnetArgs) -> Result<Report> {
@@ -65,9 +68,10 @@ pub(super) async fn run(g: &GlobalArgs, a: DevnetArgs) -> Result<Report> {
         block_time: a.block_time,
         port: a.port,
         post_every: a.post_every.max(1),
+        progress: progress(g, &a),
+        log_file: log_file(g, &a),
         fee: a.fee,
         data_dir: g.data_dir(),
-        plain: a.plain || g.json,
         verifier: a.verifier,
         proving: g.proving(),
     };
