@@ -441,7 +441,7 @@ pub(crate) mod tests {
         let mut s = State::new(setup, 20);
         s.add_prover(Address::repeat_byte(0x11), None);
         s.add_prover(
-            Address::repeat_byte(0x22),
+            Address::repeat_byte(0xab),
             Some(Flaky { online: 21, offline: 14, offset: 5 }),
         );
         s

@@ -1,8 +1,9 @@
 //! The devnet's result as one JSON document (`devnet --json`). Amounts are decimal strings in
 //! whole tokens (`"1350.5"`, as every other command prints them; `token` names the token and its
-//! decimals), counts and block numbers are JSON numbers, addresses are EIP-55 checksummed.
+//! decimals), counts and block numbers are JSON numbers, addresses are EIP-55 checksummed strings
+//! (alloy's `Address` serializes in lower case, hence the `String` fields).
 
-use alloy::primitives::{Address, U256};
+use alloy::primitives::U256;
 use serde::Serialize;
 
 use super::{
@@ -76,7 +77,7 @@ pub struct ProverSummary {
     /// Label (p1, p2, ...).
     pub name: String,
     /// Address.
-    pub address: Address,
+    pub address: String,
     /// Configured flaky (offline part of the time).
     pub flaky: bool,
     /// Active stake.
@@ -112,7 +113,7 @@ pub struct OpenBatchSummary {
     /// `assigned`, `open` or `racing`.
     pub stage: &'static str,
     /// The drawn prover (null when nobody was eligible).
-    pub prover: Option<Address>,
+    pub prover: Option<String>,
     /// Last block of the exclusive window.
     pub proving_deadline: u64,
     /// Last block of the race.
@@ -128,7 +129,7 @@ pub struct SlashSummary {
     /// The prover's label.
     pub name: String,
     /// The prover.
-    pub prover: Address,
+    pub prover: String,
     /// `missedWindow` (event `ProverSlashed`) or `nonReveal` (event `NonRevealPenalized`).
     pub reason: &'static str,
     /// The missed batch (missedWindow).
@@ -149,7 +150,7 @@ pub struct SlashSummary {
 #[serde(rename_all = "camelCase")]
 pub struct SourceSummary {
     /// Its address.
-    pub address: Address,
+    pub address: String,
     /// Refunds of failed batches credited and not yet claimed.
     pub claimable: String,
 }
@@ -204,7 +205,7 @@ impl Summary {
             .iter()
             .map(|r| ProverSummary {
                 name: r.name.clone(),
-                address: r.address,
+                address: r.address.to_checksum(None),
                 flaky: r.pattern.is_some(),
                 stake: amount(r.stake),
                 reputation: r.reputation,
@@ -225,7 +226,7 @@ impl Summary {
             .map(|b| OpenBatchSummary {
                 batch_id: b.id,
                 stage: b.stage.name(),
-                prover: b.prover,
+                prover: b.prover.map(|p| p.to_checksum(None)),
                 proving_deadline: b.proving_deadline,
                 race_deadline: b.race_deadline,
             })
@@ -241,7 +242,7 @@ impl Summary {
                 SlashSummary {
                     block: s.block,
                     name: state.name(s.prover),
-                    prover: s.prover,
+                    prover: s.prover.to_checksum(None),
                     reason: s.reason.key(),
                     batch_id,
                     window_ended,
@@ -261,7 +262,7 @@ impl Summary {
             open_batches,
             slashes,
             source: SourceSummary {
-                address: state.setup.source,
+                address: state.setup.source.to_checksum(None),
                 claimable: amount(state.source_claimable),
             },
         }
@@ -293,6 +294,7 @@ mod tests {
         assert_eq!(p["slashed"], "151.5");
         assert_eq!((p["missedWindows"].as_u64(), p["nonReveals"].as_u64()), (Some(1), Some(1)));
         assert_eq!(p["address"], p2.to_checksum(None));
+        assert_ne!(p2.to_checksum(None), format!("{p2:#x}"), "a mixed-case checksum is tested");
         assert_eq!(
             v["slashes"][0],
             serde_json::json!({ "block": 28, "name": "p2", "prover": p2.to_checksum(None),
