@@ -35,6 +35,7 @@ use self::{
     plain::PlainPrinter,
     source::BatchSource,
     state::{Setup, State},
+    table::Tone,
     view::{Frame, Screen},
 };
 use crate::{
@@ -356,15 +357,17 @@ fn summary_text(state: &State, proving: &ProvingSummary, elapsed: Duration) -> S
     let frame = Frame { width, height: None, elapsed, live: false };
     let no_color = std::env::var_os("NO_COLOR");
     let colour = table::colour_wanted(terminal, no_color.as_deref());
-    let mut text = String::from("devnet summary\n");
-    text += &view::text(&view::render(state, &frame), colour);
-    text += &format!(
-        "proving ({}): {} proofs in {} rounds, mean {} ms per round, longest {} ms\n",
+    let mut lines = view::render(state, &frame);
+    let proofs = format!(
+        "proofs ({}): {} in {} rounds, mean {} ms per round, longest {} ms",
         state.setup.backend,
         proving.proofs,
         proving.rounds,
         proving.mean_round_ms,
         proving.max_round_ms
     );
+    lines.push((Tone::Plain, table::truncate(&proofs, width)));
+    let mut text = String::from("devnet summary\n");
+    text += &view::text(&lines, colour);
     text
 }

@@ -18,6 +18,8 @@ const AMOUNT_CELL: usize = 8;
 const LIVE_OPEN_ROWS: usize = 5;
 /// Fewest event lines the live view keeps, even on a short terminal.
 const MIN_EVENTS: usize = 3;
+/// Below this many event lines the live view drops its blank separator lines.
+const ROOMY_EVENTS: usize = 8;
 /// Most slashes listed in the summary (the rest are counted; `--json` has them all).
 const SUMMARY_SLASHES: usize = 20;
 
@@ -90,7 +92,12 @@ pub(crate) fn render(state: &State, frame: &Frame) -> Vec<Line> {
     }
     top.push((Tone::Plain, String::new()));
     let footer: Line = (Tone::Plain, "Ctrl-C stops the network and prints the summary".into());
-    let rows = frame.height.map_or(usize::MAX, |h| h.saturating_sub(top.len() + 2).max(MIN_EVENTS));
+    let free = |top: &[Line]| frame.height.map_or(usize::MAX, |h| h.saturating_sub(top.len() + 2));
+    if free(&top) < ROOMY_EVENTS {
+        // A short terminal: the blank separators give their rows to the events.
+        top.retain(|(_, l)| !l.is_empty());
+    }
+    let rows = free(&top).max(MIN_EVENTS);
     let shown = state.notes.len().min(rows);
     let earlier = state.noted() - shown as u64;
     let title = match (&state.setup.log, earlier) {
@@ -160,7 +167,6 @@ fn header(state: &State, frame: &Frame) -> Vec<String> {
         format!("rescued {}", t.rescued),
         format!("failed {}", t.failed),
         format!("open {}", t.open()),
-        format!("source claimable {}", s.units.fmt(state.source_claimable)),
     ];
     out.push(join_fitting(&parts, frame.width));
     out
@@ -233,7 +239,12 @@ fn short_address(a: Address) -> String {
 
 fn open_batches(state: &State, limit: Option<usize>) -> Vec<Line> {
     let head = state.totals.block;
-    let mut out = vec![(Tone::Plain, format!("open batches: {}", state.open.len()))];
+    let title = format!(
+        "open batches: {}  (source claimable {}: refunds of failed batches)",
+        state.open.len(),
+        state.amount(state.source_claimable)
+    );
+    let mut out = vec![(Tone::Plain, title)];
     let left = |deadline: u64| {
         if deadline > head { format!("{} left", deadline - head) } else { "passed".to_string() }
     };
@@ -385,6 +396,10 @@ mod tests {
             assert!(all.contains("claim"), "{all}");
             assert!(all.contains("open batches: "), "{all}");
             assert!(all.contains("Ctrl-C"), "{all}");
+            if h >= 24 {
+                let events = lines.iter().filter(|(_, l)| l.starts_with('[')).count();
+                assert!(events >= MIN_EVENTS, "{events} events at {w}x{h}:\n{all}");
+            }
         }
         // At 80x50 the slash reasons show in the event list, and the per-prover row is whole.
         let frame = Frame { width: 80, height: Some(50), elapsed: Duration::ZERO, live: true };
