@@ -184,6 +184,7 @@ async fn run_on(
 
     let started = Instant::now();
     watch_network(&mut state, &nw.owner, cfg, started, shutdown).await;
+    let ran = started.elapsed();
     let _ = stop_tx.send(true);
     let proving = collect_agents(agents).await;
     let _ = tokio::time::timeout(STOP_GRACE, source_task).await;
@@ -199,7 +200,7 @@ async fn run_on(
     let _ = std::fs::remove_dir_all(
         BatchStore::new(&cfg.proving.batch_data).network_dir(nw.dep.chain_id, nw.dep.network),
     );
-    let text = summary_text(&state, &proving, started.elapsed());
+    let text = summary_text(&state, &proving, ran);
     Ok((Summary::of(&state, proving), text))
 }
 

@@ -48,7 +48,7 @@ pub(crate) fn figure_lines(state: &State) -> Vec<String> {
             t.block,
             r.name,
             r.address.to_checksum(None),
-            r.kind(t.block),
+            r.kind(Some(t.block)),
             fmt_amount(r.stake, d),
             r.reputation,
             r.assigned,

@@ -86,10 +86,10 @@ impl ProverRow {
         self.missed_windows + self.non_reveals
     }
 
-    /// `ok`, `flaky`, or `OFF` while a flaky prover is in its offline stretch at `block`.
-    pub(crate) fn kind(&self, block: u64) -> &'static str {
+    /// `ok` or `flaky`; with `now`, `OFF` while a flaky prover is in its offline stretch then.
+    pub(crate) fn kind(&self, now: Option<u64>) -> &'static str {
         match self.pattern {
-            Some(f) if f.offline_at(block) => "OFF",
+            Some(f) if now.is_some_and(|b| f.offline_at(b)) => "OFF",
             Some(_) => "flaky",
             None => "ok",
         }

@@ -61,12 +61,12 @@ pub(crate) fn render(state: &State, frame: &Frame) -> Vec<Line> {
     let w = frame.width;
     let mut top: Vec<Line> = header(state, frame).into_iter().map(|l| (Tone::Plain, l)).collect();
     top.push((Tone::Plain, String::new()));
-    let table = prover_table(state, w);
+    let table = prover_table(state, frame, w);
     let block = state.totals.block;
     top.push((Tone::Plain, table[0].clone()));
     for (r, line) in state.provers.iter().zip(&table[1..]) {
         // Rows of provers that are offline or were slashed stand out.
-        let tone = if r.kind(block) == "OFF" {
+        let tone = if r.kind(frame.live.then_some(block)) == "OFF" {
             Tone::Warn
         } else if r.slashes() > 0 {
             Tone::Bad
@@ -204,7 +204,9 @@ const COLUMNS: [Column; 13] = [
     Column { header: "slashed", right: true, drop_order: 0 },
 ];
 
-fn prover_table(state: &State, width: usize) -> Vec<String> {
+fn prover_table(state: &State, frame: &Frame, width: usize) -> Vec<String> {
+    // Offline is a moment of the live view; the summary tells only who was flaky.
+    let now = frame.live.then_some(state.totals.block);
     let d = state.setup.units.decimals;
     let amount = |v| short_amount(v, d, AMOUNT_CELL);
     let rows: Vec<Vec<String>> = state
@@ -214,7 +216,7 @@ fn prover_table(state: &State, width: usize) -> Vec<String> {
             vec![
                 r.name.clone(),
                 short_address(r.address),
-                r.kind(state.totals.block).to_string(),
+                r.kind(now).to_string(),
                 amount(r.stake),
                 r.reputation.to_string(),
                 r.assigned.to_string(),
