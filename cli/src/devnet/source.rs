@@ -9,11 +9,9 @@ use eyre::Result;
 use tokio::sync::watch;
 use tracing::{info, warn};
 
-use crate::{
-    chain::Net,
-    ops::{self, status},
-    proof::BatchStore,
-};
+use provernet_bindings::BatchStatus;
+
+use crate::{chain::Net, ops, proof::BatchStore};
 
 /// How often the source looks at the chain.
 const POLL: Duration = Duration::from_millis(250);
@@ -87,7 +85,10 @@ impl BatchSource {
         let next_id: u64 = net.network.nextBatchId().call().await?;
         while self.next_check < next_id {
             let b = net.network.batchOf(U256::from(self.next_check)).call().await?;
-            let live = matches!(b.status, status::ASSIGNED | status::OPEN | status::RACING);
+            let live = matches!(
+                BatchStatus::try_from(b.status),
+                Ok(BatchStatus::Assigned | BatchStatus::Open | BatchStatus::Racing)
+            );
             if live && block < b.raceDeadline.to::<u64>() {
                 break;
             }

@@ -13,6 +13,7 @@ use alloy::{
     primitives::{Address, U256},
 };
 use eyre::Result;
+use provernet_bindings::BatchStatus;
 
 use super::{
     events::{self, Event},
@@ -122,28 +123,6 @@ impl Totals {
     }
 }
 
-/// Where an unsettled batch stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Stage {
-    /// The drawn prover holds the exclusive window.
-    Assigned,
-    /// Nobody was eligible: open to a race from the start.
-    Open,
-    /// Its prover was slashed: open to a race.
-    Racing,
-}
-
-impl Stage {
-    /// Lower-case name, as in `batch status`.
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Self::Assigned => "assigned",
-            Self::Open => "open",
-            Self::Racing => "racing",
-        }
-    }
-}
-
 /// A posted batch that is neither proven nor failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct OpenBatch {
@@ -155,8 +134,8 @@ pub(crate) struct OpenBatch {
     pub proving_deadline: u64,
     /// Last block of the race.
     pub race_deadline: u64,
-    /// Its stage.
-    pub stage: Stage,
+    /// `Assigned`, `Open` (nobody was eligible) or `Racing` (its prover was slashed).
+    pub status: BatchStatus,
 }
 
 /// Why a prover was slashed, from the event that says so.
@@ -326,10 +305,10 @@ impl State {
                         "batch {id} posted, nobody eligible: open race to block {race_deadline}"
                     )
                 };
-                let stage = if assigned { Stage::Assigned } else { Stage::Open };
+                let status = if assigned { BatchStatus::Assigned } else { BatchStatus::Open };
                 let prover = assigned.then_some(prover);
                 self.open
-                    .insert(id, OpenBatch { id, prover, proving_deadline, race_deadline, stage });
+                    .insert(id, OpenBatch { id, prover, proving_deadline, race_deadline, status });
                 self.note(block, if assigned { Tone::Plain } else { Tone::Warn }, text);
             }
             Event::Proven { id, prover, payout, rescued } => {
@@ -363,7 +342,7 @@ impl State {
             }
             Event::MissedWindow { prover, batch, amount } => {
                 if let Some(b) = self.open.get_mut(&batch) {
-                    b.stage = Stage::Racing;
+                    b.status = BatchStatus::Racing;
                 }
                 let deadline = self.deadlines.get(&batch).copied();
                 self.slash(block, prover, amount, SlashReason::MissedWindow { batch, deadline });
@@ -465,10 +444,10 @@ pub(crate) mod tests {
         s.apply(25, posted(2, p2));
         s.apply(26, posted(3, Address::ZERO));
         assert_eq!(s.open.len(), 3);
-        assert_eq!(s.open[&3].stage, Stage::Open);
+        assert_eq!(s.open[&3].status, BatchStatus::Open);
         s.apply(27, Event::Proven { id: 1, prover: p1, payout: pnt(10), rescued: false });
         s.apply(33, Event::MissedWindow { prover: p2, batch: 2, amount: pnt(150) });
-        assert_eq!(s.open[&2].stage, Stage::Racing);
+        assert_eq!(s.open[&2].status, BatchStatus::Racing);
         s.apply(34, Event::Proven { id: 2, prover: p1, payout: pnt(13), rescued: true });
         s.apply(35, Event::NonReveal { prover: p2, epoch: 3, amount: pnt(15) });
         s.apply(40, Event::Failed { id: 3, refund: pnt(10) });

@@ -110,8 +110,9 @@ pub struct ProverSummary {
 pub struct OpenBatchSummary {
     /// The batch.
     pub batch_id: u64,
-    /// `assigned`, `open` or `racing`.
-    pub stage: &'static str,
+    /// `Assigned`, `Open` (nobody was eligible) or `Racing` (its prover was slashed), the
+    /// contract's `BatchStatus` names.
+    pub status: &'static str,
     /// The drawn prover (null when nobody was eligible).
     pub prover: Option<String>,
     /// Last block of the exclusive window.
@@ -225,7 +226,7 @@ impl Summary {
             .values()
             .map(|b| OpenBatchSummary {
                 batch_id: b.id,
-                stage: b.stage.name(),
+                status: b.status.as_str(),
                 prover: b.prover.map(|p| p.to_checksum(None)),
                 proving_deadline: b.proving_deadline,
                 race_deadline: b.race_deadline,
@@ -302,6 +303,6 @@ mod tests {
         );
         assert_eq!(v["slashes"][1]["reason"], "nonReveal");
         assert_eq!(v["slashes"][1]["epoch"], 2);
-        assert_eq!(v["openBatches"][0]["stage"], "racing");
+        assert_eq!(v["openBatches"][0]["status"], "Racing");
     }
 }

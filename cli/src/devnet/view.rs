@@ -5,10 +5,11 @@
 use std::{io::Write, time::Duration};
 
 use alloy::primitives::Address;
+use provernet_bindings::BatchStatus;
 
 use super::{
     clock::PhaseClock,
-    state::{OpenBatch, ProverRow, Stage, State},
+    state::{OpenBatch, ProverRow, State},
     table::{Column, Tone, fit, paint, short_amount, truncate},
 };
 
@@ -252,21 +253,18 @@ fn open_batches(state: &State, limit: Option<usize>) -> Vec<Line> {
     };
     let rows = state.open.values().take(limit.unwrap_or(usize::MAX));
     for b in rows {
-        let OpenBatch { id, prover, proving_deadline, race_deadline, stage } = *b;
+        let OpenBatch { id, prover, proving_deadline, race_deadline, status } = *b;
         let who = prover.map_or_else(|| "-".to_string(), |p| state.name(p));
-        let (tone, when) = match stage {
-            Stage::Assigned => (
+        let (tone, when) = if status == BatchStatus::Assigned {
+            let window = left(proving_deadline);
+            (
                 Tone::Plain,
-                format!(
-                    "window to {proving_deadline} ({}), race to {race_deadline}",
-                    left(proving_deadline)
-                ),
-            ),
-            Stage::Open | Stage::Racing => {
-                (Tone::Warn, format!("race to {race_deadline} ({})", left(race_deadline)))
-            }
+                format!("window to {proving_deadline} ({window}), race to {race_deadline}"),
+            )
+        } else {
+            (Tone::Warn, format!("race to {race_deadline} ({})", left(race_deadline)))
         };
-        out.push((tone, format!("  #{id:<4} {who:<4} {:<8} {when}", stage.name())));
+        out.push((tone, format!("  #{id:<4} {who:<4} {:<8} {when}", status.as_str())));
     }
     if let Some(more) = state.open.len().checked_sub(limit.unwrap_or(usize::MAX)).filter(|&n| n > 0)
     {
