@@ -119,6 +119,11 @@ fn devnet_json_is_one_document_with_per_prover_figures() {
         amount(&s["amount"]);
     }
     amount(&v["source"]["claimable"]);
+    // Each event is printed once (the final figures do not repeat the history).
+    let events: Vec<&str> = stderr.lines().filter(|l| l.starts_with('[')).collect();
+    let distinct: std::collections::BTreeSet<&&str> = events.iter().collect();
+    assert_eq!(distinct.len(), events.len(), "an event line was printed twice:\n{stderr}");
+    assert!(events.len() as u64 >= posted, "every posted batch has an event line:\n{stderr}");
     // A network line with the totals came with the prover lines.
     let net_line =
         stderr.lines().rev().find(|l| l.contains(" provenOnTime=")).expect("a totals line");

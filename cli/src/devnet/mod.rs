@@ -183,7 +183,7 @@ async fn run_on(
     let source_task = tokio::spawn(source.run(stop_rx.clone()));
 
     let started = Instant::now();
-    watch_network(&mut state, &nw.owner, cfg, started, shutdown).await;
+    let plain = watch_network(&mut state, &nw.owner, cfg, started, shutdown).await;
     let ran = started.elapsed();
     let _ = stop_tx.send(true);
     let proving = collect_agents(agents).await;
@@ -191,8 +191,8 @@ async fn run_on(
     if let Err(e) = state.refresh(&nw.owner).await {
         warn!(error = format!("{e:#}"), "could not read the final state");
     }
-    if let Progress::Plain { to_stderr } = cfg.progress {
-        PlainPrinter::new(to_stderr).tick(&state, true);
+    if let Some(mut plain) = plain {
+        plain.tick(&state, true);
     }
     let _ = std::fs::remove_dir_all(nw.run_dir.join(format!("run-{}", std::process::id())));
     // The chain dies with this devnet (and the next one reuses the same addresses): drop its
@@ -287,14 +287,15 @@ async fn spawn_agents(
     Ok(tasks)
 }
 
-/// Refreshes the state and shows it every second until the duration or a shutdown.
+/// Refreshes the state and shows it every second until the duration or a shutdown; returns the
+/// `--plain` printer, which knows what it has printed, for the final figures.
 async fn watch_network(
     state: &mut State,
     owner: &Net,
     cfg: &DevnetConfig,
     started: Instant,
     shutdown: &mut watch::Receiver<bool>,
-) {
+) -> Option<PlainPrinter> {
     let mut screen = match cfg.progress {
         Progress::Live { colour } => Some(Screen::enter(colour)),
         Progress::Plain { .. } => None,
@@ -333,6 +334,7 @@ async fn watch_network(
             break;
         }
     }
+    plain
 }
 
 /// Stops waiting for agents after [`STOP_GRACE`] and sums their proving figures.
