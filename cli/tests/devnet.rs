@@ -129,3 +129,31 @@ fn devnet_json_is_one_document_with_per_prover_figures() {
         stderr.lines().rev().find(|l| l.contains(" provenOnTime=")).expect("a totals line");
     assert_eq!(field(net_line, "posted"), posted.to_string(), "{net_line}");
 }
+
+/// Bad settings are refused before anything starts (no anvil, no deployment): clap's range checks
+/// and the devnet's own, each naming the option.
+#[test]
+fn devnet_refuses_bad_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, expect) in [
+        (&["--provers", "0"][..], "--provers"),
+        (&["--post-every", "0"][..], "--post-every"),
+        (&["--block-time", "0"][..], "--block-time"),
+        (&["--duration", "0"][..], "--duration"),
+        (&["--provers", "2", "--faulty", "3"][..], "--faulty (3) cannot exceed --provers (2)"),
+        (&["--fee=-1"][..], "negative"),
+        (&["--fee", "ten"][..], "is not a number"),
+    ] {
+        let out = Command::new(BIN)
+            .env("PROVERNET_DATA_DIR", dir.path())
+            .arg("devnet")
+            .args(args)
+            .args(["--verifier", "insecure-dev"])
+            .output()
+            .expect("provernet runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} was accepted");
+        assert!(stderr.contains(expect), "{args:?}: {stderr}");
+        assert!(!dir.path().join("devnet").join("deployment.json").exists(), "{args:?} deployed");
+    }
+}

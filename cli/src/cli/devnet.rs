@@ -16,22 +16,22 @@ use crate::{
 #[derive(Debug, Args)]
 pub struct DevnetArgs {
     /// Number of prover agents.
-    #[arg(long, default_value_t = 5)]
-    pub provers: usize,
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
+    pub provers: u16,
     /// How many of them are flaky (go offline and miss windows).
     #[arg(long, default_value_t = 1)]
-    pub faulty: usize,
+    pub faulty: u16,
     /// Stop after this many seconds [default: run until Ctrl-C].
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
     pub duration: Option<u64>,
     /// Seconds per block.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
     pub block_time: u64,
     /// anvil port [default: 8545 if free, else any free port].
     #[arg(long)]
     pub port: Option<u16>,
     /// Post a batch every this many blocks.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..))]
     pub post_every: u64,
     /// Fee per batch in tokens.
     #[arg(long, default_value = "10")]
@@ -62,12 +62,12 @@ pub(super) fn log_file(g: &GlobalArgs, a: &DevnetArgs) -> Option<PathBuf> {
 pub(super) async fn run(g: &GlobalArgs, a: DevnetArgs) -> Result<Report> {
     crate::amount::parse_amount(&a.fee, 18)?;
     let cfg = DevnetConfig {
-        provers: a.provers,
-        faulty: a.faulty,
+        provers: usize::from(a.provers),
+        faulty: usize::from(a.faulty),
         duration: a.duration.map(Duration::from_secs),
         block_time: a.block_time,
         port: a.port,
-        post_every: a.post_every.max(1),
+        post_every: a.post_every,
         progress: progress(g, &a),
         log_file: log_file(g, &a),
         fee: a.fee,
