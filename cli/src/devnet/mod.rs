@@ -334,6 +334,11 @@ async fn watch_network(
             break;
         }
     }
+    if let Some(screen) = screen {
+        // Back on the normal screen; the agents may take a few seconds to finish their step.
+        drop(screen);
+        eprintln!("devnet: stopping the agents and the batch source, then the summary...");
+    }
     plain
 }
 
