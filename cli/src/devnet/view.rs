@@ -401,6 +401,13 @@ mod tests {
                 assert!(events >= MIN_EVENTS, "{events} events at {w}x{h}:\n{all}");
             }
         }
+        // Tiny terminals still get no wrapped or extra line, and the footer.
+        for (w, h) in [(40, 10), (20, 5), (1, 1)] {
+            let frame = Frame { width: w, height: Some(h), elapsed: Duration::ZERO, live: true };
+            let lines = render(&s, &frame);
+            assert!(lines.len() <= h && lines.iter().all(|(_, l)| l.chars().count() <= w));
+            assert!(lines.last().unwrap().1.starts_with(&"Ctrl-C"[..w.min(4)]), "{lines:?}");
+        }
         // At 80x50 the slash reasons show in the event list, and the per-prover row is whole.
         let frame = Frame { width: 80, height: Some(50), elapsed: Duration::ZERO, live: true };
         let all = text(&render(&s, &frame), false);
