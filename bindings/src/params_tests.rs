@@ -222,3 +222,47 @@ fn simulation_set_is_the_old_sim_default() {
         assert_eq!(got, want, "{key}");
     }
 }
+
+/// `NetworkConfig::test` is the Foundry fixture's set: every `p.<field> = <value>;` of
+/// `defaultParams()` and the epoch constants of test/helpers/NetworkTestBase.sol.
+#[test]
+fn test_set_is_the_foundry_fixture() {
+    let sol = std::fs::read_to_string(repo().join("test/helpers/NetworkTestBase.sol")).unwrap();
+    let constant = |name: &str| -> String {
+        let line = sol.lines().find(|l| l.contains(&format!("constant {name} ="))).unwrap();
+        line.split('=').nth(1).unwrap().trim().trim_end_matches(';').to_string()
+    };
+    let number = |expr: &str| -> u128 {
+        let e = expr.trim().trim_start_matches("uint96(").trim_end_matches(')');
+        let e = if e.chars().all(|c| c.is_ascii_uppercase() || c == '_') {
+            constant(e)
+        } else {
+            e.into()
+        };
+        let e = e.replace('_', "");
+        match e.split_once("e18") {
+            Some((n, _)) => n.parse::<u128>().unwrap() * UNIT,
+            None => e.parse().unwrap(),
+        }
+    };
+    let test = NetworkConfig::test();
+    assert_eq!(u128::from(test.commit_blocks), number(&constant("COMMIT_BLOCKS")));
+    assert_eq!(u128::from(test.reveal_blocks), number(&constant("REVEAL_BLOCKS")));
+    let body = sol.split("function defaultParams()").nth(1).unwrap().split('}').next().unwrap();
+    let mut assigned = Vec::new();
+    for line in body.lines().filter_map(|l| l.trim().strip_prefix("p.")) {
+        let (camel, expr) = line.trim_end_matches(';').split_once('=').unwrap();
+        let snake: String = camel
+            .trim()
+            .chars()
+            .flat_map(|c| {
+                if c.is_ascii_uppercase() { vec!['_', c.to_ascii_lowercase()] } else { vec![c] }
+            })
+            .collect();
+        let want = number(expr);
+        let got = fields(&test.params).into_iter().find(|(k, _)| *k == snake).unwrap().1;
+        assert_eq!(got, want, "{snake}");
+        assigned.push(snake);
+    }
+    assert_eq!(assigned.len(), 14, "the fixture sets every field: {assigned:?}");
+}

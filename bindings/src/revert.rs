@@ -175,6 +175,15 @@ impl ErrorTable {
         Ok(self.hinted(decoded))
     }
 
+    /// One line for any revert data: the decoded error (with `{:#}`: its sentence and hint) or
+    /// what made it undecodable. For logs and reports that do not branch on the error.
+    pub fn describe(&self, data: &[u8]) -> String {
+        match self.decode(data) {
+            Ok(d) => format!("{d:#}"),
+            Err(u) => u.to_string(),
+        }
+    }
+
     fn hinted(&self, mut d: DecodedRevert) -> DecodedRevert {
         if let Some(template) = self.hints.and_then(|h| h(&d.name)) {
             let mut hint = template.to_string();

@@ -143,6 +143,13 @@ fn unknown_short_empty_and_truncated_data_are_reported() {
 }
 
 #[test]
+fn describe_covers_decoded_and_undecoded_data() {
+    let d = table().describe(&ProverNetwork::NothingToWithdraw {}.abi_encode());
+    assert!(d.starts_with("NothingToWithdraw(): "), "{d}");
+    assert_eq!(table().describe(&[]), "reverted without data");
+}
+
+#[test]
 fn hints_are_the_callers_and_fill_in_fields() {
     fn hints(name: &str) -> Option<&'static str> {
         match name {

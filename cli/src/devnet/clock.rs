@@ -1,7 +1,7 @@
 //! Where the chain is in the epoch cycle, counted from the next block: the one a transaction sent
 //! now lands in. (Counting from the head would include a block that is already mined.)
 
-use crate::chain::{Geometry, Phase};
+use crate::net::{Geometry, Phase};
 
 /// The phase the next block falls in and how long until the following phase starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use alloy::{
 use eyre::{Result, WrapErr};
 use provernet_bindings::ProverNetwork;
 
-use crate::chain::Net;
+use crate::net::Net;
 
 /// One event of the network, with the fields the view uses.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -24,6 +24,7 @@ use std::{
 
 use alloy::{primitives::U256, providers::ext::AnvilApi, signers::local::PrivateKeySigner};
 use eyre::{Result, WrapErr};
+use provernet_bindings::NetworkConfig;
 use tokio::{sync::watch, task::JoinHandle};
 use tracing::{info, warn};
 
@@ -41,11 +42,17 @@ use self::{
 use crate::{
     agent::{Agent, AgentConfig, AgentStats, Flaky},
     anvil::{Anvil, DEV_KEY_0, DEV_KEY_1},
-    chain::{Chain, Net, load_signer},
-    deployment::{DeployParams, Deployment, VerifierKind, deploy},
-    ops,
+    bail_input,
+    chain::Chain,
+    deployment::Deployment,
+    net::Net,
+    ops::{
+        self,
+        deploy::{VerifierKind, deploy},
+    },
     proof::{BatchStore, ProvingSetup},
     secrets::SecretStore,
+    signer::key_signer,
 };
 
 /// How long to wait for a receipt during setup and in the agents.
@@ -118,14 +125,12 @@ pub async fn run(
     cfg: DevnetConfig,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<(Summary, String)> {
-    eyre::ensure!(cfg.provers >= 1, "--provers must be at least 1");
-    eyre::ensure!(
-        cfg.faulty <= cfg.provers,
-        "--faulty ({}) cannot exceed --provers ({})",
-        cfg.faulty,
-        cfg.provers
-    );
-    eyre::ensure!(cfg.block_time >= 1, "--block-time must be at least 1 second");
+    if cfg.provers == 0 || cfg.block_time == 0 || cfg.post_every == 0 {
+        bail_input!("--provers, --block-time and --post-every must each be at least 1");
+    }
+    if cfg.faulty > cfg.provers {
+        bail_input!("--faulty ({}) cannot exceed --provers ({})", cfg.faulty, cfg.provers);
+    }
     let port = match cfg.port {
         Some(p) => Some(p),
         None if std::net::TcpListener::bind("127.0.0.1:8545").is_ok() => Some(8545),
@@ -207,16 +212,15 @@ async fn run_on(
 /// Deploys (Groth16 keys loaded first, so proving is ready when batches arrive), registers the
 /// provers and funds the batch source.
 async fn launch(anvil: &Anvil, cfg: &DevnetConfig) -> Result<Network> {
-    let deployer =
-        Chain::connect(&anvil.url, load_signer(Some(DEV_KEY_0), None, None)?, TX_TIMEOUT).await?;
-    let source_key = load_signer(Some(DEV_KEY_1), None, None)?.expect("a key was given");
+    let deployer = Chain::connect(&anvil.url, Some(key_signer(DEV_KEY_0)?), TX_TIMEOUT).await?;
+    let source_key = key_signer(DEV_KEY_1)?;
     let keys = match cfg.verifier {
         VerifierKind::Groth16 => Some(cfg.proving.load_keys().await?),
         VerifierKind::InsecureDev => None,
     };
     let dep = deploy(
         &deployer,
-        &DeployParams::dev(),
+        &NetworkConfig::development(),
         None,
         &[source_key.address()],
         cfg.verifier,

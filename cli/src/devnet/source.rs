@@ -11,7 +11,7 @@ use tracing::{info, warn};
 
 use provernet_bindings::BatchStatus;
 
-use crate::{chain::Net, ops, proof::BatchStore};
+use crate::{net::Net, ops, proof::BatchStore};
 
 /// How often the source looks at the chain.
 const POLL: Duration = Duration::from_millis(250);

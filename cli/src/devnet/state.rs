@@ -22,7 +22,7 @@ use super::{
 use crate::{
     agent::Flaky,
     amount::Units,
-    chain::{Geometry, Net},
+    net::{Geometry, Net},
 };
 
 /// How many events the state remembers (the view shows as many as fit; in full-screen mode the

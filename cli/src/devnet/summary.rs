@@ -1,9 +1,9 @@
 //! The devnet's result as one JSON document (`devnet --json`). Amounts are decimal strings in
 //! whole tokens (`"1350.5"`, as every other command prints them; `token` names the token and its
-//! decimals), counts and block numbers are JSON numbers, addresses are EIP-55 checksummed strings
-//! (alloy's `Address` serializes in lower case, hence the `String` fields).
+//! decimals), counts and block numbers are JSON numbers, addresses are lowercase `0x` hex: the
+//! JSON conventions of docs/cli.md.
 
-use alloy::primitives::U256;
+use alloy::primitives::{Address, U256};
 use serde::Serialize;
 
 use super::{
@@ -77,7 +77,7 @@ pub struct ProverSummary {
     /// Label (p1, p2, ...).
     pub name: String,
     /// Address.
-    pub address: String,
+    pub address: Address,
     /// Configured flaky (offline part of the time).
     pub flaky: bool,
     /// Active stake.
@@ -114,7 +114,7 @@ pub struct OpenBatchSummary {
     /// contract's `BatchStatus` names.
     pub status: &'static str,
     /// The drawn prover (null when nobody was eligible).
-    pub prover: Option<String>,
+    pub prover: Option<Address>,
     /// Last block of the exclusive window.
     pub proving_deadline: u64,
     /// Last block of the race.
@@ -130,15 +130,15 @@ pub struct SlashSummary {
     /// The prover's label.
     pub name: String,
     /// The prover.
-    pub prover: String,
+    pub prover: Address,
     /// `missedWindow` (event `ProverSlashed`) or `nonReveal` (event `NonRevealPenalized`).
     pub reason: &'static str,
     /// The missed batch (missedWindow).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub batch_id: Option<u64>,
-    /// The missed window's last block (missedWindow, when the batch was seen posted).
+    /// Last block of the missed window (missedWindow, when the devnet saw the batch posted).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub window_ended: Option<u64>,
+    pub proving_deadline: Option<u64>,
     /// The epoch of the withheld reveal (nonReveal).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub epoch: Option<u64>,
@@ -151,7 +151,7 @@ pub struct SlashSummary {
 #[serde(rename_all = "camelCase")]
 pub struct SourceSummary {
     /// Its address.
-    pub address: String,
+    pub address: Address,
     /// Refunds of failed batches credited and not yet claimed.
     pub claimable: String,
 }
@@ -206,7 +206,7 @@ impl Summary {
             .iter()
             .map(|r| ProverSummary {
                 name: r.name.clone(),
-                address: r.address.to_checksum(None),
+                address: r.address,
                 flaky: r.pattern.is_some(),
                 stake: amount(r.stake),
                 reputation: r.reputation,
@@ -227,7 +227,7 @@ impl Summary {
             .map(|b| OpenBatchSummary {
                 batch_id: b.id,
                 status: b.status.as_str(),
-                prover: b.prover.map(|p| p.to_checksum(None)),
+                prover: b.prover,
                 proving_deadline: b.proving_deadline,
                 race_deadline: b.race_deadline,
             })
@@ -236,17 +236,17 @@ impl Summary {
             .slashes
             .iter()
             .map(|s| {
-                let (batch_id, window_ended, epoch) = match s.reason {
+                let (batch_id, proving_deadline, epoch) = match s.reason {
                     SlashReason::MissedWindow { batch, deadline } => (Some(batch), deadline, None),
                     SlashReason::NonReveal { epoch } => (None, None, Some(epoch)),
                 };
                 SlashSummary {
                     block: s.block,
                     name: state.name(s.prover),
-                    prover: s.prover.to_checksum(None),
+                    prover: s.prover,
                     reason: s.reason.key(),
                     batch_id,
-                    window_ended,
+                    proving_deadline,
                     epoch,
                     amount: amount(s.amount),
                 }
@@ -263,7 +263,7 @@ impl Summary {
             open_batches,
             slashes,
             source: SourceSummary {
-                address: state.setup.source.to_checksum(None),
+                address: state.setup.source,
                 claimable: amount(state.source_claimable),
             },
         }
@@ -294,12 +294,11 @@ mod tests {
         assert_eq!(p["stake"], "1350");
         assert_eq!(p["slashed"], "151.5");
         assert_eq!((p["missedWindows"].as_u64(), p["nonReveals"].as_u64()), (Some(1), Some(1)));
-        assert_eq!(p["address"], p2.to_checksum(None));
-        assert_ne!(p2.to_checksum(None), format!("{p2:#x}"), "a mixed-case checksum is tested");
+        assert_eq!(p["address"], format!("{p2:#x}"), "lowercase, as every command's JSON");
         assert_eq!(
             v["slashes"][0],
-            serde_json::json!({ "block": 28, "name": "p2", "prover": p2.to_checksum(None),
-                "reason": "missedWindow", "batchId": 1, "windowEnded": 27, "amount": "150" })
+            serde_json::json!({ "block": 28, "name": "p2", "prover": format!("{p2:#x}"),
+                "reason": "missedWindow", "batchId": 1, "provingDeadline": 27, "amount": "150" })
         );
         assert_eq!(v["slashes"][1]["reason"], "nonReveal");
         assert_eq!(v["slashes"][1]["epoch"], 2);
