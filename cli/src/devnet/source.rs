@@ -1,0 +1,121 @@
+//! The devnet's batch source, the rollup's side of the network: posts a batch of random data every
+//! few blocks once a selection list exists, and times out (`markFailed`) batches whose race ended
+//! unproven, which settles them and credits their fee back to the source.
+
+use std::time::Duration;
+
+use alloy::primitives::{B256, U256};
+use eyre::Result;
+use tokio::sync::watch;
+use tracing::{info, warn};
+
+use provernet_bindings::BatchStatus;
+
+use crate::{net::Net, ops, proof::BatchStore};
+
+/// How often the source looks at the chain.
+const POLL: Duration = Duration::from_millis(250);
+
+/// The batch source's settings and progress.
+pub(crate) struct BatchSource {
+    net: Net,
+    store: BatchStore,
+    fee: U256,
+    every: u64,
+    last_post: u64,
+    next_check: u64,
+    waited_from: Option<u64>,
+}
+
+impl BatchSource {
+    /// A source posting through `net` (an authorised batch source's signer) a batch paying `fee`
+    /// every `every` blocks, writing batch data to `store`.
+    pub(crate) fn new(net: Net, store: BatchStore, fee: U256, every: u64) -> Self {
+        Self { net, store, fee, every, last_post: 0, next_check: 1, waited_from: None }
+    }
+
+    /// Runs until `stop` turns true; failed steps are logged and retried.
+    pub(crate) async fn run(mut self, mut stop: watch::Receiver<bool>) {
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            if let Err(e) = self.step().await {
+                warn!(agent = "source", error = format!("{e:#}"), "batch source step failed");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(POLL) => {}
+                _ = stop.changed() => return,
+            }
+        }
+    }
+
+    async fn step(&mut self) -> Result<()> {
+        let block = self.net.chain.block_number().await?;
+        self.time_out_expired(block).await?;
+        if block < self.last_post + self.every {
+            return Ok(());
+        }
+        // Wait for the first selection list so early batches are assigned, not all raced (but do
+        // not wait forever: with every prover offline, batches go straight to the race).
+        let net = &self.net;
+        let epoch = net.geo.epoch_of(block + 1);
+        let listed =
+            epoch > 0 && !net.network.rollOf(U256::from(epoch - 1)).call().await?.count.is_zero();
+        let start = *self.waited_from.get_or_insert(block);
+        if !listed && block < start + 3 * net.geo.length() {
+            return Ok(());
+        }
+        // Random batch data (as a rollup's would be), stored where the provers look, committed
+        // with Poseidon; the bare random commitment is enough for the insecure dev verifier.
+        let posted = if net.dep.verifier_kind == "groth16" {
+            ops::post_batch_data(net, &self.store, &random_batch(), self.fee).await?.0
+        } else {
+            ops::post_batch(net, B256::random(), self.fee).await?
+        };
+        self.last_post = block;
+        info!(agent = "source", batch = posted.id, prover = %posted.prover, "posted batch");
+        Ok(())
+    }
+
+    /// Times out, in id order, the batches whose race is over: they count as failed and their fee
+    /// goes back to the source's claimable balance.
+    async fn time_out_expired(&mut self, block: u64) -> Result<()> {
+        let net = &self.net;
+        let next_id: u64 = net.network.nextBatchId().call().await?;
+        while self.next_check < next_id {
+            let b = net.network.batchOf(U256::from(self.next_check)).call().await?;
+            let live = matches!(
+                BatchStatus::try_from(b.status),
+                Ok(BatchStatus::Assigned | BatchStatus::Open | BatchStatus::Racing)
+            );
+            if live && block < b.raceDeadline.to::<u64>() {
+                break;
+            }
+            if live && let Err(e) = ops::timeout(net, self.next_check).await {
+                warn!(
+                    agent = "source",
+                    batch = self.next_check,
+                    error = format!("{e:#}"),
+                    "timeout failed"
+                );
+                break;
+            }
+            self.next_check += 1;
+        }
+        Ok(())
+    }
+}
+
+/// Random batch data of random length (1..=MAX_BATCH_BYTES).
+fn random_batch() -> Vec<u8> {
+    let len = 1
+        + (u16::from_be_bytes([B256::random()[0], B256::random()[1]]) as usize)
+            % provernet_zk::MAX_BATCH_BYTES;
+    let mut data = Vec::with_capacity(len + 32);
+    while data.len() < len {
+        data.extend_from_slice(B256::random().as_slice());
+    }
+    data.truncate(len);
+    data
+}
