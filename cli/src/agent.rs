@@ -20,7 +20,8 @@ use tokio::sync::watch;
 use tracing::{info, warn};
 
 use crate::{
-    chain::{Net, Phase, was_not_sent},
+    chain::was_not_sent,
+    net::{Net, Phase},
     ops::{self, NO_COMMIT, ProveRoute, status},
     proof::{ProofBackend, prove_blocking},
     secrets::SecretStore,

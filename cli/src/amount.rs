@@ -4,7 +4,9 @@ use alloy::primitives::{
     U256,
     utils::{format_units, parse_units},
 };
-use eyre::{Result, bail, eyre};
+use eyre::Result;
+
+use crate::{bail_input, exit};
 
 /// How amounts of the staking token are shown and parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,19 +34,19 @@ impl Units {
 pub fn check_shape(text: &str) -> Result<()> {
     let t = text.trim();
     if t.is_empty() {
-        bail!("the amount is empty: give a positive number such as 100 or 0.5");
+        bail_input!("the amount is empty: give a positive number such as 100 or 0.5");
     }
     if t.starts_with('-') {
-        bail!("the amount {t} is negative: give a positive number such as 100 or 0.5");
+        bail_input!("the amount {t} is negative: give a positive number such as 100 or 0.5");
     }
     if !t.chars().all(|c| c.is_ascii_digit() || c == '.') || t.matches('.').count() > 1 {
-        bail!("the amount {t:?} is not a number: give a positive decimal such as 100 or 0.5");
+        bail_input!("the amount {t:?} is not a number: give a positive decimal such as 100 or 0.5");
     }
     if !t.chars().any(|c| c.is_ascii_digit()) {
-        bail!("the amount {t:?} is not a number: give a positive decimal such as 100 or 0.5");
+        bail_input!("the amount {t:?} is not a number: give a positive decimal such as 100 or 0.5");
     }
     if t.chars().all(|c| c == '0' || c == '.') {
-        bail!("the amount is zero: give a positive amount");
+        bail_input!("the amount is zero: give a positive amount");
     }
     Ok(())
 }
@@ -55,13 +57,15 @@ pub fn parse_amount(text: &str, decimals: u8) -> Result<U256> {
     let t = text.trim();
     let frac = t.split_once('.').map_or(0, |(_, f)| f.len());
     if frac > decimals as usize {
-        bail!("the amount {t} has more than {decimals} decimal places, the token's precision");
+        bail_input!(
+            "the amount {t} has more than {decimals} decimal places, the token's precision"
+        );
     }
     let value: U256 = parse_units(t, decimals)
-        .map_err(|e| eyre!("the amount {t:?} is not a valid amount: {e}"))?
+        .map_err(|e| exit::input(format!("the amount {t:?} is not a valid amount: {e}")))?
         .into();
     if value.is_zero() {
-        bail!("the amount is zero: give a positive amount");
+        bail_input!("the amount is zero: give a positive amount");
     }
     Ok(value)
 }

@@ -1,9 +1,9 @@
-//! Connection to a node, the signer, and the one path every transaction takes: simulate, send,
-//! await the receipt with a timeout, fail on a reverted receipt.
+//! Connection to a node and the one path every transaction takes: simulate, (refuse a duplicate of
+//! a pending transaction), send, say the hash at once, await the receipt with a timeout, fail on a
+//! reverted receipt.
 
 use std::{
-    path::{Path, PathBuf},
-    str::FromStr,
+    sync::{Arc, Mutex},
     time::Duration,
 };
 
@@ -11,16 +11,20 @@ use alloy::{
     contract::{CallBuilder, CallDecoder},
     eips::BlockId,
     network::EthereumWallet,
-    primitives::{Address, U256},
+    primitives::{Address, Bytes, TxHash},
     providers::{DynProvider, Provider, ProviderBuilder},
     rpc::types::TransactionReceipt,
     signers::local::PrivateKeySigner,
     transports::http::reqwest::Url,
 };
-use eyre::{Result, WrapErr, bail, eyre};
-use provernet_bindings::{DevStakingToken, ProverNetwork};
+use eyre::{Result, WrapErr};
 
-use crate::{amount::Units, deployment::Deployment, revert};
+use crate::{
+    amount::Units,
+    exit::{self, Code},
+    pending::{Journal, Sent},
+    revert,
+};
 
 /// How long the first request may take before the endpoint is called unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -38,41 +42,57 @@ pub struct Chain {
     pub signer: Option<Address>,
     /// How long to wait for a receipt.
     pub tx_timeout: Duration,
+    /// How transactions are sent (the command line's transaction options).
+    pub tx: TxOptions,
+    /// The nonce the next transaction uses when `--nonce` was given (later ones count up).
+    next_nonce: Arc<Mutex<Option<u64>>>,
 }
 
-/// Loads the signer from a raw key or an encrypted keystore. The key never appears in messages.
-pub fn load_signer(
-    private_key: Option<&str>,
-    keystore: Option<&Path>,
-    password_file: Option<&Path>,
-) -> Result<Option<PrivateKeySigner>> {
-    match (private_key, keystore) {
-        (Some(_), Some(_)) => bail!("give either --private-key or --keystore, not both"),
-        (Some(key), None) => {
-            let key = key.trim();
-            let signer = PrivateKeySigner::from_str(key).map_err(|_| {
-                eyre!("the private key (--private-key or PROVERNET_PRIVATE_KEY) is not a 32-byte hex secp256k1 key")
-            })?;
-            Ok(Some(signer))
-        }
-        (None, Some(path)) => {
-            let Some(pw_path) = password_file else {
-                bail!("--keystore needs --password-file with the keystore's password");
-            };
-            let password = std::fs::read_to_string(pw_path)
-                .wrap_err_with(|| format!("cannot read the password file {}", pw_path.display()))?;
-            let password = password.trim_end_matches(['\n', '\r']);
-            if !path.exists() {
-                bail!("the keystore file {} does not exist", path.display());
-            }
-            let signer = PrivateKeySigner::decrypt_keystore(path, password).map_err(|e| {
-                eyre!("cannot decrypt the keystore {}: {e} (wrong password file?)", path.display())
-            })?;
-            Ok(Some(signer))
-        }
-        (None, None) => Ok(None),
+/// The transaction options of one-shot commands (`--nonce`, `--gas-price`, `--dry-run`, ...).
+/// The defaults are what agents use: node-filled nonce and fees, no journal, no announcements.
+#[derive(Debug, Clone, Default)]
+pub struct TxOptions {
+    /// Nonce of the first transaction (`--nonce`); replaces a pending one with that nonce.
+    pub nonce: Option<u64>,
+    /// Max fee per gas in wei (`--gas-price`).
+    pub gas_price: Option<u128>,
+    /// Max priority fee per gas in wei (`--priority-gas-price`).
+    pub priority_gas_price: Option<u128>,
+    /// Simulate and estimate only (`--dry-run`).
+    pub dry_run: bool,
+    /// Approve the maximum allowance instead of the amount needed (`--approve-max`).
+    pub approve_max: bool,
+    /// Print each transaction's hash on stderr as soon as it is sent.
+    pub announce: bool,
+    /// Record sent transactions and refuse to send one of a kind that is still pending.
+    pub journal: Option<Journal>,
+}
+
+/// What `--dry-run` found: the transaction would succeed. Carried as an error so it stops the
+/// command at its first transaction; `main` prints it as the command's report and exits 0.
+#[derive(Debug, Clone)]
+pub struct DryRun {
+    /// The action (`register`).
+    pub what: String,
+    /// Target contract (none for a deployment).
+    pub to: Option<Address>,
+    /// The calldata.
+    pub calldata: Bytes,
+    /// `eth_estimateGas` against the pending block.
+    pub gas: u64,
+}
+
+impl std::fmt::Display for DryRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "dry run: {} would succeed (simulated against the pending block; gas estimate {}); nothing was sent",
+            self.what, self.gas
+        )
     }
 }
+
+impl std::error::Error for DryRun {}
 
 impl Chain {
     /// Connects to `rpc_url` and checks that it answers.
@@ -82,7 +102,9 @@ impl Chain {
         tx_timeout: Duration,
     ) -> Result<Self> {
         let url: Url = rpc_url.parse().map_err(|e| {
-            eyre!("--rpc-url {rpc_url:?} is not a valid URL ({e}); e.g. http://127.0.0.1:8545")
+            exit::input(format!(
+                "--rpc-url {rpc_url:?} is not a valid URL ({e}); e.g. http://127.0.0.1:8545"
+            ))
         })?;
         let address = signer.as_ref().map(|s| s.address());
         let provider = match signer {
@@ -93,22 +115,46 @@ impl Chain {
         };
         let chain_id = tokio::time::timeout(CONNECT_TIMEOUT, provider.get_chain_id())
             .await
-            .map_err(|_| eyre!("the RPC endpoint {rpc_url} did not answer within {CONNECT_TIMEOUT:?}"))?
+            .map_err(|_| {
+                exit::err(
+                    Code::Connection,
+                    format!("the RPC endpoint {rpc_url} did not answer within {CONNECT_TIMEOUT:?}"),
+                )
+            })?
             .map_err(|e| {
-                eyre!(
-                    "cannot reach the RPC endpoint {rpc_url} ({e}); is the node (e.g. anvil) running? \
-                     Set --rpc-url or ETH_RPC_URL"
+                exit::err(
+                    Code::Connection,
+                    format!(
+                        "cannot reach the RPC endpoint {rpc_url} ({e}); is the node (e.g. anvil) running? \
+                         Set --rpc-url or ETH_RPC_URL"
+                    ),
                 )
             })?;
-        Ok(Self { provider, rpc_url: rpc_url.to_string(), chain_id, signer: address, tx_timeout })
+        Ok(Self {
+            provider,
+            rpc_url: rpc_url.to_string(),
+            chain_id,
+            signer: address,
+            tx_timeout,
+            tx: TxOptions::default(),
+            next_nonce: Arc::new(Mutex::new(None)),
+        })
+    }
+
+    /// Sets the transaction options.
+    #[must_use]
+    pub fn with_tx_options(mut self, tx: TxOptions) -> Self {
+        *self.next_nonce.lock().expect("nonce lock") = tx.nonce;
+        self.tx = tx;
+        self
     }
 
     /// The signer's address, or an error telling how to give one.
     pub fn signer(&self) -> Result<Address> {
         self.signer.ok_or_else(|| {
-            eyre!(
+            exit::input(
                 "this command sends transactions and needs a signer: give --private-key (or \
-                 PROVERNET_PRIVATE_KEY) or --keystore PATH --password-file FILE"
+                 PROVERNET_PRIVATE_KEY), --account NAME, or --keystore PATH",
             )
         })
     }
@@ -121,9 +167,10 @@ impl Chain {
             .wrap_err_with(|| format!("while reading the block number from {}", self.rpc_url))
     }
 
-    /// Simulates `call` against the pending block, sends it only if the simulation passes, awaits
-    /// its receipt with the timeout, and fails on a reverted receipt. `what` names the action in
-    /// messages ("register").
+    /// Simulates `call` against the pending block, sends it only if the simulation passes (and no
+    /// transaction of the same kind from this signer is pending), awaits its receipt with the
+    /// timeout, and fails on a reverted receipt. `what` names the action in messages and in the
+    /// journal ("register").
     pub async fn send<P, D>(
         &self,
         what: &str,
@@ -136,8 +183,31 @@ impl Chain {
     {
         let call = call.block(BlockId::pending());
         let gas = call.estimate_gas().await.map_err(|e| explain(what, units, e))?;
+        if self.tx.dry_run {
+            let req = call.into_transaction_request();
+            return Err(eyre::Report::new(DryRun {
+                what: what.to_string(),
+                to: req.to.and_then(|k| k.to().copied()),
+                calldata: req.input.into_input().unwrap_or_default(),
+                gas,
+            }));
+        }
         // Headroom over the estimate: state can shift a little between simulation and inclusion.
-        let call = call.gas(gas.saturating_mul(13) / 10 + 10_000);
+        let mut call = call.gas(gas.saturating_mul(13) / 10 + 10_000);
+        let nonce = self.choose_nonce(what).await?;
+        if let Some(n) = nonce {
+            call = call.nonce(n);
+        }
+        if let Some(max_fee) = self.tx.gas_price {
+            let tip = match self.tx.priority_gas_price {
+                Some(t) => t,
+                None => self.provider.get_max_priority_fee_per_gas().await?.min(max_fee),
+            };
+            call = call.max_fee_per_gas(max_fee).max_priority_fee_per_gas(tip);
+        } else if let Some(tip) = self.tx.priority_gas_price {
+            let base = self.provider.get_gas_price().await?;
+            call = call.max_fee_per_gas(base.saturating_mul(2) + tip).max_priority_fee_per_gas(tip);
+        }
         let pending = call
             .send()
             .await
@@ -145,25 +215,82 @@ impl Chain {
             .wrap_err_with(|| format!("while sending {what}"))?;
         let hash = *pending.tx_hash();
         tracing::debug!(%hash, what, "sent");
+        if self.tx.announce {
+            // Said at once, so after Ctrl-C or a timeout the user knows what is in flight.
+            eprintln!("sent {what}: {hash:#x}; waiting for its receipt");
+        }
+        if let (Some(j), Some(n)) = (&self.tx.journal, nonce) {
+            let mined = self.mined_nonce().await.unwrap_or(n);
+            if let Err(e) = j.record(Sent { kind: what.to_string(), hash, nonce: n }, mined) {
+                tracing::warn!(error = %e, "cannot record the sent transaction");
+            }
+        }
         let receipt = self.await_receipt(what, hash).await?;
         if !receipt.status() {
-            bail!(
-                "{what} was mined in block {} but reverted (tx {hash}); the chain state changed after the \
-                 simulation (e.g. another prover won a race)",
-                receipt.block_number.unwrap_or_default()
-            );
+            return Err(exit::err(
+                Code::Revert,
+                format!(
+                    "{what} was mined in block {} but reverted (tx {hash}); the chain state changed after the \
+                     simulation (e.g. another prover won a race)",
+                    receipt.block_number.unwrap_or_default()
+                ),
+            ));
         }
         Ok(receipt)
     }
+
+    /// The signer's latest (mined) nonce.
+    async fn mined_nonce(&self) -> Result<u64> {
+        let me = self.signer()?;
+        Ok(self.provider.get_transaction_count(me).latest().await?)
+    }
+
+    /// The nonce to send with: `--nonce` (counting up over a command's transactions), else, when
+    /// the journal is kept, the pending nonce after refusing a duplicate of a pending transaction
+    /// of the same kind; else none (the node's filler picks it).
+    async fn choose_nonce(&self, what: &str) -> Result<Option<u64>> {
+        {
+            let mut next = self.next_nonce.lock().expect("nonce lock");
+            if let Some(n) = *next {
+                *next = Some(n + 1);
+                return Ok(Some(n));
+            }
+        }
+        let Some(journal) = &self.tx.journal else { return Ok(None) };
+        let me = self.signer()?;
+        let mined = self.provider.get_transaction_count(me).latest().await?;
+        let pending = self.provider.get_transaction_count(me).pending().await?;
+        if pending > mined
+            && let Some(s) = journal.pending_of_kind(what, mined)?
+            && self
+                .provider
+                .get_transaction_by_hash(s.hash)
+                .await?
+                .is_some_and(|t| t.block_number.is_none())
+        {
+            return Err(exit::err(
+                Code::Pending,
+                format!(
+                    "a {what} from {me} is still pending (tx {:#x}, nonce {}); nothing was sent. Wait for it \
+                     (`cast receipt {:#x}`), or replace it with `--nonce {} --gas-price WEI` above its fee",
+                    s.hash, s.nonce, s.hash, s.nonce
+                ),
+            ));
+        }
+        Ok(Some(pending))
+    }
 }
 
-/// A transaction that was not sent because its simulation failed.
+/// A transaction that was not sent: its simulation reverted ([`Code::Revert`]) or a check before
+/// it refused ([`Code::State`], or the code of the refusal).
 #[derive(Debug, Clone)]
 pub struct NotSent {
     /// The decoded reason.
     pub message: String,
     /// The custom error's name and fields, when the revert decoded.
     pub error: Option<String>,
+    /// The exit code it maps to.
+    pub code: Code,
 }
 
 impl std::fmt::Display for NotSent {
@@ -179,7 +306,11 @@ pub fn refused(e: eyre::Report) -> eyre::Report {
     if was_not_sent(&e) {
         return e;
     }
-    eyre::Report::new(NotSent { message: format!("{e:#}"), error: None })
+    let code = match exit::code_of(&e) {
+        Code::Failure => Code::State,
+        c => c,
+    };
+    eyre::Report::new(NotSent { message: format!("{e:#}"), error: None, code })
 }
 
 /// True when `e` (or any error it wraps) says the transaction was not sent.
@@ -191,11 +322,7 @@ impl Chain {
     /// Polls for the receipt of `hash` until the timeout. Polling by hand (rather than alloy's
     /// block heartbeat) keeps working across an endpoint restart: each poll is a fresh request,
     /// and a failed poll is retried, not fatal.
-    pub async fn await_receipt(
-        &self,
-        what: &str,
-        hash: alloy::primitives::TxHash,
-    ) -> Result<TransactionReceipt> {
+    pub async fn await_receipt(&self, what: &str, hash: TxHash) -> Result<TransactionReceipt> {
         let deadline = tokio::time::Instant::now() + self.tx_timeout;
         let mut last_err = None;
         loop {
@@ -212,11 +339,14 @@ impl Chain {
             }
             if tokio::time::Instant::now() >= deadline {
                 let why = last_err.map(|e| format!(" (last error: {e})")).unwrap_or_default();
-                bail!(
-                    "no receipt for {what} ({hash}) within {:?}{why}; it may still be mined: check with \
-                     `cast receipt {hash}` before retrying",
-                    self.tx_timeout
-                );
+                return Err(exit::err(
+                    Code::Timeout,
+                    format!(
+                        "no receipt for {what} ({hash}) within {:?}{why}; it may still be mined: check with \
+                         `cast receipt {hash}` before retrying",
+                        self.tx_timeout
+                    ),
+                ));
             }
             tokio::time::sleep(RECEIPT_POLL).await;
         }
@@ -236,6 +366,7 @@ pub fn explain(what: &str, units: &Units, err: alloy::contract::Error) -> eyre::
                     dec.error, dec.sentence
                 ),
                 error: Some(dec.error),
+                code: Code::Revert,
             });
         }
         return eyre::Report::new(NotSent {
@@ -243,158 +374,8 @@ pub fn explain(what: &str, units: &Units, err: alloy::contract::Error) -> eyre::
                 "{what} would revert (undecoded revert data {data}). Nothing was sent."
             ),
             error: None,
+            code: Code::Revert,
         });
     }
-    eyre!("{what} failed: {err}")
-}
-
-/// Epoch geometry, fixed at deployment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Geometry {
-    /// Block of epoch 0's start.
-    pub genesis: u64,
-    /// Commit phase length.
-    pub commit_blocks: u64,
-    /// Reveal phase length.
-    pub reveal_blocks: u64,
-}
-
-/// The phase a block falls in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Phase {
-    /// Commit phase.
-    Commit,
-    /// Reveal phase.
-    Reveal,
-}
-
-impl Geometry {
-    /// Epoch length in blocks.
-    pub fn length(&self) -> u64 {
-        self.commit_blocks + self.reveal_blocks
-    }
-    /// The epoch `block` belongs to.
-    pub fn epoch_of(&self, block: u64) -> u64 {
-        block.saturating_sub(self.genesis) / self.length()
-    }
-    /// First block of `epoch`.
-    pub fn epoch_start(&self, epoch: u64) -> u64 {
-        self.genesis + epoch * self.length()
-    }
-    /// First block of `epoch`'s reveal phase.
-    pub fn reveal_start(&self, epoch: u64) -> u64 {
-        self.epoch_start(epoch) + self.commit_blocks
-    }
-    /// The phase of `block`.
-    pub fn phase_of(&self, block: u64) -> Phase {
-        if block < self.reveal_start(self.epoch_of(block)) { Phase::Commit } else { Phase::Reveal }
-    }
-}
-
-/// A connected chain plus an opened deployment.
-#[derive(Debug, Clone)]
-pub struct Net {
-    /// The connection.
-    pub chain: Chain,
-    /// The deployment file's contents.
-    pub dep: Deployment,
-    /// The ProverNetwork.
-    pub network: ProverNetwork::ProverNetworkInstance<DynProvider>,
-    /// The staking token (any ERC-20; the dev token's ABI covers the calls used).
-    pub token: DevStakingToken::DevStakingTokenInstance<DynProvider>,
-    /// Token display units.
-    pub units: Units,
-    /// Epoch geometry.
-    pub geo: Geometry,
-}
-
-/// `deployments/<chain-id>.json`, the default deployment file.
-pub fn default_deployment_path(chain_id: u64) -> PathBuf {
-    PathBuf::from("deployments").join(format!("{chain_id}.json"))
-}
-
-impl Net {
-    /// Opens the deployment at `path` (default `deployments/<chain-id>.json`) and checks it belongs
-    /// to the connected chain.
-    pub async fn open(chain: Chain, path: Option<&Path>) -> Result<Self> {
-        let path =
-            path.map(Path::to_path_buf).unwrap_or_else(|| default_deployment_path(chain.chain_id));
-        let dep = Deployment::load(&path)?;
-        Self::from_deployment(chain, dep, &path).await
-    }
-
-    /// Checks `dep` against the connected chain and reads the immutable geometry.
-    pub async fn from_deployment(chain: Chain, dep: Deployment, path: &Path) -> Result<Self> {
-        if dep.chain_id != chain.chain_id {
-            bail!(
-                "the deployment file {} is for chain {} but {} is chain {}; pick the matching --deployment or --rpc-url",
-                path.display(),
-                dep.chain_id,
-                chain.rpc_url,
-                chain.chain_id
-            );
-        }
-        let code = chain
-            .provider
-            .get_code_at(dep.network)
-            .await
-            .wrap_err("while checking the network contract")?;
-        if code.is_empty() {
-            bail!(
-                "no contract at {} on {} (from {}); the chain was probably reset: run `provernet deploy` again",
-                dep.network,
-                chain.rpc_url,
-                path.display()
-            );
-        }
-        let network = ProverNetwork::new(dep.network, chain.provider.clone());
-        let token = DevStakingToken::new(dep.token, chain.provider.clone());
-        let geo = Geometry {
-            genesis: network.genesisBlock().call().await?.to(),
-            commit_blocks: network.commitBlocks().call().await?.to(),
-            reveal_blocks: network.revealBlocks().call().await?.to(),
-        };
-        let units = Units { decimals: dep.token_decimals, symbol: dep.token_symbol.clone() };
-        Ok(Self { chain, dep, network, token, units, geo })
-    }
-
-    /// Sends a call to the network through [`Chain::send`].
-    pub async fn send<D: CallDecoder>(
-        &self,
-        what: &str,
-        call: CallBuilder<&DynProvider, D>,
-    ) -> Result<TransactionReceipt> {
-        self.chain.send(what, &self.units, call).await
-    }
-
-    /// Checks the signer holds `amount` and approves the network for it if needed.
-    pub async fn ensure_allowance(
-        &self,
-        owner: Address,
-        amount: U256,
-        purpose: &str,
-    ) -> Result<()> {
-        let balance =
-            self.token.balanceOf(owner).call().await.wrap_err("while reading the token balance")?;
-        if balance < amount {
-            let hint = if self.dep.dev_token {
-                format!("; mint test tokens with `provernet token mint --to {owner} --amount AMT`")
-            } else {
-                String::new()
-            };
-            bail!(
-                "{purpose} needs {} but {owner} holds only {}{hint}",
-                self.units.fmt(amount),
-                self.units.fmt(balance)
-            );
-        }
-        let allowance = self.token.allowance(owner, self.dep.network).call().await?;
-        if allowance < amount {
-            self.send("approve", self.token.approve(self.dep.network, amount))
-                .await
-                .wrap_err("while approving the network to pull tokens")?;
-        }
-        Ok(())
-    }
+    eyre::Report::new(err).wrap_err(format!("{what} failed"))
 }

@@ -16,7 +16,7 @@ use alloy::{
     sol_types::SolEvent,
 };
 use eyre::{Result, WrapErr};
-use provernet_bindings::ProverNetwork;
+use provernet_bindings::{NetworkConfig, ProverNetwork};
 use tokio::sync::watch;
 use tracing::{info, warn};
 
@@ -24,11 +24,13 @@ use crate::{
     agent::{Agent, AgentConfig, Flaky},
     amount::fmt_amount,
     anvil::{Anvil, DEV_KEY_0, DEV_KEY_1},
-    chain::{Chain, Net, load_signer},
-    deployment::{DeployParams, VerifierKind, deploy},
+    chain::Chain,
+    net::Net,
+    ops::deploy::{VerifierKind, deploy},
     ops::{self, status},
     proof::{BatchStore, ProvingSetup},
     secrets::SecretStore,
+    signer::key_signer,
 };
 
 /// Devnet settings.
@@ -379,9 +381,8 @@ async fn run_on(
     shutdown: &mut watch::Receiver<bool>,
 ) -> Result<(Summary, String)> {
     let timeout = Duration::from_secs(30);
-    let deployer =
-        Chain::connect(&anvil.url, load_signer(Some(DEV_KEY_0), None, None)?, timeout).await?;
-    let source_key = load_signer(Some(DEV_KEY_1), None, None)?.expect("key");
+    let deployer = Chain::connect(&anvil.url, Some(key_signer(DEV_KEY_0)?), timeout).await?;
+    let source_key = key_signer(DEV_KEY_1)?;
     // Keys first (a few seconds the very first time), so proving is ready when batches arrive.
     let keys = match cfg.verifier {
         VerifierKind::Groth16 => Some(cfg.proving.load_keys().await?),
@@ -389,7 +390,7 @@ async fn run_on(
     };
     let dep = deploy(
         &deployer,
-        &DeployParams::dev(),
+        &NetworkConfig::development(),
         None,
         &[source_key.address()],
         cfg.verifier,

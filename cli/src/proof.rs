@@ -11,10 +11,7 @@ use std::{
     time::Instant,
 };
 
-use alloy::{
-    primitives::{Address, B256, Bytes, U256, keccak256},
-    sol_types::SolValue,
-};
+use alloy::primitives::{Address, B256, Bytes, U256};
 use eyre::{Result, WrapErr, bail, eyre};
 use provernet_zk::{KeySet, MAX_BATCH_BYTES, ProofRequest, PublicInputs};
 
@@ -64,25 +61,16 @@ pub async fn prove_blocking(
 pub struct InsecureDevProof;
 
 impl InsecureDevProof {
-    /// `keccak256("provernet.insecure-dev-proof.v1")`, the verifier's DOMAIN constant.
-    pub fn domain() -> B256 {
-        keccak256("provernet.insecure-dev-proof.v1")
-    }
-
-    /// The proof for one input.
+    /// The proof for one input ([`provernet_bindings::formulas::dev_proof`]).
     pub fn prove_one(input: &ProofInput) -> Bytes {
-        // Mirrors InsecureDevVerifier.expectedProof: abi.encode(DOMAIN, chainid, network, prover,
-        // firstBatchId, bytes32[] commitments).
-        let encoded = (
-            Self::domain(),
-            U256::from(input.chain_id),
+        let proof = provernet_bindings::formulas::dev_proof(
+            input.chain_id,
             input.network,
             input.prover,
-            U256::from(input.first_batch_id),
-            input.commitments.clone(),
-        )
-            .abi_encode_params();
-        Bytes::copy_from_slice(keccak256(encoded).as_slice())
+            input.first_batch_id,
+            &input.commitments,
+        );
+        Bytes::copy_from_slice(proof.as_slice())
     }
 }
 

@@ -1,10 +1,12 @@
-//! Turns revert data into the custom error's name and fields plus a sentence a person can act on.
+//! Revert data as the CLI shows it: the bindings' ABI-driven decoder
+//! ([`provernet_bindings::ErrorTable`]: `Name(field: value, ...)` and the error's NatSpec
+//! sentence) plus what only the CLI knows: the command that fixes the situation (the hint table
+//! below) and token amounts in the deployment's units.
 
-use alloy::{primitives::U256, sol_types::SolInterface};
-use provernet_bindings::{
-    DevStakingToken::DevStakingTokenErrors, Groth16BatchVerifier::Groth16BatchVerifierErrors,
-    ProverNetwork::ProverNetworkErrors,
-};
+use std::sync::OnceLock;
+
+use alloy::primitives::U256;
+use provernet_bindings::{BatchStatus, DecodedRevert, ErrorTable};
 
 use crate::amount::Units;
 
@@ -17,311 +19,147 @@ pub struct Decoded {
     pub sentence: String,
 }
 
-/// Names of the BatchStatus enum values, by index.
-pub fn status_name(status: u8) -> &'static str {
-    match status {
-        0 => "None",
-        1 => "Assigned",
-        2 => "Open",
-        3 => "Racing",
-        4 => "Proven",
-        5 => "Failed",
-        _ => "Unknown",
-    }
+/// The CLI's action hint for a custom error, by name. `{field}` is replaced by the field's value.
+/// Only errors where the CLI can say what to run next are listed; the NatSpec sentence covers
+/// what the error means.
+fn hint(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "NotRegistered" => "run `provernet prover register --stake AMT` first",
+        "AlreadyRegistered" => "use `provernet prover stake --amount AMT` to add stake",
+        "NothingToWithdraw" => "run `provernet prover unstake --amount AMT` first",
+        "UnbondingNotFinished" => {
+            "withdrawal opens at block {readyAt}; the chain is at block {current}"
+        }
+        "OpenAssignments" => {
+            "prove those whose window is open; for those whose window has passed run \
+             `provernet batch timeout ID` (`provernet prover withdraw` lists them)"
+        }
+        "UnresolvedCommitment" => {
+            "reveal the commitment of epoch {epoch} in its reveal phase; once that phase is over it \
+             is penalised (anyone's `penalizeNonReveal`, or your next commit)"
+        }
+        "WrongPhase" => {
+            "that phase of epoch {epoch} runs from block {phaseStart} up to, not including, block \
+             {phaseEnd}; the chain is at block {current} (`provernet epoch status`)"
+        }
+        "AlreadyCommitted" => "reveal in this epoch's reveal phase (`provernet epoch reveal`)",
+        "NoCommitment" => "commit in a commit phase first (`provernet epoch commit`)",
+        "NotBatchSource" => "the owner must call setBatchSource({caller}, true)",
+        "ProvingWindowOpen" => "the window of batch {batchId} runs through block {deadline}",
+        "RaceNotOver" => "the race for batch {batchId} runs through block {raceDeadline}",
+        "RaceClosed" => "`provernet batch timeout {batchId}` marks it failed",
+        "ParamOutOfBounds" => "the allowed range is [{min}, {max}]; fix the params file",
+        "InvalidProof" => {
+            "a proof is bound to its prover, chain, network and batches: make it with this signer \
+             (`provernet batch prove ID`)"
+        }
+        "ProofLengthInvalid" => "pass the proof bytes unchanged",
+        "UnsupportedBatchCount" => {
+            "the verifier proves 1, 2, 4 or 8 batches at once; split the run"
+        }
+        "ERC20InsufficientBalance" => {
+            "get more tokens first (on a dev deployment: `provernet token mint`)"
+        }
+        "EnforcedPause" => "the owner paused the network: no new batches until it is unpaused",
+        _ => return None,
+    })
 }
 
-/// Decodes revert data from the ProverNetwork (or the token, whose errors bubble through it).
+/// Fields that hold token amounts, shown again in the deployment's units.
+const AMOUNT_FIELDS: [&str; 8] =
+    ["amount", "stake", "minimum", "requested", "available", "balance", "needed", "allowance"];
+
+/// The shared table with the CLI's hints.
+fn table() -> &'static ErrorTable {
+    static TABLE: OnceLock<ErrorTable> = OnceLock::new();
+    TABLE.get_or_init(|| ErrorTable::shared().clone().with_hints(hint))
+}
+
+/// Decodes revert data from any of the contracts (errors of the token and the verifier bubble
+/// through the network). None when the data names no known error.
 pub fn decode(data: &[u8], units: &Units) -> Option<Decoded> {
-    if let Ok(e) = ProverNetworkErrors::abi_decode(data) {
-        return Some(network_error(&e, units));
+    let mut d = table().decode(data).ok()?;
+    name_status(&mut d);
+    let amounts: Vec<String> = d
+        .fields
+        .iter()
+        .filter(|(name, _)| AMOUNT_FIELDS.contains(&name.as_str()))
+        .filter_map(|(name, v)| Some(format!("{name} {}", units.fmt(v.parse::<U256>().ok()?))))
+        .collect();
+    let mut sentence = d.notice.clone().unwrap_or_else(|| "the contract refused".into());
+    sentence = sentence.trim_end_matches('.').to_string();
+    if !amounts.is_empty() {
+        sentence += &format!(" ({})", amounts.join(", "));
     }
-    if let Ok(e) = DevStakingTokenErrors::abi_decode(data) {
-        return Some(token_error(&e, units));
+    if let Some(h) = &d.hint {
+        sentence += &format!("; {h}");
     }
-    if let Ok(e) = Groth16BatchVerifierErrors::abi_decode(data) {
-        return Some(verifier_error(&e));
-    }
-    None
+    Some(Decoded { error: d.to_string(), sentence })
 }
 
-/// The Groth16 verifier reverts (rather than returning false) on malformed input; the revert
-/// bubbles up through the network's submitProof/raceSubmit.
-fn verifier_error(e: &Groth16BatchVerifierErrors) -> Decoded {
-    use Groth16BatchVerifierErrors as E;
-    match e {
-        E::ProofLengthInvalid(x) => d(
-            format!("ProofLengthInvalid(length: {}, expected: {})", x.length, x.expected),
-            format!(
-                "the proof is {} bytes but a Groth16 proof is {}; pass the proof bytes unchanged",
-                x.length, x.expected
-            ),
-        ),
-        E::ProofCoordinateNotInField(x) => d(
-            format!("ProofCoordinateNotInField(word: {})", x.word),
-            "a proof coordinate is not a BN254 base field element: the proof bytes are corrupt"
-                .into(),
-        ),
-        E::ProofPointNotOnCurve(x) => d(
-            format!("ProofPointNotOnCurve(point: {})", x.point),
-            "a proof point is not on the curve: the proof bytes are corrupt".into(),
-        ),
-        E::CommitmentNotInField(x) => d(
-            format!("CommitmentNotInField(index: {}, commitment: {})", x.index, x.commitment),
-            "the batch commitment is not below the BN254 scalar field modulus: no proof can cover this batch"
-                .into(),
-        ),
-        E::UnsupportedBatchCount(x) => d(
-            format!("UnsupportedBatchCount(count: {})", x.count),
-            "the Groth16 verifier proves 1, 2, 4 or 8 batches at once; split the run".into(),
-        ),
-        E::ChainIdOutOfRange(x) => d(
-            format!("ChainIdOutOfRange(chainId: {})", x.chainId),
-            "the chain id does not fit 64 bits, which the circuit requires".into(),
-        ),
-        E::BatchIdOutOfRange(x) => d(
-            format!("BatchIdOutOfRange(firstBatchId: {})", x.firstBatchId),
-            "the batch id does not fit 64 bits, which the circuit requires".into(),
-        ),
-        E::PrecompileFailed(x) => d(
-            format!("PrecompileFailed(precompile: {})", x.precompile),
-            "a BN254 precompile failed: the node may not support them".into(),
-        ),
+/// `WrongBatchStatus`'s status field is the stored code: show its name.
+fn name_status(d: &mut DecodedRevert) {
+    if d.name != "WrongBatchStatus" {
+        return;
     }
-}
-
-fn d(error: String, sentence: String) -> Decoded {
-    Decoded { error, sentence }
-}
-
-fn network_error(e: &ProverNetworkErrors, u: &Units) -> Decoded {
-    use ProverNetworkErrors as E;
-    let a = |v: U256| u.fmt(v);
-    match e {
-        E::ZeroAmount(_) => d("ZeroAmount()".into(), "the amount must be positive".into()),
-        E::ZeroAddress(_) => {
-            d("ZeroAddress()".into(), "the zero address is not allowed here".into())
-        }
-        E::AmountTooLarge(x) => d(
-            format!("AmountTooLarge(amount: {})", x.amount),
-            format!(
-                "{} does not fit the network's 96-bit accounting; use a smaller amount",
-                a(x.amount)
-            ),
-        ),
-        E::AlreadyRegistered(x) => d(
-            format!("AlreadyRegistered(prover: {})", x.prover),
-            format!(
-                "{} is already registered; use `provernet prover stake` to add stake",
-                x.prover
-            ),
-        ),
-        E::NotRegistered(x) => d(
-            format!("NotRegistered(account: {})", x.account),
-            format!(
-                "{} is not a registered prover; run `provernet prover register --stake AMT` first",
-                x.account
-            ),
-        ),
-        E::StakeBelowMinimum(x) => d(
-            format!("StakeBelowMinimum(stake: {}, minimum: {})", x.stake, x.minimum),
-            format!("stake {} is below the minimum {}", a(x.stake), a(x.minimum)),
-        ),
-        E::InsufficientStake(x) => d(
-            format!("InsufficientStake(requested: {}, available: {})", x.requested, x.available),
-            format!(
-                "cannot unstake {}: only {} is actively staked",
-                a(x.requested),
-                a(x.available)
-            ),
-        ),
-        E::NothingToWithdraw(_) => d(
-            "NothingToWithdraw()".into(),
-            "nothing is unbonding; run `provernet prover unstake --amount AMT` first".into(),
-        ),
-        E::UnbondingNotFinished(x) => d(
-            format!("UnbondingNotFinished(readyAt: {}, current: {})", x.readyAt, x.current),
-            format!(
-                "the unbonding delay has not passed: withdrawal opens at block {} ({} blocks from now)",
-                x.readyAt,
-                x.readyAt.saturating_sub(x.current)
-            ),
-        ),
-        E::OpenAssignments(x) => d(
-            format!("OpenAssignments(open: {})", x.open),
-            format!(
-                "{} assigned batch(es) are still open; prove them or wait for their windows to pass",
-                x.open
-            ),
-        ),
-        E::UnresolvedCommitment(x) => d(
-            format!("UnresolvedCommitment(epoch: {})", x.epoch),
-            format!(
-                "the commitment of epoch {} is not revealed yet; reveal it (or wait for the penalty)",
-                x.epoch
-            ),
-        ),
-        E::WrongPhase(x) => d(
-            format!(
-                "WrongPhase(epoch: {}, phaseStart: {}, phaseEnd: {}, current: {})",
-                x.epoch, x.phaseStart, x.phaseEnd, x.current
-            ),
-            format!(
-                "wrong phase of epoch {}: this action is allowed in blocks {}..{} and the chain is at block {}",
-                x.epoch, x.phaseStart, x.phaseEnd, x.current
-            ),
-        ),
-        E::AlreadyCommitted(x) => d(
-            format!("AlreadyCommitted(epoch: {})", x.epoch),
-            format!("already committed in epoch {}; reveal during the reveal phase", x.epoch),
-        ),
-        E::NoCommitment(x) => d(
-            format!("NoCommitment(epoch: {})", x.epoch),
-            format!(
-                "there is no open commitment for epoch {}; commit during the next commit phase",
-                x.epoch
-            ),
-        ),
-        E::RevealMismatch(x) => d(
-            format!("RevealMismatch(epoch: {})", x.epoch),
-            format!("the stored secret does not match the commitment of epoch {}", x.epoch),
-        ),
-        E::NoOverdueCommitment(x) => d(
-            format!("NoOverdueCommitment(prover: {}, epoch: {})", x.prover, x.epoch),
-            format!("{} has no overdue commitment to penalise", x.prover),
-        ),
-        E::NotBatchSource(x) => d(
-            format!("NotBatchSource(caller: {})", x.caller),
-            format!(
-                "{} is not an authorised batch source; the owner must call setBatchSource",
-                x.caller
-            ),
-        ),
-        E::UnknownBatch(x) => d(
-            format!("UnknownBatch(batchId: {})", x.batchId),
-            format!("there is no batch {}", x.batchId),
-        ),
-        E::WrongBatchStatus(x) => {
-            let s = status_name(x.status);
-            d(
-                format!("WrongBatchStatus(batchId: {}, status: {s})", x.batchId),
-                format!("batch {} is {s}, so this action no longer applies", x.batchId),
-            )
-        }
-        E::NotAssignedProver(x) => d(
-            format!(
-                "NotAssignedProver(batchId: {}, assigned: {}, caller: {})",
-                x.batchId, x.assigned, x.caller
-            ),
-            format!(
-                "batch {} is assigned to {}; others may only race after its window closes",
-                x.batchId, x.assigned
-            ),
-        ),
-        E::ProvingWindowClosed(x) => d(
-            format!("ProvingWindowClosed(batchId: {}, deadline: {})", x.batchId, x.deadline),
-            format!("the proving window of batch {} closed at block {}", x.batchId, x.deadline),
-        ),
-        E::ProvingWindowOpen(x) => d(
-            format!("ProvingWindowOpen(batchId: {}, deadline: {})", x.batchId, x.deadline),
-            format!(
-                "the proving window of batch {} is open until block {}; wait until it passes",
-                x.batchId, x.deadline
-            ),
-        ),
-        E::RaceClosed(x) => d(
-            format!("RaceClosed(batchId: {}, raceDeadline: {})", x.batchId, x.raceDeadline),
-            format!("the race for batch {} ended at block {}", x.batchId, x.raceDeadline),
-        ),
-        E::RaceNotOver(x) => d(
-            format!("RaceNotOver(batchId: {}, raceDeadline: {})", x.batchId, x.raceDeadline),
-            format!(
-                "the race for batch {} runs until block {}; wait until it ends",
-                x.batchId, x.raceDeadline
-            ),
-        ),
-        E::SlashedProverCannotRace(x) => d(
-            format!("SlashedProverCannotRace(batchId: {})", x.batchId),
-            format!("the prover slashed for batch {} may not win its race", x.batchId),
-        ),
-        E::NotEligible(x) => d(
-            format!(
-                "NotEligible(prover: {}, stake: {}, minimum: {})",
-                x.prover, x.stake, x.minimum
-            ),
-            format!(
-                "{} has {} staked, below the minimum {}, so it may not race",
-                x.prover,
-                a(x.stake),
-                a(x.minimum)
-            ),
-        ),
-        E::InvalidProof(x) => d(
-            format!("InvalidProof(firstBatchId: {}, count: {})", x.firstBatchId, x.count),
-            format!(
-                "the verifier rejected the proof for {} batch(es) from batch {}",
-                x.count, x.firstBatchId
-            ),
-        ),
-        E::TooManyBatches(x) => d(
-            format!("TooManyBatches(count: {}, max: {})", x.count, x.max),
-            format!("a proof may cover at most {} batches", x.max),
-        ),
-        E::NothingToClaim(_) => d("NothingToClaim()".into(), "there is nothing to claim".into()),
-        E::EmptyCommitment(_) => {
-            d("EmptyCommitment()".into(), "the commitment must not be zero".into())
-        }
-        E::SeedNotReady(x) => d(
-            format!("SeedNotReady(epoch: {}, readyAt: {})", x.epoch, x.readyAt),
-            format!("the seed of epoch {} can be fixed from block {}", x.epoch, x.readyAt),
-        ),
-        E::InsufficientTreasury(x) => d(
-            format!("InsufficientTreasury(requested: {}, available: {})", x.requested, x.available),
-            format!("the treasury holds only {}", a(x.available)),
-        ),
-        E::ParamOutOfBounds(x) => d(
-            format!(
-                "ParamOutOfBounds(name: {:?}, value: {}, min: {}, max: {})",
-                x.name, x.value, x.min, x.max
-            ),
-            format!(
-                "parameter {} = {} is outside its bounds [{}, {}]; fix the params file",
-                x.name, x.value, x.min, x.max
-            ),
-        ),
-        E::OwnableUnauthorizedAccount(x) => d(
-            format!("OwnableUnauthorizedAccount(account: {})", x.account),
-            format!("{} is not the owner of the network", x.account),
-        ),
-        E::EnforcedPause(_) => {
-            d("EnforcedPause()".into(), "the network is paused: no new batches".into())
-        }
-        other => {
-            let text = format!("{other:?}");
-            d(text.clone(), format!("the network rejected the call: {text}"))
+    for (name, value) in &mut d.fields {
+        if name == "status"
+            && let Ok(code) = value.parse::<u8>()
+        {
+            *value = BatchStatus::name_of(code).to_string();
         }
     }
 }
 
-fn token_error(e: &DevStakingTokenErrors, u: &Units) -> Decoded {
-    use DevStakingTokenErrors as E;
-    match e {
-        E::ERC20InsufficientBalance(x) => d(
-            format!(
-                "ERC20InsufficientBalance(sender: {}, balance: {}, needed: {})",
-                x.sender, x.balance, x.needed
-            ),
-            format!("{} holds {} but {} is needed", x.sender, u.fmt(x.balance), u.fmt(x.needed)),
-        ),
-        E::ERC20InsufficientAllowance(x) => d(
-            format!(
-                "ERC20InsufficientAllowance(spender: {}, allowance: {}, needed: {})",
-                x.spender, x.allowance, x.needed
-            ),
-            format!("the allowance {} is below the {} needed", u.fmt(x.allowance), u.fmt(x.needed)),
-        ),
-        other => {
-            let text = format!("{other:?}");
-            d(text.clone(), format!("the token rejected the transfer: {text}"))
-        }
+#[cfg(test)]
+mod tests {
+    use alloy::{primitives::Address, sol_types::SolError};
+    use provernet_bindings::ProverNetwork;
+
+    use super::*;
+
+    fn units() -> Units {
+        Units { decimals: 18, symbol: "PNT".into() }
+    }
+
+    #[test]
+    fn renders_fields_notice_amounts_and_hint() {
+        let e = ProverNetwork::StakeBelowMinimum {
+            stake: U256::from(50u64) * U256::from(10u64).pow(U256::from(18)),
+            minimum: U256::from(100u64) * U256::from(10u64).pow(U256::from(18)),
+        };
+        let d = decode(&e.abi_encode(), &units()).unwrap();
+        assert_eq!(
+            d.error,
+            "StakeBelowMinimum(stake: 50000000000000000000, minimum: 100000000000000000000)"
+        );
+        assert!(d.sentence.contains("(stake 50 PNT, minimum 100 PNT)"), "{}", d.sentence);
+
+        let e = ProverNetwork::UnbondingNotFinished {
+            readyAt: U256::from(90u64),
+            current: U256::from(80u64),
+        };
+        let d = decode(&e.abi_encode(), &units()).unwrap();
+        assert!(d.sentence.ends_with("withdrawal opens at block 90; the chain is at block 80"));
+    }
+
+    #[test]
+    fn batch_status_codes_are_named() {
+        let e = ProverNetwork::WrongBatchStatus { batchId: U256::from(3u64), status: 4 };
+        let d = decode(&e.abi_encode(), &units()).unwrap();
+        assert_eq!(d.error, "WrongBatchStatus(batchId: 3, status: Proven)");
+    }
+
+    #[test]
+    fn errors_without_a_hint_still_decode_without_rust_debug() {
+        let e = ProverNetwork::NotEligible {
+            prover: Address::repeat_byte(1),
+            stake: U256::ZERO,
+            minimum: U256::from(1u64),
+        };
+        let d = decode(&e.abi_encode(), &units()).unwrap();
+        assert!(d.error.starts_with("NotEligible(prover: 0x0101"), "{}", d.error);
+        assert!(!d.error.contains('{'), "{}", d.error);
+        assert!(decode(&[1, 2, 3, 4], &units()).is_none());
     }
 }

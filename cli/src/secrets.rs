@@ -7,8 +7,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use alloy::primitives::{Address, B256, U256, keccak256};
-use alloy::sol_types::SolValue;
+use alloy::primitives::{Address, B256};
 use eyre::{Result, WrapErr, bail};
 
 /// A directory of secrets keyed by chain id, network address, prover address and epoch.
@@ -95,11 +94,6 @@ impl SecretStore {
             .wrap_err_with(|| format!("while storing the secret at {}", path.display()))?;
         Ok(secret)
     }
-}
-
-/// The value `commit` takes: keccak256(abi.encode(secret, prover, epoch)).
-pub fn commitment(secret: B256, prover: Address, epoch: u64) -> B256 {
-    keccak256((secret, prover, U256::from(epoch)).abi_encode_params())
 }
 
 fn create_private_dir(dir: &Path) -> Result<()> {

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use alloy::primitives::{Address, Bytes};
 use eyre::{Result, WrapErr, bail};
 use provernet_harness::campaign::{self, Settings};
-use provernet_harness::chain::{Config, Suite};
+use provernet_harness::chain::{Genesis, Suite};
 use provernet_harness::generator::Generator;
 use provernet_harness::mutants::repo_root;
 use provernet_harness::world::World;
@@ -35,20 +35,21 @@ fn main() -> Result<()> {
         actions,
         provers: 12,
         suite: Suite::real(),
-        config: Config::default(),
+        genesis: Genesis::default(),
         shrink_budget: Duration::from_secs(0),
     };
 
     let rounds = env_u64("PROVERNET_BENCH_ROUNDS", 3);
 
     // Record the transactions of the same campaign (same seed, so the same actions).
-    let genesis = World::new(&settings.suite, &settings.config, settings.provers)?;
+    let genesis = World::new(&settings.suite, &settings.genesis, settings.provers)?;
     let mut w = genesis.clone();
     let mut generator = Generator::new(settings.seed);
     let mut txs: Vec<(u64, Address, Bytes)> = Vec::with_capacity(actions as usize);
     for _ in 0..actions {
         let action = generator.next(&w);
-        w.chain.set_block(action.block.max(w.chain.block()));
+        let block = action.block.max(w.chain.block());
+        w.chain.set_block(block);
         let from = w.actors[action.actor as usize].addr;
         txs.push((action.block, from, w.calldata(&action)));
         if let Err(v) = w.step(&action)? {

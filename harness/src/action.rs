@@ -4,6 +4,9 @@
 use alloy::primitives::B256;
 use serde::{Deserialize, Serialize};
 
+use crate::decimal as dec;
+use crate::params::ParamsArg;
+
 /// One transaction of a campaign.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Action {
@@ -83,28 +86,6 @@ pub enum Kind {
     },
 }
 
-/// Parameters as plain numbers (JSON-friendly), in the order of the Solidity struct.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[allow(missing_docs)] // mirrors contracts/types/Params.sol
-pub struct ParamsArg {
-    #[serde(with = "dec")]
-    pub min_stake: u128,
-    #[serde(with = "dec")]
-    pub max_weight_stake: u128,
-    pub proving_window: u32,
-    pub race_window: u32,
-    pub unbonding_delay: u32,
-    pub rep_half_life: u32,
-    pub slash_bps: u16,
-    pub non_reveal_slash_bps: u16,
-    pub burn_bps: u16,
-    pub bounty_bps: u16,
-    pub rep_initial: u16,
-    pub rep_gain: u16,
-    pub rep_miss_penalty: u16,
-    pub rep_no_reveal_penalty: u16,
-}
-
 impl Kind {
     /// The function name, for coverage tables.
     pub fn name(&self) -> &'static str {
@@ -129,22 +110,5 @@ impl Kind {
             Self::Unpause => "unpause",
             Self::SetParams { .. } => "setParams",
         }
-    }
-}
-
-/// Token amounts as decimal strings: JSON numbers above 2^53 lose precision in most readers, and
-/// serde cannot buffer u128 inside tagged enums.
-mod dec {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub(super) fn serialize<S: Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&v.to_string())
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
-        let text = String::deserialize(d)?;
-        text.parse().map_err(|e| {
-            serde::de::Error::custom(format!("amount {text:?} is not a whole number: {e}"))
-        })
     }
 }

@@ -1,8 +1,8 @@
 //! The cast of a campaign: who acts, and with which strategy.
 
-use crate::chain::named_address;
-use crate::state::AccountSlots;
+use crate::slots::AccountSlots;
 use alloy::primitives::Address;
+use provernet_evm::Names;
 use serde::{Deserialize, Serialize};
 
 /// The strategy an actor follows.
@@ -77,13 +77,13 @@ const PROVER_ROLES: [Role; 12] = [
 /// provers, whose roles cycle through every strategy so that any `provers >= MIN_PROVERS` has each.
 pub fn roster(provers: usize, owner: Address) -> Vec<Actor> {
     let mut out = vec![
-        actor(named_address("rollup"), Role::Rollup),
-        actor(named_address("keeper"), Role::Keeper),
+        actor(Names::HARNESS.address("rollup"), Role::Rollup),
+        actor(Names::HARNESS.address("keeper"), Role::Keeper),
         actor(owner, Role::Governance),
     ];
     for i in 0..provers {
         let role = PROVER_ROLES[i % PROVER_ROLES.len()];
-        out.push(actor(named_address(&format!("prover-{i}")), role));
+        out.push(actor(Names::HARNESS.address(&format!("prover-{i}")), role));
     }
     out
 }

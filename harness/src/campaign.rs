@@ -7,12 +7,12 @@ use eyre::{Result, WrapErr};
 use serde::Serialize;
 
 use crate::action::Action;
-use crate::chain::{Config, Suite};
+use crate::chain::{Genesis, Suite};
 use crate::generator::Generator;
-use crate::invariants;
-use crate::world::{Violation, World};
+use crate::violation::Violation;
+use crate::world::World;
 
-/// The invariants checked after every action (the transition rules in `world` and the state rules
+/// The invariants checked after every action (the transition rules in `model` and the state rules
 /// in `invariants`), as listed in reports.
 pub const INVARIANTS: &[&str] = &[
     "exact token conservation (tokens held == everything owed)",
@@ -112,14 +112,14 @@ pub struct Settings {
     /// Bytecode to run.
     pub suite: Suite,
     /// Chain settings.
-    pub config: Config,
+    pub genesis: Genesis,
     /// Time budget for shrinking.
     pub shrink_budget: Duration,
 }
 
 /// Runs a campaign; `progress` is called with the number of actions done every 4096 actions.
 pub fn run(s: &Settings, mut progress: impl FnMut(u64)) -> Result<Outcome> {
-    let genesis = World::new(&s.suite, &s.config, s.provers)?;
+    let genesis = World::new(&s.suite, &s.genesis, s.provers)?;
     let mut world = genesis.clone();
     let mut generator = Generator::new(s.seed);
     let mut log: Vec<Action> = Vec::with_capacity(s.actions.min(1 << 20) as usize);
@@ -152,7 +152,7 @@ pub fn run(s: &Settings, mut progress: impl FnMut(u64)) -> Result<Outcome> {
         }
     }
     if failure.is_none()
-        && let Err(v) = world.full_check().and_then(|()| invariants::check_draws(&world))
+        && let Err(v) = world.full_check().and_then(|()| world.check_draws())
     {
         failure = Some((s.actions, v));
     }

@@ -1,32 +1,28 @@
-//! The in-memory chain: deploys the provernet suite into revm and executes typed calls.
+//! The harness's chain: the EVM core's [`provernet_evm::Chain`] with the network's struct packing
+//! discovered at deployment, and typed reads of the network's storage straight from the in-memory
+//! database.
 //!
-//! This module is the reusable core shared by the fuzzer and the agent simulation: it knows how to
-//! deploy the contracts (the same bytecode as `provernet-bindings`, or a test variant), advance
-//! blocks, execute one transaction, decode its logs and revert reason, and run read-only calls.
-//! It knows nothing about actors or invariants.
+//! Invariants are checked after every action, so they must cost less than the action itself: an
+//! EVM view call per field would not. The readers below decode storage words with the slots of
+//! `slots` and the packing of `layout`; `cross_check` compares them with the view functions.
 
-use alloy::primitives::{Address, B256, Bytes, Log, U256, keccak256};
-use alloy::sol_types::{SolCall, SolError, SolEventInterface, SolInterface};
-use eyre::{Result, WrapErr, bail, eyre};
-use provernet_bindings::{DevStakingToken, InsecureDevVerifier, ProverNetwork};
-use revm::context::result::ExecutionResult;
-use revm::context::{BlockEnv, CfgEnv, Context, TxEnv};
-use revm::database::{CacheDB, EmptyDB};
-use revm::handler::{MainBuilder, MainnetContext, MainnetEvm};
-use revm::primitives::TxKind;
-use revm::{ExecuteCommitEvm, ExecuteEvm, MainContext};
+use std::ops::{Deref, DerefMut};
 
-pub use provernet_bindings::ProverNetwork::{Params, ProverNetworkErrors, ProverNetworkEvents};
+use alloy::primitives::{Address, Bytes, U256};
+use eyre::Result;
+use provernet_bindings::DevStakingToken;
+use provernet_evm::Contracts;
 
-/// The revm instance the harness drives: mainnet rules over an in-memory database.
-pub type Evm = MainnetEvm<MainnetContext<CacheDB<EmptyDB>>>;
+use crate::layout::{Layout, probe_layout};
+use crate::params::ParamsView;
+use crate::slots::{
+    AccountSlots, batch_base, bits, bits_u64, bits_u128, list_slot, slot, word_addr,
+};
 
-/// Chain id the harness runs under (proofs bind it).
-pub const CHAIN_ID: u64 = 31_337;
-/// Seconds per block, so `block.timestamp` advances like a real chain's.
-pub const BLOCK_TIME: u64 = 12;
-/// Gas limit of every harness transaction.
-const TX_GAS_LIMIT: u64 = 30_000_000;
+pub use provernet_evm::{
+    EIP170_LIMIT, Genesis, Outcome, Params, ProverNetworkErrors, ProverNetworkEvents, Revert, UNIT,
+    decode_revert,
+};
 
 /// Which staking token the suite is deployed with.
 #[derive(
@@ -40,6 +36,17 @@ pub enum TokenKind {
     /// `HostileToken` (harness/solidity): takes a 1% fee on transfers into the network and tries to
     /// re-enter the network on every transfer.
     Hostile,
+}
+
+impl TokenKind {
+    /// What the network is credited when `amount` is pulled from an actor (the hostile token
+    /// keeps 1%).
+    pub fn received(&self, amount: u128) -> u128 {
+        match self {
+            Self::Dev => amount,
+            Self::Hostile => amount - amount / 100,
+        }
+    }
 }
 
 /// Bytecode to deploy: the real contracts unless a test swaps one in (mutants, hostile token).
@@ -57,406 +64,229 @@ impl Suite {
     /// The deployed contracts, exactly as `provernet-bindings` embeds them.
     pub fn real() -> Self {
         Self {
-            network_code: ProverNetwork::BYTECODE.clone(),
+            network_code: provernet_bindings::ProverNetwork::BYTECODE.clone(),
             token_code: DevStakingToken::BYTECODE.clone(),
             token: TokenKind::Dev,
         }
     }
-}
 
-/// Deployment settings of the network under test.
-#[derive(Clone, Debug)]
-pub struct Config {
-    /// Commit phase length in blocks.
-    pub commit_blocks: u64,
-    /// Reveal phase length in blocks.
-    pub reveal_blocks: u64,
-    /// Initial parameters.
-    pub params: Params,
-    /// Block at which the network is deployed (its genesis block).
-    pub genesis_block: u64,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Self { commit_blocks: 10, reveal_blocks: 5, params: default_params(), genesis_block: 1000 }
-    }
-}
-
-/// EIP-170's limit on runtime code size: what Ethereum mainnet and most L2s accept.
-pub const EIP170_LIMIT: usize = 24_576;
-
-/// One token unit with 18 decimals.
-pub const UNIT: u128 = 1_000_000_000_000_000_000;
-
-/// The parameters the harness starts from (the same as the Foundry fixture's).
-pub fn default_params() -> Params {
-    Params {
-        minStake: alloy::primitives::aliases::U96::from(100 * UNIT),
-        maxWeightStake: alloy::primitives::aliases::U96::from(10_000 * UNIT),
-        provingWindow: 20,
-        raceWindow: 10,
-        unbondingDelay: 100,
-        repHalfLife: 1000,
-        slashBps: 1000,
-        nonRevealSlashBps: 100,
-        burnBps: 5000,
-        bountyBps: 3000,
-        repInitial: 5000,
-        repGain: 100,
-        repMissPenalty: 1500,
-        repNoRevealPenalty: 300,
-    }
-}
-
-/// What one transaction did.
-#[derive(Clone, Debug)]
-pub struct Outcome {
-    /// Gas used.
-    pub gas: u64,
-    /// Logs (empty if it reverted).
-    pub logs: Vec<Log>,
-    /// Return data on success.
-    pub output: Bytes,
-    /// The decoded revert reason, if it reverted or halted.
-    pub revert: Option<Revert>,
-}
-
-impl Outcome {
-    /// True if the transaction succeeded.
-    pub fn success(&self) -> bool {
-        self.revert.is_none()
-    }
-
-    /// The network's events among the logs, decoded (logs of other contracts are skipped).
-    pub fn network_events(&self, network: Address) -> Vec<ProverNetworkEvents> {
-        self.logs
-            .iter()
-            .filter(|l| l.address == network)
-            .filter_map(|l| ProverNetworkEvents::decode_log(l).ok().map(|d| d.data))
-            .collect()
-    }
-}
-
-/// A decoded revert reason.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Revert {
-    /// The custom error's name (`WrongPhase`), `Error`, `Panic`, `Halt` or `Unknown`.
-    pub name: String,
-    /// The error with its fields, for people.
-    pub detail: String,
-}
-
-impl std::fmt::Display for Revert {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.detail)
-    }
-}
-
-/// Decodes revert data into the custom error that explains it.
-pub fn decode_revert(data: &[u8]) -> Revert {
-    if let Ok(e) = ProverNetworkErrors::abi_decode(data) {
-        let detail = format!("{e:?}");
-        let name =
-            ProverNetworkErrors::name_by_selector(e.selector()).unwrap_or("Unknown").to_string();
-        return Revert { name, detail };
-    }
-    if let Ok(e) = DevStakingToken::DevStakingTokenErrors::abi_decode(data) {
-        let detail = format!("{e:?}");
-        let name = DevStakingToken::DevStakingTokenErrors::name_by_selector(e.selector())
-            .unwrap_or("Unknown")
-            .to_string();
-        return Revert { name, detail };
-    }
-    if let Ok(s) = alloy::sol_types::Revert::abi_decode(data) {
-        return Revert { name: "Error".into(), detail: format!("Error({:?})", s.reason) };
-    }
-    if let Ok(p) = alloy::sol_types::Panic::abi_decode(data) {
-        return Revert { name: "Panic".into(), detail: format!("Panic({})", p.code) };
-    }
-    if data.len() >= 4 {
-        let name = format!("Unknown(0x{})", alloy::hex::encode(&data[..4]));
-        return Revert { detail: format!("{name} {}", alloy::hex::encode(data)), name };
-    }
-    Revert { name: "EmptyRevert".into(), detail: "revert without data".into() }
-}
-
-/// Addresses of the deployed suite.
-#[derive(Clone, Copy, Debug)]
-pub struct Addresses {
-    /// The ProverNetwork.
-    pub network: Address,
-    /// The staking token.
-    pub token: Address,
-    /// The development verifier.
-    pub verifier: Address,
-    /// Governance (owner of the network).
-    pub owner: Address,
-    /// The deployer account.
-    pub deployer: Address,
-}
-
-/// The chain: one revm instance with the suite deployed.
-pub struct Chain {
-    evm: Evm,
-    /// Addresses of the deployed contracts.
-    pub addrs: Addresses,
-    /// Epoch geometry (immutable in the contract).
-    pub commit_blocks: u64,
-    /// Reveal phase length.
-    pub reveal_blocks: u64,
-    /// Genesis block of the network.
-    pub genesis_block: u64,
-    block: u64,
-    /// Struct packing of the network's storage, discovered at deployment.
-    pub layout: crate::state::Layout,
-    /// Size of the network's runtime code in bytes.
-    pub code_size: usize,
-}
-
-impl Clone for Chain {
-    fn clone(&self) -> Self {
-        let db = self.evm.ctx.journaled_state.database.clone();
-        let mut fresh = Self::empty_evm(db);
-        fresh.ctx.block = self.evm.ctx.block.clone();
-        Self {
-            evm: fresh,
-            addrs: self.addrs,
-            commit_blocks: self.commit_blocks,
-            reveal_blocks: self.reveal_blocks,
-            genesis_block: self.genesis_block,
-            block: self.block,
-            layout: self.layout.clone(),
-            code_size: self.code_size,
+    /// The three contracts to deploy (the verifier is always the development one).
+    pub fn contracts(&self) -> Contracts {
+        Contracts {
+            network: self.network_code.clone(),
+            token: self.token_code.clone(),
+            ..Contracts::real()
         }
     }
 }
 
-/// A deterministic address for a named role (`keccak256("provernet.harness." + name)`).
-pub fn named_address(name: &str) -> Address {
-    Address::from_word(keccak256(format!("provernet.harness.{name}")))
+/// The chain: the EVM core's chain (dereferenced to, for executing and block control) with the
+/// network's storage layout.
+#[derive(Clone)]
+pub struct Chain {
+    core: provernet_evm::Chain,
+    /// Struct packing of the network's storage, discovered at deployment.
+    pub layout: Layout,
+}
+
+impl Deref for Chain {
+    type Target = provernet_evm::Chain;
+
+    fn deref(&self) -> &Self::Target {
+        &self.core
+    }
+}
+
+impl DerefMut for Chain {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.core
+    }
 }
 
 impl Chain {
-    fn empty_evm(db: CacheDB<EmptyDB>) -> Evm {
-        let mut cfg = CfgEnv::default();
-        cfg.chain_id = CHAIN_ID;
-        // Actors are not funded with ether and their transactions carry no nonce bookkeeping: the
-        // harness is about the contracts' logic, not about transaction validity.
-        cfg.disable_nonce_check = true;
-        // Gas is priced at zero and the base fee is zero, so no actor needs ether.
-        cfg.tx_gas_limit_cap = Some(u64::MAX);
-        cfg.spec = revm::primitives::hardfork::SpecId::PRAGUE; // foundry.toml's evm_version
-        let ctx: MainnetContext<CacheDB<EmptyDB>> = Context::mainnet()
-            .with_db(db)
-            .with_cfg(cfg)
-            .modify_block_chained(|b: &mut BlockEnv| {
-                b.gas_limit = u64::MAX;
-                b.basefee = 0;
-            });
-        ctx.build_mainnet()
-    }
-
-    /// Deploys token, verifier and network at `cfg.genesis_block` and authorises no batch source yet.
-    pub fn deploy(suite: &Suite, cfg: &Config) -> Result<Self> {
-        let mut chain = Self {
-            evm: Self::empty_evm(CacheDB::<EmptyDB>::default()),
-            addrs: Addresses {
-                network: Address::ZERO,
-                token: Address::ZERO,
-                verifier: Address::ZERO,
-                owner: named_address("governance"),
-                deployer: named_address("deployer"),
-            },
-            commit_blocks: cfg.commit_blocks,
-            reveal_blocks: cfg.reveal_blocks,
-            genesis_block: cfg.genesis_block,
-            block: 0,
-            layout: crate::state::Layout::default(),
-            code_size: 0,
-        };
-        chain.set_block(cfg.genesis_block);
-        let deployer = chain.addrs.deployer;
-        chain.addrs.token = chain
-            .create(deployer, suite.token_code.clone())
-            .wrap_err("while deploying the token")?;
-        chain.addrs.verifier = chain
-            .create(deployer, InsecureDevVerifier::BYTECODE.clone())
-            .wrap_err("while deploying the verifier")?;
-        let ctor = ProverNetwork::constructorCall {
-            token_: chain.addrs.token,
-            verifier_: chain.addrs.verifier,
-            owner_: chain.addrs.owner,
-            commitBlocks_: U256::from(cfg.commit_blocks),
-            revealBlocks_: U256::from(cfg.reveal_blocks),
-            params_: cfg.params.clone(),
-        };
-        let mut code = suite.network_code.to_vec();
-        code.extend_from_slice(&alloy::sol_types::SolConstructor::abi_encode(&ctor));
-        chain.addrs.network =
-            chain.create(deployer, code.into()).wrap_err("while deploying the ProverNetwork")?;
-        chain.code_size = chain
-            .evm
-            .ctx
-            .journaled_state
-            .database
-            .cache
-            .accounts
-            .get(&chain.addrs.network)
-            .and_then(|a| a.info.code.as_ref().map(|c| c.original_byte_slice().len()))
-            .unwrap_or_default();
-        chain.layout = crate::state::probe_layout(&mut chain)?;
-        Ok(chain)
-    }
-
-    fn create(&mut self, from: Address, code: Bytes) -> Result<Address> {
-        let tx = self.tx(from, TxKind::Create, code);
-        let result =
-            self.evm.transact_commit(tx).map_err(|e| eyre!("revm rejected a deployment: {e:?}"))?;
-        match result {
-            ExecutionResult::Success { output, .. } => {
-                output.address().copied().ok_or_else(|| eyre!("deployment returned no address"))
-            }
-            ExecutionResult::Revert { output, .. } => {
-                bail!("deployment reverted: {}", decode_revert(&output))
-            }
-            ExecutionResult::Halt { reason, .. } => bail!(
-                "deployment halted: {reason:?} (CreateContractSizeLimit means the runtime code exceeds EIP-170's {EIP170_LIMIT} bytes, which mainnet refuses too)"
-            ),
-        }
-    }
-
-    fn tx(&self, from: Address, kind: TxKind, data: Bytes) -> TxEnv {
-        TxEnv {
-            caller: from,
-            kind,
-            data,
-            gas_limit: TX_GAS_LIMIT,
-            gas_price: 0,
-            chain_id: Some(CHAIN_ID),
-            ..TxEnv::default()
-        }
-    }
-
-    /// The current block number.
-    pub fn block(&self) -> u64 {
-        self.block
-    }
-
-    /// Moves the chain to block `number` (timestamp follows at BLOCK_TIME seconds a block). Block
-    /// hashes come from the in-memory database (deterministic, non-zero, as BLOCKHASH needs).
-    pub fn set_block(&mut self, number: u64) {
-        self.block = number;
-        self.evm.ctx.modify_block(|b| {
-            b.number = U256::from(number);
-            b.timestamp = U256::from(number * BLOCK_TIME);
-        });
-    }
-
-    /// Executes and commits raw calldata from `from` to `to`.
-    pub fn exec_raw(&mut self, from: Address, to: Address, data: Bytes) -> Result<Outcome> {
-        let tx = self.tx(from, TxKind::Call(to), data);
-        let result = self
-            .evm
-            .transact_commit(tx)
-            .map_err(|e| eyre!("revm rejected a transaction: {e:?}"))?;
-        Ok(to_outcome(result))
-    }
-
-    /// Executes and commits raw calldata like `exec_raw`, and also returns (in `changed`) the
-    /// network's storage slots whose value the transaction changed: the invariant checker re-reads
-    /// only what changed.
-    pub fn exec_traced(
-        &mut self,
-        from: Address,
-        to: Address,
-        data: Bytes,
-        changed: &mut Vec<U256>,
-    ) -> Result<Outcome> {
-        let tx = self.tx(from, TxKind::Call(to), data);
-        let done =
-            self.evm.transact(tx).map_err(|e| eyre!("revm rejected a transaction: {e:?}"))?;
-        changed.clear();
-        if let Some(account) = done.state.get(&self.addrs.network) {
-            changed.extend(account.storage.iter().filter(|(_, s)| s.is_changed()).map(|(k, _)| *k));
-        }
-        self.evm.commit(done.state);
-        Ok(to_outcome(done.result))
-    }
-
-    /// Executes and commits a typed call.
-    pub fn exec<C: SolCall>(&mut self, from: Address, to: Address, call: &C) -> Result<Outcome> {
-        self.exec_raw(from, to, call.abi_encode().into())
-    }
-
-    /// Runs a typed call without committing anything and decodes its return value.
-    pub fn view<C: SolCall>(&mut self, to: Address, call: &C) -> Result<C::Return> {
-        let tx = self.tx(Address::ZERO, TxKind::Call(to), call.abi_encode().into());
-        let result =
-            self.evm.transact(tx).map_err(|e| eyre!("revm rejected a view call: {e:?}"))?.result;
-        let out = to_outcome(result);
-        if let Some(r) = out.revert {
-            bail!("view call {} reverted: {r}", C::SIGNATURE);
-        }
-        C::abi_decode_returns(&out.output)
-            .wrap_err_with(|| format!("while decoding the return of {}", C::SIGNATURE))
-    }
-
-    /// The network's storage map, for batched reads.
-    pub(crate) fn network_storage(&self) -> Option<&revm::primitives::StorageKeyMap<U256>> {
-        self.evm
-            .ctx
-            .journaled_state
-            .database
-            .cache
-            .accounts
-            .get(&self.addrs.network)
-            .map(|a| &a.storage)
-    }
-
-    /// Reads one storage word straight from the database (zero if never written).
-    pub fn storage(&self, address: Address, slot: U256) -> U256 {
-        self.evm
-            .ctx
-            .journaled_state
-            .database
-            .cache
-            .accounts
-            .get(&address)
-            .and_then(|a| a.storage.get(&slot).copied())
-            .unwrap_or_default()
-    }
-
-    /// Writes one storage word directly (used by the layout probe, never during a campaign).
-    pub fn set_storage(&mut self, address: Address, slot: U256, value: U256) {
-        let db = &mut self.evm.ctx.journaled_state.database;
-        // The in-memory database cannot fail.
-        let _ = db.insert_account_storage(address, slot, value);
-    }
-
-    /// The hash the chain reports for block `number` (what BLOCKHASH returns inside the window).
-    pub fn block_hash(&self, number: u64) -> B256 {
-        keccak256(number.to_string().as_bytes())
+    /// Deploys `suite` (see [`provernet_evm::Chain::deploy`]) and discovers the storage layout.
+    pub fn deploy(suite: &Suite, genesis: &Genesis) -> Result<Self> {
+        let mut core = provernet_evm::Chain::deploy(&suite.contracts(), genesis)?;
+        let layout = probe_layout(&mut core)?;
+        Ok(Self { core, layout })
     }
 }
 
-fn to_outcome(result: ExecutionResult) -> Outcome {
-    let gas = result.tx_gas_used();
-    match result {
-        ExecutionResult::Success { logs, output, .. } => {
-            Outcome { gas, logs, output: output.into_data(), revert: None }
+/// `AccountState` as stored.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AccountView {
+    /// Active stake.
+    pub stake: u128,
+    /// Unbonding stake.
+    pub unbonding: u128,
+    /// First block at which unbonding stake can be withdrawn.
+    pub unbonding_ready_at: u64,
+    /// Batches assigned and not yet resolved.
+    pub open_assignments: u64,
+    /// Credited rewards and refunds.
+    pub claimable: u128,
+    /// Reputation as last written.
+    pub reputation: u64,
+    /// Block of the last reputation write.
+    pub rep_updated_at: u64,
+    /// Registered as a prover.
+    pub registered: bool,
+    /// Epoch of the last commitment.
+    pub commit_epoch: u64,
+    /// Non-zero while a commitment is open (first 28 bytes of the commitment).
+    pub commit_hash: U256,
+}
+
+/// `Batch` as stored.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BatchView {
+    /// The batch commitment.
+    pub commitment: U256,
+    /// Assigned prover (zero if the batch went straight to the race).
+    pub prover: Address,
+    /// Escrowed fee.
+    pub fee: u128,
+    /// Last block of the exclusive window.
+    pub proving_deadline: u64,
+    /// Last block of the race.
+    pub race_deadline: u64,
+    /// `BatchStatus` as a number (0 None .. 5 Failed).
+    pub status: u8,
+    /// Bounty set aside for the race winner.
+    pub bounty: u128,
+    /// The batch source that posted it.
+    pub poster: Address,
+}
+
+/// `EpochRoll` as stored.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RollView {
+    /// The epoch whose reveals it holds.
+    pub epoch: u64,
+    /// Listed provers.
+    pub count: u64,
+    /// Their total weight.
+    pub total_weight: u128,
+    /// XOR of the revealed secrets' low 96 bits.
+    pub mix: u128,
+}
+
+impl Chain {
+    fn net(&self, s: U256) -> U256 {
+        self.storage(self.addrs.network, s)
+    }
+
+    /// `N` consecutive words of the network's storage from `base`.
+    fn words<const N: usize>(&self, base: U256) -> [U256; N] {
+        self.core.storage_words(self.addrs.network, base)
+    }
+
+    /// Everything stored for an account.
+    pub fn account(&self, keys: &AccountSlots) -> AccountView {
+        let l = &self.layout.account;
+        let w = self.words::<3>(keys.base);
+        let f = |k: usize| bits(w[l[k].slot as usize], l[k].shift, l[k].width);
+        AccountView {
+            stake: f(0).to(),
+            unbonding: f(1).to(),
+            unbonding_ready_at: f(2).to(),
+            open_assignments: f(3).to(),
+            claimable: f(4).to(),
+            reputation: f(5).to(),
+            rep_updated_at: f(6).to(),
+            registered: !f(7).is_zero(),
+            commit_epoch: f(8).to(),
+            commit_hash: f(9),
         }
-        ExecutionResult::Revert { output, .. } => Outcome {
-            gas,
-            logs: Vec::new(),
-            output: Bytes::new(),
-            revert: Some(decode_revert(&output)),
-        },
-        ExecutionResult::Halt { reason, .. } => Outcome {
-            gas,
-            logs: Vec::new(),
-            output: Bytes::new(),
-            revert: Some(Revert { name: "Halt".into(), detail: format!("halted: {reason:?}") }),
-        },
+    }
+
+    /// Token balance of an account (OpenZeppelin ERC20 layout).
+    pub fn token_balance(&self, keys: &AccountSlots) -> u128 {
+        self.storage(self.addrs.token, keys.balance).to::<u128>()
+    }
+
+    /// Everything stored for a batch, given `batch_base(id)`.
+    pub fn batch_at(&self, base: U256) -> BatchView {
+        let l = &self.layout.batch;
+        let w = self.words::<4>(base);
+        let f = |k: usize| bits(w[l[k].slot as usize], l[k].shift, l[k].width);
+        BatchView {
+            commitment: f(0),
+            prover: word_addr(f(1)),
+            fee: f(2).to(),
+            proving_deadline: f(3).to(),
+            race_deadline: f(4).to(),
+            status: f(5).to(),
+            bounty: f(6).to(),
+            poster: word_addr(f(7)),
+        }
+    }
+
+    /// Everything stored for batch `id`.
+    pub fn batch(&self, id: u64) -> BatchView {
+        self.batch_at(batch_base(id))
+    }
+
+    /// The current parameters.
+    pub fn params(&self) -> ParamsView {
+        let l = &self.layout.params;
+        let w = self.words::<2>(U256::from(slot::PARAMS));
+        let f = |k: usize| bits(w[l[k].slot as usize], l[k].shift, l[k].width);
+        ParamsView {
+            min_stake: f(0).to(),
+            max_weight_stake: f(1).to(),
+            proving_window: f(2).to(),
+            race_window: f(3).to(),
+            unbonding_delay: f(4).to(),
+            rep_half_life: f(5).to(),
+            slash_bps: f(6).to(),
+            non_reveal_slash_bps: f(7).to(),
+            burn_bps: f(8).to(),
+            bounty_bps: f(9).to(),
+            rep_initial: f(10).to(),
+            rep_gain: f(11).to(),
+            rep_miss_penalty: f(12).to(),
+            rep_no_reveal_penalty: f(13).to(),
+        }
+    }
+
+    /// Whether batch posting is paused.
+    pub fn paused(&self) -> bool {
+        bits_u64(self.net(U256::from(slot::PAUSED)), 160, 8) != 0
+    }
+
+    /// The id the next batch gets.
+    pub fn next_batch_id(&self) -> u64 {
+        bits_u64(self.net(U256::from(slot::VERIFIER_NEXT_ID)), 160, 64)
+    }
+
+    /// (treasuryBalance, burnPending).
+    pub fn treasury_and_burn(&self) -> (u128, u128) {
+        let w = self.net(U256::from(slot::TREASURY_BURN));
+        (bits_u128(w, 0, 128), bits_u128(w, 128, 128))
+    }
+
+    /// The selection roll stored at `parity`.
+    pub fn roll(&self, parity: u64) -> RollView {
+        let w = self.net(U256::from(slot::ROLLS + parity));
+        RollView {
+            epoch: bits_u64(w, 0, 32),
+            count: bits_u64(w, 32, 32),
+            total_weight: bits_u128(w, 64, 96),
+            mix: bits_u128(w, 160, 96),
+        }
+    }
+
+    /// The stored seed of `epoch`, if it has been fixed.
+    pub fn seed(&self, epoch: u64) -> Option<U256> {
+        let w = self.net(U256::from(slot::SEEDS + (epoch & 1)));
+        let seed = bits(w, 0, 224);
+        ((w >> 224) == U256::from(epoch) && !seed.is_zero()).then_some(seed)
+    }
+
+    /// Entry `index` of the list at `parity`: (prover, cumulative weight).
+    pub fn list_entry(&self, parity: u64, index: u64) -> (Address, u128) {
+        let w = self.net(list_slot(parity, index));
+        (word_addr(w >> 96), bits_u128(w, 0, 96))
     }
 }

@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 use crate::action::Action;
 use crate::actors::MIN_PROVERS;
 use crate::campaign::{self, Coverage, INVARIANTS, PATHS, Settings};
-use crate::chain::{Config, ProverNetworkErrors, Suite, TokenKind};
-use crate::world::{Violation, World};
+use crate::chain::{Genesis, ProverNetworkErrors, Suite, TokenKind};
+use crate::violation::Violation;
+use crate::world::World;
 
 /// Arguments of `provernet fuzz`.
 #[derive(Clone, Debug, clap::Args)]
@@ -95,7 +96,7 @@ pub fn run_with(
         actions: args.actions,
         provers: args.provers,
         suite,
-        config: Config::default(),
+        genesis: Genesis::default(),
         shrink_budget: Duration::from_secs(args.shrink_secs),
     };
     let bar = if args.json {
@@ -199,7 +200,7 @@ fn replay_file(path: &PathBuf, suite: &Suite, json: bool) -> Result<ExitCode> {
         suite.token_code = crate::hostile::creation_code();
         suite.token = TokenKind::Hostile;
     }
-    let genesis = World::new(&suite, &Config::default(), file.provers)?;
+    let genesis = World::new(&suite, &Genesis::default(), file.provers)?;
     let result = campaign::replay(&genesis, &file.actions).wrap_err("while replaying")?;
     let violated = match &result {
         Ok(_) => None,

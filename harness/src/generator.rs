@@ -7,11 +7,12 @@ use std::collections::HashMap;
 
 use alloy::primitives::{B256, U256, keccak256};
 
-use crate::action::{Action, Kind, ParamsArg};
+use crate::action::{Action, Kind};
 use crate::actors::{GOVERNANCE, KEEPER, ROLLUP, Role};
 use crate::chain::UNIT;
+use crate::params::ParamsArg;
 use crate::rng::Rng;
-use crate::state::status;
+use crate::status;
 use crate::world::World;
 
 /// Generates the actions of one campaign.
@@ -57,7 +58,7 @@ impl Generator {
         let provers = w.actors.len() as u64 - 3;
         if self.rng.chance(75) {
             let epoch = p.epoch();
-            let in_commit = w.chain.epoch_start(epoch) + w.chain.commit_blocks > p.block;
+            let in_commit = w.chain.epochs.start(epoch) + w.chain.epochs.commit_blocks > p.block;
             let min = w.model.params.min_stake;
             let start = self.rng.below(provers);
             for k in 0..provers {
@@ -148,7 +149,7 @@ impl Generator {
     /// New parameters: mostly a random point inside the bounds, sometimes one field outside.
     fn params(&mut self, p: &Probe<'_>) -> ParamsArg {
         let r = &mut self.rng;
-        let epoch_length = p.w.chain.epoch_length() as u32;
+        let epoch_length = p.w.chain.epochs.length() as u32;
         let proving_window = r.range(5, 30) as u32;
         let race_window = r.range(3, 15) as u32;
         let bounty_bps = r.range(0, 9000) as u16;
@@ -239,7 +240,7 @@ impl Generator {
                 _ => {}
             }
         }
-        let in_commit = p.w.chain.epoch_start(epoch) + p.w.chain.commit_blocks > p.block;
+        let in_commit = p.w.chain.epochs.start(epoch) + p.w.chain.epochs.commit_blocks > p.block;
         let committed_now = a.commit.is_some_and(|c| c.0 == epoch);
         let diligent = !matches!(role, Role::Lazy) || self.rng.chance(30);
         if in_commit && !committed_now && a.stake >= params.min_stake && diligent {
@@ -359,10 +360,10 @@ struct Probe<'a> {
 
 impl Probe<'_> {
     fn epoch(&self) -> u64 {
-        (self.block - self.w.chain.genesis_block) / self.w.chain.epoch_length()
+        self.w.chain.epochs.at(self.block)
     }
 
     fn epoch_start(&self, e: u64) -> u64 {
-        self.w.chain.epoch_start(e)
+        self.w.chain.epochs.start(e)
     }
 }

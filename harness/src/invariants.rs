@@ -1,19 +1,39 @@
 //! The protocol invariants, checked against storage after every action.
 //!
-//! Each check names the invariant it enforces; `world::World::transition` checks the rules about
-//! transitions (who may do what, when), this module the rules about state.
+//! Each check names the invariant it enforces; the rules in `model` check the transitions (who may
+//! do what, when), this module the state.
 
 use alloy::primitives::B256;
 
-use crate::actors::Role;
-use crate::model::REP_MAX;
-use crate::state::status;
-use crate::world::{Violation, World, violation};
+use crate::actors::{Actor, Role};
+use crate::chain::{Chain, TokenKind};
+use crate::model::Model;
+use crate::model::reputation::REP_MAX;
+use crate::slots::AccountSlots;
+use crate::status;
+use crate::violation::{Violation, violation};
+
+/// What the state invariants look at: the chain, the model, the cast, and the entities the last
+/// step changed (on chain or in the model) or named.
+pub struct Subject<'a> {
+    /// The chain.
+    pub chain: &'a Chain,
+    /// The reference model.
+    pub model: &'a Model,
+    /// The actors (index = actor id).
+    pub actors: &'a [Actor],
+    /// Which token is deployed.
+    pub token: &'a TokenKind,
+    /// Accounts (actor indices) the last step changed.
+    pub dirty_accounts: &'a [u16],
+    /// Batches the last step changed or named.
+    pub dirty_batches: &'a [u64],
+}
 
 /// Checks the state invariants after a step: on the accounts and batches the step changed (on
 /// chain or in the model) or named, or on everything when `full`. Entities nobody changed were
 /// equal to the model after the previous step and still are.
-pub fn check(w: &World, full: bool) -> Result<(), Violation> {
+pub fn check(w: &Subject<'_>, full: bool) -> Result<(), Violation> {
     let result = check_inner(w, full);
     if result.is_err() && !full {
         // Report a conservation break as such, even when a per-entity difference showed it first.
@@ -22,7 +42,7 @@ pub fn check(w: &World, full: bool) -> Result<(), Violation> {
     result
 }
 
-fn check_inner(w: &World, full: bool) -> Result<(), Violation> {
+fn check_inner(w: &Subject<'_>, full: bool) -> Result<(), Violation> {
     let m = &w.model;
     if full {
         conservation(w)?;
@@ -34,15 +54,15 @@ fn check_inner(w: &World, full: bool) -> Result<(), Violation> {
             check_batch(w, id)?;
         }
     } else {
-        for i in &w.dirty_accounts {
+        for i in w.dirty_accounts {
             check_account(w, *i as usize)?;
         }
-        for id in &w.dirty_batches {
+        for id in w.dirty_batches {
             check_batch(w, *id)?;
         }
     }
     check_globals(w)?;
-    let held = w.chain.token_balance(&crate::state::AccountSlots::new(w.chain.addrs.network));
+    let held = w.chain.token_balance(&AccountSlots::new(w.chain.addrs.network));
     let model_owed = m.liabilities();
     if held != model_owed {
         conservation(w)?;
@@ -59,7 +79,7 @@ fn check_inner(w: &World, full: bool) -> Result<(), Violation> {
 
 /// Exact conservation on chain state alone: what the token says the network holds against what
 /// the network's own storage says it owes (every actor, every live or named batch).
-fn conservation(w: &World) -> Result<(), Violation> {
+fn conservation(w: &Subject<'_>) -> Result<(), Violation> {
     let chain = &w.chain;
     let mut ids: Vec<u64> =
         w.model.live.iter().copied().chain(w.dirty_batches.iter().copied()).collect();
@@ -87,7 +107,7 @@ fn conservation(w: &World) -> Result<(), Violation> {
             .sum::<u128>()
         + treasury
         + burn;
-    let held = chain.token_balance(&crate::state::AccountSlots::new(chain.addrs.network));
+    let held = chain.token_balance(&AccountSlots::new(chain.addrs.network));
     if held != owed {
         return Err(violation(
             "exact token conservation: tokens held == stakes + unbonding + escrowed fees + bounties + claimable + treasury + burnPending",
@@ -100,7 +120,7 @@ fn conservation(w: &World) -> Result<(), Violation> {
     Ok(())
 }
 
-fn check_account(w: &World, i: usize) -> Result<(), Violation> {
+fn check_account(w: &Subject<'_>, i: usize) -> Result<(), Violation> {
     let actor = &w.actors[i];
     let c = w.chain.account(&actor.keys);
     let a = &w.model.accounts[i];
@@ -161,7 +181,7 @@ fn check_account(w: &World, i: usize) -> Result<(), Violation> {
     Ok(())
 }
 
-fn check_batch(w: &World, id: u64) -> Result<(), Violation> {
+fn check_batch(w: &Subject<'_>, id: u64) -> Result<(), Violation> {
     let c = w.chain.batch(id);
     match w.model.batch(id) {
         None => {
@@ -192,7 +212,7 @@ fn check_batch(w: &World, id: u64) -> Result<(), Violation> {
     Ok(())
 }
 
-fn check_globals(w: &World) -> Result<(), Violation> {
+fn check_globals(w: &Subject<'_>) -> Result<(), Violation> {
     let chain = &w.chain;
     let m = &w.model;
     let (treasury, burn) = chain.treasury_and_burn();
@@ -217,7 +237,7 @@ fn check_globals(w: &World) -> Result<(), Violation> {
             ),
         ));
     }
-    if w.token == crate::chain::TokenKind::Hostile {
+    if *w.token == TokenKind::Hostile {
         let reentered = chain.storage(chain.addrs.token, alloy::primitives::U256::from(6));
         if !reentered.is_zero() {
             return Err(violation(
@@ -231,7 +251,7 @@ fn check_globals(w: &World) -> Result<(), Violation> {
 
 /// Over a long run, each prover is drawn about as often as its weight says: the observed count
 /// must lie within 6 standard deviations (plus a small slack) of the expected count.
-pub fn check_draws(w: &World) -> Result<(), Violation> {
+pub fn check_draws(w: &Subject<'_>) -> Result<(), Violation> {
     for (i, d) in w.model.draws.iter().enumerate() {
         if d.expected < 30.0 {
             continue;

@@ -4,23 +4,34 @@
 //! honest and adversarial actors, and checks every protocol invariant against storage and a Rust
 //! reference model after every action.
 //!
-//! Layers, bottom up: [`chain`] (deploy, execute typed calls, decode events and reverts) and
-//! [`state`] (typed storage reads) form the reusable core; [`model`] and [`world`] hold the
-//! reference model; [`actors`] and [`generator`] the strategies; [`invariants`] the checks;
-//! [`campaign`] the run loop and shrinking; [`fuzz`] the `provernet fuzz` command.
+//! Layers, bottom up: the EVM core (`provernet-evm`: deploy, execute, views, reverts); [`slots`],
+//! [`layout`] and [`chain`] (typed storage reads over the core, checked by [`cross_check`]);
+//! [`model`] holds the reference model, one module per rule; [`world`] steps chain and model
+//! together ([`calldata`] encodes actions, [`slot_index`] maps changed slots to entities);
+//! [`actors`] and [`generator`] the strategies; [`invariants`] the state checks (a broken rule
+//! is a [`violation::Violation`]); [`campaign`] the run loop and shrinking; [`fuzz`] the
+//! `provernet fuzz` command.
 
 pub mod action;
 pub mod actors;
+pub mod calldata;
 pub mod campaign;
 pub mod chain;
+pub mod cross_check;
+pub mod decimal;
 pub mod fuzz;
 pub mod generator;
 pub mod hostile;
 pub mod invariants;
+pub mod layout;
 pub mod model;
 pub mod mutants;
+pub mod params;
 pub mod rng;
-pub mod state;
+pub mod slot_index;
+pub mod slots;
+pub mod status;
+pub mod violation;
 pub mod world;
 
 pub use fuzz::{FuzzArgs, run};

@@ -3,10 +3,11 @@
 use std::time::Duration;
 
 use provernet_harness::campaign::{self, Settings};
-use provernet_harness::chain::{Config, Suite, TokenKind};
+use provernet_harness::chain::{Genesis, Suite, TokenKind};
 use provernet_harness::fuzz::{FuzzArgs, ReplayFile};
 use provernet_harness::generator::Generator;
-use provernet_harness::world::{Violation, World};
+use provernet_harness::violation::Violation;
+use provernet_harness::world::World;
 
 fn settings(seed: u64, actions: u64) -> Settings {
     Settings {
@@ -14,7 +15,7 @@ fn settings(seed: u64, actions: u64) -> Settings {
         actions,
         provers: 10,
         suite: Suite::real(),
-        config: Config::default(),
+        genesis: Genesis::default(),
         shrink_budget: Duration::from_secs(5),
     }
 }
@@ -52,7 +53,7 @@ fn real_contracts_hold_every_invariant_and_reach_the_lifecycle() {
 #[test]
 fn storage_readers_agree_with_the_views_after_every_action() {
     let s = settings(3, 1500);
-    let mut w = World::new(&s.suite, &s.config, s.provers).expect("deploy");
+    let mut w = World::new(&s.suite, &s.genesis, s.provers).expect("deploy");
     let mut g = Generator::new(s.seed);
     for _ in 0..s.actions {
         let a = g.next(&w);
@@ -66,7 +67,7 @@ fn a_replay_file_round_trips_and_replays_deterministically() {
     // A hand-made violation: replaying a sequence that is fine must report nothing, and the file
     // format must survive serialisation.
     let s = settings(5, 300);
-    let genesis = World::new(&s.suite, &s.config, s.provers).expect("deploy");
+    let genesis = World::new(&s.suite, &s.genesis, s.provers).expect("deploy");
     let mut w = genesis.clone();
     let mut g = Generator::new(5);
     let actions: Vec<_> = (0..300)

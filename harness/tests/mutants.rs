@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use alloy::primitives::Bytes;
 use provernet_harness::campaign::{self, Settings};
-use provernet_harness::chain::{Config, Suite, TokenKind};
+use provernet_harness::chain::{Genesis, Suite, TokenKind};
 use provernet_harness::mutants::{MUTANTS, Mutant};
 use provernet_harness::world::World;
 
@@ -30,7 +30,7 @@ fn settings(suite: Suite, seed: u64, actions: u64) -> Settings {
         actions,
         provers: 12,
         suite,
-        config: Config::default(),
+        genesis: Genesis::default(),
         shrink_budget: Duration::from_secs(10),
     }
 }
@@ -54,7 +54,7 @@ fn caught(m: &Mutant) {
     assert!(f.at_action < BOUND);
     assert!(f.shrunk.len() <= f.original_len);
     // The minimised sequence replays deterministically to the same invariant.
-    let genesis = World::new(&suite, &Config::default(), 12).expect("deploy");
+    let genesis = World::new(&suite, &Genesis::default(), 12).expect("deploy");
     for _ in 0..2 {
         match campaign::replay(&genesis, &f.shrunk).expect("replay runs") {
             Err((_, v)) => assert_eq!(v.invariant, f.violation.invariant),

@@ -6,9 +6,9 @@
 //! id 31337, zero gas price, no nonce checks (agents are not funded with ether).
 
 use alloy::primitives::{Address, Bytes, Log, U256, keccak256};
-use alloy::sol_types::{SolCall, SolConstructor, SolError, SolInterface};
+use alloy::sol_types::{SolCall, SolConstructor};
 use eyre::{Result, WrapErr, bail, eyre};
-use provernet_bindings::{DevStakingToken, InsecureDevVerifier, ProverNetwork};
+use provernet_bindings::{DevStakingToken, ErrorTable, InsecureDevVerifier, ProverNetwork};
 use revm::context::result::ExecutionResult;
 use revm::context::{BlockEnv, CfgEnv, Context, TxEnv};
 use revm::database::{CacheDB, EmptyDB};
@@ -16,7 +16,7 @@ use revm::handler::{MainBuilder, MainnetContext, MainnetEvm};
 use revm::primitives::TxKind;
 use revm::{ExecuteCommitEvm, ExecuteEvm, MainContext};
 
-pub use provernet_bindings::ProverNetwork::{Params, ProverNetworkErrors, ProverNetworkEvents};
+pub use provernet_bindings::ProverNetwork::{Params, ProverNetworkEvents};
 
 type Evm = MainnetEvm<MainnetContext<CacheDB<EmptyDB>>>;
 
@@ -35,21 +35,9 @@ pub struct Outcome {
     pub revert: Option<String>,
 }
 
-/// Decodes revert data into the custom error's name and fields.
+/// Decodes revert data into the custom error's name, fields and sentence (the bindings' ABI table).
 pub fn decode_revert(data: &[u8]) -> String {
-    if let Ok(e) = ProverNetworkErrors::abi_decode(data) {
-        return format!("{e:?}");
-    }
-    if let Ok(e) = DevStakingToken::DevStakingTokenErrors::abi_decode(data) {
-        return format!("{e:?}");
-    }
-    if let Ok(s) = alloy::sol_types::Revert::abi_decode(data) {
-        return format!("Error({:?})", s.reason);
-    }
-    if let Ok(p) = alloy::sol_types::Panic::abi_decode(data) {
-        return format!("Panic({})", p.code);
-    }
-    format!("unknown revert 0x{}", alloy::hex::encode(data))
+    ErrorTable::shared().describe(data)
 }
 
 /// A deterministic address for a named role.

@@ -4,15 +4,30 @@
 //! rollup's load and every contract parameter. [`engine::run`] deploys the real `ProverNetwork`
 //! bytecode into revm ([`evm`]) and steps the agents block by block: every agent action is a
 //! transaction, and every outcome (who is drawn, who is slashed, who wins a race) is read back from
-//! the chain's events. [`output`] writes `summary.json`, `timeseries.csv`, `provers.csv` and plots;
-//! [`sweep`] runs a parameter grid on all cores; [`cli`] is the command line.
+//! the chain's events. Where to find a rule:
+//! - what happens in a block, in order, and which agent does it: `agents::BLOCK_STEPS`
+//!   (`agents/{keeper,prover,rollup,race}.rs`, one file per agent and one for the open race);
+//! - what a prover decides (reveals, proves its assignment, joins a race) and how each adversary
+//!   differs from the honest prover: [`policy`];
+//! - the off-chain model (outages, proving time and cost): `offchain.rs`; what the chain's
+//!   events change: `ledger.rs`; the end-of-run metrics: `report.rs`.
+//!
+//! [`output`] writes `summary.json`, `timeseries.csv`, `provers.csv` and plots; [`sweep`] runs a
+//! parameter grid on all cores; [`cli`] is the command line.
 
+mod agents;
 pub mod cli;
 pub mod engine;
 pub mod evm;
+mod ledger;
 pub mod metrics;
+mod offchain;
 pub mod output;
 pub mod plot;
+pub mod policy;
+pub mod population;
+mod report;
 pub mod rng;
 pub mod scenario;
 pub mod sweep;
+mod world;

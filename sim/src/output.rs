@@ -62,8 +62,8 @@ fn provers_csv(scenario: &Scenario, r: &RunResult) -> String {
     );
     for (spec, st, end) in &r.provers {
         let gas_cost = st.gas as f64 * gas_price;
-        let strategy =
-            spec.strategy.map_or("honest".to_string(), |x| format!("{x:?}").to_lowercase());
+        // The column keeps its historical spelling (`noreveal`, `bountyfarm`).
+        let strategy = format!("{:?}", spec.strategy).to_lowercase();
         let _ = writeln!(
             s,
             "{},{},{},{:.4},{:.4},{},{},{},{},{},{},{:.6},{:.6},{:.6},{:.6},{:.6}",

@@ -5,10 +5,8 @@
 use std::path::Path;
 
 use eyre::{Result, WrapErr, bail, ensure};
-use serde::{Deserialize, Serialize};
-
-/// One token (18 decimals) in token units.
-pub const UNIT: f64 = 1e18;
+use provernet_bindings::{NetworkConfig, Params, Strategy};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// A complete scenario.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -28,9 +26,10 @@ pub struct Scenario {
     /// Epoch geometry (immutable in the contract).
     #[serde(default)]
     pub chain: ChainCfg,
-    /// Contract parameters (`setParams`), bounds-checked by the contract at deployment.
-    #[serde(default)]
-    pub params: ParamsCfg,
+    /// Contract parameters (`setParams`), bounds-checked by the contract at deployment. Amounts
+    /// in whole tokens; a field left out takes [`Params::simulation`]'s value.
+    #[serde(default = "Params::simulation", deserialize_with = "params_over_simulation")]
+    pub params: Params,
     /// The rollup's transaction load and the users' value model.
     #[serde(default)]
     pub load: Load,
@@ -47,6 +46,10 @@ pub struct Scenario {
 
 fn default_seed() -> u64 {
     1
+}
+
+fn params_over_simulation<'de, D: Deserializer<'de>>(d: D) -> Result<Params, D::Error> {
+    Params::deserialize_over(Params::simulation(), d)
 }
 
 /// Run length.
@@ -79,52 +82,10 @@ pub struct ChainCfg {
 }
 
 impl Default for ChainCfg {
+    /// [`NetworkConfig::simulation`]'s epochs (100 blocks, 20 minutes at 12 s).
     fn default() -> Self {
-        // 100-block epochs (20 minutes at 12 s): commit and reveal cost each prover two transactions
-        // per epoch, small next to the batch traffic, and a late prover has 30 blocks to reveal.
-        Self { commit_blocks: 70, reveal_blocks: 30 }
-    }
-}
-
-/// The contract's `Params`, with token amounts in whole tokens.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-#[allow(missing_docs)] // each field is the contract parameter of the same name (docs/mechanism.md).
-pub struct ParamsCfg {
-    pub min_stake: f64,
-    pub max_weight_stake: f64,
-    pub proving_window: u32,
-    pub race_window: u32,
-    pub unbonding_delay: u32,
-    pub rep_half_life: u32,
-    pub slash_bps: u16,
-    pub non_reveal_slash_bps: u16,
-    pub burn_bps: u16,
-    pub bounty_bps: u16,
-    pub rep_initial: u16,
-    pub rep_gain: u16,
-    pub rep_miss_penalty: u16,
-    pub rep_no_reveal_penalty: u16,
-}
-
-impl Default for ParamsCfg {
-    fn default() -> Self {
-        Self {
-            min_stake: 100.0,
-            max_weight_stake: 10_000.0,
-            proving_window: 20,
-            race_window: 10,
-            unbonding_delay: 1_000,
-            rep_half_life: 5_000,
-            slash_bps: 1_000,
-            non_reveal_slash_bps: 100,
-            burn_bps: 5_000,
-            bounty_bps: 3_000,
-            rep_initial: 5_000,
-            rep_gain: 100,
-            rep_miss_penalty: 1_500,
-            rep_no_reveal_penalty: 300,
-        }
+        let c = NetworkConfig::simulation();
+        Self { commit_blocks: c.commit_blocks, reveal_blocks: c.reveal_blocks }
     }
 }
 
@@ -277,28 +238,14 @@ fn one() -> u32 {
     1
 }
 
-/// What the adversarial provers do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
-pub enum Strategy {
-    /// Unreliable hardware: crashes `faulty_failure_rate` of its proofs and is down more often.
-    Faulty,
-    /// Enters the lists and never proves its assignments (griefing: every batch goes to the race).
-    Withhold,
-    /// Withholds its reveal half the time, as a seed grinder does when the outcome goes against it.
-    NoReveal,
-    /// A cartel: members withhold their own batches and race each other's with a head start, to
-    /// recycle slashes into bounties.
-    BountyFarm,
-}
-
 /// Faulty and malicious provers.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Adversaries {
     /// Share of provers that follow `strategy` (chosen at random).
     pub share: f64,
-    /// Their strategy.
+    /// Their strategy: one the simulator has a policy for (checked when the run starts:
+    /// [`crate::policy::simulated`]).
     pub strategy: Strategy,
     /// Proof crash probability of a faulty prover.
     pub faulty_failure_rate: f64,
@@ -429,16 +376,10 @@ impl Scenario {
             share(o.share, "outage.share")?;
             ensure!(o.blocks >= 1, "outage.blocks must be at least 1");
         }
-        ensure!(self.params.min_stake > 0.0, "params.min_stake must be positive");
-        for (v, what) in [
-            (self.params.min_stake, "params.min_stake"),
-            (self.params.max_weight_stake, "params.max_weight_stake"),
-        ] {
-            ensure!(
-                v * UNIT < 2f64.powi(96),
-                "{what} = {v} tokens does not fit the contract's 96-bit amounts"
-            );
-        }
+        ensure!(self.params.min_stake > 0, "params.min_stake must be positive");
+        self.params.to_sol().map_err(|e| {
+            eyre::eyre!("{e}: the contract's amounts are 96-bit (at most about 7.9e10 tokens)")
+        })?;
         if self.chain.commit_blocks == 0 || self.chain.reveal_blocks == 0 {
             bail!("chain.commit_blocks and chain.reveal_blocks must be at least 1");
         }
@@ -498,6 +439,25 @@ mod tests {
         let s = Scenario::parse("name = \"x\"").unwrap();
         assert_eq!(s.provers.count, 100);
         assert_eq!(s.params.slash_bps, 1_000);
+        assert_eq!(s.params, Params::simulation());
+        let c = NetworkConfig::simulation();
+        assert_eq!(
+            (s.chain.commit_blocks, s.chain.reveal_blocks),
+            (c.commit_blocks, c.reveal_blocks)
+        );
+    }
+
+    #[test]
+    fn partial_params_keep_the_simulation_set_and_amounts_are_whole_tokens() {
+        let s =
+            Scenario::parse("name = \"x\"\n[params]\nmin_stake = 250.5\nslash_bps = 500").unwrap();
+        assert_eq!(s.params.min_stake, 250_500_000_000_000_000_000);
+        assert_eq!(s.params.slash_bps, 500);
+        assert_eq!(s.params.bounty_bps, Params::simulation().bounty_bps);
+        let e = Scenario::parse("name = \"x\"\n[params]\ncommit_blocks = 5").unwrap_err();
+        assert!(format!("{e:#}").contains("unknown field `commit_blocks`"), "{e:#}");
+        let e = Scenario::parse("name = \"x\"\n[params]\nmax_weight_stake = 1e12").unwrap_err();
+        assert!(format!("{e:#}").contains("96 bits"), "{e:#}");
     }
 
     #[test]

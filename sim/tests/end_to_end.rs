@@ -3,7 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use provernet_sim::scenario::{Scenario, Strategy};
+use provernet_bindings::Strategy;
+use provernet_sim::scenario::Scenario;
 use provernet_sim::{engine, output, sweep};
 
 fn repo() -> PathBuf {
@@ -95,11 +96,15 @@ fn withholding_provers_are_slashed_and_rescued_by_the_race() {
     s.provers.race_join = 1.0;
     let r = engine::run(&s, &|_| {}).unwrap();
     let m = &r.summary;
-    let adv_assigned: u64 =
-        r.provers.iter().filter(|p| p.0.strategy.is_some()).map(|p| p.1.assignments).sum();
+    let adv_assigned: u64 = r
+        .provers
+        .iter()
+        .filter(|p| p.0.strategy != Strategy::Honest)
+        .map(|p| p.1.assignments)
+        .sum();
     assert!(adv_assigned > 0, "the adversaries were drawn");
     // Each withheld batch was slashed (honest provers may also miss one when their queue is long).
-    for (spec, st, _) in r.provers.iter().filter(|p| p.0.strategy.is_some()) {
+    for (spec, st, _) in r.provers.iter().filter(|p| p.0.strategy != Strategy::Honest) {
         assert_eq!(st.missed, st.assignments, "{} withheld everything", spec.addr);
         assert_eq!((st.proven, st.revenue), (0, 0.0));
     }
@@ -167,6 +172,10 @@ fn bad_scenario_files_give_clear_errors() {
                 "name = \"x\"\n[duration]\nbatches = 5\n[params]\nslash_bps = 9000\n",
             ),
             "slashBps",
+        ),
+        (
+            write("harness-only.toml", "name = \"x\"\n[adversaries]\nstrategy = \"sybil\"\n"),
+            "\"sybil\" is played only by the fuzz harness",
         ),
     ];
     for (path, expected) in cases {

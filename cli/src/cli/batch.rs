@@ -4,10 +4,11 @@ use std::path::PathBuf;
 
 use alloy::primitives::Bytes;
 use clap::{ArgGroup, Subcommand};
-use eyre::{Result, WrapErr, bail};
+use eyre::Result;
 
 use super::{GlobalArgs, parse_batch_id};
 use crate::{
+    bail_input, exit,
     ops::{self, ProofSource},
     output::Report,
     proof::{BatchStore, batch_commitment},
@@ -65,7 +66,7 @@ fn parse_hex(flag: &str, text: &str) -> Result<Vec<u8>> {
     let t = text.trim();
     let hex = t.strip_prefix("0x").unwrap_or(t);
     if !hex.len().is_multiple_of(2) || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-        bail!("{flag} is not hex (an even number of hex digits, optionally after 0x)");
+        bail_input!("{flag} is not hex (an even number of hex digits, optionally after 0x)");
     }
     Ok((0..hex.len())
         .step_by(2)
@@ -79,15 +80,17 @@ pub(super) async fn run(g: &GlobalArgs, c: BatchCmd) -> Result<Report> {
             crate::amount::check_shape(&fee)?;
             // Everything about the input is checked before connecting.
             let data = match (data, data_hex) {
-                (Some(path), _) => Some(
-                    std::fs::read(&path)
-                        .wrap_err_with(|| format!("cannot read --data {}", path.display()))?,
-                ),
+                (Some(path), _) => Some(std::fs::read(&path).map_err(|e| {
+                    exit::input(format!("cannot read --data {}: {e}", path.display()))
+                })?),
                 (None, Some(hex)) => Some(parse_hex("--data-hex", &hex)?),
                 (None, None) => None,
             };
             let commitment = match (&data, commitment) {
-                (Some(d), _) => batch_commitment(d)?,
+                (Some(d), _) => {
+                    ops::batch::check_batch_data(d)?;
+                    batch_commitment(d).map_err(|e| exit::input(format!("{e:#}")))?
+                }
                 (None, Some(c)) => ops::parse_commitment(&c)?,
                 (None, None) => unreachable!("clap requires one"),
             };

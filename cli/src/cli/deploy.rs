@@ -5,13 +5,15 @@ use std::path::PathBuf;
 use alloy::primitives::Address;
 use clap::Args;
 use eyre::Result;
+use provernet_bindings::NetworkConfig;
 use serde_json::json;
 
 use super::{GlobalArgs, parse_address};
 use crate::{
-    chain::default_deployment_path,
-    deployment::{DeployParams, VerifierKind, deploy},
+    deployment::{Deployment, default_deployment_path},
+    ops::deploy::{VerifierKind, deploy},
     output::Report,
+    params,
 };
 
 /// Arguments of `deploy`.
@@ -30,16 +32,22 @@ pub struct DeployArgs {
     /// Extra batch sources to authorise besides the deployer.
     #[arg(long = "batch-source", value_name = "ADDR", value_parser = parse_address)]
     pub batch_sources: Vec<Address>,
+    /// Deploy even though the deployment file exists; the old file is kept as
+    /// `<file>.<unix-seconds>.bak`.
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub(super) async fn run(g: &GlobalArgs, a: DeployArgs) -> Result<Report> {
-    let params = match &a.params {
-        Some(p) => DeployParams::load(p)?,
-        None => DeployParams::dev(),
+    let config = match &a.params {
+        Some(p) => params::load(p)?,
+        None => NetworkConfig::development(),
     };
     let chain = g.chain().await?;
     chain.signer()?;
     let path = g.deployment.clone().unwrap_or_else(|| default_deployment_path(chain.chain_id));
+    // Before anything is sent: the file says where the provers' stake sits.
+    Deployment::check_writable(&path, a.force)?;
     // With --keys, the keys the provers will use must be the ones the verifier embeds.
     let keys_id = match (&g.keys, a.verifier) {
         (Some(dir), VerifierKind::Groth16) => {
@@ -52,7 +60,8 @@ pub(super) async fn run(g: &GlobalArgs, a: DeployArgs) -> Result<Report> {
         }
         _ => None,
     };
-    let dep = deploy(&chain, &params, a.token, &a.batch_sources, a.verifier, keys_id).await?;
+    let dep = deploy(&chain, &config, a.token, &a.batch_sources, a.verifier, keys_id).await?;
+    let backup = Deployment::back_up(&path)?;
     dep.save(&path)?;
     let human = format!(
         "deployed on chain {}\n  network   {}\n  token     {}{}\n  verifier  {} ({})\n  owner     {} (authorised batch source)\n  epochs    {} commit + {} reveal blocks from block {}\nwrote {}",
@@ -66,12 +75,16 @@ pub(super) async fn run(g: &GlobalArgs, a: DeployArgs) -> Result<Report> {
             None => "INSECURE dev verifier: development only".into(),
         },
         dep.owner,
-        params.commit_blocks,
-        params.reveal_blocks,
+        config.commit_blocks,
+        config.reveal_blocks,
         dep.deploy_block,
         path.display()
-    );
+    ) + &backup
+        .as_ref()
+        .map(|b| format!(" (the previous file is kept as {})", b.display()))
+        .unwrap_or_default();
     let mut j = serde_json::to_value(&dep)?;
     j["deploymentFile"] = json!(path);
+    j["previousFile"] = json!(backup);
     Ok(Report::new(human, j))
 }

@@ -7,8 +7,8 @@ use eyre::Result;
 
 use super::{GlobalArgs, shutdown_signal};
 use crate::{
-    deployment::VerifierKind,
     devnet::{DevnetConfig, run as run_devnet},
+    ops::deploy::VerifierKind,
     output::Report,
 };
 

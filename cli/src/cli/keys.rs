@@ -4,11 +4,11 @@ use std::path::PathBuf;
 
 use alloy::primitives::B256;
 use clap::Subcommand;
-use eyre::{Result, bail, eyre};
+use eyre::{Result, eyre};
 use serde_json::json;
 
 use super::GlobalArgs;
-use crate::output::Report;
+use crate::{bail_input, output::Report};
 
 /// Key commands.
 #[derive(Debug, Subcommand)]
@@ -27,6 +27,24 @@ pub enum KeysCmd {
     },
 }
 
+/// Says on stderr that the ceremony is still running (it has no finer progress to report):
+/// every 2 s on one rewritten line on a terminal, every 5 s as a line otherwise.
+async fn progress(started: std::time::Instant) {
+    use std::io::{IsTerminal, Write};
+    let tty = std::io::stderr().is_terminal();
+    let every = std::time::Duration::from_secs(if tty { 2 } else { 5 });
+    loop {
+        tokio::time::sleep(every).await;
+        let secs = started.elapsed().as_secs();
+        if tty {
+            eprint!("\r  key ceremony running: {secs} s");
+            let _ = std::io::stderr().flush();
+        } else {
+            eprintln!("  key ceremony running: {secs} s");
+        }
+    }
+}
+
 pub(super) async fn run(_g: &GlobalArgs, c: KeysCmd) -> Result<Report> {
     let KeysCmd::Setup { out, seed } = c;
     let seed = match seed {
@@ -35,18 +53,24 @@ pub(super) async fn run(_g: &GlobalArgs, c: KeysCmd) -> Result<Report> {
             let t = text.trim();
             let hex = t.strip_prefix("0x").unwrap_or(t);
             if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-                bail!("--seed {t:?} is not 32 bytes of hex (0x followed by 64 hex digits)");
+                bail_input!("--seed {t:?} is not 32 bytes of hex (0x followed by 64 hex digits)");
             }
             t.parse::<B256>().map_err(|_| eyre!("--seed {t:?} is not valid hex"))?
         }
     };
     if out.join(provernet_zk::MANIFEST_FILE).exists() {
-        bail!(
+        bail_input!(
             "{} already holds keys; remove it or pick another --out (keys are never overwritten)",
             out.display()
         );
     }
     let started = std::time::Instant::now();
+    eprintln!(
+        "running the INSECURE dev key ceremony for batch counts 1, 2, 4 and 8 into {} \
+         (about 15 s on 2 cores; progress below)",
+        out.display()
+    );
+    let ticker = tokio::spawn(progress(started));
     let dir = out.clone();
     let keys = tokio::task::spawn_blocking(move || -> Result<provernet_zk::KeySet> {
         let keys = provernet_zk::KeySet::dev_setup(seed)
@@ -55,7 +79,12 @@ pub(super) async fn run(_g: &GlobalArgs, c: KeysCmd) -> Result<Report> {
         Ok(keys)
     })
     .await
-    .map_err(|e| eyre!("the ceremony thread failed: {e}"))??;
+    .map_err(|e| eyre!("the ceremony thread failed: {e}"))?;
+    ticker.abort();
+    if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        eprintln!();
+    }
+    let keys = keys?;
     let id = keys.keys_id();
     let bundled = crate::proof::bytecode_embeds(id);
     let verifier = out.join(provernet_zk::VERIFIER_FILE);

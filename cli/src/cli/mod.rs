@@ -2,25 +2,28 @@
 //! each is a thin shell over the library API, so adding a group (e.g. `fuzz`, `sim`) is one enum
 //! variant and one module.
 
+mod abi;
 mod batch;
 mod deploy;
 mod devnet;
 mod epoch;
+mod global;
 mod keys;
 mod prover;
 mod token;
 
-use std::{path::PathBuf, process::ExitCode, str::FromStr, time::Duration};
+use std::{io::IsTerminal, path::PathBuf, process::ExitCode};
 
-use alloy::primitives::Address;
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 use eyre::Result;
 use tokio::sync::watch;
 
+pub use global::{GlobalArgs, Secret, TxArgs, parse_address, parse_batch_id};
+
 use crate::{
-    chain::{Chain, Net, load_signer},
-    output::Report,
-    secrets::{SecretStore, default_data_dir},
+    chain::DryRun,
+    exit::{self, Code},
+    output::{Printed, Report, emit},
 };
 
 /// The provernet command line.
@@ -37,66 +40,6 @@ pub struct Cli {
     /// The command.
     #[command(subcommand)]
     pub command: Command,
-}
-
-/// Options shared by every command, in the conventions of cast.
-#[derive(Debug, Clone, Args)]
-pub struct GlobalArgs {
-    /// JSON-RPC endpoint.
-    #[arg(long, global = true, env = "ETH_RPC_URL", default_value = "http://127.0.0.1:8545")]
-    pub rpc_url: String,
-    /// Raw private key of the signer (hex). Prefer the env var or a keystore over the command line.
-    #[arg(
-        long,
-        global = true,
-        env = "PROVERNET_PRIVATE_KEY",
-        hide_env_values = true,
-        value_name = "HEX"
-    )]
-    pub private_key: Option<Secret>,
-    /// Encrypted JSON keystore of the signer (as geth and cast write them).
-    #[arg(long, global = true, value_name = "PATH", conflicts_with = "private_key")]
-    pub keystore: Option<PathBuf>,
-    /// File holding the keystore's password.
-    #[arg(long, global = true, value_name = "FILE", requires = "keystore")]
-    pub password_file: Option<PathBuf>,
-    /// Deployment file [default: deployments/<chain-id>.json].
-    #[arg(long, global = true, value_name = "FILE")]
-    pub deployment: Option<PathBuf>,
-    /// Where commit secrets and devnet files live [default: ~/.provernet].
-    #[arg(long, global = true, env = "PROVERNET_DATA_DIR", value_name = "DIR")]
-    pub data_dir: Option<PathBuf>,
-    /// Groth16 proving keys (from `provernet keys setup`) [default: the default dev ceremony's,
-    /// generated once into <data-dir>/keys/default].
-    #[arg(long, global = true, env = "PROVERNET_KEYS", value_name = "DIR")]
-    pub keys: Option<PathBuf>,
-    /// Batch-data directory: `<DIR>/<chain-id>/<network>/<commitment>.bin`, written by
-    /// `batch post --data`, read by provers [default: <data-dir>/batches].
-    #[arg(long, global = true, env = "PROVERNET_BATCH_DATA", value_name = "DIR")]
-    pub batch_data: Option<PathBuf>,
-    /// Machine-readable JSON output.
-    #[arg(long, global = true)]
-    pub json: bool,
-    /// Seconds to wait for a transaction receipt.
-    #[arg(long, global = true, default_value_t = 60, value_name = "SECS")]
-    pub tx_timeout: u64,
-}
-
-/// A secret string whose Debug output is redacted, so it never reaches logs.
-#[derive(Clone)]
-pub struct Secret(pub String);
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
-
-impl FromStr for Secret {
-    type Err = std::convert::Infallible;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(Self(s.to_string()))
-    }
 }
 
 /// Every command.
@@ -121,67 +64,14 @@ pub enum Command {
     /// Groth16 proving keys: the (INSECURE) development key ceremony.
     #[command(subcommand)]
     Keys(keys::KeysCmd),
+    /// The contracts' ABIs, for offline error decoding with cast and forge.
+    #[command(subcommand)]
+    Abi(abi::AbiCmd),
     /// Agent-based simulation of the mechanism (scenarios, sweeps, benchmarks).
     #[command(subcommand)]
     Sim(provernet_sim::cli::SimCommand),
     /// Stateful fuzzing of the real contract bytecode in revm with adversarial provers.
     Fuzz(provernet_harness::FuzzArgs),
-}
-
-/// Parses an address with a message that says what is expected.
-pub fn parse_address(s: &str) -> Result<Address, String> {
-    let t = s.trim();
-    let hex = t.strip_prefix("0x").unwrap_or(t);
-    if hex.len() != 40 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Err(format!("{t:?} is not an address: expected 0x followed by 40 hex digits"));
-    }
-    Address::from_str(t).map_err(|e| format!("{t:?} is not a valid address: {e}"))
-}
-
-/// Parses a batch id.
-pub fn parse_batch_id(s: &str) -> Result<u64, String> {
-    match s.trim().parse::<u64>() {
-        Ok(0) => Err("batch ids start at 1".into()),
-        Ok(n) => Ok(n),
-        Err(_) => Err(format!("{s:?} is not a batch id: expected a positive integer")),
-    }
-}
-
-impl GlobalArgs {
-    /// Connects with the configured signer (if any).
-    pub async fn chain(&self) -> Result<Chain> {
-        let signer = load_signer(
-            self.private_key.as_ref().map(|s| s.0.as_str()),
-            self.keystore.as_deref(),
-            self.password_file.as_deref(),
-        )?;
-        Chain::connect(&self.rpc_url, signer, Duration::from_secs(self.tx_timeout)).await
-    }
-
-    /// Connects and opens the deployment.
-    pub async fn net(&self) -> Result<Net> {
-        let chain = self.chain().await?;
-        Net::open(chain, self.deployment.as_deref()).await
-    }
-
-    /// The data directory.
-    pub fn data_dir(&self) -> PathBuf {
-        self.data_dir.clone().unwrap_or_else(default_data_dir)
-    }
-
-    /// Where keys and batch data are found.
-    pub fn proving(&self) -> crate::proof::ProvingSetup {
-        crate::proof::ProvingSetup {
-            keys_dir: self.keys.clone(),
-            data_dir: self.data_dir(),
-            batch_data: self.batch_data.clone().unwrap_or_else(|| self.data_dir().join("batches")),
-        }
-    }
-
-    /// The secret store under the data directory.
-    pub fn secrets(&self) -> SecretStore {
-        SecretStore::new(&self.data_dir())
-    }
 }
 
 /// A watch channel that turns true on Ctrl-C or SIGTERM.
@@ -204,7 +94,14 @@ pub fn shutdown_signal() -> watch::Receiver<bool> {
     rx
 }
 
-fn init_logging(default: &str, file: Option<PathBuf>) {
+/// Whether log lines may carry colour: on a terminal, without `NO_COLOR`, and never with `--json`.
+fn colour(json: bool) -> bool {
+    !json
+        && std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+fn init_logging(default: &str, file: Option<PathBuf>, json: bool) {
     use tracing_subscriber::EnvFilter;
     let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     // arkworks opens an INFO span per constraint gadget (targets "gr1cs" and "r1cs"): recorded,
@@ -218,14 +115,57 @@ fn init_logging(default: &str, file: Option<PathBuf>) {
             let _ = builder.with_ansi(false).with_writer(std::sync::Mutex::new(f)).try_init();
         }
         None => {
-            let _ = builder.with_writer(std::io::stderr).try_init();
+            let _ = builder.with_ansi(colour(json)).with_writer(std::io::stderr).try_init();
         }
     }
 }
 
-/// Parses the command line, runs the command and maps errors to a non-zero exit.
+/// Parses the command line: malformed command lines exit [`Code::Usage`], a malformed value (an
+/// address, a batch id) [`Code::Input`]; `--help` and `--version` print and exit 0.
+fn parse() -> Result<Cli, ExitCode> {
+    use clap::error::ErrorKind;
+    let parsed = global::command()
+        .try_get_matches()
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
+    match parsed {
+        Ok(cli) => Ok(cli),
+        Err(e) => {
+            let code = match e.kind() {
+                ErrorKind::DisplayHelp
+                | ErrorKind::DisplayVersion
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => Code::Ok,
+                ErrorKind::ValueValidation | ErrorKind::InvalidValue => Code::Input,
+                _ => Code::Usage,
+            };
+            // DisplayHelpOnMissingArgumentOrSubcommand is a usage error that prints the help.
+            let code = if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                Code::Usage
+            } else {
+                code
+            };
+            let _ = e.print();
+            // With --json, failures are one JSON document on stdout, parse errors included.
+            if code != Code::Ok && std::env::args().any(|a| a == "--json") {
+                let doc = serde_json::json!({
+                    "error": e.kind().as_str().unwrap_or("invalid command line"),
+                    "causes": [e.render().to_string().trim()],
+                    "kind": code,
+                    "exitCode": code.status(),
+                });
+                let _ = emit(&doc.to_string());
+            }
+            Err(code.into())
+        }
+    }
+}
+
+/// Parses the command line, runs the command and maps errors to their exit code
+/// ([`crate::exit`]).
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     // The simulator is synchronous (it parallelises with its own threads) and has its own exit
     // codes and output: run it outside the async runtime.
     if let Command::Sim(cmd) = cli.command {
@@ -258,54 +198,95 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match rt.block_on(run(cli)) {
-        Ok(Some(report)) => {
-            report.print(json);
-            ExitCode::SUCCESS
-        }
-        Ok(None) => ExitCode::SUCCESS,
-        Err(e) => {
-            let mut msg = e.to_string();
-            for cause in e.chain().skip(1) {
-                msg += &format!("\n  caused by: {cause}");
-            }
-            if json {
-                println!(
-                    "{}",
-                    serde_json::json!({ "error": e.to_string(), "causes": e.chain().skip(1).map(|c| c.to_string()).collect::<Vec<_>>() })
-                );
-            }
-            eprintln!("error: {msg}");
-            ExitCode::FAILURE
-        }
-    }
+    let outcome = rt.block_on(run(cli));
+    let code = match outcome {
+        Ok(Some(report)) => match report.print(json) {
+            Printed::Done => Code::Ok,
+            Printed::ClosedPipe => Code::ClosedPipe,
+        },
+        Ok(None) => Code::Ok,
+        Err(e) => report_error(&e, json),
+    };
+    // Do not wait for tasks still blocked (e.g. on a receipt) after an interrupt.
+    rt.shutdown_background();
+    code.into()
 }
 
-/// Runs one parsed command.
+/// Prints an error (and, with `--json`, its JSON form on stdout) and returns its exit code. A
+/// dry run ends in a [`DryRun`], which is the command's report, not an error.
+fn report_error(e: &eyre::Report, json: bool) -> Code {
+    if let Some(d) = e.chain().find_map(|c| c.downcast_ref::<DryRun>()) {
+        let report = Report::new(
+            format!(
+                "{d}\n  to        {}\n  calldata  {}",
+                d.to.map_or("(contract creation)".to_string(), |a| a.to_string()),
+                d.calldata
+            ),
+            serde_json::json!({ "dryRun": true, "sent": false, "action": d.what, "to": d.to,
+                                "calldata": d.calldata, "gasEstimate": d.gas, "simulation": "ok" }),
+        );
+        return match report.print(json) {
+            Printed::Done => Code::Ok,
+            Printed::ClosedPipe => Code::ClosedPipe,
+        };
+    }
+    let code = exit::code_of(e);
+    let mut msg = e.to_string();
+    for cause in e.chain().skip(1) {
+        msg += &format!("\n  caused by: {cause}");
+    }
+    if json {
+        let doc = serde_json::json!({
+            "error": e.to_string(),
+            "causes": e.chain().skip(1).map(|c| c.to_string()).collect::<Vec<_>>(),
+            "kind": code,
+            "exitCode": code.status(),
+        });
+        let _ = emit(&doc.to_string());
+    }
+    eprintln!("error: {msg}");
+    code
+}
+
+/// Runs one parsed command. One-shot commands stop on Ctrl-C or SIGTERM with
+/// [`Code::Interrupted`] (any transaction already sent had its hash printed); the agent and the
+/// devnet handle those signals themselves and stop cleanly.
 pub async fn run(cli: Cli) -> Result<Option<Report>> {
     let g = cli.global;
     match cli.command {
         Command::Prover(prover::ProverCmd::Run(args)) => {
-            init_logging("info", None);
+            init_logging("info", None, g.json);
             prover::run_agent(&g, args).await.map(|()| None)
         }
         Command::Devnet(args) => {
             let log = devnet::log_file(&g, &args);
-            init_logging("info", log);
+            init_logging("info", log, g.json);
             devnet::run(&g, args).await.map(Some)
         }
         other => {
-            init_logging("warn", None);
-            match other {
-                Command::Deploy(a) => deploy::run(&g, a).await.map(Some),
-                Command::Token(c) => token::run(&g, c).await.map(Some),
-                Command::Prover(c) => prover::run(&g, c).await.map(Some),
-                Command::Epoch(c) => epoch::run(&g, c).await.map(Some),
-                Command::Batch(c) => batch::run(&g, c).await.map(Some),
-                Command::Keys(c) => keys::run(&g, c).await.map(Some),
-                Command::Devnet(_) | Command::Sim(_) | Command::Fuzz(_) => {
-                    unreachable!("handled above")
+            init_logging("warn", None, g.json);
+            let mut stop = shutdown_signal();
+            let work = async {
+                match other {
+                    Command::Deploy(a) => deploy::run(&g, a).await,
+                    Command::Token(c) => token::run(&g, c).await,
+                    Command::Prover(c) => prover::run(&g, c).await,
+                    Command::Epoch(c) => epoch::run(&g, c).await,
+                    Command::Batch(c) => batch::run(&g, c).await,
+                    Command::Keys(c) => keys::run(&g, c).await,
+                    Command::Abi(c) => abi::run(&g, c),
+                    Command::Devnet(_) | Command::Sim(_) | Command::Fuzz(_) => {
+                        unreachable!("handled above")
+                    }
                 }
+            };
+            tokio::select! {
+                r = work => r.map(Some),
+                _ = stop.wait_for(|s| *s) => Err(exit::err(
+                    Code::Interrupted,
+                    "interrupted. A transaction whose hash was printed above may still be mined: check it \
+                     with `cast receipt HASH`; rerunning refuses to send a duplicate while it is pending",
+                )),
             }
         }
     }

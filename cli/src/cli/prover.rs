@@ -32,6 +32,10 @@ pub enum ProverCmd {
         /// Amount in tokens.
         #[arg(long, allow_hyphen_values = true)]
         amount: String,
+        /// Unstake even if less than the minimum stake remains (the prover then stops being
+        /// drawn for batches and may not race).
+        #[arg(long)]
+        yes: bool,
     },
     /// Withdraw unbonded stake.
     Withdraw,
@@ -80,11 +84,11 @@ pub(super) async fn run(g: &GlobalArgs, c: ProverCmd) -> Result<Report> {
             let amt = net.units.parse(&amount)?;
             ops::stake(&net, amt).await
         }
-        ProverCmd::Unstake { amount } => {
+        ProverCmd::Unstake { amount, yes } => {
             amount_shape(&amount)?;
             let net = g.net().await?;
             let amt = net.units.parse(&amount)?;
-            ops::unstake(&net, amt).await
+            ops::unstake(&net, amt, yes).await
         }
         ProverCmd::Withdraw => ops::withdraw(&g.net().await?).await,
         ProverCmd::Claim => ops::claim(&g.net().await?).await,
@@ -93,7 +97,9 @@ pub(super) async fn run(g: &GlobalArgs, c: ProverCmd) -> Result<Report> {
             let who = match address {
                 Some(a) => a,
                 None => net.chain.signer().map_err(|_| {
-                    eyre::eyre!("give a prover ADDRESS or a signer (--private-key / --keystore)")
+                    crate::exit::input(
+                        "give a prover ADDRESS or a signer (--private-key, --account or --keystore)",
+                    )
                 })?,
             };
             ops::prover_status_report(&net, who).await
@@ -103,7 +109,7 @@ pub(super) async fn run(g: &GlobalArgs, c: ProverCmd) -> Result<Report> {
 }
 
 pub(super) async fn run_agent(g: &GlobalArgs, a: RunArgs) -> Result<()> {
-    let net = g.net().await?;
+    let net = g.agent_net().await?;
     net.chain.signer()?;
     let backend = g.proving().backend(&net).await?;
     let cfg = AgentConfig {
@@ -115,8 +121,9 @@ pub(super) async fn run_agent(g: &GlobalArgs, a: RunArgs) -> Result<()> {
     };
     let agent = Agent::new(net, g.secrets(), backend, cfg)?;
     let stats = agent.run(shutdown_signal()).await?;
+    // With --json: one document (the run's totals) on stdout at the end; logs are on stderr.
     if g.json {
-        println!("{}", serde_json::to_string(&stats)?);
+        crate::output::emit(&serde_json::to_string(&stats)?);
     }
     Ok(())
 }

@@ -1,0 +1,126 @@
+//! `BatchStatus` of contracts/types/Batch.sol, with the names the CLI prints.
+
+use std::fmt;
+
+/// Lifecycle of a batch, numbered as the contract stores it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum BatchStatus {
+    /// No such batch.
+    None = 0,
+    /// The drawn prover holds the exclusive proving window.
+    Assigned = 1,
+    /// Nobody was eligible: the race is open from the start.
+    Open = 2,
+    /// The assigned prover was slashed: the race is open.
+    Racing = 3,
+    /// Proven (terminal).
+    Proven = 4,
+    /// Nobody proved it before the race ended (terminal).
+    Failed = 5,
+}
+
+impl BatchStatus {
+    /// Every status, in contract order.
+    pub const ALL: [Self; 6] =
+        [Self::None, Self::Assigned, Self::Open, Self::Racing, Self::Proven, Self::Failed];
+
+    /// The Solidity name (`Assigned`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "None",
+            Self::Assigned => "Assigned",
+            Self::Open => "Open",
+            Self::Racing => "Racing",
+            Self::Proven => "Proven",
+            Self::Failed => "Failed",
+        }
+    }
+
+    /// The name of a stored code, `Unknown` for a code the contract never writes (what the CLI
+    /// printed for one).
+    pub fn name_of(code: u8) -> &'static str {
+        Self::try_from(code).map_or("Unknown", Self::as_str)
+    }
+
+    /// True for Proven and Failed, which no transaction leaves.
+    pub fn is_terminal(self) -> bool {
+        matches!(self, Self::Proven | Self::Failed)
+    }
+
+    /// True while a race may prove the batch (Open or Racing).
+    pub fn is_racing(self) -> bool {
+        matches!(self, Self::Open | Self::Racing)
+    }
+}
+
+impl fmt::Display for BatchStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A status code the contract never writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnknownStatus(pub u8);
+
+impl fmt::Display for UnknownStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} is not a BatchStatus (0 None .. 5 Failed)", self.0)
+    }
+}
+
+impl std::error::Error for UnknownStatus {}
+
+impl TryFrom<u8> for BatchStatus {
+    type Error = UnknownStatus;
+
+    fn try_from(code: u8) -> Result<Self, UnknownStatus> {
+        Self::ALL.get(usize::from(code)).copied().ok_or(UnknownStatus(code))
+    }
+}
+
+impl From<BatchStatus> for u8 {
+    fn from(s: BatchStatus) -> u8 {
+        s as u8
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_follow_the_solidity_enum() {
+        // The enum's members in contracts/types/Batch.sol, in declaration order.
+        let sol = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../contracts/types/Batch.sol"
+        ))
+        .unwrap();
+        let body = sol.split("enum BatchStatus {").nth(1).unwrap().split('}').next().unwrap();
+        let names: Vec<&str> = body.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+        assert_eq!(names, BatchStatus::ALL.map(BatchStatus::as_str));
+        for (code, s) in BatchStatus::ALL.iter().enumerate() {
+            assert_eq!(BatchStatus::try_from(code as u8).unwrap(), *s);
+            assert_eq!(u8::from(*s), code as u8);
+            assert_eq!(s.to_string(), names[code]);
+        }
+    }
+
+    #[test]
+    fn unknown_codes_are_refused() {
+        assert_eq!(BatchStatus::try_from(6), Err(UnknownStatus(6)));
+        assert_eq!(BatchStatus::name_of(255), "Unknown");
+        assert_eq!(BatchStatus::name_of(3), "Racing");
+        assert!(UnknownStatus(9).to_string().contains("9 is not a BatchStatus"));
+    }
+
+    #[test]
+    fn terminal_and_racing_sets() {
+        let terminal: Vec<_> = BatchStatus::ALL.into_iter().filter(|s| s.is_terminal()).collect();
+        assert_eq!(terminal, [BatchStatus::Proven, BatchStatus::Failed]);
+        let racing: Vec<_> = BatchStatus::ALL.into_iter().filter(|s| s.is_racing()).collect();
+        assert_eq!(racing, [BatchStatus::Open, BatchStatus::Racing]);
+    }
+}

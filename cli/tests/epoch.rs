@@ -1,0 +1,72 @@
+//! `provernet epoch`: commit-reveal phases.
+
+mod common;
+
+use common::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_phase_is_rejected() {
+    let env = Env::start().await;
+    let (_, provers) = env.deploy_with_provers(1).await;
+    let p = &provers[0];
+    env.next_epoch_start().await;
+    rejected(&env, p, &["epoch", "reveal"], "commit phase").await;
+    env.ok(Some(p), &["epoch", "commit"]);
+    rejected(&env, p, &["epoch", "commit"], "already committed").await;
+    let reveal_from = env.epoch()["phaseEndsAt"].as_u64().unwrap();
+    env.mine_to(reveal_from - 1).await;
+    rejected(&env, p, &["epoch", "commit"], "reveal phase").await;
+}
+
+/// Issue 14, defect 8: revealing after the epoch rolled over says the commitment is lost and a
+/// penalty applies, instead of pointing at the new epoch's reveal blocks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reveal_after_rollover_says_the_commitment_is_lost() {
+    let env = Env::start().await;
+    let (_, provers) = env.deploy_with_provers(1).await;
+    let p = &provers[0];
+    let epoch = env.next_epoch_start().await;
+    env.ok(Some(p), &["epoch", "commit"]);
+    let next = env.next_epoch_start().await;
+    assert_eq!(next, epoch + 1);
+    for _ in 0..2 {
+        let err =
+            refused_with(&env, p, &["epoch", "reveal"], code::STATE, "can no longer be revealed")
+                .await;
+        assert!(err.contains(&format!("commitment of epoch {epoch}")), "{err}");
+        assert!(err.contains("penalty"), "{err}");
+        assert!(!err.contains("is in its commit phase"), "{err}");
+        // Still true in the new epoch's reveal phase.
+        let reveal_from = env.epoch()["phaseEndsAt"].as_u64().unwrap();
+        env.mine_to(reveal_from - 1).await;
+    }
+}
+
+/// Issue 14, defect 8: `epoch status` counts only the blocks still to come in the phase (a
+/// transaction sent now lands in the next block) and names ranges with their last block.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn epoch_status_counts_only_blocks_still_to_come() {
+    let env = Env::start().await;
+    env.deploy_with_provers(0).await;
+    // The last block of an epoch is mined: nothing is left of its reveal phase.
+    env.next_epoch_start().await;
+    let s = env.epoch();
+    let block = s["block"].as_u64().unwrap();
+    assert_eq!(s["phase"], "reveal");
+    assert_eq!(s["blocksLeft"], 0, "{s}");
+    assert_eq!(s["phaseLastBlock"], block);
+    assert_eq!(s["phaseEndsAt"], block + 1);
+    let h = env.human(None, &["epoch", "status"]);
+    assert!(h.contains(&format!("through {block}); 0 more block(s)")), "{h}");
+    assert!(
+        h.contains(&format!("lands in block {} at the earliest: the Commit phase", block + 1)),
+        "{h}"
+    );
+    // One block into the commit phase (10 blocks long): 8 more after the one mined.
+    env.mine_to(block + 2).await;
+    let s = env.epoch();
+    assert_eq!(s["phase"], "commit");
+    assert_eq!(s["blocksLeft"], 8, "{s}");
+    assert_eq!(s["activeListSize"], 0, "counts are JSON numbers");
+    assert!(s["activeListWeight"].is_string(), "256-bit quantities are decimal strings");
+}

@@ -1,0 +1,98 @@
+//! What gets deployed and with which settings: the token, the development verifier and the
+//! network, owned by a named governance account.
+
+use alloy::primitives::{Address, Bytes, aliases::U96};
+use provernet_bindings::{DevStakingToken, InsecureDevVerifier, ProverNetwork};
+
+use crate::Params;
+use crate::epochs::Epochs;
+use crate::names::Names;
+
+/// EIP-170's limit on runtime code size: what Ethereum mainnet and most L2s accept, and what the
+/// in-process chain enforces too.
+pub const EIP170_LIMIT: usize = 24_576;
+
+/// One token unit with 18 decimals.
+pub const UNIT: u128 = 1_000_000_000_000_000_000;
+
+/// Creation code of the three contracts: the real ones unless a test swaps one in (a mutant
+/// network, a hostile token).
+#[derive(Clone, Debug)]
+pub struct Contracts {
+    /// Creation code of the network (constructor arguments are appended at deployment).
+    pub network: Bytes,
+    /// Creation code of the staking token; it must have `mint(address,uint256)` and OpenZeppelin
+    /// ERC20 storage.
+    pub token: Bytes,
+    /// Creation code of the proof verifier (no constructor arguments).
+    pub verifier: Bytes,
+}
+
+impl Contracts {
+    /// The contracts exactly as `provernet-bindings` embeds them, with the development verifier.
+    pub fn real() -> Self {
+        Self {
+            network: ProverNetwork::BYTECODE.clone(),
+            token: DevStakingToken::BYTECODE.clone(),
+            verifier: InsecureDevVerifier::BYTECODE.clone(),
+        }
+    }
+}
+
+/// Deployment settings of the network.
+#[derive(Clone, Debug)]
+pub struct Genesis {
+    /// The epoch geometry; `epochs.genesis_block` is the block the suite is deployed at.
+    pub epochs: Epochs,
+    /// Initial parameters.
+    pub params: Params,
+    /// Scope of the deployer's and governance's names.
+    pub names: Names,
+}
+
+impl Default for Genesis {
+    /// The harness's test chain: the Foundry fixture's epochs (10 + 5 blocks) and parameters,
+    /// deployed at block 1000 under the harness's names.
+    fn default() -> Self {
+        Self {
+            epochs: Epochs { genesis_block: 1000, commit_blocks: 10, reveal_blocks: 5 },
+            params: fixture_params(),
+            names: Names::HARNESS,
+        }
+    }
+}
+
+/// The parameters of the Foundry test fixture (test/helpers/NetworkTestBase.sol).
+pub fn fixture_params() -> Params {
+    Params {
+        minStake: U96::from(100 * UNIT),
+        maxWeightStake: U96::from(10_000 * UNIT),
+        provingWindow: 20,
+        raceWindow: 10,
+        unbondingDelay: 100,
+        repHalfLife: 1000,
+        slashBps: 1000,
+        nonRevealSlashBps: 100,
+        burnBps: 5000,
+        bountyBps: 3000,
+        repInitial: 5000,
+        repGain: 100,
+        repMissPenalty: 1500,
+        repNoRevealPenalty: 300,
+    }
+}
+
+/// Addresses of the deployed suite.
+#[derive(Clone, Copy, Debug)]
+pub struct Addresses {
+    /// The ProverNetwork.
+    pub network: Address,
+    /// The staking token.
+    pub token: Address,
+    /// The proof verifier.
+    pub verifier: Address,
+    /// Governance (owner of the network): `names.address("governance")`.
+    pub owner: Address,
+    /// The deployer account: `names.address("deployer")`.
+    pub deployer: Address,
+}

@@ -1,0 +1,111 @@
+//! The storage readers checked against the contract's own view functions: a layout change the
+//! probe could not see (a moved top-level slot, a token that is not an OpenZeppelin ERC20) shows up
+//! here as an error naming the field, instead of as a bogus invariant violation.
+
+use alloy::primitives::{Address, U256};
+use eyre::{Result, bail};
+use provernet_bindings::ProverNetwork;
+
+use crate::chain::Chain;
+use crate::layout::{account_fields, batch_fields};
+use crate::slots::AccountSlots;
+
+/// Compares every storage reader with the contract's view functions for `accounts` and `batches`;
+/// an error names the first field that differs (a layout change the probe could not see).
+pub fn cross_check(chain: &mut Chain, accounts: &[Address], batches: &[u64]) -> Result<()> {
+    let net = chain.addrs.network;
+    for who in accounts {
+        let view = chain.view(net, &ProverNetwork::accountOfCall { who: *who })?;
+        let read = chain.account(&AccountSlots::new(*who));
+        let fields = account_fields(&view);
+        let mine = [
+            U256::from(read.stake),
+            U256::from(read.unbonding),
+            U256::from(read.unbonding_ready_at),
+            U256::from(read.open_assignments),
+            U256::from(read.claimable),
+            U256::from(read.reputation),
+            U256::from(read.rep_updated_at),
+            U256::from(read.registered as u8),
+            U256::from(read.commit_epoch),
+            read.commit_hash,
+        ];
+        for ((name, v, _), m) in fields.iter().zip(mine) {
+            if *v != m {
+                bail!(
+                    "storage reader disagrees with accountOf({who}).{name}: view {v}, storage {m}"
+                );
+            }
+        }
+    }
+    for id in batches {
+        let view = chain.view(net, &ProverNetwork::batchOfCall { batchId: U256::from(*id) })?;
+        let read = chain.batch(*id);
+        let mine = [
+            read.commitment,
+            U256::from_be_slice(read.prover.as_slice()),
+            U256::from(read.fee),
+            U256::from(read.proving_deadline),
+            U256::from(read.race_deadline),
+            U256::from(read.status),
+            U256::from(read.bounty),
+            U256::from_be_slice(read.poster.as_slice()),
+        ];
+        for ((name, v, _), m) in batch_fields(&view).iter().zip(mine) {
+            if *v != m {
+                bail!("storage reader disagrees with batchOf({id}).{name}: view {v}, storage {m}");
+            }
+        }
+    }
+    let treasury = chain.view(net, &ProverNetwork::treasuryBalanceCall {})?;
+    let burn = chain.view(net, &ProverNetwork::burnPendingCall {})?;
+    let next = chain.view(net, &ProverNetwork::nextBatchIdCall {})?;
+    let paused = chain.view(net, &ProverNetwork::pausedCall {})?;
+    let (t, b) = chain.treasury_and_burn();
+    if (U256::from(treasury), U256::from(burn), next, paused)
+        != (U256::from(t), U256::from(b), chain.next_batch_id(), chain.paused())
+    {
+        bail!(
+            "storage reader disagrees with treasuryBalance/burnPending/nextBatchId/paused: the top-level layout changed; update harness/src/slots.rs"
+        );
+    }
+    let token = chain.addrs.token;
+    let balance =
+        chain.view(token, &provernet_bindings::DevStakingToken::balanceOfCall { account: net })?;
+    if balance != U256::from(chain.token_balance(&AccountSlots::new(net))) {
+        bail!(
+            "storage reader disagrees with the token's balanceOf: the token is not an OpenZeppelin ERC20"
+        );
+    }
+    let epoch = chain.current_epoch();
+    for e in [epoch.saturating_sub(1), epoch] {
+        let (count, total) =
+            chain.view(net, &ProverNetwork::rollOfCall { epoch: U256::from(e) })?.into();
+        let roll = chain.roll(e & 1);
+        let mine = if roll.epoch == e { (roll.count, roll.total_weight) } else { (0, 0) };
+        if (count, total) != (U256::from(mine.0), U256::from(mine.1)) {
+            bail!(
+                "storage reader disagrees with rollOf({e}): view ({count}, {total}), storage {mine:?}"
+            );
+        }
+        let seed = chain.view(net, &ProverNetwork::seedOfCall { epoch: U256::from(e) })?;
+        if seed != chain.seed(e).unwrap_or_default() {
+            bail!("storage reader disagrees with seedOf({e})");
+        }
+        if roll.epoch == e && roll.count > 0 {
+            let (p, cum) = chain
+                .view(
+                    net,
+                    &ProverNetwork::listEntryCall { epoch: U256::from(e), index: U256::ZERO },
+                )?
+                .into();
+            if (p, cum) != {
+                let (a, c) = chain.list_entry(e & 1, 0);
+                (a, U256::from(c))
+            } {
+                bail!("storage reader disagrees with listEntry({e}, 0)");
+            }
+        }
+    }
+    Ok(())
+}

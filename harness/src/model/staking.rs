@@ -1,0 +1,147 @@
+//! Staking: registering with at least `minStake`, topping up, unbonding with a delay, withdrawing
+//! once nothing holds the stake back, and claiming credited rewards and refunds.
+
+use crate::chain::ProverNetworkEvents;
+use crate::model::transition::Transition;
+use crate::violation::{Violation, violation};
+
+/// `register(amount)`: a new address with at least `minStake` (as received) becomes a prover at
+/// the initial reputation.
+pub(crate) fn register(t: &mut Transition<'_>, amount: u128) -> Result<(), Violation> {
+    if !t.ok {
+        return Ok(());
+    }
+    let (me, p, pre, block) = (t.me, t.p, t.pre.clone(), t.block);
+    let got = t.received(amount);
+    if pre.registered || got < p.min_stake {
+        return Err(violation(
+            "registration needs a new address and at least minStake",
+            format!(
+                "{me} registered with {got} (min {}, registered before: {})",
+                p.min_stake, pre.registered
+            ),
+        ));
+    }
+    let a = t.acct(t.i);
+    a.registered = true;
+    a.stake = got;
+    a.deposited += got;
+    a.rep = p.rep_initial;
+    a.rep_at = block;
+    t.m.fee_burnt += amount - got;
+    t.path("prover registered");
+    Ok(())
+}
+
+/// `stake(amount)`: registered provers add to their active stake.
+pub(crate) fn stake(t: &mut Transition<'_>, amount: u128) -> Result<(), Violation> {
+    if !t.ok {
+        return Ok(());
+    }
+    let got = t.received(amount);
+    if !t.pre.registered {
+        return Err(violation(
+            "only registered provers stake",
+            format!("{} staked unregistered", t.me),
+        ));
+    }
+    let a = t.acct(t.i);
+    a.stake += got;
+    a.deposited += got;
+    t.m.fee_burnt += amount - got;
+    Ok(())
+}
+
+/// `requestUnstake(amount)`: moves at most the active stake to unbonding, withdrawable after
+/// `unbondingDelay` blocks.
+pub(crate) fn request_unstake(t: &mut Transition<'_>, amount: u128) -> Result<(), Violation> {
+    if !t.ok {
+        return Ok(());
+    }
+    let pre = &t.pre;
+    if !pre.registered || amount == 0 || amount > pre.stake {
+        return Err(violation(
+            "unstake moves at most the active stake",
+            format!("{} unstaked {amount} of {}", t.me, pre.stake),
+        ));
+    }
+    let ready_at = t.block + t.p.unbonding_delay;
+    let a = t.acct(t.i);
+    a.stake -= amount;
+    a.unbonding += amount;
+    a.ready_at = ready_at;
+    if a.open > 0 {
+        t.path("unstake requested while assigned");
+    }
+    Ok(())
+}
+
+/// `withdraw()`: pays the whole unbonding stake once it is ready, with no open assignment and no
+/// open commitment; refused otherwise.
+pub(crate) fn withdraw(t: &mut Transition<'_>) -> Result<(), Violation> {
+    let (ok, me, block, pre) = (t.ok, t.me, t.block, t.pre.clone());
+    let allowed =
+        pre.unbonding > 0 && block >= pre.ready_at && pre.open == 0 && pre.commit.is_none();
+    if ok && !allowed {
+        return Err(violation(
+            "slashed or obligated stake can never be withdrawn",
+            format!(
+                "{me} withdrew with unbonding {} ready at {} (block {block}), {} open assignments, commitment open: {}",
+                pre.unbonding,
+                pre.ready_at,
+                pre.open,
+                pre.commit.is_some()
+            ),
+        ));
+    }
+    if !ok && allowed {
+        return Err(violation(
+            "unbonded stake can always be withdrawn",
+            format!("{me} could not withdraw {}: {:?}", pre.unbonding, t.revert()),
+        ));
+    }
+    if ok {
+        let paid = t.events.iter().find_map(|e| match e {
+            ProverNetworkEvents::Withdrawn(w) => Some(w.amount.saturating_to::<u128>()),
+            _ => None,
+        });
+        if paid != Some(pre.unbonding) {
+            return Err(violation(
+                "withdraw pays exactly the post-slash unbonding stake",
+                format!("{me} was paid {paid:?}, model says {}", pre.unbonding),
+            ));
+        }
+        let a = t.acct(t.i);
+        a.withdrawn += a.unbonding;
+        a.unbonding = 0;
+        t.path(if pre.slashed > 0 { "withdraw after a slash" } else { "withdraw" });
+    }
+    Ok(())
+}
+
+/// `claim()`: pays exactly the credited rewards and refunds, and only when there are some.
+pub(crate) fn claim(t: &mut Transition<'_>) -> Result<(), Violation> {
+    let (ok, me, claimable) = (t.ok, t.me, t.pre.claimable);
+    if ok != (claimable > 0) {
+        return Err(violation(
+            "credited rewards can always be claimed, and only those",
+            format!("{me} claim ok={ok} with claimable {claimable}: {:?}", t.revert()),
+        ));
+    }
+    if ok {
+        let paid = t.events.iter().find_map(|e| match e {
+            ProverNetworkEvents::Claimed(c) => Some(c.amount.saturating_to::<u128>()),
+            _ => None,
+        });
+        if paid != Some(claimable) {
+            return Err(violation(
+                "claim pays exactly the credit",
+                format!("{me}: {paid:?} vs {claimable}"),
+            ));
+        }
+        let a = t.acct(t.i);
+        a.claimed += a.claimable;
+        a.claimable = 0;
+    }
+    Ok(())
+}

@@ -1,0 +1,102 @@
+//! Where the network keeps its state: the storage slots `forge inspect ProverNetwork storageLayout`
+//! reports, the mapping and array slot formulas, and bit-field extraction from a storage word.
+//!
+//! Only the top-level slots are fixed here; the packing of the structs inside them is discovered
+//! at deployment (see `layout`).
+
+use alloy::primitives::{Address, U256, keccak256};
+
+/// Storage slots of ProverNetwork (see the module docs).
+pub(crate) mod slot {
+    pub(crate) const PAUSED: u64 = 1; // _pendingOwner | _paused << 160
+    pub(crate) const PARAMS: u64 = 2; // two slots
+    pub(crate) const ACCOUNT_PROBE: &str = "provernet.harness.layout-probe";
+    pub(crate) const VERIFIER_NEXT_ID: u64 = 4; // verifier | nextBatchId << 160
+    pub(crate) const TREASURY_BURN: u64 = 5; // treasuryBalance | burnPending << 128
+    pub(crate) const ACCOUNTS: u64 = 7;
+    pub(crate) const BATCHES: u64 = 8;
+    pub(crate) const ROLLS: u64 = 9; // [2]
+    pub(crate) const SEEDS: u64 = 11; // [2]
+    pub(crate) const LISTS: u64 = 13; // uint256[LIST_CAPACITY][2]
+    pub(crate) const LIST_CAPACITY: u64 = 1 << 32;
+    /// OpenZeppelin ERC20 `_balances` mapping.
+    pub(crate) const TOKEN_BALANCES: u64 = 0;
+}
+
+/// Storage slot of `mapping[key]` for a mapping at `base`.
+pub fn mapping_slot(key: U256, base: u64) -> U256 {
+    let mut buf = [0u8; 64];
+    buf[..32].copy_from_slice(&key.to_be_bytes::<32>());
+    buf[32..].copy_from_slice(&U256::from(base).to_be_bytes::<32>());
+    U256::from_be_bytes(keccak256(buf).0)
+}
+
+fn addr_key(a: Address) -> U256 {
+    U256::from_be_slice(a.as_slice())
+}
+
+/// `width` bits of `word` from bit `shift`. Fields up to 128 bits (all but hashes and
+/// addresses) take a two-limb fast path: this runs ~100 times per action.
+#[inline]
+pub(crate) fn bits(word: U256, shift: usize, width: usize) -> U256 {
+    if width <= 128 && shift + width <= 256 {
+        let limbs = word.as_limbs();
+        let (li, off) = (shift / 64, shift % 64);
+        let limb = |i: usize| limbs.get(i).copied().unwrap_or(0) as u128;
+        let mut v = (limb(li) | (limb(li + 1) << 64)) >> off;
+        if off > 0 {
+            v |= limb(li + 2) << (128 - off);
+        }
+        let mask = if width == 128 { u128::MAX } else { (1u128 << width) - 1 };
+        return U256::from(v & mask);
+    }
+    if width >= 256 {
+        return word >> shift;
+    }
+    (word >> shift) & U256::MAX.wrapping_shr(256 - width)
+}
+
+/// The address in the low 160 bits of a word.
+pub(crate) fn word_addr(w: U256) -> Address {
+    Address::from_word(w.to_be_bytes::<32>().into())
+}
+
+pub(crate) fn bits_u128(word: U256, shift: usize, width: usize) -> u128 {
+    bits(word, shift, width).to::<u128>()
+}
+
+pub(crate) fn bits_u64(word: U256, shift: usize, width: usize) -> u64 {
+    bits(word, shift, width).to::<u64>()
+}
+
+/// Precomputed storage keys of one account, so a check costs three hash-map lookups.
+#[derive(Clone, Copy, Debug)]
+pub struct AccountSlots {
+    /// First slot of the account's `AccountState`.
+    pub base: U256,
+    /// Its balance in the token's `_balances`.
+    pub(crate) balance: U256,
+}
+
+impl AccountSlots {
+    /// Keys for `who`.
+    pub fn new(who: Address) -> Self {
+        Self {
+            base: mapping_slot(addr_key(who), slot::ACCOUNTS),
+            balance: mapping_slot(addr_key(who), slot::TOKEN_BALANCES),
+        }
+    }
+}
+
+/// Storage slot of entry `index` of the selection list of `parity`: `_lists` is a
+/// `uint256[LIST_CAPACITY][2]` laid out in place from slot LISTS.
+pub fn list_slot(parity: u64, index: u64) -> U256 {
+    U256::from(slot::LISTS)
+        + U256::from(parity) * U256::from(slot::LIST_CAPACITY)
+        + U256::from(index)
+}
+
+/// Precomputed storage key of one batch.
+pub fn batch_base(id: u64) -> U256 {
+    mapping_slot(U256::from(id), slot::BATCHES)
+}

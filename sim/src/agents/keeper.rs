@@ -1,0 +1,50 @@
+//! The keeper: penalises withheld reveals at each epoch start, slashes a missed window at the first
+//! block after it (which opens the batch's race) and fails a batch whose race ended unproven.
+
+use alloy::primitives::U256;
+use eyre::Result;
+use provernet_bindings::{BatchStatus, ProverNetwork as P};
+
+use super::race;
+use crate::world::World;
+
+/// Block step: at the first block of an epoch, penalises every commitment of the last epoch that
+/// was not revealed (the prover's next commit would do it too).
+pub(crate) fn penalizes_withheld_reveals(w: &mut World<'_>, block: u64) -> Result<()> {
+    let (epoch, offset) = w.epoch_of(block);
+    if offset != 0 || epoch == 0 {
+        return Ok(());
+    }
+    for i in 0..w.agents.len() {
+        if w.agents[i].committed == Some(epoch - 1) {
+            w.agents[i].committed = None;
+            let call = P::penalizeNonRevealCall { prover: w.agents[i].spec.addr };
+            let out = w.chain.exec(w.keeper, w.chain.network, &call)?;
+            w.record("penalizeNonReveal", &out, None, true);
+        }
+    }
+    Ok(())
+}
+
+/// Job: slashes batch `id` if its window closed unproven, and opens its race.
+pub(crate) fn slashes_missed(w: &mut World<'_>, id: u64, block: u64) -> Result<()> {
+    if w.batch(id).status != BatchStatus::Assigned {
+        return Ok(());
+    }
+    let call = P::slashMissedCall { batchId: U256::from(id) };
+    let out = w.chain.exec(w.keeper, w.chain.network, &call)?;
+    w.record("slashMissed", &out, None, true);
+    let slashed = w.batch(id).prover;
+    race::opens(w, id, block, slashed)
+}
+
+/// Job: fails batch `id` if its race ended with nobody proving it.
+pub(crate) fn marks_failed(w: &mut World<'_>, id: u64) -> Result<()> {
+    let st = w.batch(id).status;
+    if st == BatchStatus::Assigned || st.is_racing() {
+        let call = P::markFailedCall { batchId: U256::from(id) };
+        let out = w.chain.exec(w.keeper, w.chain.network, &call)?;
+        w.record("markFailed", &out, None, true);
+    }
+    Ok(())
+}

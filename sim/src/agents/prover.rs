@@ -1,0 +1,162 @@
+//! The prover: commits and reveals its seed share every epoch, plans the proofs of the batches drawn
+//! to it and submits them. Its decisions come from its policy ([`crate::policy`]).
+
+use alloy::primitives::{B256, U256, keccak256};
+use alloy::sol_types::SolValue;
+use eyre::Result;
+use provernet_bindings::ProverNetwork as P;
+use provernet_bindings::formulas::{dev_proof, seed_commitment};
+
+use crate::evm::CHAIN_ID;
+use crate::policy::Assignment;
+use crate::world::{Job, World};
+
+/// Most consecutive batches one proof covers (the contract's bound).
+const MAX_PROOF_BATCHES: usize = 32;
+
+/// Block step: in the commit phase every online prover with the minimum stake commits (once per
+/// epoch); in the reveal phase every online prover that committed reveals, unless its policy
+/// withholds the reveal.
+pub(crate) fn commits_or_reveals(w: &mut World<'_>, block: u64) -> Result<()> {
+    let (epoch, offset) = w.epoch_of(block);
+    let commit_phase = offset < w.s.chain.commit_blocks;
+    for i in 0..w.agents.len() {
+        if commit_phase {
+            commits(w, i, epoch, block)?;
+        } else {
+            reveals(w, i, epoch, block)?;
+        }
+    }
+    Ok(())
+}
+
+fn commits(w: &mut World<'_>, i: usize, epoch: u64, block: u64) -> Result<()> {
+    if w.agents[i].committed == Some(epoch) || !w.eligible(i) || !w.online(i, block) {
+        return Ok(());
+    }
+    let seed = w.s.seed;
+    let a = &mut w.agents[i];
+    let secret = keccak256((U256::from(seed), a.spec.addr, U256::from(epoch)).abi_encode_params());
+    let commitment = seed_commitment(secret, a.spec.addr, epoch);
+    a.secret = secret;
+    a.committed = Some(epoch);
+    // A grinder decides once per epoch whether the outcome is worth revealing.
+    a.will_reveal = a.policy.reveals(&mut a.rng);
+    let addr = a.spec.addr;
+    let out = w.chain.exec(addr, w.chain.network, &P::commitCall { commitment })?;
+    w.record("commit", &out, Some(i), true);
+    Ok(())
+}
+
+fn reveals(w: &mut World<'_>, i: usize, epoch: u64, block: u64) -> Result<()> {
+    if w.agents[i].committed != Some(epoch) || !w.online(i, block) {
+        return Ok(());
+    }
+    if !w.agents[i].will_reveal {
+        return Ok(()); // withheld: the keeper penalises it at the next epoch
+    }
+    let a = &mut w.agents[i];
+    a.committed = None;
+    let (addr, secret) = (a.spec.addr, a.secret);
+    let out = w.chain.exec(addr, w.chain.network, &P::revealCall { secret })?;
+    w.record("reveal", &out, Some(i), true);
+    Ok(())
+}
+
+/// Batch `id` was drawn to prover `i` at `block` (window ends at `pd`, race at `rd`): it acts as its
+/// policy says.
+pub(crate) fn proves_assignment(
+    w: &mut World<'_>,
+    i: usize,
+    id: u64,
+    block: u64,
+    pd: u64,
+    rd: u64,
+) {
+    match w.agents[i].policy.proves_assignment() {
+        Assignment::Withhold => {}
+        Assignment::CartelPartnerProves => partner_proves(w, i, id, block, pd, rd),
+        Assignment::Prove => plans_proof(w, i, id, block, pd),
+    }
+}
+
+/// An honest prover plans its proof: it starts when a machine is free and it is online, and does
+/// not start a proof it cannot finish inside the window.
+fn plans_proof(w: &mut World<'_>, i: usize, id: u64, block: u64, pd: u64) {
+    let bytes = w.batch(id).bytes;
+    let (m, free) = w.agents[i]
+        .machines
+        .iter()
+        .copied()
+        .enumerate()
+        .min_by_key(|&(_, t)| t)
+        .expect("at least one machine");
+    let mut start = free.max(block);
+    if let Some(back) = w.down_until(i, start) {
+        start = back;
+    }
+    let finish = start + w.prove_time(i, bytes);
+    if finish > pd {
+        return; // it would miss anyway: a rational prover does not burn the compute
+    }
+    w.agents[i].machines[m] = finish;
+    w.agents[i].stats.proving_cost += w.prove_cost(i, bytes);
+    let failure_rate = w.agents[i].failure_rate;
+    if w.agents[i].rng.chance(failure_rate) {
+        return; // the proof crashed: the window will be missed
+    }
+    w.schedule(finish, Job::Prove(i, id));
+}
+
+/// A cartel member withholds its batch; a partner, picked at random, starts proving it at once so
+/// its proof is ready the moment the race opens.
+fn partner_proves(w: &mut World<'_>, i: usize, id: u64, block: u64, pd: u64, rd: u64) {
+    let bytes = w.batch(id).bytes;
+    let partners: Vec<usize> = (0..w.agents.len())
+        .filter(|&j| {
+            j != i && w.agents[j].policy.proves_assignment() == Assignment::CartelPartnerProves
+        })
+        .collect();
+    if partners.is_empty() {
+        return;
+    }
+    let j = partners[w.rng.below(partners.len() as u64) as usize];
+    if !w.eligible(j) || !w.online(j, block) {
+        return;
+    }
+    let ready = (block + w.prove_time(j, bytes)).max(pd + 1);
+    if ready <= rd {
+        w.agents[j].stats.proving_cost += w.prove_cost(j, bytes);
+        w.batch_mut(id).cartel = Some((j, ready));
+    }
+}
+
+/// Job: prover `i` submits one proof for its finished batches `first..first + count` (the caller
+/// groups consecutive ready batches, up to [`MAX_PROOF_BATCHES`]).
+pub(crate) fn submits_proof(w: &mut World<'_>, i: usize, first: u64, count: usize) -> Result<()> {
+    let commitments: Vec<B256> =
+        (first..first + count as u64).map(|id| w.batch(id).commitment).collect();
+    let addr = w.agents[i].spec.addr;
+    let proof = dev_proof(CHAIN_ID, w.chain.network, addr, first, &commitments);
+    let call = P::submitProofCall {
+        firstBatchId: U256::from(first),
+        count: U256::from(count),
+        proof: proof.to_vec().into(),
+    };
+    let out = w.chain.exec(addr, w.chain.network, &call)?;
+    w.record("submitProof", &out, Some(i), true);
+    Ok(())
+}
+
+/// How many of `jobs[k..]` one proof of prover `i` starting at batch `first` covers: its
+/// consecutive ready batches, up to [`MAX_PROOF_BATCHES`].
+pub(crate) fn batches_in_one_proof(jobs: &[Job], k: usize, i: usize, first: u64) -> usize {
+    let mut count = 1;
+    while k + count < jobs.len()
+        && count < MAX_PROOF_BATCHES
+        && matches!(jobs[k + count], Job::Prove(j, id) if j == i && id == first + count as u64)
+    {
+        count += 1;
+    }
+    count
+}

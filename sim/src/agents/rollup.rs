@@ -1,0 +1,111 @@
+//! The rollup (the batch source): its users' transactions arrive, it packs them into batches and
+//! posts each with its fee; the chain draws the batch's prover.
+
+use alloy::primitives::{U256, keccak256};
+use alloy::sol_types::{SolEvent, SolValue};
+use eyre::{Result, ensure, eyre};
+use provernet_bindings::amount::tokens_f64;
+use provernet_bindings::{BatchStatus, ProverNetwork as P};
+
+use super::{prover, race};
+use crate::world::{Batch, Job, World, units};
+
+/// Block step: transactions arrive while the rollup is posting (from the first epoch with a
+/// selection list until the last batch of the run; the drain after it sees no new load). It posts a
+/// full batch whenever it has one and a partial batch once the oldest transaction has waited
+/// `max_batch_wait` blocks, at most `max_batches_per_block` per block.
+pub(crate) fn posts_batches(w: &mut World<'_>, block: u64) -> Result<()> {
+    let posting = block >= w.first_block;
+    if !posting || w.posting_done(block) {
+        return Ok(());
+    }
+    let arrivals = w.rng.poisson(w.s.load.tx_per_block);
+    if arrivals > 0 {
+        w.pending_txs.push_back((block, arrivals));
+        w.pending_count += arrivals;
+        w.summary.load.txs_arrived += arrivals;
+    }
+    let l = &w.s.load;
+    for _ in 0..l.max_batches_per_block {
+        if w.posting_done(block) || w.pending_count == 0 {
+            break;
+        }
+        let oldest = w.pending_txs.front().map_or(block, |c| c.0);
+        if w.pending_count < l.batch_txs && block < oldest + l.max_batch_wait {
+            break;
+        }
+        let chunks = takes_oldest(w, l.batch_txs.min(w.pending_count));
+        let txs: u64 = chunks.iter().map(|c| c.1).sum();
+        posts(w, block, chunks, txs)?;
+    }
+    Ok(())
+}
+
+/// Takes `take` transactions from the front of the queue, as (arrival block, count) runs.
+fn takes_oldest(w: &mut World<'_>, mut take: u64) -> Vec<(u64, u64)> {
+    let mut chunks = Vec::new();
+    while take > 0 {
+        let front = w.pending_txs.front_mut().expect("pending_count counts these");
+        let n = front.1.min(take);
+        chunks.push((front.0, n));
+        front.1 -= n;
+        if front.1 == 0 {
+            w.pending_txs.pop_front();
+        }
+        take -= n;
+        w.pending_count -= n;
+        w.inflight_txs += n;
+    }
+    chunks
+}
+
+/// Posts one batch and hands it to the prover the chain drew, or to the race if nobody was eligible.
+fn posts(w: &mut World<'_>, block: u64, chunks: Vec<(u64, u64)>, txs: u64) -> Result<()> {
+    let id = w.batches.len() as u64 + 1;
+    let bytes = txs * w.s.load.tx_bytes;
+    let fee = w.s.load.fee_base + w.s.load.fee_per_kb * bytes as f64 / 1000.0;
+    let commitment = keccak256((U256::from(w.s.seed), U256::from(id)).abi_encode_params());
+    w.batches.push(Batch {
+        posted: block,
+        bytes,
+        chunks,
+        fee: tokens_f64(units(fee)),
+        prover: None,
+        race_deadline: 0,
+        status: BatchStatus::Assigned,
+        rescued: false,
+        resolved: 0,
+        commitment,
+        bounty: 0.0,
+        cartel: None,
+    });
+    let call = P::postBatchCall { commitment, fee: U256::from(units(fee)) };
+    let out = w.chain.exec(w.rollup, w.chain.network, &call)?;
+    w.record("postBatch", &out, None, true);
+    ensure!(out.revert.is_none(), "postBatch {id} reverted: {}", out.revert.unwrap_or_default());
+    let network = w.chain.network;
+    let posted = out
+        .logs
+        .iter()
+        .filter(|l| l.address == network)
+        .find_map(|l| P::BatchPosted::decode_log(l).ok())
+        .ok_or_else(|| eyre!("postBatch {id} emitted no BatchPosted event"))?;
+    let (pd, rd) = (posted.provingDeadline.to::<u64>(), posted.raceDeadline.to::<u64>());
+    w.batch_mut(id).race_deadline = rd;
+    w.schedule(rd + 1, Job::Fail(id));
+    match w.by_addr.get(&posted.prover).copied() {
+        None => {
+            // Nobody eligible: straight to the open race (emergency mode).
+            w.summary.emergency.open_at_post += 1;
+            w.batch_mut(id).status = BatchStatus::Open;
+            race::opens(w, id, block, None)?;
+        }
+        Some(i) => {
+            w.batch_mut(id).prover = Some(i);
+            w.agents[i].stats.assignments += 1;
+            w.schedule(pd + 1, Job::Slash(id));
+            prover::proves_assignment(w, i, id, block, pd, rd);
+        }
+    }
+    Ok(())
+}

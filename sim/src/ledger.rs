@@ -1,0 +1,164 @@
+//! Books every transaction (gas, unexpected reverts) and what the chain's events report: who was
+//! slashed, which batch was proven, rescued or failed, who revealed. Batch outcomes are taken from
+//! events only; the agents never assume one.
+
+use alloy::primitives::U256;
+use alloy::sol_types::SolEventInterface;
+use provernet_bindings::{BatchStatus, ProverNetwork as P};
+
+use crate::evm::{Outcome, ProverNetworkEvents};
+use crate::world::{World, u256_tokens};
+
+/// Transactions whose gas counts towards the cost of getting a batch proven.
+const BATCH_TXS: [&str; 5] =
+    ["postBatch", "submitProof", "slashMissed", "raceSubmit", "markFailed"];
+
+impl World<'_> {
+    /// Books transaction `kind` sent by prover `who` (none: the rollup or the keeper) and applies
+    /// its events. `expect_ok`: a revert is a bookkeeping error of the simulation.
+    pub(crate) fn record(
+        &mut self,
+        kind: &str,
+        out: &Outcome,
+        who: Option<usize>,
+        expect_ok: bool,
+    ) {
+        self.summary.transactions += 1;
+        let g = &mut self.summary.gas;
+        g.total += out.gas;
+        *g.by_kind.entry(kind.to_string()).or_default() += out.gas;
+        *g.count_by_kind.entry(kind.to_string()).or_default() += 1;
+        if BATCH_TXS.contains(&kind) {
+            self.gas_batch += out.gas;
+        }
+        if let Some(i) = who {
+            self.agents[i].stats.gas += out.gas;
+        }
+        if let (Some(r), true) = (&out.revert, expect_ok) {
+            let c = &mut self.summary.checks;
+            c.unexpected_reverts += 1;
+            if c.revert_samples.len() < 5 {
+                c.revert_samples.push(format!("{kind} at block {}: {r}", self.chain.block()));
+            }
+        }
+        let network = self.chain.network;
+        for log in out.logs.iter().filter(|l| l.address == network) {
+            let Ok(ev) = ProverNetworkEvents::decode_log(log) else {
+                continue;
+            };
+            self.apply_event(ev.data);
+        }
+    }
+
+    fn apply_event(&mut self, ev: ProverNetworkEvents) {
+        use ProverNetworkEvents as E;
+        match ev {
+            E::ProverSlashed(e) => self.on_slashed(&e),
+            E::NonRevealPenalized(e) => self.on_non_reveal(&e),
+            E::BatchProven(e) => self.on_proven(&e),
+            E::BatchFailed(e) => self.on_failed(&e),
+            E::Revealed(e) if e.weight != U256::ZERO => {
+                *self.listed.entry(e.epoch.to::<u64>()).or_default() += 1;
+                if let Some(&i) = self.by_addr.get(&e.prover) {
+                    self.agents[i].stats.weight_sum += e.weight.saturating_to::<u128>() as f64;
+                    self.agents[i].stats.reveals += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A missed window was slashed: the batch is in its race now.
+    fn on_slashed(&mut self, e: &P::ProverSlashed) {
+        let sl = &mut self.summary.slashing;
+        sl.misses += 1;
+        sl.slashed += u256_tokens(e.amount);
+        sl.burned += u256_tokens(e.burned);
+        sl.to_treasury += u256_tokens(e.toTreasury);
+        if let Some(&i) = self.by_addr.get(&e.prover) {
+            let a = &mut self.agents[i];
+            a.stake_units = a.stake_units.saturating_sub(e.amount.saturating_to());
+            a.stats.missed += 1;
+            a.stats.slashed += u256_tokens(e.amount);
+        }
+        let b = self.batch_mut(e.batchId.to::<u64>());
+        b.status = BatchStatus::Racing;
+        b.bounty = u256_tokens(e.bounty);
+    }
+
+    /// A withheld reveal was penalised (the event carries no split: it follows `burnBps`).
+    fn on_non_reveal(&mut self, e: &P::NonRevealPenalized) {
+        let sl = &mut self.summary.slashing;
+        sl.non_reveals += 1;
+        let amount = u256_tokens(e.slashed);
+        sl.slashed += amount;
+        let burned = amount * f64::from(self.s.params.burn_bps) / 10_000.0;
+        sl.burned += burned;
+        sl.to_treasury += amount - burned;
+        if let Some(&i) = self.by_addr.get(&e.prover) {
+            let a = &mut self.agents[i];
+            a.stake_units = a.stake_units.saturating_sub(e.slashed.saturating_to());
+            a.stats.non_reveals += 1;
+            a.stats.slashed += amount;
+        }
+    }
+
+    /// A batch was proven, in its window or in the race: its transactions are final.
+    fn on_proven(&mut self, e: &P::BatchProven) {
+        let id = e.batchId.to::<u64>();
+        let now = self.chain.block();
+        let payout = u256_tokens(e.payout);
+        let b = &mut self.batches[id as usize - 1];
+        b.status = BatchStatus::Proven;
+        b.rescued = e.rescued;
+        if e.rescued {
+            self.n_rescued += 1;
+        } else {
+            self.n_proven += 1;
+        }
+        b.resolved = now;
+        if e.rescued {
+            self.summary.slashing.bounties_paid += payout - b.fee;
+        }
+        if let Some(&i) = self.by_addr.get(&e.prover) {
+            let st = &mut self.agents[i].stats;
+            st.revenue += payout;
+            if e.rescued {
+                st.rescued += 1;
+            } else {
+                st.proven += 1;
+            }
+        }
+        let (fee, chunks) = (b.fee, std::mem::take(&mut b.chunks));
+        let load = &mut self.summary.load;
+        load.user_cost += fee;
+        let hl = self.s.load.value_half_life;
+        for (arrived, n) in chunks {
+            let delay = (now - arrived) as f64;
+            load.txs_finalised += n;
+            load.user_value += n as f64 * self.s.load.tx_value * 0.5f64.powf(delay / hl);
+            self.tx_latency_sum += delay * n as f64;
+            self.inflight_txs -= n;
+        }
+    }
+
+    /// Nobody proved a batch in time: the rollup re-orgs it out.
+    fn on_failed(&mut self, e: &P::BatchFailed) {
+        let id = e.batchId.to::<u64>();
+        let b = &mut self.batches[id as usize - 1];
+        b.status = BatchStatus::Failed;
+        b.resolved = self.chain.block();
+        // Nobody won the bounty: the contract credits it to the treasury.
+        self.summary.slashing.to_treasury += b.bounty;
+        self.n_failed += 1;
+        // Its transactions go back to the front of the queue, keeping their arrival blocks (their
+        // users have been waiting all along).
+        let chunks = std::mem::take(&mut b.chunks);
+        for &(arrived, n) in chunks.iter().rev() {
+            self.summary.load.txs_reorged += n;
+            self.inflight_txs -= n;
+            self.pending_count += n;
+            self.pending_txs.push_front((arrived, n));
+        }
+    }
+}

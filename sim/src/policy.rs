@@ -1,0 +1,201 @@
+//! A prover's decisions as named policies behind one trait, one implementation per strategy, wired
+//! in one table ([`policy_of`]). The strategies are the shared vocabulary of
+//! [`provernet_bindings::Strategy`]: the fuzz harness and the simulator call the same adversary by
+//! the same name; the table says which of them the simulator plays.
+//!
+//! The honest prover is the trait's default behaviour; each adversary overrides only the decisions
+//! it changes. The engine asks these questions at fixed points of the block (docs/simulation.md,
+//! "Order within a block") and acts on the answers; the policies never touch the chain. A policy
+//! that draws randomness draws from the prover's own stream, and only when the question is asked,
+//! so a run stays reproducible from its seed.
+
+use eyre::{Result, eyre};
+use provernet_bindings::Strategy;
+
+use crate::rng::Rng;
+use crate::scenario::Scenario;
+
+/// What a prover does with a batch drawn to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Assignment {
+    /// Plans and runs the proof on its own machines.
+    Prove,
+    /// Never proves it: the window is missed and the batch goes to the race.
+    Withhold,
+    /// Withholds it while a cartel partner proves it, to win the race and its bounty.
+    CartelPartnerProves,
+}
+
+/// A prover's decisions. The default methods are the honest prover.
+pub trait ProverPolicy: Sync {
+    /// Probability that one of its proof attempts crashes.
+    fn proof_failure_rate(&self, s: &Scenario) -> f64 {
+        s.provers.failure_rate
+    }
+
+    /// Mean blocks between two of its outages (0: never down).
+    fn mtbf_blocks(&self, s: &Scenario) -> f64 {
+        s.provers.mtbf_blocks
+    }
+
+    /// Whether it will reveal the commitment it makes this epoch (decided once, at commit time).
+    fn reveals(&self, _rng: &mut Rng) -> bool {
+        true
+    }
+
+    /// What it does with a batch drawn to it.
+    fn proves_assignment(&self) -> Assignment {
+        Assignment::Prove
+    }
+
+    /// Whether it joins an open race it is eligible for (`race_join`: the scenario's probability).
+    /// Asked before its machines and its uptime are checked.
+    fn joins_race(&self, rng: &mut Rng, race_join: f64) -> bool {
+        rng.chance(race_join)
+    }
+}
+
+/// Proves every assignment it can finish in time, reveals every commitment, joins races at random.
+pub struct Honest;
+
+impl ProverPolicy for Honest {}
+
+/// Unreliable hardware: crashes `faulty_failure_rate` of its proofs and is down more often.
+pub struct Faulty;
+
+impl ProverPolicy for Faulty {
+    fn proof_failure_rate(&self, s: &Scenario) -> f64 {
+        s.adversaries.faulty_failure_rate
+    }
+
+    fn mtbf_blocks(&self, s: &Scenario) -> f64 {
+        s.provers.mtbf_blocks / s.adversaries.faulty_downtime_factor
+    }
+}
+
+/// Enters the lists and never proves (griefing): every batch drawn to it goes to the race.
+pub struct Withhold;
+
+impl ProverPolicy for Withhold {
+    fn proves_assignment(&self) -> Assignment {
+        Assignment::Withhold
+    }
+
+    fn joins_race(&self, _rng: &mut Rng, _race_join: f64) -> bool {
+        false
+    }
+}
+
+/// A seed grinder: withholds its reveal half the time, as it would when the outcome goes against it.
+pub struct NoReveal;
+
+impl ProverPolicy for NoReveal {
+    fn reveals(&self, rng: &mut Rng) -> bool {
+        !rng.chance(0.5)
+    }
+}
+
+/// A cartel member: withholds its own batches while a partner proves them from the moment of
+/// posting, so the partner wins the race with the bounty (recycling slashes into bounties). It
+/// races nobody else's batches.
+pub struct BountyFarm;
+
+impl ProverPolicy for BountyFarm {
+    fn proves_assignment(&self) -> Assignment {
+        Assignment::CartelPartnerProves
+    }
+
+    fn joins_race(&self, _rng: &mut Rng, _race_join: f64) -> bool {
+        false
+    }
+}
+
+/// The one table from a strategy to the policy that plays it in the simulator; `None` for the
+/// strategies only the fuzz harness plays (they act on single transactions, which the contract
+/// rejects or the harness's invariants cover, not on the network's economics: docs/simulation.md).
+pub fn policy_of(strategy: Strategy) -> Option<&'static dyn ProverPolicy> {
+    match strategy {
+        Strategy::Honest => Some(&Honest),
+        Strategy::Faulty => Some(&Faulty),
+        Strategy::Withhold => Some(&Withhold),
+        Strategy::NoReveal => Some(&NoReveal),
+        Strategy::BountyFarm => Some(&BountyFarm),
+        Strategy::Slow | Strategy::Stealer | Strategy::WithdrawBeforeSlash | Strategy::Sybil => {
+            None
+        }
+    }
+}
+
+/// The policy for `strategy`, or an error naming the strategies the simulator plays (a scenario
+/// may name any shared strategy; the run refuses the harness-only ones before it starts).
+pub fn simulated(strategy: Strategy) -> Result<&'static dyn ProverPolicy> {
+    policy_of(strategy).ok_or_else(|| {
+        let names: Vec<&str> = Strategy::ALL
+            .into_iter()
+            .filter(|s| policy_of(*s).is_some())
+            .map(Strategy::as_str)
+            .collect();
+        eyre!(
+            "adversaries.strategy = \"{strategy}\" is played only by the fuzz harness; the simulator plays {}",
+            names.join(", ")
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_covers_the_simulated_strategies() {
+        let simulated: Vec<Strategy> =
+            Strategy::ALL.into_iter().filter(|s| policy_of(*s).is_some()).collect();
+        assert_eq!(
+            simulated,
+            [
+                Strategy::Honest,
+                Strategy::Faulty,
+                Strategy::Withhold,
+                Strategy::NoReveal,
+                Strategy::BountyFarm
+            ]
+        );
+    }
+
+    #[test]
+    fn harness_only_strategies_are_refused_with_the_simulated_list() {
+        let e = simulated(Strategy::Stealer).err().expect("stealer is harness-only").to_string();
+        assert!(e.contains("\"stealer\" is played only by the fuzz harness"), "{e}");
+        assert!(e.contains("plays honest, faulty, withhold, no-reveal, bounty-farm"), "{e}");
+        assert!(simulated(Strategy::NoReveal).is_ok());
+    }
+
+    #[test]
+    fn honest_decisions_draw_only_the_race_coin() {
+        let mut rng = Rng::new(1, 0);
+        let before = rng.clone().next_u64();
+        assert!(Honest.reveals(&mut rng));
+        assert_eq!(Honest.proves_assignment(), Assignment::Prove);
+        assert_eq!(rng.clone().next_u64(), before, "reveals and proves_assignment draw nothing");
+        assert!(Honest.joins_race(&mut rng, 1.0));
+        assert_ne!(rng.next_u64(), before, "joins_race drew its coin");
+    }
+
+    #[test]
+    fn adversaries_override_only_their_decisions() {
+        let s = Scenario::parse("name = \"x\"").unwrap();
+        let mut rng = Rng::new(1, 0);
+        assert!(!Withhold.joins_race(&mut rng, 1.0));
+        assert!(!BountyFarm.joins_race(&mut rng, 1.0));
+        assert_eq!(Withhold.proves_assignment(), Assignment::Withhold);
+        assert_eq!(BountyFarm.proves_assignment(), Assignment::CartelPartnerProves);
+        assert_eq!(Faulty.proof_failure_rate(&s), s.adversaries.faulty_failure_rate);
+        assert_eq!(
+            Faulty.mtbf_blocks(&s),
+            s.provers.mtbf_blocks / s.adversaries.faulty_downtime_factor
+        );
+        assert_eq!(Withhold.proof_failure_rate(&s), s.provers.failure_rate);
+        let reveals = (0..1_000).filter(|_| NoReveal.reveals(&mut rng)).count();
+        assert!((400..600).contains(&reveals), "a grinder reveals about half the time: {reveals}");
+    }
+}

@@ -1,0 +1,294 @@
+//! The end of a run: the agents' bookkeeping cross-checked against the chain, and the summary's
+//! metrics (liveness, load, economics, decentralisation, emergency mode, gas).
+
+use std::time::Instant;
+
+use alloy::primitives::U256;
+use eyre::Result;
+use provernet_bindings::amount::tokens_f64;
+use provernet_bindings::{BatchStatus, ProverNetwork as P, Strategy};
+
+use crate::metrics::{self, Distribution, Summary};
+use crate::population::ProverSpec;
+use crate::world::{Agent, Batch, ProverStats, World};
+
+/// One row of `timeseries.csv`.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Sample {
+    /// Block.
+    pub block: u64,
+    /// Epoch.
+    pub epoch: u64,
+    /// Batches posted so far.
+    pub posted: u64,
+    /// Proven in window so far.
+    pub proven: u64,
+    /// Rescued so far.
+    pub rescued: u64,
+    /// Failed so far.
+    pub failed: u64,
+    /// Races running now.
+    pub racing: u64,
+    /// Transactions waiting for a batch or a proof.
+    pub backlog: u64,
+    /// Provers online now.
+    pub online: u64,
+    /// Provers in the selection list serving this epoch.
+    pub listed: u64,
+    /// Stake slashed so far (tokens).
+    pub slashed: f64,
+    /// User value so far (tokens).
+    pub user_value: f64,
+}
+
+/// A finished run.
+pub struct RunResult {
+    /// The summary.
+    pub summary: Summary,
+    /// The time series.
+    pub samples: Vec<Sample>,
+    /// Per-prover statistics with their specs.
+    pub provers: Vec<(ProverSpec, ProverStats, ProverEnd)>,
+    /// Blocks from posting to proof of every proven or rescued batch.
+    pub proof_times: Vec<f64>,
+}
+
+/// A prover's state on chain at the end of the run.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct ProverEnd {
+    /// Active stake (tokens).
+    pub stake: f64,
+    /// Reputation.
+    pub reputation: u64,
+    /// Claimable balance (tokens).
+    pub claimable: f64,
+}
+
+/// One row of the time series (asks every prover whether it is online).
+pub(crate) fn sample(w: &mut World<'_>, block: u64) -> Sample {
+    let (epoch, _) = w.epoch_of(block);
+    let mut online = 0;
+    for i in 0..w.agents.len() {
+        if w.online(i, block) {
+            online += 1;
+        }
+    }
+    Sample {
+        block,
+        epoch,
+        posted: w.batches.len() as u64,
+        proven: w.n_proven,
+        rescued: w.n_rescued,
+        failed: w.n_failed,
+        racing: w.racing_now,
+        backlog: w.pending_count + w.inflight_txs,
+        online,
+        listed: epoch.checked_sub(1).and_then(|e| w.listed.get(&e)).copied().unwrap_or(0),
+        slashed: w.summary.slashing.slashed,
+        user_value: w.summary.load.user_value,
+    }
+}
+
+/// How a batch ended, as the liveness metrics count it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Outcome {
+    InWindow,
+    Rescued,
+    Failed,
+    Unresolved,
+}
+
+impl Outcome {
+    fn of(b: &Batch) -> Self {
+        match b.status {
+            BatchStatus::Proven if b.rescued => Self::Rescued,
+            BatchStatus::Proven => Self::InWindow,
+            BatchStatus::Failed => Self::Failed,
+            _ => Self::Unresolved,
+        }
+    }
+}
+
+/// Turns the final world into the run's result.
+pub(crate) fn finish(
+    mut w: World<'_>,
+    last_block: u64,
+    started: Instant,
+    samples: Vec<Sample>,
+) -> Result<RunResult> {
+    let s = w.s;
+    let mut sum = std::mem::take(&mut w.summary);
+    sum.scenario = s.name.clone();
+    sum.seed = s.seed;
+    sum.provers = w.agents.len();
+    sum.blocks = last_block + 1 - w.first_block;
+    sum.checks.batch_status_matches = statuses_match(&mut w)?;
+    let (ends, claim_ok) = prover_ends(&mut w)?;
+    sum.checks.revenue_matches_claimable = claim_ok;
+    let proof_times = liveness(&w, &mut sum);
+    load(&w, &mut sum);
+    economics(&w, &mut sum);
+    decentralisation(&w, &mut sum);
+
+    // Emergency and gas.
+    let posted = sum.liveness.posted.max(1) as f64;
+    let done = (sum.liveness.proven_in_window + sum.liveness.rescued).max(1) as f64;
+    sum.emergency.frequency = sum.emergency.raced as f64 / posted;
+    sum.emergency.block_share = w.race_blocks as f64 / sum.blocks.max(1) as f64;
+    sum.gas.per_proven_batch = w.gas_batch as f64 / done;
+    sum.gas.per_proven_batch_all_in = sum.gas.total as f64 / done;
+
+    sum.wall_seconds = started.elapsed().as_secs_f64();
+    let provers = w.agents.into_iter().zip(ends).map(|(a, end)| (a.spec, a.stats, end)).collect();
+    Ok(RunResult { summary: sum, samples, provers, proof_times })
+}
+
+/// Whether every batch's status as the agents tracked it from the events is its status on chain.
+fn statuses_match(w: &mut World<'_>) -> Result<bool> {
+    let network = w.chain.network;
+    for (k, b) in w.batches.iter().enumerate() {
+        let onchain = w.chain.view(network, &P::batchOfCall { batchId: U256::from(k + 1) })?;
+        if BatchStatus::try_from(onchain.status) != Ok(b.status) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Every prover's final state on chain, and whether each one's stake and claimable balance match
+/// the revenue and slashes the agents booked.
+fn prover_ends(w: &mut World<'_>) -> Result<(Vec<ProverEnd>, bool)> {
+    let mut ends = Vec::with_capacity(w.agents.len());
+    let mut claim_ok = true;
+    let network = w.chain.network;
+    for a in &w.agents {
+        let acct = w.chain.view(network, &P::accountOfCall { who: a.spec.addr })?;
+        let rep = w.chain.view(network, &P::reputationOfCall { who: a.spec.addr })?;
+        let end = ProverEnd {
+            stake: tokens_f64(acct.stake.to::<u128>()),
+            reputation: rep.saturating_to(),
+            claimable: tokens_f64(acct.claimable.to::<u128>()),
+        };
+        if (end.claimable - a.stats.revenue).abs() > 1e-6 * (1.0 + a.stats.revenue)
+            || acct.stake.to::<u128>() != a.stake_units
+        {
+            claim_ok = false;
+        }
+        ends.push(end);
+    }
+    Ok((ends, claim_ok))
+}
+
+/// Batch outcomes and times to proof; returns the times to proof of every proven or rescued batch.
+fn liveness(w: &World<'_>, sum: &mut Summary) -> Vec<f64> {
+    let l = &mut sum.liveness;
+    l.posted = w.batches.len() as u64;
+    for b in &w.batches {
+        match Outcome::of(b) {
+            Outcome::InWindow => l.proven_in_window += 1,
+            Outcome::Rescued => l.rescued += 1,
+            Outcome::Failed => l.failed += 1,
+            Outcome::Unresolved => l.unresolved += 1,
+        }
+    }
+    let posted = l.posted.max(1) as f64;
+    l.share_proven = l.proven_in_window as f64 / posted;
+    l.share_rescued = l.rescued as f64 / posted;
+    l.share_failed = l.failed as f64 / posted;
+    let mut proof_times: Vec<f64> = w
+        .batches
+        .iter()
+        .filter(|b| b.status == BatchStatus::Proven)
+        .map(|b| (b.resolved - b.posted) as f64)
+        .collect();
+    let by_outcome = |o: Outcome| -> Vec<f64> {
+        w.batches
+            .iter()
+            .filter(|b| Outcome::of(b) == o)
+            .map(|b| (b.resolved - b.posted) as f64)
+            .collect()
+    };
+    sum.time_to_proof_in_window = Distribution::of(&mut by_outcome(Outcome::InWindow));
+    sum.time_to_proof_rescued = Distribution::of(&mut by_outcome(Outcome::Rescued));
+    sum.time_to_proof = Distribution::of(&mut proof_times);
+    proof_times
+}
+
+/// The users' side.
+fn load(w: &World<'_>, sum: &mut Summary) {
+    let ld = &mut sum.load;
+    ld.txs_unprocessed = ld.txs_arrived - ld.txs_finalised;
+    ld.backlog_mean = w.backlog_sum / w.backlog_n.max(1) as f64;
+    ld.user_cost_per_tx = ld.user_cost / ld.txs_finalised.max(1) as f64;
+    ld.user_welfare = ld.user_value - ld.user_cost;
+    ld.tx_latency_mean = w.tx_latency_sum / ld.txs_finalised.max(1) as f64;
+}
+
+/// A prover's profit in tokens: revenue less proving cost, gas and slashes.
+fn profit(a: &Agent, gas_price: f64) -> (f64, f64) {
+    let st = &a.stats;
+    let gas_cost = st.gas as f64 * gas_price;
+    (st.revenue - st.proving_cost - gas_cost - st.slashed, gas_cost)
+}
+
+/// Prover economics.
+fn economics(w: &World<'_>, sum: &mut Summary) {
+    let gas_price = w.s.provers.gas_cost_per_mgas / 1e6;
+    let n = w.agents.len() as f64;
+    let e = &mut sum.economics;
+    let (mut covering, mut profitable, mut honest_n, mut honest_profitable) = (0, 0, 0, 0);
+    for a in &w.agents {
+        let st = &a.stats;
+        let (profit, gas_cost) = profit(a, gas_price);
+        e.revenue += st.revenue;
+        e.proving_cost += st.proving_cost;
+        e.gas_cost += gas_cost;
+        e.slashed += st.slashed;
+        e.profit_mean += profit / n;
+        if st.revenue > 0.0 && st.revenue >= st.proving_cost + gas_cost {
+            covering += 1;
+        }
+        if profit > 0.0 {
+            profitable += 1;
+        }
+        if a.spec.strategy == Strategy::Honest {
+            honest_n += 1;
+            e.honest_profit += profit;
+            if profit > 0.0 {
+                honest_profitable += 1;
+            }
+        } else {
+            e.adversary_profit += profit;
+        }
+    }
+    e.covering_costs_share = covering as f64 / n;
+    e.profitable_share = profitable as f64 / n;
+    e.honest_profitable_share =
+        if honest_n == 0 { 0.0 } else { honest_profitable as f64 / honest_n as f64 };
+}
+
+/// Concentration of selection, stake and earnings.
+fn decentralisation(w: &World<'_>, sum: &mut Summary) {
+    let assignments: Vec<f64> = w.agents.iter().map(|a| a.stats.assignments as f64).collect();
+    let stakes: Vec<f64> = w.agents.iter().map(|a| a.spec.stake).collect();
+    let weights: Vec<f64> = w.agents.iter().map(|a| a.stats.weight_sum).collect();
+    let revenue: Vec<f64> = w.agents.iter().map(|a| a.stats.revenue).collect();
+    let d = &mut sum.decentralisation;
+    d.hhi_assignments = metrics::hhi(&assignments);
+    d.hhi_stake = metrics::hhi(&stakes);
+    d.hhi_weight = metrics::hhi(&weights);
+    let cap = tokens_f64(w.s.params.max_weight_stake);
+    let capped: Vec<f64> = stakes.iter().map(|&x| x.min(cap)).collect();
+    d.hhi_capped_stake = metrics::hhi(&capped);
+    d.nakamoto_assignments = metrics::nakamoto(&assignments);
+    d.nakamoto_stake = metrics::nakamoto(&stakes);
+    d.gini_earnings = metrics::gini(&revenue);
+    let mut by_stake: Vec<usize> = (0..w.agents.len()).collect();
+    by_stake.sort_by(|&a, &b| stakes[b].total_cmp(&stakes[a]));
+    let top = by_stake.len().div_ceil(10);
+    let total_a: f64 = assignments.iter().sum::<f64>().max(1.0);
+    let total_s: f64 = stakes.iter().sum();
+    d.top10pct_assignment_share =
+        by_stake[..top].iter().map(|&i| assignments[i]).sum::<f64>() / total_a;
+    d.top10pct_stake_share = by_stake[..top].iter().map(|&i| stakes[i]).sum::<f64>() / total_s;
+}

@@ -1,0 +1,183 @@
+//! The simulation's state: the chain, the agents' off-chain state, the batches as the agents track
+//! them, the job queue and the running tallies. The agents ([`crate::agents`]) change it; the chain
+//! decides every outcome and [`crate::ledger`] books what its events report.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+
+use alloy::primitives::{Address, B256, U256};
+use provernet_bindings::BatchStatus;
+use provernet_bindings::amount::{UNIT, tokens_f64};
+
+use crate::evm::Chain;
+use crate::metrics::Summary;
+use crate::policy::ProverPolicy;
+use crate::population::ProverSpec;
+use crate::rng::Rng;
+use crate::scenario::Scenario;
+
+/// Block at which the network is deployed.
+pub(crate) const GENESIS: u64 = 1_000;
+
+/// What one prover did and earned (tokens).
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct ProverStats {
+    /// Batches drawn to it.
+    pub assignments: u64,
+    /// Batches it proved in its window.
+    pub proven: u64,
+    /// Races it won.
+    pub rescued: u64,
+    /// Windows it missed (slashed).
+    pub missed: u64,
+    /// Withheld reveals penalised.
+    pub non_reveals: u64,
+    /// Fees and bounties credited.
+    pub revenue: f64,
+    /// Proving cost.
+    pub proving_cost: f64,
+    /// Gas its transactions used.
+    pub gas: u64,
+    /// Stake slashed.
+    pub slashed: f64,
+    /// Sum of its revealed weights over epochs (its expected selection share's numerator).
+    pub weight_sum: f64,
+    /// Epochs in which it revealed.
+    pub reveals: u64,
+}
+
+/// A posted batch.
+pub(crate) struct Batch {
+    pub(crate) posted: u64,
+    pub(crate) bytes: u64,
+    /// Its transactions as (arrival block, count) runs.
+    pub(crate) chunks: Vec<(u64, u64)>,
+    pub(crate) fee: f64,
+    pub(crate) prover: Option<usize>,
+    pub(crate) race_deadline: u64,
+    /// Its status as the chain's events report it.
+    pub(crate) status: BatchStatus,
+    /// Proven by the race rather than by its assigned prover.
+    pub(crate) rescued: bool,
+    pub(crate) resolved: u64,
+    pub(crate) commitment: B256,
+    pub(crate) bounty: f64,
+    /// A cartel partner already proving it (bounty farm): (prover, block its proof is ready).
+    pub(crate) cartel: Option<(usize, u64)>,
+}
+
+/// A transaction an agent sends at a later block. Jobs of one block run in this order (the
+/// variants' order), then by prover and batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Job {
+    /// The keeper slashes a missed window (batch id).
+    Slash(u64),
+    /// A prover submits a finished proof (prover, batch id).
+    Prove(usize, u64),
+    /// A prover submits its winning race proof (prover, batch id).
+    Race(usize, u64),
+    /// The keeper fails a batch whose race ended (batch id).
+    Fail(u64),
+}
+
+/// One prover's off-chain state.
+pub(crate) struct Agent {
+    pub(crate) spec: ProverSpec,
+    pub(crate) policy: &'static dyn ProverPolicy,
+    pub(crate) stake_units: u128,
+    /// Block at which each machine is free.
+    pub(crate) machines: Vec<u64>,
+    pub(crate) failure_rate: f64,
+    pub(crate) mtbf: f64,
+    /// Outages generated so far, in order.
+    pub(crate) downtime: Vec<(u64, u64)>,
+    pub(crate) down_generated_to: u64,
+    pub(crate) rng: Rng,
+    /// The epoch it committed in and has not revealed yet.
+    pub(crate) committed: Option<u64>,
+    pub(crate) will_reveal: bool,
+    pub(crate) secret: B256,
+    pub(crate) stats: ProverStats,
+}
+
+/// The whole simulation state.
+pub(crate) struct World<'a> {
+    pub(crate) s: &'a Scenario,
+    pub(crate) chain: Chain,
+    pub(crate) agents: Vec<Agent>,
+    pub(crate) by_addr: HashMap<Address, usize>,
+    pub(crate) rollup: Address,
+    pub(crate) keeper: Address,
+    pub(crate) min_stake: u128,
+    pub(crate) epoch_len: u64,
+    pub(crate) batches: Vec<Batch>,
+    pub(crate) jobs: BTreeMap<u64, Vec<Job>>,
+    /// Transactions waiting for a batch, as (arrival block, count) runs.
+    pub(crate) pending_txs: VecDeque<(u64, u64)>,
+    pub(crate) pending_count: u64,
+    /// Transactions in posted batches not yet proven.
+    pub(crate) inflight_txs: u64,
+    /// The rollup's and the cartel's stream (arrivals, partner choice).
+    pub(crate) rng: Rng,
+    /// The correlated outage: (first block, end block, which provers it hits).
+    pub(crate) outage: Option<(u64, u64, Vec<bool>)>,
+    pub(crate) summary: Summary,
+    pub(crate) gas_batch: u64,
+    pub(crate) racing_now: u64,
+    pub(crate) race_blocks: u64,
+    /// Provers listed (revealed with weight) per epoch.
+    pub(crate) listed: HashMap<u64, u64>,
+    pub(crate) tx_latency_sum: f64,
+    pub(crate) backlog_sum: f64,
+    pub(crate) backlog_n: u64,
+    /// First block of epoch 1, where posting starts.
+    pub(crate) first_block: u64,
+    pub(crate) n_proven: u64,
+    pub(crate) n_rescued: u64,
+    pub(crate) n_failed: u64,
+}
+
+/// A modelled amount of whole tokens (a stake or fee drawn as a number) as token units.
+pub(crate) fn units(tokens: f64) -> u128 {
+    (tokens * UNIT as f64).round() as u128
+}
+
+/// A contract amount as whole tokens.
+pub(crate) fn u256_tokens(v: U256) -> f64 {
+    tokens_f64(v.saturating_to::<u128>())
+}
+
+impl World<'_> {
+    /// Batch `id` (ids start at 1).
+    pub(crate) fn batch(&self, id: u64) -> &Batch {
+        &self.batches[id as usize - 1]
+    }
+
+    /// Batch `id`, mutable.
+    pub(crate) fn batch_mut(&mut self, id: u64) -> &mut Batch {
+        &mut self.batches[id as usize - 1]
+    }
+
+    /// Whether prover `i` still has the minimum stake (what the contract requires to commit,
+    /// and to race).
+    pub(crate) fn eligible(&self, i: usize) -> bool {
+        self.agents[i].stake_units >= self.min_stake
+    }
+
+    /// Queues `job` for `block`.
+    pub(crate) fn schedule(&mut self, block: u64, job: Job) {
+        debug_assert!(block >= self.chain.block(), "job {job:?} scheduled in the past");
+        self.jobs.entry(block).or_default().push(job);
+    }
+
+    /// The epoch of `block` and its offset in that epoch.
+    pub(crate) fn epoch_of(&self, block: u64) -> (u64, u64) {
+        ((block - GENESIS) / self.epoch_len, (block - GENESIS) % self.epoch_len)
+    }
+
+    /// Whether the rollup has posted everything the scenario asks for.
+    pub(crate) fn posting_done(&self, block: u64) -> bool {
+        let d = &self.s.duration;
+        self.batches.len() as u64 >= d.batches
+            || (d.post_blocks > 0 && block >= self.first_block + d.post_blocks)
+    }
+}
