@@ -16,7 +16,10 @@ import {Batch, BatchStatus} from "./types/Batch.sol";
 import {EpochRoll} from "./types/EpochRoll.sol";
 import {ParamsLib} from "./libraries/ParamsLib.sol";
 import {Reputation} from "./libraries/Reputation.sol";
+import {Seed} from "./libraries/Seed.sol";
 import {SelectionList} from "./libraries/SelectionList.sol";
+import {Slashing} from "./libraries/Slashing.sol";
+import {Weight} from "./libraries/Weight.sol";
 
 /// @title ProverNetwork
 /// @notice Permissionless prover staking, commit-reveal weighted selection, exclusive proving windows,
@@ -38,16 +41,15 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
     /// @notice Most batches one proof may cover.
     uint256 public constant MAX_BATCHES_PER_PROOF = 32;
     /// @notice Selection weight is (capped stake >> WEIGHT_SHIFT) scaled by reputation; the shift keeps
-    ///         the sum of up to 2^24 provers' weights inside 96 bits.
-    uint256 public constant WEIGHT_SHIFT = 24;
+    ///         the sum of up to 2^24 provers' weights inside 96 bits. Defined in `Weight`.
+    uint256 public constant WEIGHT_SHIFT = Weight.SHIFT;
     /// @notice Reputation points added to every score in the weight, so a zero score still weighs 1/11
-    ///         of a perfect one instead of nothing.
-    uint256 public constant REP_FLOOR = 1000;
+    ///         of a perfect one instead of nothing. Defined in `Weight`.
+    uint256 public constant REP_FLOOR = Weight.REP_FLOOR;
     /// @notice Upper bound of reputation scores.
     uint256 public constant REP_MAX = Reputation.MAX;
     /// @notice Where burned slashes go.
     address public constant BURN_SINK = 0x000000000000000000000000000000000000dEaD;
-    uint256 private constant BPS = 10_000;
     uint32 private constant NO_COMMIT = type(uint32).max;
     /// @dev Must equal SelectionList.CAPACITY (array lengths need a constant of this contract).
     uint256 private constant LIST_CAPACITY = 4_294_967_296;
@@ -225,7 +227,7 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         }
         AccountState storage a = _accounts[msg.sender];
         if (a.commitEpoch != epoch || a.commitHash == 0) revert NoCommitment(epoch);
-        if (bytes28(keccak256(abi.encode(secret, msg.sender, epoch))) != a.commitHash) {
+        if (Seed.commitmentOf(secret, msg.sender, epoch) != a.commitHash) {
             revert RevealMismatch(epoch);
         }
         a.commitHash = 0;
@@ -243,7 +245,7 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         uint256 index = roll.count;
         _lists[parity][index] = SelectionList.pack(msg.sender, total);
         _rolls[parity] =
-            EpochRoll(uint32(epoch), uint32(index + 1), total.toUint96(), roll.mix ^ uint96(uint256(secret)));
+            EpochRoll(uint32(epoch), uint32(index + 1), total.toUint96(), Seed.mixIn(roll.mix, secret));
         emit Revealed(msg.sender, epoch, weight, index);
     }
 
@@ -521,8 +523,7 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
 
     /// @notice The stored seed of `epoch`, or zero if it has not been fixed yet.
     function seedOf(uint256 epoch) external view returns (uint256) {
-        uint256 s = _seeds[epoch & 1];
-        return s >> 224 == epoch ? uint224(s) : 0;
+        return Seed.unpack(_seeds[epoch & 1], epoch);
     }
 
     /// @notice The prover a weighted draw with `randomness` picks from `epoch`'s list. The draw used by
@@ -554,7 +555,7 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         EpochRoll memory roll = _rolls[parity];
         if (roll.epoch != listEpoch || roll.count == 0) return address(0);
         uint256 seed = _seedOf(listEpoch);
-        uint256 r = uint256(keccak256(abi.encode(seed, batchId))) % roll.totalWeight;
+        uint256 r = Seed.drawPoint(seed, batchId, roll.totalWeight);
         (, prover) = SelectionList.search(_lists[parity], roll.count, r);
         // The list froze at the reveal deadline; a prover that has since dropped below minStake
         // (slashed or unstaking) is skipped and the batch goes to the open race instead.
@@ -563,52 +564,54 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         a.openAssignments += 1;
     }
 
-    /// @dev The seed of `epoch`'s list, fixed on first use after its reveal phase. It mixes the reveals
-    ///      with the hash of the reveal phase's last block, which nobody knows while revealing.
+    /// @dev The seed of `epoch`'s list, fixed on first use after its reveal phase (rules in `Seed`): the
+    ///      reveals' mix sealed by the hash of the reveal phase's last block, which nobody knows while
+    ///      revealing. Stored by parity so a later call of the same epoch reuses it.
     function _seedOf(uint256 epoch) private returns (uint256 seed) {
         uint256 parity = epoch & 1;
-        uint256 stored = _seeds[parity];
-        if (stored >> 224 == epoch && uint224(stored) != 0) return uint224(stored);
-        bytes32 entropy = blockhash(epochStart(epoch + 1) - 1);
-        // Older than 256 blocks: fall back to the previous block (documented as weaker).
-        if (entropy == 0) entropy = blockhash(block.number - 1);
+        seed = Seed.unpack(_seeds[parity], epoch);
+        if (seed != 0) return seed;
+        bytes32 entropy = Seed.entropy(epochStart(epoch + 1) - 1);
         EpochRoll memory roll = _rolls[parity];
         uint96 mix = roll.epoch == epoch ? roll.mix : 0;
-        seed = uint224(uint256(keccak256(abi.encode(mix, entropy, epoch, address(this)))));
-        if (seed == 0) seed = 1;
-        _seeds[parity] = (epoch << 224) | seed;
+        seed = Seed.derive(mix, entropy, epoch, address(this));
+        _seeds[parity] = Seed.pack(epoch, seed);
         emit SeedFinalized(
             epoch, seed, roll.epoch == epoch ? roll.count : 0, roll.epoch == epoch ? roll.totalWeight : 0
         );
     }
 
+    /// @dev `a`'s selection weight now (rule in `Weight`): its active stake and its reputation decayed to
+    ///      this block.
     function _weight(AccountState storage a) private view returns (uint256) {
-        uint256 capped = a.stake;
+        uint256 stake_ = a.stake;
         uint256 cap = _params.maxWeightStake;
-        if (capped > cap) capped = cap;
         uint256 rep = Reputation.decayed(
             a.reputation, a.repUpdatedAt, block.number, _params.repInitial, _params.repHalfLife
         );
-        return ((capped >> WEIGHT_SHIFT) * (REP_FLOOR + rep)) / (REP_MAX + REP_FLOOR);
+        return Weight.ofStake(stake_, cap, rep);
     }
 
+    /// @dev Applies the withheld-reveal penalty (rules in `Slashing`): clears the commitment, slashes
+    ///      `nonRevealSlashBps` with no bounty, and lowers the reputation.
     function _penalizeNonReveal(address prover, AccountState storage a, uint256 epoch) private {
         a.commitHash = 0;
-        uint256 amount = _slashStake(a, _params.nonRevealSlashBps);
-        uint256 burned = (amount * _params.burnBps) / BPS;
-        _accrue(burned, amount - burned);
+        uint256 amount = Slashing.take(a, _params.maxWeightStake, _params.nonRevealSlashBps);
+        (uint256 burned, uint256 toTreasury) = Slashing.splitWithoutBounty(amount, _params.burnBps);
+        _accrue(burned, toTreasury);
         _lowerReputation(prover, a, _params.repNoRevealPenalty);
         emit NonRevealPenalized(prover, epoch, amount);
     }
 
+    /// @dev Slashes the silent prover of `batchId` (rules in `Slashing`), releases its assignment, holds the
+    ///      bounty on the batch for the race winner, and opens the race.
     function _slashMissed(uint256 batchId, Batch storage b) private {
         address prover = b.prover;
         AccountState storage a = _accounts[prover];
-        uint256 amount = _slashStake(a, _params.slashBps);
+        uint256 amount = Slashing.take(a, _params.maxWeightStake, _params.slashBps);
         a.openAssignments -= 1;
-        uint256 burned = (amount * _params.burnBps) / BPS;
-        uint256 bounty = (amount * _params.bountyBps) / BPS;
-        uint256 toTreasury = amount - burned - bounty;
+        (uint256 burned, uint256 bounty, uint256 toTreasury) =
+            Slashing.split(amount, _params.burnBps, _params.bountyBps);
         _accrue(burned, toTreasury);
         b.status = BatchStatus.Racing;
         b.bounty = uint96(bounty);
@@ -616,30 +619,13 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         emit ProverSlashed(prover, batchId, amount, burned, bounty, toTreasury);
     }
 
-    /// @dev Takes `bps` of the bonded (active + unbonding) stake, counted up to `maxWeightStake`, active
-    ///      stake first. The cap mirrors the selection weight: stake above it buys no extra selection
-    ///      odds, so it does not pay extra per miss either (the simulation showed uncapped slashing
-    ///      charging a whale up to 100x more than a capped prover for the same odds).
-    function _slashStake(AccountState storage a, uint256 bps) private returns (uint256 amount) {
-        uint256 active = a.stake;
-        uint256 unbonding = a.unbonding;
-        uint256 base = active + unbonding;
-        uint256 cap = _params.maxWeightStake;
-        if (base > cap) base = cap;
-        amount = (base * bps) / BPS;
-        if (amount <= active) {
-            a.stake = uint96(active - amount);
-        } else {
-            a.stake = 0;
-            a.unbonding = uint96(unbonding - (amount - active));
-        }
-    }
-
+    /// @dev Credits a slash's burned share and treasury share (the bounty stays on its batch).
     function _accrue(uint256 burned, uint256 toTreasury) private {
         burnPending += uint128(burned);
         treasuryBalance += uint128(toTreasury);
     }
 
+    /// @dev Decays `a`'s reputation to this block, then adds `repGain` per proven batch (capped).
     function _raiseReputation(address prover, AccountState storage a, uint256 batches) private {
         uint256 old = Reputation.decayed(
             a.reputation, a.repUpdatedAt, block.number, _params.repInitial, _params.repHalfLife
@@ -650,6 +636,7 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         emit ReputationChanged(prover, old, updated);
     }
 
+    /// @dev Decays `a`'s reputation to this block, then subtracts `loss` (floored at zero).
     function _lowerReputation(address prover, AccountState storage a, uint256 loss) private {
         uint256 old = Reputation.decayed(
             a.reputation, a.repUpdatedAt, block.number, _params.repInitial, _params.repHalfLife
@@ -660,6 +647,7 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         emit ReputationChanged(prover, old, updated);
     }
 
+    /// @dev Reverts with `UnknownBatch` for a batch never posted, else with `WrongBatchStatus`.
     function _revertStatus(uint256 batchId, BatchStatus status) private pure {
         if (status == BatchStatus.None) revert UnknownBatch(batchId);
         revert WrongBatchStatus(batchId, status);

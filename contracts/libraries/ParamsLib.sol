@@ -2,6 +2,9 @@
 pragma solidity 0.8.30;
 
 import {Params} from "../types/Params.sol";
+import {Reputation} from "./Reputation.sol";
+import {Slashing} from "./Slashing.sol";
+import {Weight} from "./Weight.sol";
 
 /// @title ParamsLib
 /// @notice The single place where parameter bounds live. Governance can move a parameter only inside
@@ -15,10 +18,10 @@ library ParamsLib {
     /// @param max The largest allowed value.
     error ParamOutOfBounds(string name, uint256 value, uint256 min, uint256 max);
 
-    uint256 internal constant BPS = 10_000;
-    uint256 internal constant REP_MAX = 10_000;
-    /// Weights are stake >> WEIGHT_SHIFT, so minStake must be at least this to carry any weight.
-    uint256 internal constant MIN_STAKE_FLOOR = 1 << 24;
+    uint256 internal constant BPS = Slashing.BPS;
+    uint256 internal constant REP_MAX = Reputation.MAX;
+    /// Weights are stake >> Weight.SHIFT, so minStake must be at least this to carry any weight.
+    uint256 internal constant MIN_STAKE_FLOOR = 1 << Weight.SHIFT;
     uint256 internal constant MAX_WINDOW = 1_000_000;
     uint256 internal constant MAX_UNBONDING = 10_000_000;
 
@@ -45,6 +48,7 @@ library ParamsLib {
         _check("repNoRevealPenalty", p.repNoRevealPenalty, 1, REP_MAX);
     }
 
+    /// @dev Reverts with `ParamOutOfBounds(name, value, min, max)` unless min <= value <= max.
     function _check(string memory name, uint256 value, uint256 min, uint256 max) private pure {
         if (value < min || value > max) revert ParamOutOfBounds(name, value, min, max);
     }
