@@ -86,6 +86,26 @@ impl From<BatchStatus> for u8 {
     }
 }
 
+/// The stored codes of [`BatchStatus`] (the `u8` that `batchOf` returns and storage holds), as
+/// constants for `match` patterns. Defined here once so the CLI and the harness's storage reader do
+/// not each keep a copy; a code the contract should never write still compares as a difference.
+pub mod code {
+    use super::BatchStatus;
+
+    /// [`BatchStatus::None`]: no such batch.
+    pub const NONE: u8 = BatchStatus::None as u8;
+    /// [`BatchStatus::Assigned`]: the drawn prover holds the exclusive window.
+    pub const ASSIGNED: u8 = BatchStatus::Assigned as u8;
+    /// [`BatchStatus::Open`]: nobody was eligible; straight to the race.
+    pub const OPEN: u8 = BatchStatus::Open as u8;
+    /// [`BatchStatus::Racing`]: the assigned prover was slashed; race open.
+    pub const RACING: u8 = BatchStatus::Racing as u8;
+    /// [`BatchStatus::Proven`]: terminal, proven.
+    pub const PROVEN: u8 = BatchStatus::Proven as u8;
+    /// [`BatchStatus::Failed`]: terminal, nobody proved it in time.
+    pub const FAILED: u8 = BatchStatus::Failed as u8;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,3 +144,4 @@ mod tests {
         assert_eq!(racing, [BatchStatus::Open, BatchStatus::Racing]);
     }
 }
+
