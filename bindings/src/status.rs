@@ -144,4 +144,3 @@ mod tests {
         assert_eq!(racing, [BatchStatus::Open, BatchStatus::Racing]);
     }
 }
-

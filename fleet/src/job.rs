@@ -168,6 +168,17 @@ pub(crate) fn unix_us() -> u64 {
     SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_micros() as u64)
 }
 
+/// Queue occupancy, from the consumer's state on the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct QueueDepth {
+    /// Jobs not yet delivered to any worker.
+    pub queued: u64,
+    /// Jobs delivered and not yet acked (being proven, or held by a dead worker until `ack_wait`).
+    pub in_flight: u64,
+    /// Jobs currently redelivered at least once.
+    pub redelivered: u64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

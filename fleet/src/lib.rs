@@ -25,8 +25,8 @@ mod server;
 mod worker;
 
 pub use error::FleetError;
-pub use job::{Deadline, JobId, JobResult, Outcome, ProofJob};
+pub use job::{Deadline, JobId, JobResult, Outcome, ProofJob, QueueDepth};
 pub use prove::{prove_job, zk_prover};
-pub use queue::{EnqueueStatus, Queue, QueueConfig, QueueDepth};
+pub use queue::{EnqueueStatus, Queue, QueueConfig};
 pub use server::{NatsServer, SERVER_ENV, server_binary_from_env};
 pub use worker::{ChainHead, ProveError, ProverFn, Worker, WorkerConfig, WorkerStats};

@@ -9,7 +9,7 @@
 //! The Grafana dashboard `fleet/grafana/provernet.json` queries these names; a test scrapes the
 //! real endpoint and checks that every panel's metrics are there.
 
-use crate::{error::FleetError, queue::QueueDepth};
+use crate::{error::FleetError, job::QueueDepth};
 use ::metrics::{
     Unit, counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram,
 };

@@ -16,7 +16,7 @@
 
 use crate::{
     error::{FleetError, queue_err},
-    job::{JobId, JobResult, ProofJob, unix_us},
+    job::{JobId, JobResult, ProofJob, QueueDepth, unix_us},
     metrics,
 };
 use async_nats::jetstream::{
@@ -79,17 +79,6 @@ pub enum EnqueueStatus {
     Duplicate,
     /// A result for this job is already stored: nothing was queued.
     Finished,
-}
-
-/// Queue occupancy, from the consumer's state on the server.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub struct QueueDepth {
-    /// Jobs not yet delivered to any worker.
-    pub queued: u64,
-    /// Jobs delivered and not yet acked (being proven, or held by a dead worker until `ack_wait`).
-    pub in_flight: u64,
-    /// Jobs currently redelivered at least once.
-    pub redelivered: u64,
 }
 
 /// A connection to the job queue; cheap to clone (one client underneath).
