@@ -110,6 +110,9 @@ impl Anvil {
             cmd.args(["--block-time", &bt.to_string()]);
         }
         cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
+        // Its own process group: a terminal's Ctrl-C goes to the foreground group, and anvil must
+        // outlive it until provernet has read the final state (the devnet's summary); `Drop` stops it.
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         let child = cmd.spawn().wrap_err_with(|| format!("cannot start {}", bin.display()))?;
         let mut anvil = Self { child, port, url: format!("http://127.0.0.1:{port}") };
         let start = Instant::now();

@@ -16,23 +16,8 @@ use crate::{
     proof::{BatchStore, batch_commitment},
 };
 
-/// The stored codes of [`BatchStatus`] (the `u8` that `batchOf` returns), for `match` patterns.
-pub mod status {
-    use provernet_bindings::BatchStatus;
-
-    /// [`BatchStatus::None`].
-    pub const NONE: u8 = BatchStatus::None as u8;
-    /// [`BatchStatus::Assigned`].
-    pub const ASSIGNED: u8 = BatchStatus::Assigned as u8;
-    /// [`BatchStatus::Open`].
-    pub const OPEN: u8 = BatchStatus::Open as u8;
-    /// [`BatchStatus::Racing`].
-    pub const RACING: u8 = BatchStatus::Racing as u8;
-    /// [`BatchStatus::Proven`].
-    pub const PROVEN: u8 = BatchStatus::Proven as u8;
-    /// [`BatchStatus::Failed`].
-    pub const FAILED: u8 = BatchStatus::Failed as u8;
-}
+/// The stored codes of batch statuses (the `u8` that `batchOf` returns), for `match` patterns.
+pub use provernet_bindings::status::code as status;
 
 /// Parses a 32-byte hex commitment.
 pub fn parse_commitment(text: &str) -> Result<B256> {
