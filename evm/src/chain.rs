@@ -10,7 +10,7 @@ use eyre::{Result, WrapErr, bail, eyre};
 use provernet_bindings::ProverNetwork;
 use revm::context::result::ExecutionResult;
 use revm::context::{BlockEnv, CfgEnv, Context, TxEnv};
-use revm::database::{CacheDB, EmptyDB};
+use revm::database::{CacheDB, DbAccount, EmptyDB};
 use revm::handler::{MainBuilder, MainnetContext, MainnetEvm};
 use revm::primitives::TxKind;
 use revm::{ExecuteCommitEvm, ExecuteEvm, MainContext};
@@ -146,13 +146,7 @@ impl Chain {
 
     /// Size of the runtime code at `address` (zero for an account without code).
     pub fn code_size_of(&self, address: Address) -> usize {
-        self.evm
-            .ctx
-            .journaled_state
-            .database
-            .cache
-            .accounts
-            .get(&address)
+        self.account(address)
             .and_then(|a| a.info.code.as_ref().map(|c| c.original_byte_slice().len()))
             .unwrap_or_default()
     }
@@ -251,27 +245,25 @@ impl Chain {
 
     /// Reads one storage word straight from the database (zero if never written).
     pub fn storage(&self, address: Address, slot: U256) -> U256 {
-        self.evm
-            .ctx
-            .journaled_state
-            .database
-            .cache
-            .accounts
-            .get(&address)
-            .and_then(|a| a.storage.get(&slot).copied())
-            .unwrap_or_default()
+        self.account(address).and_then(|a| a.storage.get(&slot).copied()).unwrap_or_default()
     }
 
     /// `N` consecutive storage words of `address` from slot `base`, with one account lookup (a
     /// struct read: checkers run this many times per transaction).
     pub fn storage_words<const N: usize>(&self, address: Address, base: U256) -> [U256; N] {
         let mut out = [U256::ZERO; N];
-        if let Some(account) = self.evm.ctx.journaled_state.database.cache.accounts.get(&address) {
+        if let Some(account) = self.account(address) {
             for (k, w) in out.iter_mut().enumerate() {
                 *w = account.storage.get(&(base + U256::from(k))).copied().unwrap_or_default();
             }
         }
         out
+    }
+
+    /// `address`'s account as the in-memory database holds it (every committed state lives there,
+    /// so reads need no journal).
+    fn account(&self, address: Address) -> Option<&DbAccount> {
+        self.evm.ctx.journaled_state.database.cache.accounts.get(&address)
     }
 
     /// Writes one storage word directly, bypassing the contracts (storage-layout probes).
