@@ -73,45 +73,24 @@ async fn keystore_signer_works() {
     let (signer, name) =
         alloy::signers::local::PrivateKeySigner::new_keystore(&dir, &mut rng, "hunter2", None)
             .unwrap();
-    std::fs::write(env.dir.path().join("pw"), "hunter2\n").unwrap();
     env.ok(
         Some(&owner),
         &["token", "mint", "--to", &format!("{:#x}", signer.address()), "--amount", "1"],
     );
     let ks = dir.join(name);
-    let out = env
-        .command(
-            None,
-            &[
-                "--keystore",
-                ks.to_str().unwrap(),
-                "--password-file",
-                env.dir.path().join("pw").to_str().unwrap(),
-                "prover",
-                "status",
-            ],
-        )
-        .output()
-        .unwrap();
+    // `prover status` through the keystore, with `password` in the password file.
+    let status_with = |password: &str| {
+        let pw = env.dir.path().join("pw");
+        std::fs::write(&pw, format!("{password}\n")).unwrap();
+        let args = ["--keystore", ks.to_str().unwrap(), "--password-file", pw.to_str().unwrap()];
+        env.command(None, &[&args[..], &["prover", "status"]].concat()).output().unwrap()
+    };
+    let out = status_with("hunter2");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let s: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(s["address"].as_str().unwrap().parse::<Address>().unwrap(), signer.address());
     assert_eq!(s["balance"], "1");
-    std::fs::write(env.dir.path().join("pw"), "wrong\n").unwrap();
-    let out = env
-        .command(
-            None,
-            &[
-                "--keystore",
-                ks.to_str().unwrap(),
-                "--password-file",
-                env.dir.path().join("pw").to_str().unwrap(),
-                "prover",
-                "status",
-            ],
-        )
-        .output()
-        .unwrap();
+    let out = status_with("wrong");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot decrypt the keystore"));
 }
