@@ -12,34 +12,40 @@ import {IProverNetwork} from "./interfaces/IProverNetwork.sol";
 import {IProofVerifier} from "./interfaces/IProofVerifier.sol";
 import {Params} from "./types/Params.sol";
 import {AccountState} from "./types/AccountState.sol";
-import {Batch, BatchStatus} from "./types/Batch.sol";
+import {Assignment, Batch, BatchRecord, BatchStatus, PostCursor, SourceAccount} from "./types/Batch.sol";
 import {EpochRoll} from "./types/EpochRoll.sol";
+import {Capacity} from "./libraries/Capacity.sol";
 import {ParamsLib} from "./libraries/ParamsLib.sol";
+import {ParamsValidator} from "./governance/ParamsValidator.sol";
 import {Reputation} from "./libraries/Reputation.sol";
 import {Seed} from "./libraries/Seed.sol";
 import {SelectionList} from "./libraries/SelectionList.sol";
+import {Slots} from "./libraries/Slots.sol";
 import {Slashing} from "./libraries/Slashing.sol";
 import {Weight} from "./libraries/Weight.sol";
 
 /// @title ProverNetwork
-/// @notice Permissionless prover staking, commit-reveal weighted selection, exclusive proving windows,
-///         slashing and an emergency open race. See docs/mechanism.md for the rules and their rationale.
+/// @notice Permissionless prover staking, commit-reveal weighted selection of one prover per time slot,
+///         exclusive proving windows, slashing and an emergency open race. See docs/mechanism.md for the
+///         rules and their rationale.
 /// @dev ACCOUNTING INVARIANT (every extension must preserve it):
 ///        token.balanceOf(this) ==  sum(stake + unbonding + claimable over all accounts)
+///                                + sum(feeBalance over all batch sources)
 ///                                + sum(fee of batches in Assigned, Open or Racing)
 ///                                + sum(bounty of batches in Racing)
 ///                                + treasuryBalance + burnPending
 ///      Every inflow is credited with the amount the token actually delivered (balance difference),
 ///      so fee-on-transfer tokens cannot open a gap. Outflows are pull payments (`claim`, `withdraw`,
-///      `withdrawTreasury`, `flushBurn`) that zero the credit before the transfer, behind a
-///      reentrancy guard. No function loops over provers or batches except `submitProof`, bounded by
-///      MAX_BATCHES_PER_PROOF; the draw is a binary search.
+///      `withdrawFees`, `withdrawTreasury`, `flushBurn`) that zero or lower the credit before the
+///      transfer, behind a reentrancy guard. No function loops over provers or batches except
+///      `submitProof`, bounded by MAX_BATCHES_PER_PROOF, and a slot's draws, bounded by Slots.DRAWS; a
+///      draw is a binary search.
 contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
-    /// @notice Most batches one proof may cover.
-    uint256 public constant MAX_BATCHES_PER_PROOF = 32;
+    /// @notice Most batches one proof may cover (the Groth16 verifier pads any count up to it).
+    uint256 public constant MAX_BATCHES_PER_PROOF = 16;
     /// @notice Selection weight is (capped stake >> WEIGHT_SHIFT) scaled by reputation; the shift keeps
     ///         the sum of up to 2^24 provers' weights inside 96 bits. Defined in `Weight`.
     uint256 public constant WEIGHT_SHIFT = Weight.SHIFT;
@@ -65,33 +71,51 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
     /// @notice commitBlocks + revealBlocks. Immutable: moving epoch boundaries mid-flight would move
     ///         phases under the feet of provers who already committed.
     uint256 public immutable epochLength;
+    /// @notice Blocks per assignment slot. Immutable for the same reason as the epoch length.
+    uint256 public immutable slotBlocks;
+    /// @notice Slots per epoch (the last one may be shorter than slotBlocks).
+    uint256 public immutable slotsPerEpoch;
+    /// @notice Commitments must be below this value: the verifier's provable domain, read at deployment.
+    ///         A replacement verifier must report the same bound.
+    uint256 public immutable commitmentBound;
+    /// @notice The contract holding the parameter bounds (deployed by the constructor; see ParamsValidator).
+    ParamsValidator public immutable paramsValidator;
 
     Params internal _params;
     /// @notice The proof verifier.
     IProofVerifier public verifier;
-    /// @notice Id the next posted batch gets (ids start at 1).
-    uint64 public nextBatchId = 1;
     /// @notice Slashed funds owed to the treasury.
     uint128 public treasuryBalance;
     /// @notice Slashed funds waiting for `flushBurn`.
     uint128 public burnPending;
+    /// @dev Next batch id and the assignment of the current slot (see `PostCursor`).
+    PostCursor internal _cursor;
+    /// @notice Number of batch sources ever authorised (their indices are 1..sourceCount).
+    uint16 public sourceCount;
 
-    /// @notice Whether an address may post batches.
-    mapping(address source => bool allowed) public isBatchSource;
+    mapping(address source => SourceAccount) internal _sources;
+    /// @notice The batch source with index `index` (1-based), as stored on its batches.
+    mapping(uint256 index => address source) public sourceAt;
+    /// @notice The prover an operator address acts for (zero if it is nobody's operator).
+    mapping(address operator => address prover) public proverOfOperator;
+    /// @notice The operator a prover has named (zero if none).
+    mapping(address prover => address operator) public operatorOf;
     mapping(address account => AccountState) internal _accounts;
-    mapping(uint256 batchId => Batch) internal _batches;
+    mapping(uint256 batchId => BatchRecord) internal _batches;
+    mapping(uint256 assignmentKey => Assignment) internal _assignments;
+    /// @dev The seed of each list epoch, written once and never rewritten (zero: not fixed yet).
+    mapping(uint256 epoch => uint256 seed) internal _seeds;
     EpochRoll[2] internal _rolls;
-    /// @dev epoch << 224 | seed, by epoch parity.
-    uint256[2] internal _seeds;
     /// @dev Two selection lists (by epoch parity), each a fixed-size array so that entry i sits at a
     ///      fixed offset from the list's base slot.
     uint256[LIST_CAPACITY][2] internal _lists;
 
     /// @param token_ Staking and fee token.
-    /// @param verifier_ Proof verifier.
+    /// @param verifier_ Proof verifier; its `commitmentBound` becomes the network's.
     /// @param owner_ Governance (two-step transferable).
     /// @param commitBlocks_ Commit phase length in blocks.
     /// @param revealBlocks_ Reveal phase length in blocks.
+    /// @param slotBlocks_ Slot length in blocks (1 to the epoch length).
     /// @param params_ Initial parameters, bounds-checked.
     constructor(
         IERC20 token_,
@@ -99,6 +123,7 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         address owner_,
         uint256 commitBlocks_,
         uint256 revealBlocks_,
+        uint256 slotBlocks_,
         Params memory params_
     ) Ownable(owner_) {
         if (address(token_) == address(0) || address(verifier_) == address(0)) {
@@ -110,14 +135,24 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         if (revealBlocks_ == 0 || revealBlocks_ > 100_000) {
             revert ParamsLib.ParamOutOfBounds("revealBlocks", revealBlocks_, 1, 100_000);
         }
+        uint256 length = commitBlocks_ + revealBlocks_;
+        if (slotBlocks_ == 0 || slotBlocks_ > length) {
+            revert ParamsLib.ParamOutOfBounds("slotBlocks", slotBlocks_, 1, length);
+        }
         token = token_;
         verifier = verifier_;
+        commitmentBound = verifier_.commitmentBound();
         genesisBlock = block.number;
         commitBlocks = commitBlocks_;
         revealBlocks = revealBlocks_;
-        epochLength = commitBlocks_ + revealBlocks_;
-        ParamsLib.validate(params_, commitBlocks_ + revealBlocks_);
+        epochLength = length;
+        slotBlocks = slotBlocks_;
+        slotsPerEpoch = Slots.perEpoch(length, slotBlocks_);
+        paramsValidator = new ParamsValidator();
+        ParamsLib.validate(params_, length);
         _params = params_;
+        // No slot's key: the first post always makes its slot's draw.
+        _cursor = PostCursor(1, type(uint40).max, address(0));
         emit ParamsUpdated(params_);
         emit VerifierUpdated(address(verifier_));
     }
@@ -128,16 +163,16 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
     function register(uint256 amount) external nonReentrant {
         AccountState storage a = _accounts[msg.sender];
         if (a.registered) revert AlreadyRegistered(msg.sender);
+        if (proverOfOperator[msg.sender] != address(0)) revert OperatorCannotRegister(msg.sender);
         uint256 received = _pull(amount);
         uint256 minStake = _params.minStake;
         if (received < minStake) revert StakeBelowMinimum(received, minStake);
-        uint256 rep = _params.repInitial;
         a.stake = received.toUint96();
         a.registered = true;
-        a.reputation = uint16(rep);
+        a.reputation = uint16(Reputation.NEWCOMER);
         a.repUpdatedAt = uint40(block.number);
         a.commitEpoch = NO_COMMIT;
-        emit ProverRegistered(msg.sender, received, rep);
+        emit ProverRegistered(msg.sender, received, Reputation.NEWCOMER);
     }
 
     /// @inheritdoc IProverNetwork
@@ -172,7 +207,10 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         uint256 amount = a.unbonding;
         if (amount == 0) revert NothingToWithdraw();
         if (block.number < a.unbondingReadyAt) revert UnbondingNotFinished(a.unbondingReadyAt, block.number);
-        if (a.openAssignments != 0) revert OpenAssignments(a.openAssignments);
+        uint256 open = a.openAssignments;
+        if (!Capacity.coversOpen(a.stake, open, _params.minStake, _params.assignmentBond)) {
+            revert OpenAssignments(open);
+        }
         if (a.commitHash != 0) revert UnresolvedCommitment(a.commitEpoch);
         a.unbonding = 0;
         token.safeTransfer(msg.sender, amount);
@@ -189,6 +227,22 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         emit Claimed(msg.sender, amount);
     }
 
+    /// @inheritdoc IProverNetwork
+    function setOperator(address operator) external {
+        if (!_accounts[msg.sender].registered) revert NotRegistered(msg.sender);
+        if (operator != address(0)) {
+            if (
+                operator == msg.sender || _accounts[operator].registered
+                    || proverOfOperator[operator] != address(0)
+            ) revert OperatorUnavailable(operator);
+            proverOfOperator[operator] = msg.sender;
+        }
+        address previous = operatorOf[msg.sender];
+        if (previous != address(0)) delete proverOfOperator[previous];
+        operatorOf[msg.sender] = operator;
+        emit OperatorSet(msg.sender, operator);
+    }
+
     // ================================================================== selection
 
     /// @inheritdoc IProverNetwork
@@ -199,11 +253,15 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         if (block.number >= start + commitBlocks) {
             revert WrongPhase(epoch, start, start + commitBlocks, block.number);
         }
-        AccountState storage a = _accounts[msg.sender];
+        // The first prover to act in an epoch fixes the previous epoch's seed, in the first block anybody
+        // acts: nobody gets to wait for a prevrandao value it likes while the others are committing.
+        if (epoch != 0 && _seeds[epoch - 1] == 0) _fixSeed(epoch - 1);
+        address prover = _actor();
+        AccountState storage a = _accounts[prover];
         uint256 minStake = _params.minStake;
         if (a.stake < minStake) {
             // Only now read `registered` (another slot): the common path never needs it.
-            if (!a.registered) revert NotRegistered(msg.sender);
+            if (!a.registered) revert NotRegistered(prover);
             revert StakeBelowMinimum(a.stake, minStake);
         }
         if (a.commitHash != 0) {
@@ -211,11 +269,11 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
             if (previous == epoch) revert AlreadyCommitted(epoch);
             // The previous commitment's reveal phase is over (it belongs to an earlier epoch):
             // apply the withheld-reveal penalty here so a restarted prover is never stuck.
-            _penalizeNonReveal(msg.sender, a, previous);
+            _penalizeNonReveal(prover, a, previous);
         }
         a.commitEpoch = uint32(epoch);
         a.commitHash = bytes28(commitment);
-        emit Committed(msg.sender, epoch, commitment);
+        emit Committed(prover, epoch, commitment);
     }
 
     /// @inheritdoc IProverNetwork
@@ -225,28 +283,31 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         if (block.number < revealStart) {
             revert WrongPhase(epoch, revealStart, revealStart + revealBlocks, block.number);
         }
-        AccountState storage a = _accounts[msg.sender];
+        address prover = _actor();
+        AccountState storage a = _accounts[prover];
         if (a.commitEpoch != epoch || a.commitHash == 0) revert NoCommitment(epoch);
-        if (Seed.commitmentOf(secret, msg.sender, epoch) != a.commitHash) {
+        if (Seed.commitmentOf(secret, prover, epoch) != a.commitHash) {
             revert RevealMismatch(epoch);
         }
         a.commitHash = 0;
 
-        uint256 weight = a.stake < _params.minStake ? 0 : _weight(a);
-        if (weight == 0) {
-            // Revealing still clears the commitment, but an under-staked prover is not listed.
-            emit Revealed(msg.sender, epoch, 0, type(uint256).max);
-            return;
-        }
+        // Every reveal mixes, listed or not: a prover cannot keep its secret out of the seed by making
+        // itself weightless first.
         uint256 parity = epoch & 1;
         EpochRoll memory roll = _rolls[parity];
         if (roll.epoch != epoch) roll = EpochRoll(uint32(epoch), 0, 0, 0);
+        uint96 mix = Seed.mixIn(roll.mix, secret);
+        uint256 weight = a.stake < _params.minStake ? 0 : _weight(a);
+        if (weight == 0) {
+            _rolls[parity] = EpochRoll(uint32(epoch), roll.count, roll.totalWeight, mix);
+            emit Revealed(prover, epoch, 0, type(uint256).max);
+            return;
+        }
         uint256 total = roll.totalWeight + weight;
         uint256 index = roll.count;
-        _lists[parity][index] = SelectionList.pack(msg.sender, total);
-        _rolls[parity] =
-            EpochRoll(uint32(epoch), uint32(index + 1), total.toUint96(), Seed.mixIn(roll.mix, secret));
-        emit Revealed(msg.sender, epoch, weight, index);
+        _lists[parity][index] = SelectionList.pack(prover, total);
+        _rolls[parity] = EpochRoll(uint32(epoch), uint32(index + 1), total.toUint96(), mix);
+        emit Revealed(prover, epoch, weight, index);
     }
 
     /// @inheritdoc IProverNetwork
@@ -263,116 +324,158 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
     function finalizeSeed(uint256 epoch) external {
         uint256 readyAt = epochStart(epoch + 1);
         if (block.number < readyAt) revert SeedNotReady(epoch, readyAt);
-        _seedOf(epoch);
+        if (_seeds[epoch] == 0) _fixSeed(epoch);
     }
 
     // ================================================================== batches
 
     /// @inheritdoc IProverNetwork
-    function postBatch(bytes32 commitment, uint256 fee)
-        external
-        nonReentrant
-        whenNotPaused
-        returns (uint256 batchId)
-    {
-        if (!isBatchSource[msg.sender]) revert NotBatchSource(msg.sender);
+    function depositFees(uint256 amount) external nonReentrant {
+        SourceAccount storage src = _sources[msg.sender];
+        if (src.index == 0) revert NotBatchSource(msg.sender);
+        uint256 received = _pull(amount);
+        uint256 balance = src.feeBalance + received;
+        if (balance > type(uint96).max) revert AmountTooLarge(balance);
+        src.feeBalance = uint96(balance);
+        emit FeesDeposited(msg.sender, received, balance);
+    }
+
+    /// @inheritdoc IProverNetwork
+    function withdrawFees(uint256 amount) external nonReentrant {
+        if (amount == 0) revert ZeroAmount();
+        SourceAccount storage src = _sources[msg.sender];
+        uint256 balance = src.feeBalance;
+        if (amount > balance) revert InsufficientFeeBalance(amount, balance);
+        src.feeBalance = uint96(balance - amount);
+        token.safeTransfer(msg.sender, amount);
+        emit FeesWithdrawn(msg.sender, amount, balance - amount);
+    }
+
+    /// @inheritdoc IProverNetwork
+    function postBatch(bytes32 commitment, uint256 fee) external whenNotPaused returns (uint256 batchId) {
+        SourceAccount storage src = _sources[msg.sender];
+        SourceAccount memory source = src;
+        if (!source.allowed) revert NotBatchSource(msg.sender);
         if (commitment == 0) revert EmptyCommitment();
-        uint96 received = _pull(fee).toUint96();
-        batchId = nextBatchId++;
-        address prover = _assign(batchId);
-        Batch storage b = _batches[batchId];
-        uint256 provingDeadline = block.number;
-        if (prover != address(0)) {
-            provingDeadline += _params.provingWindow;
-            b.status = BatchStatus.Assigned;
-        } else {
-            b.status = BatchStatus.Open;
+        if (uint256(commitment) >= commitmentBound) {
+            revert CommitmentOutOfDomain(commitment, commitmentBound);
         }
-        uint256 raceDeadline = provingDeadline + _params.raceWindow;
-        b.commitment = commitment;
-        b.prover = prover;
-        b.fee = received;
-        b.provingDeadline = uint40(provingDeadline);
-        b.raceDeadline = uint40(raceDeadline);
-        b.poster = msg.sender;
-        emit BatchPosted(batchId, msg.sender, commitment, received, prover, provingDeadline, raceDeadline);
+        uint256 minFee = _params.minFee;
+        if (fee < minFee) revert FeeBelowMinimum(fee, minFee);
+        if (fee > source.feeBalance) revert InsufficientFeeBalance(fee, source.feeBalance);
+        src.feeBalance = uint96(source.feeBalance - fee);
+
+        PostCursor memory cursor = _cursor;
+        batchId = cursor.nextBatchId;
+        (uint256 key, address prover) = _assignmentFor(cursor);
+        _batches[batchId] = BatchRecord({
+            commitment: commitment,
+            fee: uint96(fee),
+            bounty: 0,
+            status: prover == address(0) ? BatchStatus.Open : BatchStatus.Assigned,
+            source: source.index,
+            assignment: uint40(key)
+        });
+        _cursor = PostCursor(uint56(batchId + 1), uint40(key), prover);
+        Assignment storage asg = _assignments[key];
+        emit BatchPosted(
+            batchId,
+            msg.sender,
+            commitment,
+            fee,
+            prover,
+            prover == address(0) ? block.number : asg.provingDeadline,
+            asg.raceDeadline
+        );
     }
 
     /// @inheritdoc IProverNetwork
     function submitProof(uint256 firstBatchId, uint256 count, bytes calldata proof) external {
         if (count == 0) revert ZeroAmount();
         if (count > MAX_BATCHES_PER_PROOF) revert TooManyBatches(count, MAX_BATCHES_PER_PROOF);
+        address prover = _actor();
         bytes32[] memory commitments = new bytes32[](count);
         uint256 payout;
+        uint256 checkedKey = type(uint256).max;
         for (uint256 i; i < count; ++i) {
             uint256 id = firstBatchId + i;
-            Batch storage b = _batches[id];
+            BatchRecord storage b = _batches[id];
             BatchStatus status = b.status;
             if (status != BatchStatus.Assigned) _revertStatus(id, status);
-            if (b.prover != msg.sender) revert NotAssignedProver(id, b.prover, msg.sender);
-            if (block.number > b.provingDeadline) revert ProvingWindowClosed(id, b.provingDeadline);
+            uint256 key = b.assignment;
+            if (key != checkedKey) {
+                // A slot's batches share one assignment: check it once per run of equal keys.
+                Assignment storage asg = _assignments[key];
+                if (asg.prover != prover) revert NotAssignedProver(id, asg.prover, prover);
+                if (block.number > asg.provingDeadline) revert ProvingWindowClosed(id, asg.provingDeadline);
+                checkedKey = key;
+            }
             commitments[i] = b.commitment;
             payout += b.fee;
         }
-        if (!verifier.verify(msg.sender, firstBatchId, commitments, proof)) {
+        if (!verifier.verify(prover, firstBatchId, commitments, proof)) {
             revert InvalidProof(firstBatchId, count);
         }
 
         for (uint256 i; i < count; ++i) {
             uint256 id = firstBatchId + i;
-            Batch storage b = _batches[id];
+            BatchRecord storage b = _batches[id];
             b.status = BatchStatus.Proven;
-            emit BatchProven(id, msg.sender, b.fee, false);
+            emit BatchProven(id, prover, b.fee, false);
         }
-        AccountState storage a = _accounts[msg.sender];
+        AccountState storage a = _accounts[prover];
         a.openAssignments -= uint24(count);
         a.claimable += payout.toUint96();
-        _raiseReputation(msg.sender, a, count);
+        _raiseReputation(prover, a, count);
     }
 
     /// @inheritdoc IProverNetwork
     function slashMissed(uint256 batchId) external {
-        Batch storage b = _batches[batchId];
+        BatchRecord storage b = _batches[batchId];
         if (b.status != BatchStatus.Assigned) _revertStatus(batchId, b.status);
-        if (block.number <= b.provingDeadline) revert ProvingWindowOpen(batchId, b.provingDeadline);
-        _slashMissed(batchId, b);
+        Assignment storage asg = _assignments[b.assignment];
+        if (block.number <= asg.provingDeadline) revert ProvingWindowOpen(batchId, asg.provingDeadline);
+        _slashMissed(batchId, b, asg);
     }
 
     /// @inheritdoc IProverNetwork
     function raceSubmit(uint256 batchId, bytes calldata proof) external {
-        Batch storage b = _batches[batchId];
+        BatchRecord storage b = _batches[batchId];
         BatchStatus status = b.status;
+        Assignment storage asg = _assignments[b.assignment];
         if (status == BatchStatus.Assigned) {
-            if (block.number <= b.provingDeadline) revert ProvingWindowOpen(batchId, b.provingDeadline);
+            if (block.number <= asg.provingDeadline) revert ProvingWindowOpen(batchId, asg.provingDeadline);
         } else if (status != BatchStatus.Open && status != BatchStatus.Racing) {
             _revertStatus(batchId, status);
         }
-        if (block.number > b.raceDeadline) revert RaceClosed(batchId, b.raceDeadline);
-        if (msg.sender == b.prover) revert SlashedProverCannotRace(batchId);
-        AccountState storage a = _accounts[msg.sender];
+        if (block.number > asg.raceDeadline) revert RaceClosed(batchId, asg.raceDeadline);
+        address racer = _actor();
+        if (racer == asg.prover) revert SlashedProverCannotRace(batchId);
+        AccountState storage a = _accounts[racer];
         uint256 minStake = _params.minStake;
-        if (a.stake < minStake) revert NotEligible(msg.sender, a.stake, minStake);
+        if (a.stake < minStake) revert NotEligible(racer, a.stake, minStake);
         bytes32[] memory commitments = new bytes32[](1);
         commitments[0] = b.commitment;
-        if (!verifier.verify(msg.sender, batchId, commitments, proof)) revert InvalidProof(batchId, 1);
+        if (!verifier.verify(racer, batchId, commitments, proof)) revert InvalidProof(batchId, 1);
 
-        if (status == BatchStatus.Assigned) _slashMissed(batchId, b);
+        if (status == BatchStatus.Assigned) _slashMissed(batchId, b, asg);
         uint256 payout = uint256(b.fee) + b.bounty;
         b.status = BatchStatus.Proven;
         a.claimable += payout.toUint96();
-        _raiseReputation(msg.sender, a, 1);
-        emit BatchProven(batchId, msg.sender, payout, true);
+        _raiseReputation(racer, a, 1);
+        emit BatchProven(batchId, racer, payout, true);
     }
 
     /// @inheritdoc IProverNetwork
     function markFailed(uint256 batchId) external {
-        Batch storage b = _batches[batchId];
+        BatchRecord storage b = _batches[batchId];
         BatchStatus status = b.status;
         if (status != BatchStatus.Assigned && status != BatchStatus.Open && status != BatchStatus.Racing) {
             _revertStatus(batchId, status);
         }
-        if (block.number <= b.raceDeadline) revert RaceNotOver(batchId, b.raceDeadline);
-        if (status == BatchStatus.Assigned) _slashMissed(batchId, b);
+        Assignment storage asg = _assignments[b.assignment];
+        if (block.number <= asg.raceDeadline) revert RaceNotOver(batchId, asg.raceDeadline);
+        if (status == BatchStatus.Assigned) _slashMissed(batchId, b, asg);
         // Nobody rescued the batch: the bounty has no winner and goes to the treasury.
         uint256 bounty = b.bounty;
         if (bounty != 0) {
@@ -381,35 +484,47 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         }
         uint256 refund = b.fee;
         b.status = BatchStatus.Failed;
-        address poster = b.poster;
-        _accounts[poster].claimable += uint96(refund);
+        address poster = sourceAt[b.source];
+        SourceAccount storage src = _sources[poster];
+        src.feeBalance = uint96(src.feeBalance + refund);
         emit BatchFailed(batchId, poster, refund);
     }
 
     // ================================================================== governance
 
-    /// @notice Replaces all parameters; each is bounds-checked. Applies to batches posted afterwards
-    ///         (deadlines are fixed when a batch is posted).
+    /// @notice Replaces all parameters; each is bounds-checked. Applies to assignments drawn afterwards
+    ///         (deadlines are fixed when a slot's draw is made).
     /// @param p The new parameters.
     function setParams(Params calldata p) external onlyOwner {
-        ParamsLib.validate(p, epochLength);
+        paramsValidator.validate(p, epochLength);
         _params = p;
         emit ParamsUpdated(p);
     }
 
-    /// @notice Authorises or de-authorises a batch source (the rollup's inbox or sequencer).
+    /// @notice Authorises or de-authorises a batch source (the rollup's inbox or sequencer). A source
+    ///         keeps its index and its fee balance when de-authorised, so it can still withdraw fees and
+    ///         receive refunds.
     /// @param source The address.
     /// @param allowed Whether it may post.
     function setBatchSource(address source, bool allowed) external onlyOwner {
         if (source == address(0)) revert ZeroAddress();
-        isBatchSource[source] = allowed;
+        SourceAccount storage src = _sources[source];
+        if (src.index == 0) {
+            uint16 index = sourceCount + 1;
+            sourceCount = index;
+            src.index = index;
+            sourceAt[index] = source;
+        }
+        src.allowed = allowed;
         emit BatchSourceSet(source, allowed);
     }
 
-    /// @notice Replaces the proof verifier.
+    /// @notice Replaces the proof verifier. It must accept the same commitment domain.
     /// @param newVerifier The verifier.
     function setVerifier(IProofVerifier newVerifier) external onlyOwner {
         if (address(newVerifier) == address(0)) revert ZeroAddress();
+        uint256 bound = newVerifier.commitmentBound();
+        if (bound != commitmentBound) revert VerifierDomainMismatch(commitmentBound, bound);
         verifier = newVerifier;
         emit VerifierUpdated(address(newVerifier));
     }
@@ -459,19 +574,51 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         return _accounts[who];
     }
 
-    /// @notice A batch as stored.
+    /// @notice A batch joined with its assignment (prover, deadlines) and its poster.
     function batchOf(uint256 batchId) external view returns (Batch memory) {
-        return _batches[batchId];
+        BatchRecord storage b = _batches[batchId];
+        Assignment storage asg = _assignments[b.assignment];
+        return Batch({
+            commitment: b.commitment,
+            prover: asg.prover,
+            fee: b.fee,
+            provingDeadline: asg.provingDeadline,
+            raceDeadline: asg.raceDeadline,
+            status: b.status,
+            bounty: b.bounty,
+            poster: sourceAt[b.source]
+        });
+    }
+
+    /// @notice The assignment key a batch belongs to, and the assignment itself.
+    function assignmentOf(uint256 batchId) external view returns (uint256 key, Assignment memory assignment) {
+        key = _batches[batchId].assignment;
+        assignment = _assignments[key];
+    }
+
+    /// @notice Id the next posted batch gets (ids start at 1).
+    function nextBatchId() external view returns (uint256) {
+        return _cursor.nextBatchId;
+    }
+
+    /// @notice `source`'s prepaid fee balance, its index and whether it may post.
+    function sourceOf(address source) external view returns (SourceAccount memory) {
+        return _sources[source];
+    }
+
+    /// @notice Whether an address may post batches.
+    function isBatchSource(address source) external view returns (bool) {
+        return _sources[source].allowed;
     }
 
     /// @notice A batch's status with deadlines applied: a batch whose race is over and that nobody
     ///         proved is reported as Failed even before `markFailed` records it.
     function effectiveStatus(uint256 batchId) external view returns (BatchStatus) {
-        Batch storage b = _batches[batchId];
+        BatchRecord storage b = _batches[batchId];
         BatchStatus status = b.status;
         if (
             (status == BatchStatus.Assigned || status == BatchStatus.Open || status == BatchStatus.Racing)
-                && block.number > b.raceDeadline
+                && block.number > _assignments[b.assignment].raceDeadline
         ) return BatchStatus.Failed;
         return status;
     }
@@ -492,6 +639,14 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         return _weight(a);
     }
 
+    /// @notice Whether `who` could take one more batch now (capacity rule, `Capacity.canTake`).
+    function canTake(address who) public view returns (bool) {
+        AccountState storage a = _accounts[who];
+        return Capacity.canTake(
+            uint256(a.stake) + a.unbonding, a.openAssignments, _params.minStake, _params.assignmentBond
+        );
+    }
+
     /// @notice The epoch at the current block.
     function currentEpoch() public view returns (uint256) {
         return (block.number - genesisBlock) / epochLength;
@@ -500,6 +655,16 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
     /// @notice First block of `epoch`.
     function epochStart(uint256 epoch) public view returns (uint256) {
         return genesisBlock + epoch * epochLength;
+    }
+
+    /// @notice The slot of the current block: its epoch, its index in the epoch and its last block.
+    function currentSlot() public view returns (uint256 epoch, uint256 index, uint256 lastBlock) {
+        epoch = currentEpoch();
+        uint256 start = epochStart(epoch);
+        index = (block.number - start) / slotBlocks;
+        lastBlock = start + (index + 1) * slotBlocks - 1;
+        uint256 epochEnd = start + epochLength - 1;
+        if (lastBlock > epochEnd) lastBlock = epochEnd;
     }
 
     /// @notice Number of listed provers and their total weight in `epoch`'s selection list.
@@ -521,20 +686,28 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         return (SelectionList.proverOf(entry), SelectionList.cumulativeOf(entry));
     }
 
-    /// @notice The stored seed of `epoch`, or zero if it has not been fixed yet.
+    /// @notice The seed of list epoch `epoch`, or zero if it has not been fixed yet.
     function seedOf(uint256 epoch) external view returns (uint256) {
-        return Seed.unpack(_seeds[epoch & 1], epoch);
+        return _seeds[epoch];
     }
 
-    /// @notice The prover a weighted draw with `randomness` picks from `epoch`'s list. The draw used by
-    ///         `postBatch` is this with randomness keccak256(seed, batchId). O(log N).
-    function drawProver(uint256 epoch, uint256 randomness) external view returns (address prover) {
-        EpochRoll memory roll = _rolls[epoch & 1];
-        if (roll.epoch != epoch || roll.count == 0) return address(0);
-        (, prover) = SelectionList.search(_lists[epoch & 1], roll.count, randomness % roll.totalWeight);
+    /// @notice The prover draw `draw` of slot `index` of `epoch` picks (before any capacity check), or
+    ///         zero if the previous epoch's seed is not fixed yet or its list is empty. Lets a prover see
+    ///         its slots as soon as the seed is fixed.
+    function slotDraw(uint256 epoch, uint256 index, uint256 draw) external view returns (address prover) {
+        if (epoch == 0) return address(0);
+        uint256 seed = _seeds[epoch - 1];
+        if (seed == 0) return address(0);
+        return _pick(seed, epoch, index, draw);
     }
 
     // ================================================================== internals
+
+    /// @dev The prover the caller acts for: the prover that named it operator, or the caller itself.
+    function _actor() private view returns (address) {
+        address prover = proverOfOperator[msg.sender];
+        return prover == address(0) ? msg.sender : prover;
+    }
 
     /// @dev Pulls `amount` from the caller and returns what actually arrived.
     function _pull(uint256 amount) private returns (uint256 received) {
@@ -546,38 +719,94 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         if (received == 0) revert ZeroAmount();
     }
 
-    /// @dev Draws the prover of `batchId` from the previous epoch's list; zero if nobody is eligible.
-    function _assign(uint256 batchId) private returns (address prover) {
-        uint256 epoch = currentEpoch();
-        if (epoch == 0) return address(0);
-        uint256 listEpoch = epoch - 1;
-        uint256 parity = listEpoch & 1;
-        EpochRoll memory roll = _rolls[parity];
-        if (roll.epoch != listEpoch || roll.count == 0) return address(0);
-        uint256 seed = _seedOf(listEpoch);
-        uint256 r = Seed.drawPoint(seed, batchId, roll.totalWeight);
-        (, prover) = SelectionList.search(_lists[parity], roll.count, r);
-        // The list froze at the reveal deadline; a prover that has since dropped below minStake
-        // (slashed or unstaking) is skipped and the batch goes to the open race instead.
-        AccountState storage a = _accounts[prover];
-        if (a.stake < _params.minStake) return address(0);
-        a.openAssignments += 1;
+    /// @dev The assignment the batch posted now joins, and its prover (zero: open). Reuses the cursor's
+    ///      assignment while it is this slot's and its prover can take one more; otherwise makes the slot's
+    ///      next draw (at most Slots.DRAWS per slot), skipping provers that cannot take a batch. Counts the
+    ///      batch against the prover's capacity.
+    function _assignmentFor(PostCursor memory cursor) private returns (uint256 key, address prover) {
+        (uint256 epoch, uint256 index, uint256 lastBlock) = currentSlot();
+        uint256 firstKey = Slots.key(epoch, index, slotsPerEpoch, 0);
+        uint256 draw;
+        if (cursor.assignment >= firstKey && cursor.assignment < firstKey + Slots.KEYS_PER_SLOT) {
+            key = cursor.assignment;
+            prover = cursor.prover;
+            if (prover == address(0)) return (key, prover); // the slot is open for the rest of it
+            AccountState storage a = _accounts[prover];
+            if (_canTake(a)) {
+                a.openAssignments += 1;
+                return (key, prover);
+            }
+            draw = Slots.drawOf(key) + 1;
+        }
+        for (; draw < Slots.DRAWS; ++draw) {
+            prover = _draw(epoch, index, draw);
+            if (prover == address(0)) break; // no list: every draw would be empty
+            AccountState storage a = _accounts[prover];
+            if (_canTake(a)) {
+                a.openAssignments += 1;
+                key = firstKey + draw;
+                _openAssignment(key, prover, lastBlock, epoch, index, draw);
+                return (key, prover);
+            }
+        }
+        key = firstKey + Slots.OPEN;
+        _openAssignment(key, address(0), lastBlock, epoch, index, Slots.OPEN);
+        return (key, address(0));
     }
 
-    /// @dev The seed of `epoch`'s list, fixed on first use after its reveal phase (rules in `Seed`): the
-    ///      reveals' mix sealed by the hash of the reveal phase's last block, which nobody knows while
-    ///      revealing. Stored by parity so a later call of the same epoch reuses it.
-    function _seedOf(uint256 epoch) private returns (uint256 seed) {
-        uint256 parity = epoch & 1;
-        seed = Seed.unpack(_seeds[parity], epoch);
-        if (seed != 0) return seed;
-        bytes32 entropy = Seed.entropy(epochStart(epoch + 1) - 1);
+    /// @dev Writes a slot draw's assignment with its deadlines, frozen now: the proving window counts
+    ///      from the slot's last block, and an open slot gets the same race deadline an assigned one has.
+    function _openAssignment(
+        uint256 key,
+        address prover,
+        uint256 lastBlock,
+        uint256 epoch,
+        uint256 index,
+        uint256 draw
+    ) private {
+        uint256 provingDeadline = lastBlock + _params.provingWindow;
+        uint256 raceDeadline = provingDeadline + _params.raceWindow;
+        _assignments[key] = Assignment(prover, uint40(provingDeadline), uint40(raceDeadline), false);
+        emit SlotAssigned(epoch, index, draw, prover);
+    }
+
+    /// @dev Draw `draw` of slot `index` of `epoch` from the previous epoch's list; zero if it is empty.
+    function _draw(uint256 epoch, uint256 index, uint256 draw) private returns (address) {
+        if (epoch == 0) return address(0);
+        uint256 seed = _seeds[epoch - 1];
+        if (seed == 0) seed = _fixSeed(epoch - 1);
+        return _pick(seed, epoch, index, draw);
+    }
+
+    /// @dev The prover `seed` picks for draw `draw` of slot `index` of `epoch` from list epoch - 1 (rules in
+    ///      `Seed.slotPoint` and `SelectionList.search`); zero if that list is empty.
+    function _pick(uint256 seed, uint256 epoch, uint256 index, uint256 draw)
+        private
+        view
+        returns (address prover)
+    {
+        uint256 parity = (epoch - 1) & 1;
         EpochRoll memory roll = _rolls[parity];
-        uint96 mix = roll.epoch == epoch ? roll.mix : 0;
-        seed = Seed.derive(mix, entropy, epoch, address(this));
-        _seeds[parity] = Seed.pack(epoch, seed);
-        emit SeedFinalized(
-            epoch, seed, roll.epoch == epoch ? roll.count : 0, roll.epoch == epoch ? roll.totalWeight : 0
+        if (roll.epoch != epoch - 1 || roll.count == 0) return address(0);
+        uint256 point = Seed.slotPoint(seed, epoch, index, draw, roll.totalWeight);
+        (, prover) = SelectionList.search(_lists[parity], roll.count, point);
+    }
+
+    /// @dev Fixes the seed of list epoch `epoch` (rules in `Seed`). Called only when it is still zero and
+    ///      epoch + 1 has started; writes it once.
+    function _fixSeed(uint256 epoch) private returns (uint256 seed) {
+        EpochRoll memory roll = _rolls[epoch & 1];
+        bool current = roll.epoch == epoch;
+        uint256 randao = block.number < epochStart(epoch + 1) + commitBlocks ? block.prevrandao : 0;
+        seed = Seed.derive(current ? roll.mix : 0, randao, epoch, address(this));
+        _seeds[epoch] = seed;
+        emit SeedFinalized(epoch, seed, current ? roll.count : 0, current ? roll.totalWeight : 0);
+    }
+
+    /// @dev Whether `a` can take one more batch (rule in `Capacity`).
+    function _canTake(AccountState storage a) private view returns (bool) {
+        return Capacity.canTake(
+            uint256(a.stake) + a.unbonding, a.openAssignments, _params.minStake, _params.assignmentBond
         );
     }
 
@@ -603,17 +832,21 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         emit NonRevealPenalized(prover, epoch, amount);
     }
 
-    /// @dev Slashes the silent prover of `batchId` (rules in `Slashing`), releases its assignment, holds the
-    ///      bounty on the batch for the race winner, and opens the race.
-    function _slashMissed(uint256 batchId, Batch storage b) private {
-        address prover = b.prover;
+    /// @dev Opens the race of a batch whose assigned prover missed its window and releases the batch from
+    ///      the prover's capacity. The first missed batch of an assignment slashes the prover (rules in
+    ///      `Slashing`) and carries the bounty; later ones of the same assignment only open their race: a
+    ///      missed slot is one offence, however many batches it held.
+    function _slashMissed(uint256 batchId, BatchRecord storage b, Assignment storage asg) private {
+        address prover = asg.prover;
         AccountState storage a = _accounts[prover];
-        uint256 amount = Slashing.take(a, _params.maxWeightStake, _params.slashBps);
         a.openAssignments -= 1;
+        b.status = BatchStatus.Racing;
+        if (asg.slashed) return;
+        asg.slashed = true;
+        uint256 amount = Slashing.take(a, _params.maxWeightStake, _params.slashBps);
         (uint256 burned, uint256 bounty, uint256 toTreasury) =
             Slashing.split(amount, _params.burnBps, _params.bountyBps);
         _accrue(burned, toTreasury);
-        b.status = BatchStatus.Racing;
         b.bounty = uint96(bounty);
         _lowerReputation(prover, a, _params.repMissPenalty);
         emit ProverSlashed(prover, batchId, amount, burned, bounty, toTreasury);

@@ -19,12 +19,13 @@ import {Params} from "../contracts/types/Params.sol";
 ///         parameters of `deployments/dev.params.json`; amounts are token units, durations blocks):
 ///         PROVERNET_TOKEN (no token: a mintable DevStakingToken, dev chain 31337 only),
 ///         PROVERNET_OWNER (default: the broadcaster), PROVERNET_BATCH_SOURCE (authorised besides the
-///         owner), PROVERNET_COMMIT_BLOCKS, PROVERNET_REVEAL_BLOCKS, PROVERNET_MIN_STAKE,
+///         owner), PROVERNET_COMMIT_BLOCKS, PROVERNET_REVEAL_BLOCKS, PROVERNET_SLOT_BLOCKS,
+///         PROVERNET_MIN_STAKE,
 ///         PROVERNET_MAX_WEIGHT_STAKE, PROVERNET_PROVING_WINDOW, PROVERNET_RACE_WINDOW,
 ///         PROVERNET_UNBONDING_DELAY, PROVERNET_REP_HALF_LIFE, PROVERNET_SLASH_BPS,
 ///         PROVERNET_NON_REVEAL_SLASH_BPS, PROVERNET_BURN_BPS, PROVERNET_BOUNTY_BPS,
 ///         PROVERNET_REP_INITIAL, PROVERNET_REP_GAIN, PROVERNET_REP_MISS_PENALTY,
-///         PROVERNET_REP_NO_REVEAL_PENALTY.
+///         PROVERNET_REP_NO_REVEAL_PENALTY, PROVERNET_ASSIGNMENT_BOND, PROVERNET_MIN_FEE.
 ///         The verifier is the InsecureDevVerifier: development only, proofs carry no security.
 contract Deploy is Script {
     /// @notice Chain id of local dev chains, the only place a faucet token may be deployed.
@@ -38,6 +39,7 @@ contract Deploy is Script {
         Params memory p = params();
         uint256 commitBlocks = vm.envOr("PROVERNET_COMMIT_BLOCKS", uint256(4));
         uint256 revealBlocks = vm.envOr("PROVERNET_REVEAL_BLOCKS", uint256(3));
+        uint256 slotBlocks = vm.envOr("PROVERNET_SLOT_BLOCKS", uint256(2));
         token = vm.envOr("PROVERNET_TOKEN", address(0));
         address owner = vm.envOr("PROVERNET_OWNER", msg.sender);
         address source = vm.envOr("PROVERNET_BATCH_SOURCE", address(0));
@@ -53,7 +55,7 @@ contract Deploy is Script {
         // The broadcaster owns the network first so it can authorise the batch sources, then hands
         // ownership over (two-step: the new owner must call acceptOwnership).
         network = new ProverNetwork(
-            IERC20(token), IProofVerifier(verifier), msg.sender, commitBlocks, revealBlocks, p
+            IERC20(token), IProofVerifier(verifier), msg.sender, commitBlocks, revealBlocks, slotBlocks, p
         );
         network.setBatchSource(owner, true);
         if (source != address(0)) network.setBatchSource(source, true);
@@ -83,5 +85,7 @@ contract Deploy is Script {
         p.repGain = uint16(vm.envOr("PROVERNET_REP_GAIN", uint256(100)));
         p.repMissPenalty = uint16(vm.envOr("PROVERNET_REP_MISS_PENALTY", uint256(1500)));
         p.repNoRevealPenalty = uint16(vm.envOr("PROVERNET_REP_NO_REVEAL_PENALTY", uint256(300)));
+        p.assignmentBond = uint96(vm.envOr("PROVERNET_ASSIGNMENT_BOND", uint256(10e18)));
+        p.minFee = uint96(vm.envOr("PROVERNET_MIN_FEE", uint256(1e15)));
     }
 }

@@ -116,13 +116,14 @@ contract ProverNetworkAttacksTest is NetworkTestBase {
     function test_Attack_WithholdingRevealCostsStakeAndReputation() public {
         _register(alice, 1000e18);
         _register(bob, 1000e18);
+        _matureReputations();
         uint256 epoch = _nextEpoch();
         _commit(alice, epoch);
         _commit(bob, epoch);
         _toReveal(epoch);
         _reveal(alice, epoch);
-        // bob withholds. His withheld reveal cannot steer the seed: it mixes the hash of the last reveal
-        // block, unknown while revealing, and he pays 1% of stake and 300 reputation.
+        // bob withholds. His withheld reveal cannot steer the seed: the seed mixes the prevrandao of a
+        // block after the reveal phase, unknown while revealing, and he pays 1% of stake and 300 reputation.
         vm.roll(net.epochStart(epoch + 1) + 1);
         net.penalizeNonReveal(bob);
         assertEq(_acct(bob).stake, 990e18);
@@ -152,7 +153,7 @@ contract ProverNetworkAttacksTest is NetworkTestBase {
     function test_Attack_FeeOnTransferTokenCannotCorruptAccounting() public {
         FeeOnTransferToken fot = new FeeOnTransferToken();
         ProverNetwork n = new ProverNetwork(
-            IERC20(address(fot)), verifier, owner, COMMIT_BLOCKS, REVEAL_BLOCKS, defaultParams()
+            IERC20(address(fot)), verifier, owner, COMMIT_BLOCKS, REVEAL_BLOCKS, SLOT_BLOCKS, defaultParams()
         );
         fot.mint(alice, 1000e18);
         vm.startPrank(alice);
@@ -167,7 +168,11 @@ contract ProverNetworkAttacksTest is NetworkTestBase {
         fot.mint(rollup, 100e18);
         vm.startPrank(rollup);
         fot.approve(address(n), type(uint256).max);
-        uint256 id = n.postBatch(keccak256("b"), 10e18);
+        n.depositFees(10e18);
+        assertEq(n.sourceOf(rollup).feeBalance, 9.9e18, "credited what arrived");
+        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.InsufficientFeeBalance.selector, 10e18, 9.9e18));
+        n.postBatch(keccak256("b"), 10e18);
+        uint256 id = n.postBatch(keccak256("b"), 9.9e18);
         vm.stopPrank();
         assertEq(n.batchOf(id).fee, 9.9e18);
         assertEq(fot.balanceOf(address(n)), 990e18 + 9.9e18);
@@ -183,7 +188,7 @@ contract ProverNetworkAttacksTest is NetworkTestBase {
     function test_Attack_ReentrantTokenCannotPayTwice() public {
         ReentrantToken hook = new ReentrantToken();
         ProverNetwork n = new ProverNetwork(
-            IERC20(address(hook)), verifier, owner, COMMIT_BLOCKS, REVEAL_BLOCKS, defaultParams()
+            IERC20(address(hook)), verifier, owner, COMMIT_BLOCKS, REVEAL_BLOCKS, SLOT_BLOCKS, defaultParams()
         );
         ReentrantProver attacker = new ReentrantProver(n);
         hook.mint(address(attacker), 1000e18);
@@ -195,6 +200,7 @@ contract ProverNetworkAttacksTest is NetworkTestBase {
         hook.mint(rollup, 100e18);
         vm.startPrank(rollup);
         hook.approve(address(n), type(uint256).max);
+        n.depositFees(10e18);
         uint256 id = n.postBatch(keccak256("b"), 10e18);
         vm.stopPrank();
         bytes32[] memory cs = new bytes32[](1);

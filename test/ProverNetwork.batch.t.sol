@@ -27,12 +27,13 @@ contract ProverNetworkBatchTest is NetworkTestBase {
         all[4] = keeper;
     }
 
-    function test_PostBatchEscrowsFee() public {
+    function test_PostBatchEscrowsFeeFromThePrepaidBalance() public {
         uint256 before = token.balanceOf(address(net));
         uint256 id = _post(keccak256("b"), 7e18);
         assertEq(id, 1);
         assertEq(net.nextBatchId(), 2);
-        assertEq(token.balanceOf(address(net)), before + 7e18);
+        assertEq(token.balanceOf(address(net)), before, "no token moves per batch");
+        assertEq(_feeBalance(rollup), FEE_DEPOSIT - 7e18);
         Batch memory b = _batch(id);
         assertEq(b.fee, 7e18);
         assertEq(b.poster, rollup);
@@ -48,7 +49,7 @@ contract ProverNetworkBatchTest is NetworkTestBase {
     function test_RevertWhen_PostEmptyOrFree() public {
         vm.expectRevert(IProverNetwork.EmptyCommitment.selector);
         _post(bytes32(0), 1e18);
-        vm.expectRevert(IProverNetwork.ZeroAmount.selector);
+        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.FeeBelowMinimum.selector, 0, 1));
         _post(keccak256("b"), 0);
     }
 
@@ -124,8 +125,8 @@ contract ProverNetworkBatchTest is NetworkTestBase {
     }
 
     function test_RevertWhen_TooManyOrZeroBatches() public {
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.TooManyBatches.selector, 33, 32));
-        net.submitProof(1, 33, "");
+        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.TooManyBatches.selector, 17, 16));
+        net.submitProof(1, 17, "");
         vm.expectRevert(IProverNetwork.ZeroAmount.selector);
         net.submitProof(1, 0, "");
     }
@@ -140,6 +141,7 @@ contract ProverNetworkBatchTest is NetworkTestBase {
             _post(keccak256(abi.encode(i)), 1e18);
         }
         assertEq(_acct(alice).openAssignments, 4);
+        uint256 repBefore = net.reputationOf(alice);
         bytes memory proof = _proof(alice, first, 4);
         vm.prank(alice);
         net.submitProof(first, 4, proof);
@@ -148,15 +150,16 @@ contract ProverNetworkBatchTest is NetworkTestBase {
         }
         assertEq(_acct(alice).claimable, 4e18);
         assertEq(_acct(alice).openAssignments, 0);
-        assertEq(net.reputationOf(alice), 5400);
+        assertEq(net.reputationOf(alice), repBefore + 400);
     }
 
     function test_RevertWhen_BatchedProofCoversSomeoneElsesBatch() public {
         uint256 first = _post(keccak256("b0"), 1e18);
         uint256 id;
         address p = _batch(first).prover;
-        // Post until a batch goes to another prover.
+        // A slot's batches all go to its prover: move on slot by slot until one goes to someone else.
         for (uint256 i = 1; i < 64; ++i) {
+            _nextSlot();
             id = _post(keccak256(abi.encode(i)), 1e18);
             if (_batch(id).prover != p) break;
         }
@@ -294,15 +297,15 @@ contract ProverNetworkBatchTest is NetworkTestBase {
         assertEq(uint8(_batch(id).status), uint8(BatchStatus.Failed));
         assertEq(_acct(p).stake, 900e18, "the silent prover is slashed");
         assertEq(net.treasuryBalance(), 50e18, "treasury share plus the unclaimed bounty");
-        assertEq(_acct(rollup).claimable, 7e18);
+        assertEq(_feeBalance(rollup), FEE_DEPOSIT, "the fee is back in the prepaid balance");
         vm.expectRevert(
             abi.encodeWithSelector(IProverNetwork.WrongBatchStatus.selector, id, BatchStatus.Failed)
         );
         net.markFailed(id);
         uint256 before = token.balanceOf(rollup);
         vm.prank(rollup);
-        net.claim();
-        assertEq(token.balanceOf(rollup), before + 7e18);
+        net.withdrawFees(FEE_DEPOSIT);
+        assertEq(token.balanceOf(rollup), before + FEE_DEPOSIT);
     }
 
     function test_SlashReachesUnbondingStake() public {

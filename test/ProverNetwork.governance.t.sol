@@ -6,6 +6,8 @@ import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {NetworkTestBase} from "./helpers/NetworkTestBase.sol";
 import {ProverNetwork} from "../contracts/ProverNetwork.sol";
+import {InsecureDevVerifier} from "../contracts/verifiers/InsecureDevVerifier.sol";
+import {Groth16BatchVerifier} from "../zk/solidity/Groth16BatchVerifier.sol";
 import {IProverNetwork} from "../contracts/interfaces/IProverNetwork.sol";
 import {IProofVerifier} from "../contracts/interfaces/IProofVerifier.sol";
 import {ParamsLib} from "../contracts/libraries/ParamsLib.sol";
@@ -86,11 +88,17 @@ contract ProverNetworkGovernanceTest is NetworkTestBase {
         Params memory p = defaultParams();
         p.raceWindow = 0;
         _expectBounds("raceWindow", 0, 2, 1_000_000);
-        new ProverNetwork(IERC20(address(token)), verifier, owner, COMMIT_BLOCKS, REVEAL_BLOCKS, p);
+        new ProverNetwork(
+            IERC20(address(token)), verifier, owner, COMMIT_BLOCKS, REVEAL_BLOCKS, SLOT_BLOCKS, p
+        );
         _expectBounds("commitBlocks", 0, 1, 100_000);
-        new ProverNetwork(IERC20(address(token)), verifier, owner, 0, REVEAL_BLOCKS, defaultParams());
+        new ProverNetwork(
+            IERC20(address(token)), verifier, owner, 0, REVEAL_BLOCKS, SLOT_BLOCKS, defaultParams()
+        );
         vm.expectRevert(IProverNetwork.ZeroAddress.selector);
-        new ProverNetwork(IERC20(address(0)), verifier, owner, COMMIT_BLOCKS, REVEAL_BLOCKS, defaultParams());
+        new ProverNetwork(
+            IERC20(address(0)), verifier, owner, COMMIT_BLOCKS, REVEAL_BLOCKS, SLOT_BLOCKS, defaultParams()
+        );
     }
 
     function test_OwnershipTransferIsTwoStep() public {
@@ -118,11 +126,23 @@ contract ProverNetworkGovernanceTest is NetworkTestBase {
         vm.expectRevert(IProverNetwork.ZeroAddress.selector);
         vm.prank(owner);
         net.setVerifier(IProofVerifier(address(0)));
+        InsecureDevVerifier next = new InsecureDevVerifier();
         vm.expectEmit(address(net));
-        emit IProverNetwork.VerifierUpdated(address(0x1234));
+        emit IProverNetwork.VerifierUpdated(address(next));
         vm.prank(owner);
-        net.setVerifier(IProofVerifier(address(0x1234)));
-        assertEq(address(net.verifier()), address(0x1234));
+        net.setVerifier(next);
+        assertEq(address(net.verifier()), address(next));
+    }
+
+    function test_RevertWhen_NewVerifierHasAnotherCommitmentDomain() public {
+        // The Groth16 verifier proves only BN254 field elements; the network was deployed for any word.
+        Groth16BatchVerifier narrower = new Groth16BatchVerifier();
+        uint256 r = narrower.commitmentBound();
+        vm.expectRevert(
+            abi.encodeWithSelector(IProverNetwork.VerifierDomainMismatch.selector, type(uint256).max, r)
+        );
+        vm.prank(owner);
+        net.setVerifier(narrower);
     }
 
     function test_PauseStopsBatchesButNeverTrapsFunds() public {

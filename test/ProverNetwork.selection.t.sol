@@ -99,6 +99,7 @@ contract ProverNetworkSelectionTest is NetworkTestBase {
 
     function test_NonRevealerIsPenalizedByAnyone() public {
         _register(alice, 1000e18);
+        _matureReputations();
         uint256 epoch = _nextEpoch();
         _commit(alice, epoch);
         _toReveal(epoch);
@@ -138,7 +139,10 @@ contract ProverNetworkSelectionTest is NetworkTestBase {
         uint256 id = _post(keccak256("b"), 1e18);
         assertEq(uint8(_batch(id).status), uint8(BatchStatus.Open));
         assertEq(_batch(id).prover, address(0));
-        assertEq(_batch(id).raceDeadline, block.number + 10);
+        (,, uint256 lastBlock) = net.currentSlot();
+        // An open batch gets as long as an assigned one: proving window plus race after its slot.
+        assertEq(_batch(id).raceDeadline, lastBlock + 20 + 10);
+        assertEq(_batch(id).provingDeadline, lastBlock + 20);
     }
 
     function test_BatchesInEpochZeroGoToRace() public {
@@ -176,11 +180,12 @@ contract ProverNetworkSelectionTest is NetworkTestBase {
         assertTrue(p == alice || p == bob || p == carol);
         assertEq(_acct(p).openAssignments, 1);
         assertEq(uint8(_batch(id).status), uint8(BatchStatus.Assigned));
-        assertEq(_batch(id).provingDeadline, block.number + 20);
-        assertEq(_batch(id).raceDeadline, block.number + 30);
+        (,, uint256 lastBlock) = net.currentSlot();
+        assertEq(_batch(id).provingDeadline, lastBlock + 20, "the window counts from the slot's last block");
+        assertEq(_batch(id).raceDeadline, lastBlock + 30);
     }
 
-    function test_ProverBelowMinimumAtDrawIsSkipped() public {
+    function test_UnstakingAfterRevealDoesNotDodgeTheDraw() public {
         _register(alice, 1000e18);
         address[] memory one = new address[](1);
         one[0] = alice;
@@ -188,8 +193,8 @@ contract ProverNetworkSelectionTest is NetworkTestBase {
         vm.prank(alice);
         net.requestUnstake(950e18);
         uint256 id = _post(keccak256("b"), 1e18);
-        assertEq(_batch(id).prover, address(0));
-        assertEq(uint8(_batch(id).status), uint8(BatchStatus.Open));
+        assertEq(_batch(id).prover, alice, "unbonding stake still backs the listed weight");
+        assertEq(uint8(_batch(id).status), uint8(BatchStatus.Assigned));
     }
 
     function test_ListOnlyServesTheFollowingEpoch() public {
@@ -214,6 +219,7 @@ contract ProverNetworkSelectionTest is NetworkTestBase {
 
     function test_ReputationScalesWeight() public {
         _register(alice, 1000e18);
+        _matureReputations();
         uint256 neutral = net.weightOf(alice);
         // 5000 -> 3500 after one miss: weight scales with (1000 + rep) / 11000.
         uint256 epoch = _nextEpoch();
@@ -235,9 +241,11 @@ contract ProverNetworkSelectionTest is NetworkTestBase {
         provers[1] = bob;
         provers[2] = carol;
         uint256 epoch = _selectionRound(provers);
+        net.finalizeSeed(epoch);
         uint256[3] memory hits;
         for (uint256 i; i < 2000; ++i) {
-            address p = net.drawProver(epoch, uint256(keccak256(abi.encode(i))));
+            // 2000 slots' first draws (the view hashes any index)
+            address p = net.slotDraw(epoch + 1, i, 0);
             for (uint256 j; j < 3; ++j) {
                 if (p == provers[j]) hits[j]++;
             }
@@ -248,7 +256,7 @@ contract ProverNetworkSelectionTest is NetworkTestBase {
         assertApproxEqAbs(hits[2], 1250, 110);
     }
 
-    function testFuzz_DrawAlwaysReturnsAListedProver(uint256 randomness, uint8 n) public {
+    function testFuzz_DrawAlwaysReturnsAListedProver(uint256 index, uint8 draw, uint8 n) public {
         n = uint8(bound(n, 1, 20));
         address[] memory provers = new address[](n);
         for (uint256 i; i < n; ++i) {
@@ -256,7 +264,8 @@ contract ProverNetworkSelectionTest is NetworkTestBase {
             _register(provers[i], MIN_STAKE + i * 37e18);
         }
         uint256 epoch = _selectionRound(provers);
-        address p = net.drawProver(epoch, randomness);
+        net.finalizeSeed(epoch);
+        address p = net.slotDraw(epoch + 1, index, draw);
         bool found;
         for (uint256 i; i < n; ++i) {
             if (p == provers[i]) found = true;

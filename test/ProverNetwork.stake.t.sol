@@ -9,14 +9,16 @@ contract ProverNetworkStakeTest is NetworkTestBase {
     function test_Register_CreditsStakeAndStartingReputation() public {
         _fund(alice, 500e18);
         vm.expectEmit(address(net));
-        emit IProverNetwork.ProverRegistered(alice, 500e18, 5000);
+        emit IProverNetwork.ProverRegistered(alice, 500e18, 0);
         vm.prank(alice);
         net.register(500e18);
         AccountState memory a = _acct(alice);
         assertEq(a.stake, 500e18);
         assertTrue(a.registered);
-        assertEq(net.reputationOf(alice), 5000);
-        assertEq(token.balanceOf(address(net)), 500e18);
+        assertEq(net.reputationOf(alice), 0, "newcomers start at the bottom");
+        vm.roll(block.number + 1000);
+        assertEq(net.reputationOf(alice), 2500, "and rise toward repInitial: half the way per half-life");
+        assertEq(token.balanceOf(address(net)), FEE_DEPOSIT + 500e18);
     }
 
     function test_RevertWhen_RegisterBelowMinimum() public {
@@ -135,11 +137,11 @@ contract ProverNetworkStakeTest is NetworkTestBase {
         net.requestUnstake(unstake);
         AccountState memory a = _acct(alice);
         assertEq(uint256(a.stake) + a.unbonding, total);
-        assertEq(token.balanceOf(address(net)), total);
+        assertEq(token.balanceOf(address(net)), FEE_DEPOSIT + total);
         vm.roll(block.number + 100);
         vm.prank(alice);
         net.withdraw();
         assertEq(token.balanceOf(alice), unstake);
-        assertEq(token.balanceOf(address(net)), total - unstake);
+        assertEq(token.balanceOf(address(net)), FEE_DEPOSIT + total - unstake);
     }
 }

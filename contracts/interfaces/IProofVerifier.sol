@@ -20,4 +20,9 @@ interface IProofVerifier {
         bytes32[] calldata commitments,
         bytes calldata proof
     ) external view returns (bool valid);
+
+    /// @notice Commitments accepted for posting are below this value: the network refuses a batch whose
+    ///         commitment this verifier could never prove (for a SNARK, one outside the scalar field).
+    /// @return bound The exclusive upper bound of provable commitments.
+    function commitmentBound() external view returns (uint256 bound);
 }

@@ -37,7 +37,8 @@ interface IProverNetwork {
     /// @param readyAt The first block at which withdrawal is possible.
     /// @param current The current block.
     error UnbondingNotFinished(uint256 readyAt, uint256 current);
-    /// @notice `withdraw` is blocked while the prover still holds assignments (proven, slashed or failed
+    /// @notice `withdraw` would leave the prover's open assignments uncovered: its active stake must stay
+    ///         at least minStake + open x assignmentBond while it holds any (proven, slashed or failed
     ///         batches release them).
     /// @param open The number of open assignments.
     error OpenAssignments(uint256 open);
@@ -119,6 +120,31 @@ interface IProverNetwork {
     /// @param epoch The epoch.
     /// @param readyAt The first block at which the seed can be fixed.
     error SeedNotReady(uint256 epoch, uint256 readyAt);
+    /// @notice The batch's fee is below the minimum fee.
+    /// @param fee The fee offered.
+    /// @param minimum The current `minFee`.
+    error FeeBelowMinimum(uint256 fee, uint256 minimum);
+    /// @notice The source's prepaid fee balance is smaller than the amount needed.
+    /// @param needed The fee or withdrawal asked for.
+    /// @param balance The source's fee balance.
+    error InsufficientFeeBalance(uint256 needed, uint256 balance);
+    /// @notice The commitment is outside what the verifier can prove (e.g. not a BN254 field element), so
+    ///         nobody could ever prove the batch.
+    /// @param commitment The commitment.
+    /// @param bound Commitments must be below this value.
+    error CommitmentOutOfDomain(bytes32 commitment, uint256 bound);
+    /// @notice A replacement verifier accepts a different commitment domain than the network was deployed
+    ///         with; batches posted under the old domain could become unprovable.
+    /// @param expected The network's commitment bound.
+    /// @param actual The new verifier's bound.
+    error VerifierDomainMismatch(uint256 expected, uint256 actual);
+    /// @notice The address cannot be made an operator: it is zero, the prover itself, a registered prover,
+    ///         or already the operator of another prover.
+    /// @param operator The rejected address.
+    error OperatorUnavailable(address operator);
+    /// @notice The address is the operator of a prover, so it cannot register as a prover itself.
+    /// @param operator The caller.
+    error OperatorCannotRegister(address operator);
     /// @notice The treasury holds less than requested.
     /// @param requested The amount requested.
     /// @param available The treasury balance.
@@ -235,6 +261,28 @@ interface IProverNetwork {
     /// @param to The recipient.
     /// @param amount The amount.
     event TreasuryWithdrawn(address indexed to, uint256 amount);
+    /// @notice A batch source prepaid fees.
+    /// @param source The source.
+    /// @param amount The amount credited (what the token delivered).
+    /// @param balance Its fee balance afterwards.
+    event FeesDeposited(address indexed source, uint256 amount, uint256 balance);
+    /// @notice A batch source took unused prepaid fees back.
+    /// @param source The source.
+    /// @param amount The amount paid out.
+    /// @param balance Its fee balance afterwards.
+    event FeesWithdrawn(address indexed source, uint256 amount, uint256 balance);
+    /// @notice A prover named (or, with zero, removed) the hot key that may act for it.
+    /// @param prover The prover (staking address).
+    /// @param operator The operator, or zero.
+    event OperatorSet(address indexed prover, address indexed operator);
+    /// @notice A slot's draw picked the prover its batches go to (emitted by the slot's first batch of
+    ///         that draw).
+    /// @param epoch The slot's epoch.
+    /// @param index The slot's index in the epoch.
+    /// @param draw The draw (0 first; later ones only when the earlier prover was full), or 7 if the
+    ///        slot's remaining batches are open.
+    /// @param prover The prover, or zero for open.
+    event SlotAssigned(uint256 indexed epoch, uint256 indexed index, uint256 draw, address indexed prover);
     /// @notice Slashed funds earmarked for burning were sent to the burn sink.
     /// @param amount The amount.
     event Burned(uint256 amount);
@@ -250,10 +298,16 @@ interface IProverNetwork {
     /// @notice Moves `amount` of active stake into unbonding; restarts the unbonding delay.
     /// @param amount The amount.
     function requestUnstake(uint256 amount) external;
-    /// @notice Pays out all unbonded stake once the delay has passed and no obligation is open.
+    /// @notice Pays out all unbonded stake once the delay has passed, no commitment is unresolved and the
+    ///         remaining active stake covers the open assignments.
     function withdraw() external;
     /// @notice Pays out the caller's credited rewards and refunds.
     function claim() external;
+    /// @notice Names `operator` as the hot key that may commit, reveal, submit proofs and race for the
+    ///         caller (zero removes it). Staking, unstaking, withdrawing, claiming and this call stay with
+    ///         the prover's own address.
+    /// @param operator The operator address, or zero.
+    function setOperator(address operator) external;
 
     // ------------------------------------------------------------------ selection
 
@@ -273,9 +327,16 @@ interface IProverNetwork {
 
     // ------------------------------------------------------------------ batches
 
-    /// @notice Posts a batch, escrows its fee and assigns a prover. Batch sources only.
-    /// @param commitment The batch commitment the proof must bind.
-    /// @param fee The proving fee to pull from the caller (approve first).
+    /// @notice Prepays proving fees for later batches (approve first). Batch sources only.
+    /// @param amount Tokens to pull from the caller.
+    function depositFees(uint256 amount) external;
+    /// @notice Pays unused prepaid fees back to the caller.
+    /// @param amount The amount.
+    function withdrawFees(uint256 amount) external;
+    /// @notice Posts a batch, escrows its fee from the caller's prepaid balance and hands it to the
+    ///         current slot's prover. Batch sources only.
+    /// @param commitment The batch commitment the proof must bind (below the verifier's bound).
+    /// @param fee The proving fee (at least `minFee`), taken from the prepaid balance.
     /// @return batchId The new batch's id.
     function postBatch(bytes32 commitment, uint256 fee) external returns (uint256 batchId);
     /// @notice Submits one proof for `count` consecutive batches assigned to the caller, inside their
@@ -284,8 +345,8 @@ interface IProverNetwork {
     /// @param count The number of batches.
     /// @param proof The proof.
     function submitProof(uint256 firstBatchId, uint256 count, bytes calldata proof) external;
-    /// @notice Slashes the assigned prover of a batch whose window has passed and opens the race.
-    ///         Permissionless.
+    /// @notice Opens the race of a batch whose window has passed; slashes its assigned prover if that
+    ///         assignment was not slashed yet (one slash per missed assignment). Permissionless.
     /// @param batchId The batch.
     function slashMissed(uint256 batchId) external;
     /// @notice Wins the emergency race of a batch with a valid proof. Any eligible prover but the slashed
@@ -293,8 +354,8 @@ interface IProverNetwork {
     /// @param batchId The batch.
     /// @param proof The proof, bound to the caller.
     function raceSubmit(uint256 batchId, bytes calldata proof) external;
-    /// @notice Marks a batch nobody proved as failed once its race is over and refunds its fee.
-    ///         Permissionless.
+    /// @notice Marks a batch nobody proved as failed once its race is over and refunds its fee to the
+    ///         poster's prepaid balance. Permissionless.
     /// @param batchId The batch.
     function markFailed(uint256 batchId) external;
 }

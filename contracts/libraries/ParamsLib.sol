@@ -34,7 +34,7 @@ library ParamsLib {
         _check("provingWindow", p.provingWindow, 2, MAX_WINDOW);
         _check("raceWindow", p.raceWindow, 2, MAX_WINDOW);
         // A prover revealed in epoch e can be drawn until the end of epoch e+1 and then holds the
-        // batch for provingWindow; the race follows. Unbonding must outlast all of it.
+        // batch for provingWindow after its slot; the race follows. Unbonding must outlast all of it.
         uint256 minUnbonding = uint256(p.provingWindow) + p.raceWindow + 2 * epochLength;
         _check("unbondingDelay", p.unbondingDelay, minUnbonding, MAX_UNBONDING);
         _check("repHalfLife", p.repHalfLife, 1, type(uint32).max);
@@ -46,6 +46,10 @@ library ParamsLib {
         _check("repGain", p.repGain, 1, 1000);
         _check("repMissPenalty", p.repMissPenalty, 1, REP_MAX);
         _check("repNoRevealPenalty", p.repNoRevealPenalty, 1, REP_MAX);
+        // A zero bond would make capacity unlimited; a bond above the whale cap would make every prover
+        // a one-batch prover. A zero minimum fee would make dummy batches free.
+        _check("assignmentBond", p.assignmentBond, 1, p.maxWeightStake);
+        _check("minFee", p.minFee, 1, type(uint96).max);
     }
 
     /// @dev Reverts with `ParamOutOfBounds(name, value, min, max)` unless min <= value <= max.

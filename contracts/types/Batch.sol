@@ -2,9 +2,9 @@
 pragma solidity 0.8.30;
 
 /// @notice Lifecycle of a batch.
-/// None: no such batch. Assigned: the drawn prover holds the exclusive window. Open: nobody was
-/// eligible, the race is open from the start. Racing: the assigned prover was slashed and the race is
-/// open. Proven and Failed are terminal.
+/// None: no such batch. Assigned: the slot's prover holds the exclusive window. Open: nobody could take
+/// it, the race is open from posting. Racing: the assigned prover missed and the race is open. Proven
+/// and Failed are terminal.
 enum BatchStatus {
     None,
     Assigned,
@@ -14,9 +14,20 @@ enum BatchStatus {
     Failed
 }
 
-/// @notice A posted batch. Four slots: the commitment; prover and escrowed fee (read together by
-///         every proof); deadlines, status and bounty (written together by every transition); poster
-///         (read only to refund a failed batch).
+/// @notice A posted batch as stored: two slots. The commitment; then fee, bounty, status, the poster's
+///         source index and the key of the assignment (slot and draw) it belongs to.
+/// @dev Who proves it and until when are stored once per assignment (`Assignment`), not per batch: every
+///      batch of a slot shares them, which is what keeps `postBatch` at two fresh storage slots.
+struct BatchRecord {
+    bytes32 commitment;
+    uint96 fee;
+    uint96 bounty;
+    BatchStatus status;
+    uint16 source;
+    uint40 assignment;
+}
+
+/// @notice A batch as returned by `batchOf`: the record joined with its assignment and poster.
 struct Batch {
     bytes32 commitment;
     address prover;
@@ -26,4 +37,33 @@ struct Batch {
     BatchStatus status;
     uint96 bounty;
     address poster;
+}
+
+/// @notice One draw of one slot: the prover every batch posted under it goes to, and the deadlines they
+///         share. Written by the first batch of the draw; `slashed` makes a missed assignment cost one
+///         slash, however many of its batches were missed.
+/// @dev One slot: 160 + 40 + 40 + 8 bits.
+struct Assignment {
+    address prover;
+    uint40 provingDeadline;
+    uint40 raceDeadline;
+    bool slashed;
+}
+
+/// @notice Where posting stands: the next batch id and the assignment the current slot's batches go to.
+/// @dev One slot, rewritten by every post (a warm non-zero rewrite). `assignment` is the key of the last
+///      assignment used; `prover` is its prover (zero for an open slot), cached so that the common post
+///      (not the first of its slot) reads no list entry and no assignment record.
+struct PostCursor {
+    uint56 nextBatchId;
+    uint40 assignment;
+    address prover;
+}
+
+/// @notice A batch source's entry: whether it may post, its index (stored on its batches) and its
+///         prepaid fee balance. One slot.
+struct SourceAccount {
+    uint96 feeBalance;
+    uint16 index;
+    bool allowed;
 }

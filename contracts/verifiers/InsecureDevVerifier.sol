@@ -16,6 +16,12 @@ contract InsecureDevVerifier is IProofVerifier {
     bytes32 public constant DOMAIN = keccak256("provernet.insecure-dev-proof.v1");
 
     /// @inheritdoc IProofVerifier
+    /// @dev Any 32-byte value but the all-ones word: the development proof hashes whatever it is given.
+    function commitmentBound() external pure returns (uint256) {
+        return type(uint256).max;
+    }
+
+    /// @inheritdoc IProofVerifier
     function verify(
         address prover,
         uint256 firstBatchId,

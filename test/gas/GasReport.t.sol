@@ -43,10 +43,11 @@ contract GasReportTest is NetworkTestBase {
 
         // ---- commit / reveal: two warm-up epochs so the reused list slots are steady-state
         uint256 epoch = _nextEpoch();
-        vm.prank(four[0]);
-        net.commit(_commitment(four[0], epoch));
+        _commit(four[0], epoch); // fixes the previous epoch's seed
+        vm.prank(four[1]);
+        net.commit(_commitment(four[1], epoch));
         _record("commit_first");
-        for (uint256 i = 1; i < 4; ++i) {
+        for (uint256 i = 2; i < 4; ++i) {
             _commit(four[i], epoch);
         }
         _toReveal(epoch);
@@ -60,8 +61,11 @@ contract GasReportTest is NetworkTestBase {
         epoch = _nextEpoch();
         vm.prank(four[0]);
         net.commit(_commitment(four[0], epoch));
+        _record("commit_fixesSeed"); // the epoch's first commit also fixes the previous epoch's seed
+        vm.prank(four[1]);
+        net.commit(_commitment(four[1], epoch));
         _record("commit");
-        for (uint256 i = 1; i < 4; ++i) {
+        for (uint256 i = 2; i < 4; ++i) {
             _commit(four[i], epoch);
         }
         _toReveal(epoch);
@@ -75,18 +79,29 @@ contract GasReportTest is NetworkTestBase {
         vm.roll(net.epochStart(epoch + 1) + 1);
 
         // ---- batches
-        _post(keccak256("warm"), 1e18); // fixes the seed: the first post of an epoch pays for it
+        _post(keccak256("warm"), 1e18); // fixes the seed and makes the slot's draw
         vm.prank(rollup);
         uint256 id = net.postBatch(keccak256("b1"), 1e18);
         _record("postBatch");
+        _nextSlot();
+        vm.prank(rollup);
+        uint256 firstInSlot = net.postBatch(keccak256("b1'"), 1e18);
+        _record("postBatch_firstInSlot");
         address p = _batch(id).prover;
         bytes memory proof = _proof(p, id, 1);
         vm.prank(p);
         net.submitProof(id, 1, proof);
         _record("submitProof");
+        p = _batch(firstInSlot).prover;
+        proof = _proof(p, firstInSlot, 1);
+        vm.prank(p);
+        net.submitProof(firstInSlot, 1, proof);
 
-        // slash + race on an already slashed batch, and a race that slashes inline
+        // slash + race on an already slashed batch, and a race that slashes inline (two slots, so that
+        // each batch belongs to its own assignment and each miss is its own offence)
+        _nextSlot();
         uint256 missed = _post(keccak256("b2"), 1e18);
+        _nextSlot();
         uint256 missed2 = _post(keccak256("b3"), 1e18);
         vm.roll(_batch(missed2).provingDeadline + 1);
         vm.prank(keeper);
@@ -111,7 +126,7 @@ contract GasReportTest is NetworkTestBase {
         solo[0] = four[0];
         _selectionRound(solo);
         _post(keccak256("warm2"), 1e18);
-        for (uint256 k = 2; k <= 8; k *= 2) {
+        for (uint256 k = 2; k <= 16; k *= 2) {
             uint256 first = _post(keccak256(abi.encode("batch", k, uint256(0))), 1e18);
             for (uint256 j = 1; j < k; ++j) {
                 _post(keccak256(abi.encode("batch", k, j)), 1e18);
@@ -131,13 +146,21 @@ contract GasReportTest is NetworkTestBase {
         net.withdraw();
         _record("withdraw");
 
+        _drawRows(full ? 10_000 : 1_000);
+
+        if (full) vm.writeJson(json, vm.envString("PROVERNET_GAS_OUT"));
+        emit log(json);
+    }
+
+    /// @dev One slot draw (`slotDraw`, the search `postBatch` runs for a slot's first batch) against lists
+    ///      of 10, 100, ... maxN provers.
+    function _drawRows(uint256 maxN) internal {
         // ---- weighted draw against lists of growing size
-        uint256 maxN = full ? 10_000 : 1_000;
         for (uint256 i = 4; i < maxN; ++i) {
             _register(_prover(i), MIN_STAKE + (i % 97) * 1e18);
         }
         for (uint256 n = 10; n <= maxN; n *= 10) {
-            epoch = _nextEpoch();
+            uint256 epoch = _nextEpoch();
             for (uint256 i; i < n; ++i) {
                 _commit(_prover(i), epoch);
             }
@@ -146,21 +169,18 @@ contract GasReportTest is NetworkTestBase {
                 _reveal(_prover(i), epoch);
             }
             vm.roll(net.epochStart(epoch + 1) + 1);
-            // Report the most expensive of 16 draws: the search depth varies by one probe.
+            net.finalizeSeed(epoch);
+            // Report the most expensive of 16 slot draws: the search depth varies by one probe.
             uint256 worst;
             for (uint256 r; r < 16; ++r) {
                 // A low-level CALL, not the STATICCALL Solidity emits for a view, so --isolate runs it
                 // as its own transaction like every other figure here.
-                (bool ok,) = address(net)
-                    .call(abi.encodeCall(net.drawProver, (epoch, uint256(keccak256(abi.encode(n, r))))));
+                (bool ok,) = address(net).call(abi.encodeCall(net.slotDraw, (epoch + 1, r, 0)));
                 assertTrue(ok);
                 uint256 used = vm.lastCallGas().gasTotalUsed;
                 if (used > worst) worst = used;
             }
             json = vm.serializeUint(KEY, string.concat("draw_", vm.toString(n)), worst);
         }
-
-        if (full) vm.writeJson(json, vm.envString("PROVERNET_GAS_OUT"));
-        emit log(json);
     }
 }

@@ -13,11 +13,15 @@ import {Batch, BatchStatus} from "../../contracts/types/Batch.sol";
 import {AccountState} from "../../contracts/types/AccountState.sol";
 
 /// @notice Shared fixture: a network over a plain ERC-20 with the development verifier, short epochs
-///         (10 commit + 5 reveal blocks) and helpers that walk provers through the epoch phases.
+///         (10 commit + 5 reveal blocks, three 5-block slots) and helpers that walk provers through the
+///         epoch phases. The rollup has prepaid 500,000 tokens of fees.
 abstract contract NetworkTestBase is Test {
     uint256 internal constant COMMIT_BLOCKS = 10;
     uint256 internal constant REVEAL_BLOCKS = 5;
+    uint256 internal constant SLOT_BLOCKS = 5;
     uint256 internal constant MIN_STAKE = 100e18;
+    uint256 internal constant BOND = 10e18;
+    uint256 internal constant FEE_DEPOSIT = 500_000e18;
 
     DevStakingToken internal token;
     InsecureDevVerifier internal verifier;
@@ -35,13 +39,21 @@ abstract contract NetworkTestBase is Test {
         token = new DevStakingToken();
         verifier = new InsecureDevVerifier();
         net = new ProverNetwork(
-            IERC20(address(token)), verifier, owner, COMMIT_BLOCKS, REVEAL_BLOCKS, defaultParams()
+            IERC20(address(token)),
+            verifier,
+            owner,
+            COMMIT_BLOCKS,
+            REVEAL_BLOCKS,
+            SLOT_BLOCKS,
+            defaultParams()
         );
         vm.prank(owner);
         net.setBatchSource(rollup, true);
         token.mint(rollup, 1_000_000e18);
-        vm.prank(rollup);
+        vm.startPrank(rollup);
         token.approve(address(net), type(uint256).max);
+        net.depositFees(FEE_DEPOSIT);
+        vm.stopPrank();
     }
 
     function defaultParams() internal pure returns (Params memory p) {
@@ -59,6 +71,8 @@ abstract contract NetworkTestBase is Test {
         p.repGain = 100;
         p.repMissPenalty = 1500;
         p.repNoRevealPenalty = 300;
+        p.assignmentBond = uint96(BOND);
+        p.minFee = 1;
     }
 
     // ------------------------------------------------------------ staking helpers
@@ -127,6 +141,23 @@ abstract contract NetworkTestBase is Test {
         for (uint256 i; i < 3; ++i) {
             _register(provers[i], 1000e18);
         }
+        _matureReputations();
+    }
+
+    /// @dev Newcomers start at reputation 0 and rise toward repInitial (5,000) with a 1,000-block
+    ///      half-life; 14 half-lives later every untouched score sits at 5,000, so tests can reason from it.
+    function _matureReputations() internal {
+        vm.roll(block.number + 14 * 1000);
+    }
+
+    function _feeBalance(address source) internal view returns (uint256) {
+        return net.sourceOf(source).feeBalance;
+    }
+
+    /// @dev Rolls to the first block of the slot after the current one.
+    function _nextSlot() internal {
+        (,, uint256 last) = net.currentSlot();
+        vm.roll(last + 1);
     }
 
     // ------------------------------------------------------------ batch helpers
@@ -173,6 +204,9 @@ abstract contract NetworkTestBase is Test {
                 sum += b.fee;
             }
             if (b.status == BatchStatus.Racing) sum += b.bounty;
+        }
+        for (uint256 i = 1; i <= net.sourceCount(); ++i) {
+            sum += net.sourceOf(net.sourceAt(i)).feeBalance;
         }
         sum += uint256(net.treasuryBalance()) + net.burnPending();
     }

@@ -30,6 +30,7 @@ contract ProverNetworkInvariantTest is StdInvariant, NetworkTestBase {
             ghost.addDeposited(200e18 + i * 300e18);
         }
         ghost.addAccount(rollup);
+        ghost.addDeposited(FEE_DEPOSIT); // the base setUp prepaid the rollup's fees
         // Windows of several epochs, so that random walks reach proofs and races, not only failures.
         Params memory p = defaultParams();
         p.provingWindow = 60;
@@ -37,7 +38,7 @@ contract ProverNetworkInvariantTest is StdInvariant, NetworkTestBase {
         p.unbondingDelay = 200;
         vm.prank(owner);
         net.setParams(p);
-        // rollup already holds 1,000,000 minted in the base setUp but has deposited nothing yet.
+        // rollup holds what the base setUp minted beyond its prepaid fees; each post deposits its own fee.
         proverHandler = new ProverHandler(net, token, verifier, ghost);
         rollupHandler = new RollupHandler(net, token, verifier, ghost, rollup);
         keeperHandler = new KeeperHandler(net, token, verifier, ghost, owner);
@@ -118,7 +119,7 @@ contract ProverNetworkInvariantTest is StdInvariant, NetworkTestBase {
     /// @custom:invariant Every token that ever left the network went to a claim, a withdrawal, the
     ///                   treasury or the burn sink: deposits - outflows == balance.
     function invariant_NoUnexplainedOutflow() public view {
-        uint256 claimed;
+        uint256 claimed = ghost.feesWithdrawn();
         address[] memory all = _all();
         for (uint256 i; i < all.length; ++i) {
             claimed += ghost.claimedOut(all[i]);
@@ -138,7 +139,8 @@ contract ProverNetworkInvariantTest is StdInvariant, NetworkTestBase {
         }
     }
 
-    /// @custom:invariant An assigned prover was registered with stake >= minStake when it was drawn.
+    /// @custom:invariant An assigned prover was registered and had the capacity for the batch when it was
+    ///                   drawn (bonded stake >= minStake + (open assignments before it) x assignmentBond).
     function invariant_AssignedProverWasEligible() public view {
         assertFalse(ghost.assignedIneligible());
         for (uint256 id = 1; id <= ghost.batchCount(); ++id) {

@@ -23,47 +23,30 @@ contract SeedTest is Test {
         assertEq(Seed.mixIn(m, b), 0x0F); // a second reveal of the same secret cancels it
     }
 
-    function test_PackUnpackChecksTheEpochTag() public pure {
-        uint256 seed = type(uint224).max;
-        uint256 stored = Seed.pack(5, seed);
-        assertEq(Seed.unpack(stored, 5), seed);
-        // the same parity slot two epochs earlier or later is "not fixed"
-        assertEq(Seed.unpack(stored, 3), 0);
-        assertEq(Seed.unpack(stored, 7), 0);
-        assertEq(Seed.unpack(0, 0), 0);
-        assertEq(Seed.unpack(Seed.pack(0, 1), 0), 1);
-    }
-
     function test_DeriveIsTheDocumentedHashAndNeverZero() public view {
-        bytes32 h = keccak256("block");
-        uint256 seed = Seed.derive(42, h, 3, address(this));
-        assertEq(seed, uint224(uint256(keccak256(abi.encode(uint96(42), h, uint256(3), address(this))))));
+        uint256 randao = uint256(keccak256("randao"));
+        uint256 seed = Seed.derive(42, randao, 3, address(this));
+        assertEq(seed, uint256(keccak256(abi.encode(uint96(42), randao, uint256(3), address(this)))));
         assertTrue(seed != 0);
-        assertTrue(seed != Seed.derive(42, h, 3, address(0xBEEF))); // bound to the network
-        assertTrue(seed != Seed.derive(43, h, 3, address(this)));
-        assertTrue(seed != Seed.derive(42, h, 4, address(this)));
+        assertTrue(seed != Seed.derive(42, randao, 3, address(0xBEEF))); // bound to the network
+        assertTrue(seed != Seed.derive(43, randao, 3, address(this)));
+        assertTrue(seed != Seed.derive(42, randao, 4, address(this)));
+        assertTrue(seed != Seed.derive(42, randao + 1, 3, address(this)));
+        assertTrue(seed != Seed.derive(42, 0, 3, address(this))); // the fallback differs from any randao
     }
 
-    function test_EntropyIsTheLastRevealBlockHash() public {
-        vm.roll(1000);
-        vm.setBlockhash(900, keccak256("900"));
-        vm.setBlockhash(999, keccak256("999"));
-        assertEq(Seed.entropy(900), keccak256("900"));
-        vm.setBlockhash(744, keccak256("744"));
-        assertEq(Seed.entropy(744), keccak256("744")); // 256 blocks back: still in the window
-    }
-
-    function test_EntropyFallsBackToThePreviousBlockAfter256Blocks() public {
-        vm.roll(1000);
-        vm.setBlockhash(999, keccak256("999"));
-        assertEq(blockhash(743), bytes32(0));
-        assertEq(Seed.entropy(743), keccak256("999"));
-    }
-
-    function testFuzz_DrawPointIsBelowTotalWeight(uint256 seed, uint256 batchId, uint96 total) public pure {
+    function testFuzz_SlotPointIsBelowTotalWeightAndKeyedBySlotNotBatch(
+        uint256 seed,
+        uint64 epoch,
+        uint16 index,
+        uint8 draw,
+        uint96 total
+    ) public pure {
         vm.assume(total > 0);
-        uint256 r = Seed.drawPoint(seed, batchId, total);
+        uint256 r = Seed.slotPoint(seed, epoch, index, draw, total);
         assertLt(r, total);
-        assertEq(r, uint256(keccak256(abi.encode(seed, batchId))) % total);
+        assertEq(
+            r, uint256(keccak256(abi.encode(seed, uint256(epoch), uint256(index), uint256(draw)))) % total
+        );
     }
 }

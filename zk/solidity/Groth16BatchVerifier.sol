@@ -72,6 +72,11 @@ contract Groth16BatchVerifier is IProofVerifier {
         return _pairing(proof, x, y, key);
     }
 
+    /// @inheritdoc IProofVerifier
+    function commitmentBound() external pure returns (uint256) {
+        return R;
+    }
+
     /// @notice Whether a circuit exists for proofs over `count` batches.
     /// @param count The number of batches.
     /// @return True for 1, 2, 4, 8.

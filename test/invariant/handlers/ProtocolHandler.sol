@@ -21,6 +21,8 @@ contract Ghost {
     mapping(address => uint256) public claimedOut;
     uint256 public slashedTotal;
     uint256 public withdrawnTotal;
+    /// Prepaid fees a batch source took back.
+    uint256 public feesWithdrawn;
     uint256 public depositedTotal;
     /// Path counters: how often each lifecycle path was reached (printed by afterInvariant).
     mapping(bytes32 => uint256) public hits;
@@ -71,6 +73,10 @@ contract Ghost {
 
     function addWithdrawn(uint256 amount) external {
         withdrawnTotal += amount;
+    }
+
+    function addFeesWithdrawn(uint256 amount) external {
+        feesWithdrawn += amount;
     }
 
     function addDeposited(uint256 amount) external {

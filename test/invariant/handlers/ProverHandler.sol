@@ -5,6 +5,7 @@ import {HandlerBase, Ghost} from "./ProtocolHandler.sol";
 import {ProverNetwork} from "../../../contracts/ProverNetwork.sol";
 import {InsecureDevVerifier} from "../../../contracts/verifiers/InsecureDevVerifier.sol";
 import {DevStakingToken} from "../../../contracts/token/DevStakingToken.sol";
+import {Params} from "../../../contracts/types/Params.sol";
 import {Batch, BatchStatus} from "../../../contracts/types/Batch.sol";
 import {AccountState} from "../../../contracts/types/AccountState.sol";
 
@@ -151,9 +152,14 @@ contract ProverHandler is HandlerBase {
         _advance(seed);
         address p = _prover(seed);
         AccountState memory a = net.accountOf(p);
+        Params memory params = net.params();
         vm.prank(p);
         try net.withdraw() {
-            assertEq(a.openAssignments, 0, "withdrew with an open assignment");
+            assertTrue(
+                a.openAssignments == 0
+                    || a.stake >= params.minStake + a.openAssignments * params.assignmentBond,
+                "withdrew leaving an open assignment uncovered"
+            );
             assertEq(a.commitHash, bytes28(0), "withdrew with a pending commitment");
             ghost.addWithdrawn(a.unbonding);
             ghost.hit("withdrawn");

@@ -6,6 +6,8 @@ import {ProverNetwork} from "../../../contracts/ProverNetwork.sol";
 import {InsecureDevVerifier} from "../../../contracts/verifiers/InsecureDevVerifier.sol";
 import {DevStakingToken} from "../../../contracts/token/DevStakingToken.sol";
 import {Batch, BatchStatus} from "../../../contracts/types/Batch.sol";
+import {AccountState} from "../../../contracts/types/AccountState.sol";
+import {Params} from "../../../contracts/types/Params.sol";
 
 /// @notice The batch source role: posts batches with random fees.
 contract RollupHandler is HandlerBase {
@@ -21,13 +23,31 @@ contract RollupHandler is HandlerBase {
         _advance(seed);
         fee = uint96(bound(fee, 1, 50e18));
         token.mint(rollup, fee);
-        vm.prank(rollup);
+        vm.startPrank(rollup);
+        net.depositFees(fee);
         uint256 id = net.postBatch(keccak256(abi.encode("batch", seed, block.number)), fee);
+        vm.stopPrank();
         ghost.setBatchCount(id);
         ghost.addDeposited(fee);
         Batch memory b = net.batchOf(id);
-        if (b.prover != address(0) && net.accountOf(b.prover).stake < net.params().minStake) {
-            ghost.flagAssignedIneligible();
+        if (b.prover != address(0)) {
+            AccountState memory a = net.accountOf(b.prover);
+            Params memory p = net.params();
+            // Capacity before this batch: open - 1 assignments, covered by bonded stake.
+            if (uint256(a.stake) + a.unbonding < p.minStake + (a.openAssignments - 1) * p.assignmentBond) {
+                ghost.flagAssignedIneligible();
+            }
         }
+    }
+
+    /// @dev Takes part of the prepaid fees back (never more than the balance).
+    function withdrawFees(uint256 seed, uint96 amount) external {
+        _advance(seed);
+        uint256 balance = net.sourceOf(rollup).feeBalance;
+        if (balance == 0) return;
+        amount = uint96(bound(amount, 1, balance));
+        vm.prank(rollup);
+        net.withdrawFees(amount);
+        ghost.addFeesWithdrawn(amount);
     }
 }
