@@ -43,7 +43,8 @@ pub struct Params {
     /// Stake above this amount adds no selection weight (whale cap; token units).
     #[serde(with = "token_units")]
     pub max_weight_stake: u128,
-    /// Exclusive proving window of the assigned prover, counted from the posting block.
+    /// Exclusive proving window of the assigned prover, counted from the last block of the batch's
+    /// slot.
     pub proving_window: u32,
     /// Length of the emergency open race that follows the proving window.
     pub race_window: u32,
@@ -59,7 +60,7 @@ pub struct Params {
     pub burn_bps: u16,
     /// Share of a missed-window slash paid as a bounty to the race winner (bps).
     pub bounty_bps: u16,
-    /// Reputation of a newcomer and the value scores decay toward.
+    /// The value reputation scores decay toward (newcomers start at 0 and rise toward it).
     pub rep_initial: u16,
     /// Reputation gained per batch proven on time.
     pub rep_gain: u16,
@@ -67,6 +68,12 @@ pub struct Params {
     pub rep_miss_penalty: u16,
     /// Reputation lost per commitment that was never revealed.
     pub rep_no_reveal_penalty: u16,
+    /// Bonded stake a prover needs per open assignment beyond the first (capacity; token units).
+    #[serde(with = "token_units")]
+    pub assignment_bond: u128,
+    /// Smallest fee a batch may carry (token units).
+    #[serde(with = "token_units")]
+    pub min_fee: u128,
 }
 
 /// What the ProverNetwork's constructor takes besides addresses: the epoch lengths (immutable)
@@ -77,6 +84,8 @@ pub struct NetworkConfig {
     pub commit_blocks: u64,
     /// Reveal phase length (blocks).
     pub reveal_blocks: u64,
+    /// Assignment slot length (blocks, 1 to the epoch length).
+    pub slot_blocks: u64,
     /// Initial parameters.
     pub params: Params,
 }
@@ -147,6 +156,8 @@ impl Params {
             repGain: self.rep_gain,
             repMissPenalty: self.rep_miss_penalty,
             repNoRevealPenalty: self.rep_no_reveal_penalty,
+            assignmentBond: u96(self.assignment_bond, "assignmentBond")?,
+            minFee: u96(self.min_fee, "minFee")?,
         })
     }
 
@@ -160,6 +171,8 @@ impl Params {
         Ok(Self {
             min_stake: field(self.min_stake, "minStake")?,
             max_weight_stake: field(self.max_weight_stake, "maxWeightStake")?,
+            assignment_bond: field(self.assignment_bond, "assignmentBond")?,
+            min_fee: field(self.min_fee, "minFee")?,
             ..*self
         })
     }
@@ -190,6 +203,8 @@ impl From<&ProverNetwork::Params> for Params {
             rep_gain: p.repGain,
             rep_miss_penalty: p.repMissPenalty,
             rep_no_reveal_penalty: p.repNoRevealPenalty,
+            assignment_bond: p.assignmentBond.to(),
+            min_fee: p.minFee.to(),
         }
     }
 }
@@ -222,13 +237,14 @@ impl NetworkConfig {
         Self::shipped("testnet.params.json", include_str!("../../deployments/testnet.params.json"))
     }
 
-    /// The test fixture: 10 + 5-block epochs, 20 + 10-block windows. The same values as
+    /// The test fixture: 10 + 5-block epochs in 5-block slots, 20 + 10-block windows. The same values as
     /// `NetworkTestBase.defaultParams()` in test/helpers/NetworkTestBase.sol, which the harness's
     /// reference model is checked against (genesis at block 1000 there is the harness's choice).
     pub fn test() -> Self {
         Self {
             commit_blocks: 10,
             reveal_blocks: 5,
+            slot_blocks: 5,
             params: Params {
                 min_stake: 100 * UNIT,
                 max_weight_stake: 10_000 * UNIT,
@@ -244,20 +260,30 @@ impl NetworkConfig {
                 rep_gain: 100,
                 rep_miss_penalty: 1500,
                 rep_no_reveal_penalty: 300,
+                assignment_bond: 10 * UNIT,
+                min_fee: 1,
             },
         }
     }
 
     /// What a simulated scenario leaves out: 100-block epochs (20 minutes at 12 s; commit and
     /// reveal cost each prover two transactions per epoch, small next to the batch traffic, and a
-    /// late prover has 30 blocks to reveal) and the test fixture's economics with a longer
-    /// unbonding delay and reputation half-life.
+    /// late prover has 30 blocks to reveal) in 10-block slots (a slot's batches are proven
+    /// together, so at one batch per block a proof covers about ten), and the test fixture's
+    /// economics with a longer unbonding delay and reputation half-life and a 0.001-token minimum
+    /// fee.
     pub fn simulation() -> Self {
         let test = Self::test();
         Self {
             commit_blocks: 70,
             reveal_blocks: 30,
-            params: Params { unbonding_delay: 1_000, rep_half_life: 5_000, ..test.params },
+            slot_blocks: 10,
+            params: Params {
+                unbonding_delay: 1_000,
+                rep_half_life: 5_000,
+                min_fee: UNIT / 1000,
+                ..test.params
+            },
         }
     }
 
@@ -292,9 +318,11 @@ impl<'de> Deserialize<'de> for NetworkConfig {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let patch = Patch::deserialize(d)?;
         patch.require_params()?;
-        for (v, name) in
-            [(patch.commit_blocks, "commit_blocks"), (patch.reveal_blocks, "reveal_blocks")]
-        {
+        for (v, name) in [
+            (patch.commit_blocks, "commit_blocks"),
+            (patch.reveal_blocks, "reveal_blocks"),
+            (patch.slot_blocks, "slot_blocks"),
+        ] {
             if v.is_none() {
                 return Err(D::Error::missing_field(name));
             }
@@ -309,12 +337,14 @@ impl Serialize for NetworkConfig {
         struct Flat<'a> {
             commit_blocks: u64,
             reveal_blocks: u64,
+            slot_blocks: u64,
             #[serde(flatten)]
             params: &'a Params,
         }
         Flat {
             commit_blocks: self.commit_blocks,
             reveal_blocks: self.reveal_blocks,
+            slot_blocks: self.slot_blocks,
             params: &self.params,
         }
         .serialize(s)
@@ -330,6 +360,8 @@ struct Patch {
     commit_blocks: Option<u64>,
     #[serde(default, alias = "revealBlocks")]
     reveal_blocks: Option<u64>,
+    #[serde(default, alias = "slotBlocks")]
+    slot_blocks: Option<u64>,
     #[serde(default, alias = "minStake", with = "token_units::option")]
     min_stake: Option<u128>,
     #[serde(default, alias = "maxWeightStake", with = "token_units::option")]
@@ -358,6 +390,10 @@ struct Patch {
     rep_miss_penalty: Option<u16>,
     #[serde(default, alias = "repNoRevealPenalty")]
     rep_no_reveal_penalty: Option<u16>,
+    #[serde(default, alias = "assignmentBond", with = "token_units::option")]
+    assignment_bond: Option<u128>,
+    #[serde(default, alias = "minFee", with = "token_units::option")]
+    min_fee: Option<u128>,
 }
 
 /// The fields of [`Params`], as the error for an unexpected one lists them.
@@ -376,6 +412,8 @@ const PARAMS_FIELDS: &[&str] = &[
     "rep_gain",
     "rep_miss_penalty",
     "rep_no_reveal_penalty",
+    "assignment_bond",
+    "min_fee",
 ];
 
 impl Patch {
@@ -387,6 +425,9 @@ impl Patch {
         }
         if self.reveal_blocks.is_some() {
             return Err(E::unknown_field("reveal_blocks", PARAMS_FIELDS));
+        }
+        if self.slot_blocks.is_some() {
+            return Err(E::unknown_field("slot_blocks", PARAMS_FIELDS));
         }
         Ok(())
     }
@@ -407,6 +448,8 @@ impl Patch {
             self.rep_gain.is_some(),
             self.rep_miss_penalty.is_some(),
             self.rep_no_reveal_penalty.is_some(),
+            self.assignment_bond.is_some(),
+            self.min_fee.is_some(),
         ];
         match present.iter().position(|p| !p) {
             Some(i) => Err(E::missing_field(PARAMS_FIELDS[i])),
@@ -430,6 +473,8 @@ impl Patch {
             rep_gain: self.rep_gain.unwrap_or(b.rep_gain),
             rep_miss_penalty: self.rep_miss_penalty.unwrap_or(b.rep_miss_penalty),
             rep_no_reveal_penalty: self.rep_no_reveal_penalty.unwrap_or(b.rep_no_reveal_penalty),
+            assignment_bond: self.assignment_bond.unwrap_or(b.assignment_bond),
+            min_fee: self.min_fee.unwrap_or(b.min_fee),
         }
     }
 
@@ -437,6 +482,7 @@ impl Patch {
         NetworkConfig {
             commit_blocks: self.commit_blocks.unwrap_or(b.commit_blocks),
             reveal_blocks: self.reveal_blocks.unwrap_or(b.reveal_blocks),
+            slot_blocks: self.slot_blocks.unwrap_or(b.slot_blocks),
             params: self.params_over(b.params),
         }
     }

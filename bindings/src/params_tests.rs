@@ -6,11 +6,13 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// `DeployParams::dev()` of the CLI before the types were shared, field by field.
+/// `DeployParams::dev()` of the CLI before the types were shared, field by field, with the slot,
+/// bond and minimum fee the slot-based mechanism added.
 fn old_cli_dev() -> NetworkConfig {
     NetworkConfig {
         commit_blocks: 4,
         reveal_blocks: 3,
+        slot_blocks: 2,
         params: Params {
             min_stake: 100 * UNIT,
             max_weight_stake: 10_000 * UNIT,
@@ -26,6 +28,8 @@ fn old_cli_dev() -> NetworkConfig {
             rep_gain: 100,
             rep_miss_penalty: 1500,
             rep_no_reveal_penalty: 300,
+            assignment_bond: 10 * UNIT,
+            min_fee: UNIT / 1000,
         },
     }
 }
@@ -47,8 +51,15 @@ fn old_sim_default(key: &str) -> f64 {
         "rep_gain" => 100.0,
         "rep_miss_penalty" => 1_500.0,
         "rep_no_reveal_penalty" => 300.0,
+        "assignment_bond" => 10.0,
+        "min_fee" => 0.001,
         other => panic!("unknown key {other}"),
     }
+}
+
+/// Whether a field is an amount of tokens (read from files in tokens, held in units).
+fn is_amount(key: &str) -> bool {
+    key.ends_with("stake") || key == "assignment_bond" || key == "min_fee"
 }
 
 /// Every field as a number, by its snake_case name.
@@ -68,6 +79,8 @@ fn fields(p: &Params) -> Vec<(&'static str, u128)> {
         ("rep_gain", p.rep_gain.into()),
         ("rep_miss_penalty", p.rep_miss_penalty.into()),
         ("rep_no_reveal_penalty", p.rep_no_reveal_penalty.into()),
+        ("assignment_bond", p.assignment_bond),
+        ("min_fee", p.min_fee),
     ]
 }
 
@@ -106,11 +119,8 @@ fn every_shipped_scenario_params_table_reads_identically() {
             let tokens = table.get(key).map_or(old_sim_default(key), |v| {
                 v.as_float().or(v.as_integer().map(|i| i as f64)).unwrap()
             });
-            let want = if key.ends_with("stake") {
-                (tokens * 1e18).round() as u128
-            } else {
-                tokens as u128
-            };
+            let want =
+                if is_amount(key) { (tokens * 1e18).round() as u128 } else { tokens as u128 };
             assert_eq!(got, want, "{} params.{key}", path.display());
         }
         checked += 1;
@@ -215,10 +225,10 @@ fn rescales_amounts_for_other_token_decimals() {
 #[test]
 fn simulation_set_is_the_old_sim_default() {
     let sim = NetworkConfig::simulation();
-    assert_eq!((sim.commit_blocks, sim.reveal_blocks), (70, 30));
+    assert_eq!((sim.commit_blocks, sim.reveal_blocks, sim.slot_blocks), (70, 30, 10));
     for (key, got) in fields(&sim.params) {
         let tokens = old_sim_default(key);
-        let want = if key.ends_with("stake") { (tokens * 1e18) as u128 } else { tokens as u128 };
+        let want = if is_amount(key) { (tokens * 1e18).round() as u128 } else { tokens as u128 };
         assert_eq!(got, want, "{key}");
     }
 }
@@ -248,6 +258,7 @@ fn test_set_is_the_foundry_fixture() {
     let test = NetworkConfig::test();
     assert_eq!(u128::from(test.commit_blocks), number(&constant("COMMIT_BLOCKS")));
     assert_eq!(u128::from(test.reveal_blocks), number(&constant("REVEAL_BLOCKS")));
+    assert_eq!(u128::from(test.slot_blocks), number(&constant("SLOT_BLOCKS")));
     let body = sol.split("function defaultParams()").nth(1).unwrap().split('}').next().unwrap();
     let mut assigned = Vec::new();
     for line in body.lines().filter_map(|l| l.trim().strip_prefix("p.")) {
@@ -264,5 +275,5 @@ fn test_set_is_the_foundry_fixture() {
         assert_eq!(got, want, "{snake}");
         assigned.push(snake);
     }
-    assert_eq!(assigned.len(), 14, "the fixture sets every field: {assigned:?}");
+    assert_eq!(assigned.len(), 16, "the fixture sets every field: {assigned:?}");
 }

@@ -4,7 +4,7 @@
 //! storage slots it changed), run read-only calls and read or write raw storage. It knows nothing
 //! about actors, agents or invariants.
 
-use alloy::primitives::{Address, Bytes, U256};
+use alloy::primitives::{Address, B256, Bytes, U256, keccak256};
 use alloy::sol_types::{SolCall, SolConstructor};
 use eyre::{Result, WrapErr, bail, eyre};
 use provernet_bindings::ProverNetwork;
@@ -52,6 +52,12 @@ impl Clone for Chain {
             code_size: self.code_size,
         }
     }
+}
+
+/// The `block.prevrandao` of block `number` on this chain: keccak256 of the number, a stand-in for
+/// the beacon chain's RANDAO mix (unpredictable to a contract, reproducible for a reference model).
+pub fn prevrandao(number: u64) -> B256 {
+    keccak256(U256::from(number).to_be_bytes::<32>())
 }
 
 fn empty_evm(db: CacheDB<EmptyDB>) -> Evm {
@@ -115,6 +121,7 @@ impl Chain {
             owner_: chain.addrs.owner,
             commitBlocks_: U256::from(genesis.epochs.commit_blocks),
             revealBlocks_: U256::from(genesis.epochs.reveal_blocks),
+            slotBlocks_: U256::from(genesis.epochs.slot_blocks),
             params_: genesis.params.clone(),
         };
         let mut code = contracts.network.to_vec();
@@ -156,13 +163,15 @@ impl Chain {
         self.block
     }
 
-    /// Moves the chain to block `number` (the timestamp follows at [`BLOCK_TIME`] seconds a block).
-    /// Block hashes come from the in-memory database (deterministic, non-zero, as BLOCKHASH needs).
+    /// Moves the chain to block `number` (the timestamp follows at [`BLOCK_TIME`] seconds a block,
+    /// `prevrandao` is [`prevrandao`] of the number). Block hashes come from the in-memory database
+    /// (deterministic, non-zero, as BLOCKHASH needs).
     pub fn set_block(&mut self, number: u64) {
         self.block = number;
         self.evm.ctx.modify_block(|b| {
             b.number = U256::from(number);
             b.timestamp = U256::from(number * BLOCK_TIME);
+            b.prevrandao = Some(prevrandao(number));
         });
     }
 

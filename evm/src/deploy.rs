@@ -60,6 +60,7 @@ impl Default for Genesis {
                 genesis_block: 1000,
                 commit_blocks: test.commit_blocks,
                 reveal_blocks: test.reveal_blocks,
+                slot_blocks: test.slot_blocks,
             },
             params: fixture_params(),
             names: Names::HARNESS,

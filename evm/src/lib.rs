@@ -22,9 +22,9 @@ pub mod names;
 pub mod outcome;
 pub mod revert;
 
-pub use chain::Chain;
+pub use chain::{Chain, prevrandao};
 pub use deploy::{Addresses, Contracts, EIP170_LIMIT, Genesis, UNIT, fixture_params};
-pub use epochs::Epochs;
+pub use epochs::{Epochs, Slot};
 pub use names::{BLOCK_TIME, CHAIN_ID, Names};
 pub use outcome::Outcome;
 pub use provernet_bindings::ProverNetwork::{Params, ProverNetworkErrors, ProverNetworkEvents};
