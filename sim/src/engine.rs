@@ -124,6 +124,7 @@ fn setup(s: &Scenario) -> Result<(World<'_>, u64)> {
         genesis_block: GENESIS,
         commit_blocks: s.chain.commit_blocks,
         reveal_blocks: s.chain.reveal_blocks,
+        slot_blocks: s.chain.slot_blocks,
     };
     let params = s.params.to_sol().map_err(|e| eyre!("{e}"))?;
     let genesis = Genesis { epochs, params, names: Names::SIM };
@@ -156,6 +157,7 @@ fn setup(s: &Scenario) -> Result<(World<'_>, u64)> {
             committed: None,
             will_reveal: true,
             secret: B256::ZERO,
+            held: Vec::new(),
             stats: ProverStats::default(),
             policy,
             spec,
@@ -168,6 +170,7 @@ fn setup(s: &Scenario) -> Result<(World<'_>, u64)> {
         let hit = (0..agents.len()).map(|_| r.chance(o.share)).collect();
         (first_block + o.start, first_block + o.start + o.blocks, hit)
     });
+    let max_proof_batches = chain.view(net, &P::MAX_BATCHES_PER_PROOFCall {})?.to::<usize>();
     let by_addr = agents.iter().enumerate().map(|(i, a)| (a.spec.addr, i)).collect();
     let w = World {
         s,
@@ -175,9 +178,11 @@ fn setup(s: &Scenario) -> Result<(World<'_>, u64)> {
         agents,
         by_addr,
         rollup,
+        fee_balance: 0,
         keeper,
         min_stake: s.params.min_stake,
         batches: Vec::new(),
+        max_proof_batches,
         jobs: BTreeMap::new(),
         pending_txs: VecDeque::new(),
         pending_count: 0,

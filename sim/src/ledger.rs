@@ -52,6 +52,10 @@ impl World<'_> {
             E::NonRevealPenalized(e) => self.on_non_reveal(&e),
             E::BatchProven(e) => self.on_proven(&e),
             E::BatchFailed(e) => self.on_failed(&e),
+            E::FeesDeposited(e) if e.source == self.rollup => {
+                self.fee_balance += e.amount.saturating_to::<u128>();
+                self.summary.load.fees_deposited += u256_tokens(e.amount);
+            }
             E::Revealed(e) if e.weight != U256::ZERO => {
                 *self.listed.entry(e.epoch.to::<u64>()).or_default() += 1;
                 if let Some(&i) = self.by_addr.get(&e.prover) {
@@ -63,7 +67,9 @@ impl World<'_> {
         }
     }
 
-    /// A missed window was slashed: the batch is in its race now.
+    /// A missed assignment was slashed (by its first missed batch): that batch is in its race now
+    /// and carries the bounty. The assignment's other missed batches go to the race without a
+    /// slash ([`crate::agents::keeper::slashes_missed`]).
     fn on_slashed(&mut self, e: &P::ProverSlashed) {
         let sl = &mut self.summary.slashing;
         sl.misses += 1;
@@ -73,7 +79,7 @@ impl World<'_> {
         if let Some(&i) = self.by_addr.get(&e.prover) {
             let a = &mut self.agents[i];
             a.stake_units = a.stake_units.saturating_sub(e.amount.saturating_to());
-            a.stats.missed += 1;
+            a.stats.slashes += 1;
             a.stats.slashed += u256_tokens(e.amount);
         }
         let b = self.batch_mut(e.batchId.to::<u64>());
@@ -143,6 +149,11 @@ impl World<'_> {
         let b = &mut self.batches[id as usize - 1];
         b.status = BatchStatus::Failed;
         b.resolved = self.chain.block();
+        // Its fee comes back to the rollup's prepaid balance.
+        if e.poster == self.rollup {
+            self.fee_balance += e.refund.saturating_to::<u128>();
+            self.summary.load.fees_refunded += u256_tokens(e.refund);
+        }
         // Nobody won the bounty: the contract credits it to the treasury.
         self.summary.slashing.to_treasury += b.bounty;
         self.n_failed += 1;

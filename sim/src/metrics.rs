@@ -123,6 +123,10 @@ pub struct LoadMetrics {
     pub backlog_max: u64,
     /// Fees of proven batches, in tokens (failed batches are refunded).
     pub user_cost: f64,
+    /// Fees the rollup prepaid (`depositFees`), in tokens.
+    pub fees_deposited: f64,
+    /// Fees of failed batches refunded into the rollup's prepaid balance, in tokens.
+    pub fees_refunded: f64,
     /// user_cost / txs_finalised.
     pub user_cost_per_tx: f64,
     /// Value of finalised transactions to their users, decayed by their delay, in tokens.
@@ -184,8 +188,10 @@ pub struct Decentralisation {
 /// Slashing flows, in tokens.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Slashing {
-    /// Missed windows (slashMissed, by keepers or racers).
+    /// Slashes for missed assignments (one per missed slot draw, however many batches it held).
     pub misses: u64,
+    /// Batches whose assigned prover missed the window (each went to the race).
+    pub missed_batches: u64,
     /// Non-reveal penalties.
     pub non_reveals: u64,
     /// Total stake slashed.
@@ -201,7 +207,7 @@ pub struct Slashing {
 /// Emergency mode.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Emergency {
-    /// Batches that went to the open race (slashed or posted with no eligible prover).
+    /// Batches that went to the open race (missed or posted with no prover able to take them).
     pub raced: u64,
     /// raced / posted.
     pub frequency: f64,
@@ -220,6 +226,9 @@ pub struct Gas {
     pub per_proven_batch: f64,
     /// All gas, selection included, per proven or rescued batch.
     pub per_proven_batch_all_in: f64,
+    /// Mean batches per `submitProof` (batches proven in their window / proofs submitted): how
+    /// much proof batching the slots achieve.
+    pub batches_per_proof: f64,
     /// Gas by transaction kind.
     pub by_kind: BTreeMap<String, u64>,
     /// Transactions by kind.
@@ -233,10 +242,28 @@ pub struct Checks {
     pub batch_status_matches: bool,
     /// Every prover's on-chain claimable balance equals the revenue the simulation credited.
     pub revenue_matches_claimable: bool,
+    /// The rollup's prepaid fee balance on chain equals its deposits, less the fees of the batches
+    /// it posted, plus the refunds of its failed batches, as the simulation booked them.
+    pub fee_balance_matches: bool,
+    /// The network's token balance equals what it owes, read back from the chain: every prover's
+    /// stake, unbonding and claimable balance, the rollup's fee balance, the fees and bounties of
+    /// unresolved batches, the treasury and the pending burn (the contract's accounting invariant).
+    pub tokens_reconcile: bool,
     /// Transactions that reverted though the agents expected success (first few listed).
     pub unexpected_reverts: u64,
     /// The first unexpected reverts.
     pub revert_samples: Vec<String>,
+}
+
+impl Checks {
+    /// Whether every cross-check passed: only then are a run's figures trustworthy.
+    pub fn consistent(&self) -> bool {
+        self.batch_status_matches
+            && self.revenue_matches_claimable
+            && self.fee_balance_matches
+            && self.tokens_reconcile
+            && self.unexpected_reverts == 0
+    }
 }
 
 /// HHI of non-negative amounts (0 if they sum to zero).

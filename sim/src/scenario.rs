@@ -79,13 +79,20 @@ pub struct ChainCfg {
     pub commit_blocks: u64,
     /// Reveal phase in blocks.
     pub reveal_blocks: u64,
+    /// Assignment slot in blocks (1 to the epoch length): every batch posted in a slot goes to the
+    /// slot's drawn prover, which proves them together.
+    pub slot_blocks: u64,
 }
 
 impl Default for ChainCfg {
-    /// [`NetworkConfig::simulation`]'s epochs (100 blocks, 20 minutes at 12 s).
+    /// [`NetworkConfig::simulation`]'s epochs (100 blocks, 20 minutes at 12 s) and 10-block slots.
     fn default() -> Self {
         let c = NetworkConfig::simulation();
-        Self { commit_blocks: c.commit_blocks, reveal_blocks: c.reveal_blocks }
+        Self {
+            commit_blocks: c.commit_blocks,
+            reveal_blocks: c.reveal_blocks,
+            slot_blocks: c.slot_blocks,
+        }
     }
 }
 
@@ -106,8 +113,12 @@ pub struct Load {
     pub max_batches_per_block: u64,
     /// Proving fee per batch: fixed part, in tokens.
     pub fee_base: f64,
-    /// Proving fee per kilobyte of batch data, in tokens.
+    /// Proving fee per kilobyte of batch data, in tokens. A fee below `params.min_fee` is raised
+    /// to it.
     pub fee_per_kb: f64,
+    /// The rollup prepays fees (`depositFees`) for this many full batches at a time, and tops the
+    /// balance up by as much whenever it cannot cover the next batch's fee.
+    pub fee_deposit_batches: u64,
     /// What one finalised transaction is worth to its user, in tokens, if finalised at once.
     pub tx_value: f64,
     /// The value halves for every this many blocks between arrival and proof.
@@ -124,6 +135,7 @@ impl Default for Load {
             max_batches_per_block: 8,
             fee_base: 1.0,
             fee_per_kb: 0.05,
+            fee_deposit_batches: 100,
             tx_value: 0.05,
             value_half_life: 50.0,
         }
@@ -363,8 +375,12 @@ impl Scenario {
         ensure!(l.max_batches_per_block >= 1, "load.max_batches_per_block must be at least 1");
         ensure!(l.fee_base >= 0.0 && l.fee_per_kb >= 0.0, "load fees must be >= 0");
         ensure!(
-            l.fee_base > 0.0 || l.fee_per_kb > 0.0,
-            "load: fee_base or fee_per_kb must be positive (a zero fee reverts)"
+            l.fee_base > 0.0 || l.fee_per_kb > 0.0 || self.params.min_fee > 0,
+            "load: fee_base or fee_per_kb must be positive, or params.min_fee (a zero fee reverts)"
+        );
+        ensure!(
+            l.fee_deposit_batches >= 1,
+            "load.fee_deposit_batches must be at least 1 (the rollup prepays its fees)"
         );
         ensure!(l.tx_value >= 0.0, "load.tx_value must be >= 0");
         positive(l.value_half_life, "load.value_half_life")?;
@@ -380,9 +396,16 @@ impl Scenario {
         self.params.to_sol().map_err(|e| {
             eyre::eyre!("{e}: the contract's amounts are 96-bit (at most about 7.9e10 tokens)")
         })?;
-        if self.chain.commit_blocks == 0 || self.chain.reveal_blocks == 0 {
+        let c = &self.chain;
+        if c.commit_blocks == 0 || c.reveal_blocks == 0 {
             bail!("chain.commit_blocks and chain.reveal_blocks must be at least 1");
         }
+        let epoch = c.commit_blocks + c.reveal_blocks;
+        ensure!(
+            (1..=epoch).contains(&c.slot_blocks),
+            "chain.slot_blocks = {} must be between 1 and the epoch length {epoch} (commit_blocks + reveal_blocks)",
+            c.slot_blocks
+        );
         Ok(())
     }
 
@@ -442,9 +465,30 @@ mod tests {
         assert_eq!(s.params, Params::simulation());
         let c = NetworkConfig::simulation();
         assert_eq!(
-            (s.chain.commit_blocks, s.chain.reveal_blocks),
-            (c.commit_blocks, c.reveal_blocks)
+            (s.chain.commit_blocks, s.chain.reveal_blocks, s.chain.slot_blocks),
+            (c.commit_blocks, c.reveal_blocks, c.slot_blocks)
         );
+    }
+
+    #[test]
+    fn slots_must_fit_in_an_epoch() {
+        let ok = Scenario::parse(
+            "name = \"x\"\n[chain]\ncommit_blocks = 7\nreveal_blocks = 3\nslot_blocks = 10",
+        )
+        .unwrap();
+        assert_eq!(ok.chain.slot_blocks, 10);
+        for bad in [0, 11] {
+            let text = format!(
+                "name = \"x\"\n[chain]\ncommit_blocks = 7\nreveal_blocks = 3\nslot_blocks = {bad}"
+            );
+            let e = Scenario::parse(&text).unwrap_err();
+            assert!(
+                format!("{e:#}").contains(&format!(
+                    "chain.slot_blocks = {bad} must be between 1 and the epoch length 10"
+                )),
+                "{e:#}"
+            );
+        }
     }
 
     #[test]

@@ -27,8 +27,11 @@ pub struct ProverStats {
     pub proven: u64,
     /// Races it won.
     pub rescued: u64,
-    /// Windows it missed (slashed).
+    /// Batches of its assignments whose window closed unproven (they went to the race).
     pub missed: u64,
+    /// Times it was slashed for a missed assignment (one per missed slot draw, however many
+    /// batches it held).
+    pub slashes: u64,
     /// Withheld reveals penalised.
     pub non_reveals: u64,
     /// Fees and bounties credited.
@@ -69,9 +72,13 @@ pub(crate) struct Batch {
 /// variants' order), then by prover and batch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Job {
+    /// A prover's slot has ended: it schedules one submission of the slot's proven batches for
+    /// when the last of them is ready (prover).
+    SlotEnds(usize),
     /// The keeper slashes a missed window (batch id).
     Slash(u64),
-    /// A prover submits a finished proof (prover, batch id).
+    /// A prover submits a finished proof (prover, batch id); consecutive ones of one prover due in
+    /// the same block go into one `submitProof`.
     Prove(usize, u64),
     /// A prover submits its winning race proof (prover, batch id).
     Race(usize, u64),
@@ -96,6 +103,9 @@ pub(crate) struct Agent {
     pub(crate) committed: Option<u64>,
     pub(crate) will_reveal: bool,
     pub(crate) secret: B256,
+    /// Batches of its slots it is proving and will submit together once their slot has ended:
+    /// (batch id, block its proof is ready, last block of its slot).
+    pub(crate) held: Vec<(u64, u64, u64)>,
     pub(crate) stats: ProverStats,
 }
 
@@ -106,9 +116,14 @@ pub(crate) struct World<'a> {
     pub(crate) agents: Vec<Agent>,
     pub(crate) by_addr: HashMap<Address, usize>,
     pub(crate) rollup: Address,
+    /// The rollup's prepaid fee balance as the agents booked it (deposits, less posted fees, plus
+    /// refunds of failed batches), in token units; checked against the chain at the end.
+    pub(crate) fee_balance: u128,
     pub(crate) keeper: Address,
     pub(crate) min_stake: u128,
     pub(crate) batches: Vec<Batch>,
+    /// Most batches one proof may cover (the contract's `MAX_BATCHES_PER_PROOF`, read at deployment).
+    pub(crate) max_proof_batches: usize,
     pub(crate) jobs: BTreeMap<u64, Vec<Job>>,
     /// Transactions waiting for a batch, as (arrival block, count) runs.
     pub(crate) pending_txs: VecDeque<(u64, u64)>,

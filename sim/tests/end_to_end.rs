@@ -54,9 +54,25 @@ fn tiny_scenario_runs_on_the_real_bytecode_and_its_metrics_are_consistent() {
     // The simulation's bookkeeping agrees with the chain, and no agent sent a doomed transaction.
     assert!(m.checks.batch_status_matches);
     assert!(m.checks.revenue_matches_claimable);
+    assert!(m.checks.fee_balance_matches, "prepaid fees, posted fees and refunds reconcile");
+    assert!(m.checks.tokens_reconcile, "the network holds exactly what it owes");
     assert_eq!(m.checks.unexpected_reverts, 0, "{:?}", m.checks.revert_samples);
-    // Every slash opened a race; races either rescued or failed the batch.
-    assert_eq!(m.emergency.raced, m.slashing.misses + m.emergency.open_at_post);
+    assert!(m.checks.consistent());
+    // Every missed batch opened a race; races either rescued or failed the batch. A missed
+    // assignment is slashed once, however many of its batches were missed.
+    assert_eq!(m.emergency.raced, m.slashing.missed_batches + m.emergency.open_at_post);
+    assert!(m.slashing.misses <= m.slashing.missed_batches);
+    let fees: f64 = r.provers.iter().map(|p| p.1.revenue).sum::<f64>() - m.slashing.bounties_paid;
+    assert!((fees - m.load.user_cost).abs() < 1e-6, "provers earned the fees of proven batches");
+    assert!(m.load.fees_deposited >= m.load.user_cost, "fees are prepaid");
+    // Proofs cover a slot's batches together.
+    let proofs = m.gas.count_by_kind["submitProof"];
+    assert!(
+        proofs > 0 && proofs < l.proven_in_window,
+        "{proofs} proofs for {}",
+        l.proven_in_window
+    );
+    assert!((m.gas.batches_per_proof - l.proven_in_window as f64 / proofs as f64).abs() < 1e-12);
     assert!(l.rescued + l.failed <= m.emergency.raced);
     let assignments: u64 = r.provers.iter().map(|p| p.1.assignments).sum();
     assert_eq!(assignments + m.emergency.open_at_post, l.posted);
@@ -108,12 +124,12 @@ fn withholding_provers_are_slashed_and_rescued_by_the_race() {
         assert_eq!(st.missed, st.assignments, "{} withheld everything", spec.addr);
         assert_eq!((st.proven, st.revenue), (0, 0.0));
     }
-    assert!(m.slashing.misses >= adv_assigned);
+    assert!(m.slashing.missed_batches >= adv_assigned);
     assert!(m.economics.adversary_profit < 0.0);
     assert_eq!(
         m.liveness.rescued + m.liveness.failed,
-        m.slashing.misses,
-        "every slashed batch was raced out"
+        m.slashing.missed_batches,
+        "every missed batch was raced out"
     );
     assert!(m.liveness.rescued > 0);
     assert_eq!(m.checks.unexpected_reverts, 0, "{:?}", m.checks.revert_samples);
@@ -196,8 +212,7 @@ fn every_strategy_and_an_outage_run_clean_against_the_chain() {
         s.outage = Some(provernet_sim::scenario::Outage { start: 10, blocks: 30, share: 0.5 });
         let m = engine::run(&s, &|_| {}).unwrap().summary;
         let c = &m.checks;
-        assert!(c.batch_status_matches && c.revenue_matches_claimable, "{strategy:?}: {c:?}");
-        assert_eq!(c.unexpected_reverts, 0, "{strategy:?}: {:?}", c.revert_samples);
+        assert!(c.consistent(), "{strategy:?}: {c:?}");
         assert_eq!(m.liveness.unresolved, 0, "{strategy:?}");
         assert!(
             m.economics.adversary_profit < 0.0,

@@ -44,17 +44,20 @@ pub(crate) fn step_block(w: &mut World<'_>, block: u64) -> Result<()> {
 }
 
 /// Block step: runs every job due at `block`, including jobs that this block's jobs schedule for the
-/// same block (a cartel proof that is ready the moment the race opens). Jobs of one block run
-/// slashes first, then proofs, race wins and failures ([`Job`]'s order), each by prover and batch.
+/// same block (a cartel proof that is ready the moment the race opens, a slot whose batches are all
+/// proven when it ends). Jobs of one block run slot ends first, then slashes, proofs, race wins and
+/// failures ([`Job`]'s order), each by prover and batch.
 pub(crate) fn run_due_jobs(w: &mut World<'_>, block: u64) -> Result<()> {
     while let Some(mut jobs) = w.jobs.remove(&block) {
         jobs.sort();
         let mut k = 0;
         while k < jobs.len() {
             k += match jobs[k] {
+                Job::SlotEnds(i) => prover::slot_ends(w, i, block).map(|()| 1)?,
                 Job::Slash(id) => keeper::slashes_missed(w, id, block).map(|()| 1)?,
                 Job::Prove(i, first) => {
-                    let count = prover::batches_in_one_proof(&jobs, k, i, first);
+                    let count =
+                        prover::batches_in_one_proof(&jobs, k, i, first, w.max_proof_batches);
                     prover::submits_proof(w, i, first, count)?;
                     count
                 }

@@ -1,5 +1,6 @@
 //! The rollup (the batch source): its users' transactions arrive, it packs them into batches and
-//! posts each with its fee; the chain draws the batch's prover.
+//! posts each with its fee (at least `minFee`), paid from the fee balance it prepays with
+//! `depositFees`; the chain hands the batch to the current slot's prover.
 
 use alloy::primitives::{U256, keccak256};
 use alloy::sol_types::{SolEvent, SolValue};
@@ -59,17 +60,42 @@ fn takes_oldest(w: &mut World<'_>, mut take: u64) -> Vec<(u64, u64)> {
     chunks
 }
 
+/// The fee the rollup pays for a batch of `bytes`, in token units: its fee model, raised to the
+/// contract's minimum.
+fn fee_units(w: &World<'_>, bytes: u64) -> u128 {
+    let l = &w.s.load;
+    units(l.fee_base + l.fee_per_kb * bytes as f64 / 1000.0).max(w.s.params.min_fee)
+}
+
+/// Tops the rollup's prepaid fee balance up (`depositFees`) when it cannot cover `fee`: by
+/// `fee_deposit_batches` full batches' fees (at least `fee`). Books what the chain credited.
+fn prepays(w: &mut World<'_>, fee: u128) -> Result<()> {
+    if w.fee_balance >= fee {
+        return Ok(());
+    }
+    let full = fee_units(w, w.s.load.batch_txs * w.s.load.tx_bytes);
+    let amount = (full * u128::from(w.s.load.fee_deposit_batches)).max(fee);
+    let call = P::depositFeesCall { amount: U256::from(amount) };
+    let out = w.chain.exec(w.rollup, w.chain.addrs.network, &call)?;
+    w.record("depositFees", &out, None, true);
+    if let Some(r) = &out.revert {
+        bail!("depositFees of {amount} units reverted: {r}");
+    }
+    Ok(())
+}
+
 /// Posts one batch and hands it to the prover the chain drew, or to the race if nobody was eligible.
 fn posts(w: &mut World<'_>, block: u64, chunks: Vec<(u64, u64)>, txs: u64) -> Result<()> {
     let id = w.batches.len() as u64 + 1;
     let bytes = txs * w.s.load.tx_bytes;
-    let fee = w.s.load.fee_base + w.s.load.fee_per_kb * bytes as f64 / 1000.0;
+    let fee = fee_units(w, bytes);
+    prepays(w, fee)?;
     let commitment = keccak256((U256::from(w.s.seed), U256::from(id)).abi_encode_params());
     w.batches.push(Batch {
         posted: block,
         bytes,
         chunks,
-        fee: tokens_f64(units(fee)),
+        fee: tokens_f64(fee),
         prover: None,
         race_deadline: 0,
         status: BatchStatus::Assigned,
@@ -79,12 +105,13 @@ fn posts(w: &mut World<'_>, block: u64, chunks: Vec<(u64, u64)>, txs: u64) -> Re
         bounty: 0.0,
         cartel: None,
     });
-    let call = P::postBatchCall { commitment, fee: U256::from(units(fee)) };
+    let call = P::postBatchCall { commitment, fee: U256::from(fee) };
     let out = w.chain.exec(w.rollup, w.chain.addrs.network, &call)?;
     w.record("postBatch", &out, None, true);
     if let Some(r) = &out.revert {
         bail!("postBatch {id} reverted: {r}");
     }
+    w.fee_balance -= fee;
     let network = w.chain.addrs.network;
     let posted = out
         .logs
