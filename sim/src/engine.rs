@@ -100,7 +100,7 @@ fn tally(w: &mut World<'_>, block: u64, posting: bool) {
 }
 
 /// Mints `amount` to `who` and approves the network to take it.
-fn fund(chain: &mut Chain, who: Address, amount: u128) -> Result<()> {
+pub(crate) fn fund(chain: &mut Chain, who: Address, amount: u128) -> Result<()> {
     let (net, token) = (chain.addrs.network, chain.addrs.token);
     chain.must(
         who,
@@ -148,6 +148,9 @@ fn setup(s: &Scenario) -> Result<(World<'_>, u64)> {
         let policy = policy::simulated(spec.strategy)?;
         agents.push(Agent {
             stake_units: stake,
+            unbonding_units: 0,
+            open: 0,
+            dipped: None,
             machines: vec![0; s.provers.classes[spec.class].machines as usize],
             failure_rate: policy.proof_failure_rate(s),
             mtbf: policy.mtbf_blocks(s),

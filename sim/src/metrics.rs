@@ -215,6 +215,10 @@ pub struct Emergency {
     pub open_at_post: u64,
     /// Blocks in which at least one race was running, as a share of all blocks.
     pub block_share: f64,
+    /// Slot draws after the first (the earlier drawn prover was at capacity and was skipped).
+    pub capacity_redraws: u64,
+    /// Slots that ran out of draws (every drawn prover full or no list): their batches were open.
+    pub open_slots: u64,
 }
 
 /// Gas.
@@ -240,7 +244,8 @@ pub struct Gas {
 pub struct Checks {
     /// Every batch's on-chain status matches the simulation's record.
     pub batch_status_matches: bool,
-    /// Every prover's on-chain claimable balance equals the revenue the simulation credited.
+    /// Every prover's on-chain claimable balance equals the revenue the simulation credited, and
+    /// its stake, unbonding stake and open assignments equal the ones it booked.
     pub revenue_matches_claimable: bool,
     /// The rollup's prepaid fee balance on chain equals its deposits, less the fees of the batches
     /// it posted, plus the refunds of its failed batches, as the simulation booked them.
@@ -249,6 +254,10 @@ pub struct Checks {
     /// stake, unbonding and claimable balance, the rollup's fee balance, the fees and bounties of
     /// unresolved batches, the treasury and the pending burn (the contract's accounting invariant).
     pub tokens_reconcile: bool,
+    /// Batches assigned to a prover whose bonded stake did not cover one more open batch
+    /// (`stake + unbonding >= minStake + open x assignmentBond`, from the simulation's own books;
+    /// must be 0).
+    pub capacity_violations: u64,
     /// Transactions that reverted though the agents expected success (first few listed).
     pub unexpected_reverts: u64,
     /// The first unexpected reverts.
@@ -262,6 +271,7 @@ impl Checks {
             && self.revenue_matches_claimable
             && self.fee_balance_matches
             && self.tokens_reconcile
+            && self.capacity_violations == 0
             && self.unexpected_reverts == 0
     }
 }

@@ -203,6 +203,8 @@ fn prover_ends(w: &mut World<'_>) -> Result<(Vec<ProverEnd>, bool)> {
         };
         if (end.claimable - a.stats.revenue).abs() > 1e-6 * (1.0 + a.stats.revenue)
             || acct.stake.to::<u128>() != a.stake_units
+            || acct.unbonding.to::<u128>() != a.unbonding_units
+            || acct.openAssignments.to::<u64>() != a.open
         {
             claim_ok = false;
         }

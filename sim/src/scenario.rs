@@ -263,6 +263,9 @@ pub struct Adversaries {
     pub faulty_failure_rate: f64,
     /// A faulty prover's outages come this many times more often.
     pub faulty_downtime_factor: f64,
+    /// Open batches an `overcommit` prover's bonded stake covers (its stake is
+    /// `min_stake + (overcommit_open - 1) x assignment_bond`).
+    pub overcommit_open: u64,
 }
 
 impl Default for Adversaries {
@@ -272,6 +275,7 @@ impl Default for Adversaries {
             strategy: Strategy::Faulty,
             faulty_failure_rate: 0.5,
             faulty_downtime_factor: 10.0,
+            overcommit_open: 3,
         }
     }
 }
@@ -388,6 +392,7 @@ impl Scenario {
         share(a.share, "adversaries.share")?;
         share(a.faulty_failure_rate, "adversaries.faulty_failure_rate")?;
         ensure!(a.faulty_downtime_factor >= 1.0, "adversaries.faulty_downtime_factor must be >= 1");
+        ensure!(a.overcommit_open >= 1, "adversaries.overcommit_open must be at least 1");
         if let Some(o) = &self.outage {
             share(o.share, "outage.share")?;
             ensure!(o.blocks >= 1, "outage.blocks must be at least 1");

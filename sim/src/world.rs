@@ -42,6 +42,12 @@ pub struct ProverStats {
     pub gas: u64,
     /// Stake slashed.
     pub slashed: f64,
+    /// Slots drawn to it that it tried to dodge by dropping below `minStake` (decliner).
+    pub dodges: u64,
+    /// Batches of those slots the chain gave to another prover (a dodge that worked).
+    pub dodged_batches: u64,
+    /// Reveals it made below `minStake` (mixed into the seed, not listed: secret withholder).
+    pub unlisted_reveals: u64,
     /// Sum of its revealed weights over epochs (its expected selection share's numerator).
     pub weight_sum: f64,
     /// Epochs in which it revealed.
@@ -90,7 +96,16 @@ pub(crate) enum Job {
 pub(crate) struct Agent {
     pub(crate) spec: ProverSpec,
     pub(crate) policy: &'static dyn ProverPolicy,
+    /// Active stake as booked (token units).
     pub(crate) stake_units: u128,
+    /// Unbonding stake as booked (token units): still bonded, still slashable, still counted by
+    /// the capacity rule.
+    pub(crate) unbonding_units: u128,
+    /// Its open assignments as booked: batches assigned to it, not yet proven or missed.
+    pub(crate) open: u64,
+    /// While it sits below `minStake` on purpose: the amount it unstaked (to top up again) and the
+    /// last block of the slot it is dodging (zero: dipped for a reveal).
+    pub(crate) dipped: Option<(u128, u64)>,
     /// Block at which each machine is free.
     pub(crate) machines: Vec<u64>,
     pub(crate) failure_rate: f64,

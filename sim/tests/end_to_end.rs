@@ -224,3 +224,49 @@ fn every_strategy_and_an_outage_run_clean_against_the_chain() {
         }
     }
 }
+
+/// Issue 10's prover-side attackers against the slot mechanism: each runs clean against the chain
+/// and its attack shows the outcome the contract promises.
+#[test]
+fn issue_10_attackers_gain_nothing_and_the_books_still_reconcile() {
+    let run = |strategy: Strategy, tweak: &dyn Fn(&mut Scenario)| {
+        let mut s = tiny();
+        s.adversaries.share = 0.5;
+        s.adversaries.strategy = strategy;
+        s.duration.batches = 120;
+        tweak(&mut s);
+        let r = engine::run(&s, &|_| {}).unwrap();
+        let c = &r.summary.checks;
+        assert!(c.consistent(), "{strategy:?}: {c:?}");
+        assert_eq!(r.summary.liveness.unresolved, 0, "{strategy:?}");
+        r
+    };
+    let adversaries = |r: &engine::RunResult| -> Vec<provernet_sim::engine::ProverStats> {
+        r.provers.iter().filter(|p| p.0.strategy != Strategy::Honest).map(|p| p.1.clone()).collect()
+    };
+
+    // Decliner: unstaking below minStake before its slot does not move the slot's batches.
+    let r = run(Strategy::Decliner, &|_| {});
+    let d = adversaries(&r);
+    let dodges: u64 = d.iter().map(|s| s.dodges).sum();
+    assert!(dodges > 0, "decliners were drawn and tried to dodge");
+    assert_eq!(d.iter().map(|s| s.dodged_batches).sum::<u64>(), 0, "no dodge moved a batch");
+    assert!(d.iter().map(|s| s.assignments).sum::<u64>() > 0);
+
+    // Secret withholder: its weightless reveals are accepted (mixed) and leave it unlisted.
+    let r = run(Strategy::SecretWithholder, &|s| s.provers.mtbf_blocks = 0.0);
+    let h = adversaries(&r);
+    assert!(h.iter().map(|s| s.unlisted_reveals).sum::<u64>() > 0);
+    assert_eq!(r.summary.slashing.non_reveals, 0, "every commitment was revealed");
+
+    // Overcommitted small provers: bonded for 2 open batches, skipped by the draw once full.
+    let r = run(Strategy::Overcommit, &|s| {
+        s.adversaries.overcommit_open = 2;
+        s.load.tx_per_block = 400.0;
+    });
+    for (spec, _, _) in r.provers.iter().filter(|p| p.0.strategy == Strategy::Overcommit) {
+        assert!((spec.stake - 110.0).abs() < 1e-9, "min_stake + 1 bond: {}", spec.stake);
+    }
+    assert!(r.summary.emergency.capacity_redraws > 0, "a full small prover was skipped");
+    assert_eq!(r.summary.checks.capacity_violations, 0);
+}

@@ -44,6 +44,7 @@ pub(crate) fn slashes_missed(w: &mut World<'_>, id: u64, block: u64) -> Result<(
     w.summary.slashing.missed_batches += 1;
     if let Some(i) = missed {
         w.agents[i].stats.missed += 1;
+        w.agents[i].open -= 1;
     }
     race::opens(w, id, block, missed)
 }

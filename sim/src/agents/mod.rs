@@ -7,6 +7,7 @@ pub(crate) mod keeper;
 pub(crate) mod prover;
 pub(crate) mod race;
 pub(crate) mod rollup;
+pub(crate) mod stake;
 
 use eyre::{Result, WrapErr};
 
@@ -23,13 +24,14 @@ pub(crate) struct Step {
 }
 
 /// What happens in every block, in this order (docs/simulation.md, "Order within a block").
-pub(crate) const BLOCK_STEPS: [Step; 4] = [
+pub(crate) const BLOCK_STEPS: [Step; 5] = [
     Step {
         agent: "keeper",
         action: "penalizes_withheld_reveals",
         run: keeper::penalizes_withheld_reveals,
     },
     Step { agent: "prover", action: "commits_or_reveals", run: prover::commits_or_reveals },
+    Step { agent: "prover", action: "dodges_drawn_slots", run: stake::dodges_drawn_slots },
     Step { agent: "rollup", action: "posts_batches", run: rollup::posts_batches },
     Step { agent: "keeper and provers", action: "run_due_jobs", run: run_due_jobs },
 ];

@@ -56,9 +56,16 @@ fn reveals(w: &mut World<'_>, i: usize, epoch: u64, block: u64) -> Result<()> {
     }
     let a = &mut w.agents[i];
     a.committed = None;
+    let hides = a.policy.hides_secret(&mut a.rng);
     let (addr, secret) = (a.spec.addr, a.secret);
+    if hides {
+        super::stake::dips_below_minimum(w, i, 0)?;
+    }
     let out = w.chain.exec(addr, w.chain.addrs.network, &P::revealCall { secret })?;
     w.record("reveal", &out, Some(i), true);
+    if hides {
+        super::stake::tops_up(w, i)?;
+    }
     Ok(())
 }
 

@@ -60,6 +60,32 @@ fn takes_oldest(w: &mut World<'_>, mut take: u64) -> Vec<(u64, u64)> {
     chunks
 }
 
+/// Books a batch the chain gave prover `i`: its open count, whether its bonded stake covered it (the
+/// capacity rule, checked from the simulation's own books), and whether the prover was dodging the
+/// slot (then the dodge failed).
+fn takes_assignment(w: &mut World<'_>, i: usize, block: u64) {
+    let p = &w.s.params;
+    let a = &mut w.agents[i];
+    let bonded = a.stake_units + a.unbonding_units;
+    if bonded < p.min_stake + u128::from(a.open) * p.assignment_bond {
+        w.summary.checks.capacity_violations += 1;
+    }
+    a.open += 1;
+    a.stats.assignments += 1;
+    dodges_worked(w, Some(i), block);
+}
+
+/// Books, for every prover dodging the slot of `block`, a batch of that slot that went to someone
+/// else (`prover`; `None`: open): a dodge that worked.
+fn dodges_worked(w: &mut World<'_>, prover: Option<usize>, block: u64) {
+    let slot_last = w.chain.epochs.slot_at(block).last_block;
+    for (j, a) in w.agents.iter_mut().enumerate() {
+        if a.dipped.is_some_and(|(_, until)| until == slot_last) && prover != Some(j) {
+            a.stats.dodged_batches += 1;
+        }
+    }
+}
+
 /// The fee the rollup pays for a batch of `bytes`, in token units: its fee model, raised to the
 /// contract's minimum.
 fn fee_units(w: &World<'_>, bytes: u64) -> u128 {
@@ -127,11 +153,12 @@ fn posts(w: &mut World<'_>, block: u64, chunks: Vec<(u64, u64)>, txs: u64) -> Re
             // Nobody eligible: straight to the open race (emergency mode).
             w.summary.emergency.open_at_post += 1;
             w.batch_mut(id).status = BatchStatus::Open;
+            dodges_worked(w, None, block);
             race::opens(w, id, block, None)?;
         }
         Some(i) => {
             w.batch_mut(id).prover = Some(i);
-            w.agents[i].stats.assignments += 1;
+            takes_assignment(w, i, block);
             w.schedule(pd + 1, Job::Slash(id));
             prover::proves_assignment(w, i, id, block, pd, rd);
         }
