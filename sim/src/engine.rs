@@ -182,6 +182,7 @@ fn setup(s: &Scenario) -> Result<(World<'_>, u64)> {
         by_addr,
         rollup,
         fee_balance: 0,
+        steered_slot: None,
         keeper,
         min_stake: s.params.min_stake,
         batches: Vec::new(),

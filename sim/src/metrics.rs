@@ -39,6 +39,8 @@ pub struct Summary {
     pub emergency: Emergency,
     /// Gas.
     pub gas: Gas,
+    /// What a steering batch source achieved (zero for an honest one).
+    pub source: SourceMetrics,
     /// Consistency of the simulation's bookkeeping with the chain.
     pub checks: Checks,
 }
@@ -219,6 +221,24 @@ pub struct Emergency {
     pub capacity_redraws: u64,
     /// Slots that ran out of draws (every drawn prover full or no list): their batches were open.
     pub open_slots: u64,
+}
+
+/// A steering source's outcome: did its favourite prove more than its weight share?
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct SourceMetrics {
+    /// Dummy batches it posted (they count as posted batches in every other metric).
+    pub dummies: u64,
+    /// Its real batches.
+    pub real_batches: u64,
+    /// Real batches the chain gave its favourite.
+    pub favourite_batches: u64,
+    /// favourite_batches / real_batches.
+    pub favourite_share: f64,
+    /// The favourite's share of the revealed selection weight over the run (what an honest source
+    /// would give it).
+    pub favourite_weight_share: f64,
+    /// Blocks its batches were held back waiting for the favourite's slot, in total.
+    pub held_blocks: u64,
 }
 
 /// Gas.

@@ -136,6 +136,7 @@ pub(crate) fn finish(
     load(&w, &mut sum);
     economics(&w, &mut sum);
     decentralisation(&w, &mut sum);
+    source(&w, &mut sum);
 
     // Emergency and gas.
     let posted = sum.liveness.posted.max(1) as f64;
@@ -299,6 +300,16 @@ fn economics(w: &World<'_>, sum: &mut Summary) {
     e.profitable_share = profitable as f64 / n;
     e.honest_profitable_share =
         if honest_n == 0 { 0.0 } else { honest_profitable as f64 / honest_n as f64 };
+}
+
+/// The steering source's outcome against its favourite's weight share.
+fn source(w: &World<'_>, sum: &mut Summary) {
+    let src = &mut sum.source;
+    src.real_batches = w.batches.len() as u64 - src.dummies;
+    src.favourite_share = src.favourite_batches as f64 / src.real_batches.max(1) as f64;
+    let total: f64 = w.agents.iter().map(|a| a.stats.weight_sum).sum();
+    let favourite = w.agents[w.s.source.favourite].stats.weight_sum;
+    src.favourite_weight_share = if total > 0.0 { favourite / total } else { 0.0 };
 }
 
 /// Concentration of selection, stake and earnings.

@@ -39,6 +39,9 @@ pub struct Scenario {
     /// Faulty and malicious provers.
     #[serde(default)]
     pub adversaries: Adversaries,
+    /// How the batch source posts (honest, or steering batches toward a favourite prover).
+    #[serde(default)]
+    pub source: Source,
     /// An optional correlated outage (a cloud region going down): emergency mode on demand.
     #[serde(default)]
     pub outage: Option<Outage>,
@@ -280,6 +283,40 @@ impl Default for Adversaries {
     }
 }
 
+/// What the batch source does besides posting its batches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceStrategy {
+    /// Posts every batch as soon as it is due.
+    #[default]
+    Honest,
+    /// Wants its batches proven by one prover (`favourite`): posts `dummies` dummy batches when the
+    /// current slot is not its favourite's (the attack that moved the next batch id under per-batch
+    /// draws, issue 10 attack 3) and holds its batches back up to `max_hold` blocks waiting for a
+    /// slot drawn to its favourite (the timing power a source keeps).
+    Steering,
+}
+
+/// The batch source's behaviour.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Source {
+    /// Honest or steering.
+    pub strategy: SourceStrategy,
+    /// The prover a steering source favours (index in the population, 0-based).
+    pub favourite: usize,
+    /// Dummy batches (at the minimum fee) posted once per slot that is not the favourite's.
+    pub dummies: u64,
+    /// Most blocks a batch is held back waiting for the favourite's slot (0: never held).
+    pub max_hold: u64,
+}
+
+impl Default for Source {
+    fn default() -> Self {
+        Self { strategy: SourceStrategy::Honest, favourite: 0, dummies: 3, max_hold: 0 }
+    }
+}
+
 /// A correlated outage.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -393,6 +430,12 @@ impl Scenario {
         share(a.faulty_failure_rate, "adversaries.faulty_failure_rate")?;
         ensure!(a.faulty_downtime_factor >= 1.0, "adversaries.faulty_downtime_factor must be >= 1");
         ensure!(a.overcommit_open >= 1, "adversaries.overcommit_open must be at least 1");
+        ensure!(
+            self.source.favourite < p.count,
+            "source.favourite = {} must name one of the {} provers (0-based)",
+            self.source.favourite,
+            p.count
+        );
         if let Some(o) = &self.outage {
             share(o.share, "outage.share")?;
             ensure!(o.blocks >= 1, "outage.blocks must be at least 1");

@@ -134,6 +134,8 @@ pub(crate) struct World<'a> {
     /// The rollup's prepaid fee balance as the agents booked it (deposits, less posted fees, plus
     /// refunds of failed batches), in token units; checked against the chain at the end.
     pub(crate) fee_balance: u128,
+    /// The last slot (by its last block) in which a steering source posted its dummies.
+    pub(crate) steered_slot: Option<u64>,
     pub(crate) keeper: Address,
     pub(crate) min_stake: u128,
     pub(crate) batches: Vec<Batch>,
@@ -201,7 +203,7 @@ impl World<'_> {
     /// Whether the rollup has posted everything the scenario asks for.
     pub(crate) fn posting_done(&self, block: u64) -> bool {
         let d = &self.s.duration;
-        self.batches.len() as u64 >= d.batches
+        self.batches.len() as u64 - self.summary.source.dummies >= d.batches
             || (d.post_blocks > 0 && block >= self.first_block + d.post_blocks)
     }
 }

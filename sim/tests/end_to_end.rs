@@ -270,3 +270,34 @@ fn issue_10_attackers_gain_nothing_and_the_books_still_reconcile() {
     assert!(r.summary.emergency.capacity_redraws > 0, "a full small prover was skipped");
     assert_eq!(r.summary.checks.capacity_violations, 0);
 }
+
+/// A steering source's dummy batches do not move its batches to its favourite (every batch of a
+/// slot is the slot's prover's: the favourite gets about its weight share); holding batches back
+/// for the favourite's slots costs its users latency; the books reconcile with dummies and holds.
+#[test]
+fn a_steering_source_moves_batches_only_by_timing() {
+    let steer = |max_hold: u64| {
+        let mut s = tiny();
+        s.duration.batches = 150;
+        s.source.strategy = provernet_sim::scenario::SourceStrategy::Steering;
+        s.source.favourite = 0;
+        s.source.dummies = 3;
+        s.source.max_hold = max_hold;
+        let m = engine::run(&s, &|_| {}).unwrap().summary;
+        assert!(m.checks.consistent(), "{:?}", m.checks);
+        assert!(m.source.dummies > 0 && m.source.real_batches == 150, "{:?}", m.source);
+        m
+    };
+    let dummies_only = steer(0);
+    let holding = steer(20);
+    let src = &dummies_only.source;
+    assert!(
+        (src.favourite_share - src.favourite_weight_share).abs() < 0.1,
+        "dummies leave the favourite at its weight share: {src:?}"
+    );
+    assert!(holding.source.held_blocks > 0);
+    assert!(
+        holding.load.tx_latency_mean > dummies_only.load.tx_latency_mean,
+        "holding costs latency"
+    );
+}

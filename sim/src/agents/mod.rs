@@ -8,6 +8,7 @@ pub(crate) mod prover;
 pub(crate) mod race;
 pub(crate) mod rollup;
 pub(crate) mod stake;
+pub(crate) mod steering;
 
 use eyre::{Result, WrapErr};
 

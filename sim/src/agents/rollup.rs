@@ -26,6 +26,9 @@ pub(crate) fn posts_batches(w: &mut World<'_>, block: u64) -> Result<()> {
         w.pending_count += arrivals;
         w.summary.load.txs_arrived += arrivals;
     }
+    if super::steering::holds_back(w, block)? {
+        return Ok(());
+    }
     let l = &w.s.load;
     for _ in 0..l.max_batches_per_block {
         if w.posting_done(block) || w.pending_count == 0 {
@@ -37,7 +40,8 @@ pub(crate) fn posts_batches(w: &mut World<'_>, block: u64) -> Result<()> {
         }
         let chunks = takes_oldest(w, l.batch_txs.min(w.pending_count));
         let txs: u64 = chunks.iter().map(|c| c.1).sum();
-        posts(w, block, chunks, txs)?;
+        let fee = fee_units(w, txs * w.s.load.tx_bytes);
+        posts(w, block, chunks, txs, fee)?;
     }
     Ok(())
 }
@@ -110,11 +114,24 @@ fn prepays(w: &mut World<'_>, fee: u128) -> Result<()> {
     Ok(())
 }
 
-/// Posts one batch and hands it to the prover the chain drew, or to the race if nobody was eligible.
-fn posts(w: &mut World<'_>, block: u64, chunks: Vec<(u64, u64)>, txs: u64) -> Result<()> {
+/// Posts a steering source's dummy batch: no transactions, the minimum fee (at least 1 unit).
+pub(crate) fn posts_dummy(w: &mut World<'_>, block: u64) -> Result<()> {
+    w.summary.source.dummies += 1;
+    posts(w, block, Vec::new(), 0, w.s.params.min_fee.max(1))
+}
+
+/// Posts one batch of `txs` transactions for `fee` units and hands it to the prover the chain
+/// drew, or to the race if nobody could take it.
+fn posts(
+    w: &mut World<'_>,
+    block: u64,
+    chunks: Vec<(u64, u64)>,
+    txs: u64,
+    fee: u128,
+) -> Result<()> {
     let id = w.batches.len() as u64 + 1;
     let bytes = txs * w.s.load.tx_bytes;
-    let fee = fee_units(w, bytes);
+    let dummy = txs == 0;
     prepays(w, fee)?;
     let commitment = keccak256((U256::from(w.s.seed), U256::from(id)).abi_encode_params());
     w.batches.push(Batch {
@@ -159,6 +176,9 @@ fn posts(w: &mut World<'_>, block: u64, chunks: Vec<(u64, u64)>, txs: u64) -> Re
         Some(i) => {
             w.batch_mut(id).prover = Some(i);
             takes_assignment(w, i, block);
+            if !dummy && i == w.s.source.favourite {
+                w.summary.source.favourite_batches += 1;
+            }
             w.schedule(pd + 1, Job::Slash(id));
             prover::proves_assignment(w, i, id, block, pd, rd);
         }
