@@ -20,4 +20,10 @@ interface IProofVerifier {
         bytes32[] calldata commitments,
         bytes calldata proof
     ) external view returns (bool valid);
+
+    /// @notice Commitments accepted for posting are < this value: a commitment at or above it could never
+    ///         be proven by this verifier (for a SNARK, it is not a field element of the circuit).
+    /// @dev Constant for a deployed verifier, so the network can read it once.
+    /// @return bound The exclusive upper bound of a valid commitment.
+    function commitmentBound() external view returns (uint256 bound);
 }

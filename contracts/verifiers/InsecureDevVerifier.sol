@@ -26,6 +26,13 @@ contract InsecureDevVerifier is IProofVerifier {
         return bytes32(proof) == expectedProof(msg.sender, prover, firstBatchId, commitments);
     }
 
+    /// @inheritdoc IProofVerifier
+    /// @dev Any 32-byte word can be hashed, so every commitment is accepted: 2^256 - 1 is the largest
+    ///      bound a uint256 can express (the single value 2^256 - 1 itself is excluded).
+    function commitmentBound() external pure returns (uint256) {
+        return type(uint256).max;
+    }
+
     /// @notice The only proof this verifier accepts for these public inputs.
     /// @param network The ProverNetwork that will ask.
     /// @param prover The submitting prover.
