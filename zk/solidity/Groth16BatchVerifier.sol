@@ -11,10 +11,10 @@ import {IProofVerifier} from "../../contracts/interfaces/IProofVerifier.sol";
 ///         code (provernet-zk).
 /// @dev Padding rule (the same as zk/src/inputs.rs): a proof over n batches uses the circuit of size
 ///      k = circuitSize(n), the smallest circuit size >= n, and has k + 2 public scalars, each < R:
-///        input[0]          = network | chainId << 160                     (chainId < 2^64)
-///        input[1]          = prover | firstBatchId << 160 | n << 224    (firstBatchId < 2^64)
-///        input[2 + i]      = commitments[i] for i < n                     (< R: a Poseidon output)
-///        input[2 + i]      = 0 for n <= i < k                             (padding)
+///        input[0]              = network | chainId << 160                   (chainId < 2^64)
+///        input[1]              = prover | firstBatchId << 160 | n << 224  (firstBatchId < 2^64)
+///        input[2 + i], i < n   = commitments[i]                             (< R: a Poseidon output)
+///        input[2 + i], i >= n  = 0                                          (padding)
 ///      The circuit opens the first n commitments and forces the padding ones to zero, and n itself
 ///      is an input, so a proof is valid for one chain, one network (msg.sender), one prover, one
 ///      first batch id and one ordered list of exactly n commitments. Packing saves one ecMul +
