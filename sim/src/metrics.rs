@@ -41,6 +41,8 @@ pub struct Summary {
     pub gas: Gas,
     /// What a steering batch source achieved (zero for an honest one).
     pub source: SourceMetrics,
+    /// What the provers that play with the `minStake` threshold achieved.
+    pub dodging: Dodging,
     /// Consistency of the simulation's bookkeeping with the chain.
     pub checks: Checks,
 }
@@ -221,6 +223,17 @@ pub struct Emergency {
     pub capacity_redraws: u64,
     /// Slots that ran out of draws (every drawn prover full or no list): their batches were open.
     pub open_slots: u64,
+}
+
+/// The decliners' and secret withholders' outcome, summed over provers.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Dodging {
+    /// Slots drawn to a decliner that it tried to dodge by dropping below `minStake`.
+    pub dodges: u64,
+    /// Batches of those slots the chain gave to another prover (dodges that worked).
+    pub dodged_batches: u64,
+    /// Reveals made below `minStake`: mixed into the seed, not listed.
+    pub unlisted_reveals: u64,
 }
 
 /// A steering source's outcome: did its favourite prove more than its weight share?

@@ -137,6 +137,12 @@ pub(crate) fn finish(
     economics(&w, &mut sum);
     decentralisation(&w, &mut sum);
     source(&w, &mut sum);
+    for a in &w.agents {
+        let d = &mut sum.dodging;
+        d.dodges += a.stats.dodges;
+        d.dodged_batches += a.stats.dodged_batches;
+        d.unlisted_reveals += a.stats.unlisted_reveals;
+    }
 
     // Emergency and gas.
     let posted = sum.liveness.posted.max(1) as f64;
