@@ -301,3 +301,16 @@ fn a_steering_source_moves_batches_only_by_timing() {
         "holding costs latency"
     );
 }
+
+/// Issue 10's batching goal: in the baseline at its default load a `submitProof` covers at least
+/// 4 batches on average (the first 1,000 batches of the baseline, to keep the debug test short;
+/// docs/simulation.md has the full run).
+#[test]
+fn the_baseline_proves_at_least_four_batches_per_proof() {
+    let mut s = Scenario::load(&repo().join("scenarios/baseline.toml")).unwrap();
+    s.duration.batches = 1_000;
+    let m = engine::run(&s, &|_| {}).unwrap().summary;
+    assert!(m.checks.consistent(), "{:?}", m.checks);
+    assert!(m.gas.batches_per_proof >= 4.0, "{} batches per proof", m.gas.batches_per_proof);
+    assert!(m.gas.count_by_kind["submitProof"] <= m.gas.count_by_kind["postBatch"] / 4);
+}

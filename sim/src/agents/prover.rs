@@ -192,3 +192,20 @@ pub(crate) fn batches_in_one_proof(
     }
     count
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_proof_covers_a_consecutive_run_of_one_prover_up_to_the_maximum() {
+        let jobs: Vec<Job> = (1..=20)
+            .map(|id| Job::Prove(0, id))
+            .chain([Job::Prove(0, 22), Job::Prove(1, 23)])
+            .collect();
+        assert_eq!(batches_in_one_proof(&jobs, 0, 0, 1, 16), 16, "capped at the maximum");
+        assert_eq!(batches_in_one_proof(&jobs, 16, 0, 17, 16), 4, "17..=20, then a gap at 21");
+        assert_eq!(batches_in_one_proof(&jobs, 20, 0, 22, 16), 1, "23 is another prover's");
+        assert_eq!(batches_in_one_proof(&jobs, 21, 1, 23, 16), 1, "the last job");
+    }
+}
