@@ -108,6 +108,7 @@ impl World<'_> {
             let a = &mut self.agents[i];
             a.takes_slash(e.amount.saturating_to());
             a.stats.slashes += 1;
+            a.rebirth_due = a.successor.is_some();
             a.stats.slashed += u256_tokens(e.amount);
         }
         let b = self.batch_mut(e.batchId.to::<u64>());

@@ -234,6 +234,11 @@ pub struct Dodging {
     pub dodged_batches: u64,
     /// Reveals made below `minStake`: mixed into the seed, not listed.
     pub unlisted_reveals: u64,
+    /// Whitewashers that left a slashed identity for a fresh one.
+    pub rebirths: u64,
+    /// Mean reputation of the identities they left, at the block they left (the fresh one starts
+    /// at 0).
+    pub shed_reputation_mean: f64,
 }
 
 /// A steering source's outcome: did its favourite prove more than its weight share?

@@ -71,6 +71,11 @@ pub trait ProverPolicy: Sync {
     fn hides_secret(&self, _rng: &mut Rng) -> bool {
         false
     }
+
+    /// Whether, once slashed, it leaves and re-registers under a fresh identity with the same stake.
+    fn whitewashes(&self) -> bool {
+        false
+    }
 }
 
 /// Proves every assignment it can finish in time, reveals every commitment, joins races at random.
@@ -160,6 +165,17 @@ impl ProverPolicy for Overcommit {
     }
 }
 
+/// After its first slash, unstakes everything and registers a fresh identity with its original
+/// stake (issue 10, attack 6). Newcomers start at reputation 0, so the fresh identity weighs less
+/// than the record it sheds. Otherwise honest: the old identity still proves what it holds.
+pub struct Whitewasher;
+
+impl ProverPolicy for Whitewasher {
+    fn whitewashes(&self) -> bool {
+        true
+    }
+}
+
 /// The one table from a strategy to the policy that plays it in the simulator; `None` for the
 /// strategies only the fuzz harness plays (they act on single transactions, which the contract
 /// rejects or the harness's invariants cover, not on the network's economics: docs/simulation.md).
@@ -173,11 +189,10 @@ pub fn policy_of(strategy: Strategy) -> Option<&'static dyn ProverPolicy> {
         Strategy::Decliner => Some(&Decliner),
         Strategy::SecretWithholder => Some(&SecretWithholder),
         Strategy::Overcommit => Some(&Overcommit),
-        Strategy::Slow
-        | Strategy::Stealer
-        | Strategy::WithdrawBeforeSlash
-        | Strategy::Sybil
-        | Strategy::Whitewasher => None,
+        Strategy::Whitewasher => Some(&Whitewasher),
+        Strategy::Slow | Strategy::Stealer | Strategy::WithdrawBeforeSlash | Strategy::Sybil => {
+            None
+        }
     }
 }
 
@@ -215,6 +230,7 @@ mod tests {
                 Strategy::BountyFarm,
                 Strategy::Decliner,
                 Strategy::SecretWithholder,
+                Strategy::Whitewasher,
                 Strategy::Overcommit
             ]
         );
@@ -224,7 +240,7 @@ mod tests {
     fn harness_only_strategies_are_refused_with_the_simulated_list() {
         let e = simulated(Strategy::Stealer).err().expect("stealer is harness-only").to_string();
         assert!(e.contains("\"stealer\" is played only by the fuzz harness"), "{e}");
-        assert!(e.contains("plays honest, faulty, withhold, no-reveal, bounty-farm, decliner, secret-withholder, overcommit"), "{e}");
+        assert!(e.contains("plays honest, faulty, withhold, no-reveal, bounty-farm, decliner, secret-withholder, whitewasher, overcommit"), "{e}");
         assert!(simulated(Strategy::NoReveal).is_ok());
     }
 

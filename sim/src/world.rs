@@ -106,6 +106,10 @@ pub(crate) struct Agent {
     /// While it sits below `minStake` on purpose: the amount it unstaked (to top up again) and the
     /// last block of the slot it is dodging (zero: dipped for a reveal).
     pub(crate) dipped: Option<(u128, u64)>,
+    /// A whitewasher's next identity (agent index), until it is used.
+    pub(crate) successor: Option<usize>,
+    /// A whitewasher was slashed: it moves to its next identity once no reveal is pending.
+    pub(crate) rebirth_due: bool,
     /// Block at which each machine is free.
     pub(crate) machines: Vec<u64>,
     pub(crate) failure_rate: f64,

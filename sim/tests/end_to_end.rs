@@ -259,6 +259,12 @@ fn issue_10_attackers_gain_nothing_and_the_books_still_reconcile() {
     assert!(h.iter().map(|s| s.unlisted_reveals).sum::<u64>() > 0);
     assert_eq!(r.summary.slashing.non_reveals, 0, "every commitment was revealed");
 
+    // Whitewasher: after a slash it moves to a fresh identity, which starts at reputation 0, and
+    // the books (two identities per whitewasher) still reconcile.
+    let r = run(Strategy::Whitewasher, &|s| s.duration.batches = 200);
+    assert!(r.summary.dodging.rebirths > 0, "a slashed whitewasher re-registered");
+    assert_eq!(r.provers.len() as u64, 12 + 6, "one spare identity per whitewasher");
+
     // Overcommitted small provers: bonded for 2 open batches, skipped by the draw once full.
     let r = run(Strategy::Overcommit, &|s| {
         s.adversaries.overcommit_open = 2;

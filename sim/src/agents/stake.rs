@@ -1,14 +1,15 @@
 //! Stake moves of the provers that play with the `minStake` threshold (decliner, secret withholder):
 //! dropping 1 unit below it with `requestUnstake` and topping up again with fresh tokens. The
 //! unstaked part stays bonded (unbonding) for the rest of the run: the capacity rule and slashes
-//! still count it, which is why the dodge does not work.
+//! still count it, which is why the dodge does not work. And the whitewasher's move to a fresh
+//! identity.
 
 use alloy::primitives::U256;
 use eyre::{Result, bail};
 use provernet_bindings::ProverNetwork as P;
 
 use crate::engine::fund;
-use crate::world::World;
+use crate::world::{World, units};
 
 /// Prover `i` requests an unstake leaving its active stake 1 unit below `minStake`; `until` is the
 /// last block of the slot it dodges (zero: a reveal). Does nothing if it is already below.
@@ -77,6 +78,47 @@ pub(crate) fn dodges_drawn_slots(w: &mut World<'_>, block: u64) -> Result<()> {
             w.agents[i].stats.dodges += 1;
             dips_below_minimum(w, i, slot.last_block)?;
         }
+    }
+    Ok(())
+}
+
+/// Block step: a slashed whitewasher with no reveal pending leaves: its old identity unstakes
+/// everything (it keeps proving what it holds, and can no longer commit), and its fresh identity
+/// registers with the original stake, from fresh tokens, at reputation 0.
+pub(crate) fn whitewashes(w: &mut World<'_>, _block: u64) -> Result<()> {
+    for i in 0..w.agents.len() {
+        let a = &w.agents[i];
+        if !a.rebirth_due || a.committed.is_some() {
+            continue;
+        }
+        let (old, stake, next) = (a.spec.addr, a.stake_units, a.successor);
+        w.agents[i].rebirth_due = false;
+        let Some(k) = next else { continue };
+        w.agents[i].successor = None;
+        let network = w.chain.addrs.network;
+        let rep = w.chain.view(network, &P::reputationOfCall { who: old })?.saturating_to::<u64>();
+        if stake > 0 {
+            let out =
+                w.chain.exec(old, network, &P::requestUnstakeCall { amount: U256::from(stake) })?;
+            w.record("requestUnstake", &out, Some(i), true);
+            if out.revert.is_none() {
+                w.agents[i].stake_units = 0;
+                w.agents[i].unbonding_units += stake;
+            }
+        }
+        let fresh = units(w.agents[k].spec.stake);
+        let new = w.agents[k].spec.addr;
+        fund(&mut w.chain, new, fresh)?;
+        let out = w.chain.exec(new, network, &P::registerCall { amount: U256::from(fresh) })?;
+        w.record("register", &out, Some(k), true);
+        if let Some(r) = &out.revert {
+            bail!("prover {i}'s fresh identity could not register: {r}");
+        }
+        w.agents[k].stake_units = fresh;
+        let d = &mut w.summary.dodging;
+        d.shed_reputation_mean =
+            (d.shed_reputation_mean * d.rebirths as f64 + rep as f64) / (d.rebirths + 1) as f64;
+        d.rebirths += 1;
     }
     Ok(())
 }
