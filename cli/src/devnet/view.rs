@@ -153,7 +153,16 @@ fn header(state: &State, frame: &Frame) -> Vec<String> {
     )];
     if frame.live {
         let clock = PhaseClock::at(&s.geo, t.block, s.block_time);
-        out.push(format!("{}; {} listed", clock.describe(), t.listed));
+        // The slot a batch posted now lands in: its batches all go to the slot's prover.
+        let slot = s.geo.slot_at(t.block + 1);
+        out.push(format!(
+            "{}; {} listed; slot {} of {} to block {}",
+            clock.describe(),
+            t.listed,
+            slot.index,
+            s.geo.slots_per_epoch(),
+            slot.last_block
+        ));
         let both = format!("rpc {}  deployment {}", s.rpc, s.deployment.display());
         if both.chars().count() <= frame.width {
             out.push(both);
@@ -243,9 +252,9 @@ fn short_address(a: Address) -> String {
 fn open_batches(state: &State, limit: Option<usize>) -> Vec<Line> {
     let head = state.totals.block;
     let title = format!(
-        "open batches: {}  (source claimable {}: refunds of failed batches)",
+        "open batches: {}  (source fee balance {}, refunds of failed batches included)",
         state.open.len(),
-        state.amount(state.source_claimable)
+        state.amount(state.source_fee_balance)
     );
     let mut out = vec![(Tone::Plain, title)];
     let left = |deadline: u64| {
