@@ -330,8 +330,8 @@ impl Agent {
                 _ => {}
             }
         }
-        // Consecutive assigned batches share proofs: each run is split into the verifier's
-        // supported sizes (8/4/2/1, plan_proofs); races are one batch each. Every job is checked
+        // Consecutive assigned batches (a slot's, and neighbouring slots' of this prover) share
+        // proofs: each run is split by plan_proofs (up to 16 a proof); races are one batch each. Every job is checked
         // against the chain first, then all are proven in one parallel round on a blocking thread.
         let mut jobs: Vec<(u64, u64)> = Vec::new();
         for (first, count) in runs(&mine, MAX_BATCHES_PER_PROOF) {

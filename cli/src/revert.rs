@@ -55,7 +55,7 @@ fn hint(name: &str) -> Option<&'static str> {
         }
         "ProofLengthInvalid" => "pass the proof bytes unchanged",
         "UnsupportedBatchCount" => {
-            "the verifier proves 1, 2, 4 or 8 batches at once; split the run"
+            "one proof covers 1 to 16 consecutive batches (MAX_BATCHES_PER_PROOF); split the run"
         }
         "ERC20InsufficientBalance" => {
             "get more tokens first (on a dev deployment: `provernet token mint`)"
