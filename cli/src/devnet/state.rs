@@ -316,7 +316,7 @@ impl State {
             Event::SlotAssigned { epoch, index, draw, prover } => {
                 let text = if prover.is_zero() {
                     format!(
-                        "slot {index} of epoch {epoch}: no drawn prover could take it, its batches are open"
+                        "slot {index} of epoch {epoch}: open (nobody was listed, or every drawn prover was full)"
                     )
                 } else {
                     if let Some(r) = self.row(prover) {

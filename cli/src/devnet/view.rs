@@ -153,16 +153,7 @@ fn header(state: &State, frame: &Frame) -> Vec<String> {
     )];
     if frame.live {
         let clock = PhaseClock::at(&s.geo, t.block, s.block_time);
-        // The slot a batch posted now lands in: its batches all go to the slot's prover.
-        let slot = s.geo.slot_at(t.block + 1);
-        out.push(format!(
-            "{}; {} listed; slot {} of {} to block {}",
-            clock.describe(),
-            t.listed,
-            slot.index,
-            s.geo.slots_per_epoch(),
-            slot.last_block
-        ));
+        out.push(format!("{}; {} listed", clock.describe(), t.listed));
         let both = format!("rpc {}  deployment {}", s.rpc, s.deployment.display());
         if both.chars().count() <= frame.width {
             out.push(both);
@@ -171,13 +162,20 @@ fn header(state: &State, frame: &Frame) -> Vec<String> {
             out.push(format!("deployment {}", s.deployment.display()));
         }
     }
-    let parts = [
+    // The slot a batch posted now lands in (all of a slot's batches go to its prover); the
+    // live view only: the summary is not about a moment.
+    let slot = s.geo.slot_at(t.block + 1);
+    let slot = format!("slot {}/{} to {}", slot.index, s.geo.slots_per_epoch(), slot.last_block);
+    let mut parts = vec![
         format!("batches: posted {}", t.posted),
         format!("on time {}", t.proven_on_time),
         format!("rescued {}", t.rescued),
         format!("failed {}", t.failed),
         format!("open {}", t.open()),
     ];
+    if frame.live {
+        parts.push(slot);
+    }
     out.push(join_fitting(&parts, frame.width));
     out
 }
@@ -252,7 +250,7 @@ fn short_address(a: Address) -> String {
 fn open_batches(state: &State, limit: Option<usize>) -> Vec<Line> {
     let head = state.totals.block;
     let title = format!(
-        "open batches: {}  (source fee balance {}, refunds of failed batches included)",
+        "open batches: {}  (source fee balance {})",
         state.open.len(),
         state.amount(state.source_fee_balance)
     );
@@ -405,6 +403,13 @@ mod tests {
             assert!(all.contains("claim"), "{all}");
             assert!(all.contains("open batches: "), "{all}");
             assert!(all.contains("Ctrl-C"), "{all}");
+            if w >= 80 {
+                // The slot the next block is in ends the batches line.
+                let next = s.setup.geo.slot_at(s.totals.block + 1);
+                let want = format!("  slot {}/4 to {}", next.index, next.last_block);
+                let line = lines.iter().find(|(_, l)| l.starts_with("batches:")).unwrap();
+                assert!(line.1.ends_with(&want), "{:?} does not end with {want:?}", line.1);
+            }
             if h >= 24 {
                 let events = lines.iter().filter(|(_, l)| l.starts_with('[')).count();
                 assert!(events >= MIN_EVENTS, "{events} events at {w}x{h}:\n{all}");

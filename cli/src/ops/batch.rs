@@ -207,7 +207,7 @@ pub async fn batch_status_report(net: &Net, id: u64) -> Result<Report> {
     h += &format!("\n  commitment  {}\n  fee         {}\n", b.commitment, u.fmt(U256::from(b.fee)));
     h += &format!("  slot        {}", slot_words(&slot));
     h += &if draw == OPEN_DRAW {
-        ": open (no drawn prover could take it)\n".to_string()
+        ": open (nobody was listed, or every drawn prover was full)\n".to_string()
     } else {
         format!(", draw {draw}\n  prover      {}\n", b.prover)
     };

@@ -99,7 +99,8 @@ async fn a_full_prover_is_skipped_and_status_says_so() {
     let st = env.ok(None, &["batch", "status", "3"]);
     assert_eq!((st["status"].as_str(), st["draw"].is_null()), (Some("Open"), true), "{st}");
     assert!(
-        env.human(None, &["batch", "status", "3"]).contains("open (no drawn prover could take it)")
+        env.human(None, &["batch", "status", "3"])
+            .contains("open (nobody was listed, or every drawn prover was full)")
     );
     let s = env.ok(Some(p), &["prover", "status"]);
     assert_eq!((s["canTake"].as_bool(), s["openAssignments"].as_u64()), (Some(false), Some(2)));
