@@ -331,8 +331,9 @@ impl Agent {
             }
         }
         // Consecutive assigned batches (a slot's, and neighbouring slots' of this prover) share
-        // proofs: each run is split by plan_proofs (up to 16 a proof); races are one batch each. Every job is checked
-        // against the chain first, then all are proven in one parallel round on a blocking thread.
+        // proofs: each run is split by plan_proofs (up to 16 a proof); races are one batch each.
+        // Every job is checked against the chain first, then all are proven in one parallel round
+        // on a blocking thread.
         let mut jobs: Vec<(u64, u64)> = Vec::new();
         for (first, count) in runs(&mine, MAX_BATCHES_PER_PROOF) {
             jobs.extend(
