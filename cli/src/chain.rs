@@ -46,6 +46,22 @@ pub struct Chain {
     pub tx: TxOptions,
     /// The nonce the next transaction uses when `--nonce` was given (later ones count up).
     next_nonce: Arc<Mutex<Option<u64>>>,
+    /// The nonce manager of agents: held from reading the pending nonce until the transaction is
+    /// in the node's pool, so concurrent sends from one signer (a reveal while a proof is being
+    /// submitted) never pick the same nonce. Shared by every clone and reconnection.
+    send_lock: Arc<tokio::sync::Mutex<()>>,
+    /// The signing key, kept to reconnect to another endpoint (failover).
+    key: Option<SignerKey>,
+}
+
+/// A signing key whose Debug output is redacted.
+#[derive(Clone)]
+struct SignerKey(PrivateKeySigner);
+
+impl std::fmt::Debug for SignerKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SignerKey({})", self.0.address())
+    }
 }
 
 /// The transaction options of one-shot commands (`--nonce`, `--gas-price`, `--dry-run`, ...).
@@ -81,6 +97,7 @@ impl Chain {
             ))
         })?;
         let address = signer.as_ref().map(|s| s.address());
+        let key = signer.clone().map(SignerKey);
         let provider = match signer {
             Some(s) => {
                 ProviderBuilder::new().wallet(EthereumWallet::from(s)).connect_http(url).erased()
@@ -112,7 +129,25 @@ impl Chain {
             tx_timeout,
             tx: TxOptions::default(),
             next_nonce: Arc::new(Mutex::new(None)),
+            send_lock: Arc::default(),
+            key,
         })
+    }
+
+    /// The same signer and options on another endpoint (RPC failover). The nonce manager is
+    /// shared with `self`.
+    pub async fn reconnect(&self, rpc_url: &str) -> Result<Self> {
+        let mut other =
+            Self::connect(rpc_url, self.key.clone().map(|k| k.0), self.tx_timeout).await?;
+        if other.chain_id != self.chain_id {
+            return Err(exit::input(format!(
+                "the RPC endpoint {rpc_url} is chain {} but {} is chain {}: every --rpc-url must serve the same chain",
+                other.chain_id, self.rpc_url, self.chain_id
+            )));
+        }
+        other.tx = self.tx.clone();
+        other.send_lock = self.send_lock.clone();
+        Ok(other)
     }
 
     /// Sets the transaction options.
@@ -169,9 +204,20 @@ impl Chain {
         // Headroom over the estimate: state can shift a little between simulation and inclusion.
         let mut call = call.gas(gas.saturating_mul(13) / 10 + 10_000);
         let nonce = self.choose_nonce(what).await?;
-        if let Some(n) = nonce {
-            call = call.nonce(n);
-        }
+        // Without an explicit nonce, sends are serialised and take the pending nonce (see
+        // `send_lock`); the lock is released once the node has the transaction.
+        let serial = match nonce {
+            Some(n) => {
+                call = call.nonce(n);
+                None
+            }
+            None => {
+                let guard = self.send_lock.clone().lock_owned().await;
+                let me = self.signer()?;
+                call = call.nonce(self.provider.get_transaction_count(me).pending().await?);
+                Some(guard)
+            }
+        };
         if let Some(max_fee) = self.tx.gas_price {
             let tip = match self.tx.priority_gas_price {
                 Some(t) => t,
@@ -188,6 +234,7 @@ impl Chain {
             .map_err(|e| explain(what, units, e))
             .wrap_err_with(|| format!("while sending {what}"))?;
         let hash = *pending.tx_hash();
+        drop(serial);
         tracing::debug!(%hash, what, "sent");
         if self.tx.announce {
             // Said at once, so after Ctrl-C or a timeout the user knows what is in flight.

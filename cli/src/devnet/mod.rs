@@ -40,7 +40,7 @@ use self::{
     view::{Frame, Screen},
 };
 use crate::{
-    agent::{Agent, AgentConfig, AgentStats, Flaky},
+    agent::{Agent, AgentConfig, AgentStats, Engine, Flaky},
     anvil::{Anvil, DEV_KEY_0, DEV_KEY_1},
     bail_input,
     chain::Chain,
@@ -283,9 +283,10 @@ async fn spawn_agents(
             flaky: *pattern,
             claim_every: 15,
             race: true,
+            fallback_rpc_urls: Vec::new(),
         };
         let backend = cfg.proving.backend_with(net, nw.keys.clone()).await?;
-        let agent = Agent::new(net.clone(), secrets.clone(), backend, agent_cfg)?;
+        let agent = Agent::new(net.clone(), secrets.clone(), Engine::local(backend), agent_cfg)?;
         tasks.push(tokio::spawn(agent.run(stop.clone())));
     }
     Ok(tasks)
