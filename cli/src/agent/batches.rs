@@ -108,6 +108,9 @@ impl Agent {
             self.busy.extend(p.first..p.first + p.count);
         }
         if !prepared.is_empty() {
+            let batches: u64 = prepared.iter().map(|p| p.count).sum();
+            info!(agent = %self.cfg.name, jobs = prepared.len(), batches, block,
+                  "handed proof jobs to the {}", self.engine.describe());
             self.engine.dispatch(&self.cfg.name, prepared, &self.events_tx).await;
         }
         Ok(())

@@ -9,6 +9,7 @@ mod agent;
 mod batch;
 mod connection;
 mod deploy;
+mod duties;
 mod engines;
 mod epoch;
 mod exit_codes;
