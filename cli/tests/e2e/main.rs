@@ -13,6 +13,7 @@ mod duties;
 mod engines;
 mod epoch;
 mod exit_codes;
+mod fleet;
 mod json;
 mod lifecycle;
 mod prover;
