@@ -31,6 +31,10 @@ struct WorkerProc(AgentProc);
 
 impl WorkerProc {
     fn start(env: &Env, queue: &str, name: &str, delay_ms: u64) -> Self {
+        Self::start_with(env, queue, name, delay_ms, &[])
+    }
+
+    fn start_with(env: &Env, queue: &str, name: &str, delay_ms: u64, extra: &[&str]) -> Self {
         let path = env.dir.path().join(format!("{name}.log"));
         let log = std::fs::OpenOptions::new().create(true).append(true).open(&path).unwrap();
         let delay = delay_ms.to_string();
@@ -48,6 +52,7 @@ impl WorkerProc {
             ACK_WAIT,
         ];
         let mut cmd = env.command(None, &args);
+        cmd.args(extra);
         cmd.stdout(Stdio::null()).stderr(log);
         Self(AgentProc(cmd.spawn().expect("worker starts"), path))
     }
@@ -55,6 +60,33 @@ impl WorkerProc {
     fn log(&self) -> String {
         strip_ansi(&std::fs::read_to_string(&self.0.1).unwrap_or_default())
     }
+}
+
+/// A free local address for a metrics endpoint.
+fn metrics_addr() -> String {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string()
+}
+
+/// `GET /metrics` (HTTP/1.0: unchunked, closed after the body); panics unless it answers 200.
+fn scrape(addr: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("metrics endpoint answers");
+    stream.write_all(b"GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
+    assert!(head.contains(" 200"), "{head}");
+    body.to_owned()
+}
+
+/// The value of an unlabelled series in a scrape.
+fn value_of(body: &str, series: &str) -> f64 {
+    body.lines()
+        .find_map(|l| l.strip_prefix(series).and_then(|rest| rest.strip_prefix(' ')))
+        .unwrap_or_else(|| panic!("series {series} not in the scrape:\n{body}"))
+        .trim()
+        .parse()
+        .unwrap()
 }
 
 fn log_of(p: &AgentProc) -> String {
@@ -75,12 +107,15 @@ async fn a_job_held_by_a_killed_worker_is_proven_by_the_other() {
     env.ok(Some(&owner), &["batch", "post", "--commitment", &commitment(9), "--fee", "10"]);
     // The first worker takes the job and would hold it for a minute.
     let mut slow = WorkerProc::start(&env, &url, "slow", 60_000);
-    let _agent = AgentProc::start(&env, &provers[0], &agent_args(&url));
+    let (agent_metrics, worker_metrics) = (metrics_addr(), metrics_addr());
+    let mut args = agent_args(&url);
+    args.extend(["--metrics-addr", &agent_metrics]);
+    let _agent = AgentProc::start(&env, &provers[0], &args);
     wait_for("the slow worker to take the job", Duration::from_secs(60), || async {
         slow.log().contains("proving")
     })
     .await;
-    let fast = WorkerProc::start(&env, &url, "fast", 0);
+    let fast = WorkerProc::start_with(&env, &url, "fast", 0, &["--metrics-addr", &worker_metrics]);
     // Give the fast worker time to connect: it must get the job only by redelivery.
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert!(env.proven_events(1).await.is_empty());
@@ -92,6 +127,26 @@ async fn a_job_held_by_a_killed_worker_is_proven_by_the_other() {
     let log = fast.log();
     assert!(log.contains("delivered=2"), "the other worker got it as a redelivery: {log}");
     assert_eq!(env.proven_events(1).await.len(), 1);
+
+    // Both endpoints report what happened.
+    let worker = scrape(&worker_metrics);
+    assert_eq!(value_of(&worker, "provernet_proofs_total"), 1.0, "{worker}");
+    assert_eq!(value_of(&worker, "provernet_jobs_redelivered_total"), 1.0, "{worker}");
+    assert_eq!(value_of(&worker, "provernet_proving_seconds_count"), 1.0, "{worker}");
+    assert_eq!(value_of(&worker, "provernet_job_wait_seconds_count"), 1.0, "{worker}");
+    let mut agent = String::new();
+    wait_for("the agent's metrics of the proof", Duration::from_secs(10), || {
+        agent = scrape(&agent_metrics);
+        let done = value_of(&agent, "provernet_assignments_proven_total") == 1.0;
+        async move { done }
+    })
+    .await;
+    assert_eq!(value_of(&agent, "provernet_assignments_won_total"), 1.0, "{agent}");
+    assert_eq!(value_of(&agent, "provernet_jobs_enqueued_total"), 1.0, "{agent}");
+    assert!(value_of(&agent, "provernet_commits_total") >= 1.0, "{agent}");
+    assert_eq!(value_of(&agent, "provernet_stake_tokens"), 1000.0, "{agent}");
+    assert!(value_of(&agent, "provernet_reputation") > 0.0, "{agent}");
+    assert_eq!(value_of(&agent, "provernet_penalties_total{cause=\"non_reveal\"}"), 0.0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
