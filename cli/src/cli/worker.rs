@@ -14,17 +14,13 @@ use alloy::providers::{Provider, ProviderBuilder};
 use clap::Args;
 use eyre::{Result, eyre};
 use provernet_fleet::{
-    ChainHead, ProveError, ProverFn, Queue, QueueConfig, Worker, WorkerConfig,
+    ChainHead, ProveError, Queue, QueueConfig, Worker, WorkerConfig,
     metrics::{self, MetricsExporter},
-    zk_prover,
 };
 use tracing::{info, warn};
 
 use super::{GlobalArgs, shutdown_signal};
-use crate::{
-    ops::deploy::VerifierKind,
-    proof::{InsecureDevProof, ProofInput},
-};
+use crate::{fleet::worker_prover, ops::deploy::VerifierKind};
 
 /// Arguments of `worker`.
 #[derive(Debug, Args)]
@@ -75,12 +71,11 @@ pub(super) async fn connect_queue(url: &str, ack_wait_secs: Option<u64>) -> Resu
 
 pub(super) async fn run(g: &GlobalArgs, a: WorkerArgs) -> Result<()> {
     let _metrics = serve_metrics(a.metrics_addr)?;
-    let mut prover: ProverFn = match a.proof {
-        VerifierKind::Groth16 => zk_prover(g.proving().load_keys().await?),
-        VerifierKind::InsecureDev => Arc::new(|job| {
-            Ok(InsecureDevProof::prove_one(&ProofInput::from_public(&job.inputs)).to_vec())
-        }),
+    let keys = match a.proof {
+        VerifierKind::Groth16 => Some(g.proving().load_keys().await?),
+        VerifierKind::InsecureDev => None,
     };
+    let mut prover = worker_prover(a.proof.as_str(), keys)?;
     if a.prove_delay_ms > 0 {
         let (inner, delay) = (prover, Duration::from_millis(a.prove_delay_ms));
         prover = Arc::new(move |job| -> Result<Vec<u8>, ProveError> {
