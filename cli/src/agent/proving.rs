@@ -189,7 +189,13 @@ impl QueueEngine {
                 match queue.results().await {
                     Ok(feed) => {
                         let mut feed = std::pin::pin!(feed);
-                        while let Some(r) = feed.next().await {
+                        loop {
+                            // Ends with the agent (its event receiver gone), so the client closes.
+                            let r = tokio::select! {
+                                r = feed.next() => r,
+                                _ = events.closed() => return,
+                            };
+                            let Some(r) = r else { break };
                             match r {
                                 Ok(result) => {
                                     let job = waiting.lock().expect("waiting").take(result);
