@@ -30,7 +30,7 @@ impl Agent {
                         info!(agent = %self.cfg.name, epoch = e, block, "committed");
                         // A commit after a withheld reveal applies that penalty in the same
                         // transaction: say so now rather than at the next log scan.
-                        self.penalties.from_receipt(
+                        self.penalties.report_receipt(
                             &r,
                             &self.cfg.name,
                             self.me,

@@ -82,7 +82,7 @@ impl PenaltyWatch {
     }
 
     /// Reports the penalties against `me` carried by a receipt of the agent's own transaction.
-    pub(super) fn from_receipt(
+    pub(super) fn report_receipt(
         &mut self,
         r: &TransactionReceipt,
         agent: &str,

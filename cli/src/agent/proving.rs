@@ -50,7 +50,7 @@ pub enum Engine {
         delay: Duration,
     },
     /// By workers over a job queue.
-    Queue(QueueEngine),
+    Queue(Box<QueueEngine>),
 }
 
 impl std::fmt::Debug for Engine {

@@ -139,7 +139,7 @@ pub(super) async fn run_agent(g: &GlobalArgs, a: RunArgs) -> Result<()> {
         None => Engine::Local { backend, delay: Duration::from_millis(a.prove_delay_ms) },
         Some(url) => {
             let queue = super::worker::connect_queue(url, a.queue_ack_wait_secs).await?;
-            Engine::Queue(QueueEngine::new(queue, url, backend))
+            Engine::Queue(Box::new(QueueEngine::new(queue, url, backend)))
         }
     };
     let cfg = AgentConfig {

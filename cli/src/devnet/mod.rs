@@ -310,7 +310,7 @@ async fn spawn_agents(
             Some(url) => {
                 let queue =
                     provernet_fleet::Queue::connect(url).await.map_err(|e| eyre::eyre!("{e}"))?;
-                Engine::Queue(QueueEngine::new(queue, url, backend))
+                Engine::Queue(Box::new(QueueEngine::new(queue, url, backend)))
             }
         };
         let agent = Agent::new(net.clone(), secrets.clone(), engine, agent_cfg)?;
