@@ -49,7 +49,7 @@ pub struct Chain {
     /// The nonce manager of agents: held from reading the pending nonce until the transaction is
     /// in the node's pool, so concurrent sends from one signer (a reveal while a proof is being
     /// submitted) never pick the same nonce. Shared by every clone and reconnection.
-    send_lock: Arc<tokio::sync::Mutex<()>>,
+    pub(crate) send_lock: Arc<tokio::sync::Mutex<()>>,
     /// The signing key, kept to reconnect to another endpoint (failover).
     key: Option<SignerKey>,
 }
@@ -190,6 +190,22 @@ impl Chain {
         P: Provider,
         D: CallDecoder,
     {
+        self.send_by(what, units, call, None).await
+    }
+
+    /// [`Self::send`] for a transaction that is useless after block `deadline` (a proof past its
+    /// window): an agent's stuck transaction is replaced with a higher fee only until then.
+    pub async fn send_by<P, D>(
+        &self,
+        what: &str,
+        units: &Units,
+        call: CallBuilder<P, D>,
+        deadline: Option<u64>,
+    ) -> Result<TransactionReceipt>
+    where
+        P: Provider,
+        D: CallDecoder,
+    {
         let call = call.block(BlockId::pending());
         let gas = call.estimate_gas().await.map_err(|e| explain(what, units, e))?;
         if self.tx.dry_run {
@@ -202,22 +218,40 @@ impl Chain {
             }));
         }
         // Headroom over the estimate: state can shift a little between simulation and inclusion.
-        let mut call = call.gas(gas.saturating_mul(13) / 10 + 10_000);
-        let nonce = self.choose_nonce(what).await?;
-        // Without an explicit nonce, sends are serialised and take the pending nonce (see
-        // `send_lock`); the lock is released once the node has the transaction.
-        let serial = match nonce {
-            Some(n) => {
-                call = call.nonce(n);
-                None
-            }
-            None => {
-                let guard = self.send_lock.clone().lock_owned().await;
-                let me = self.signer()?;
-                call = call.nonce(self.provider.get_transaction_count(me).pending().await?);
-                Some(guard)
-            }
+        let call = call.gas(gas.saturating_mul(13) / 10 + 10_000);
+        let receipt = match self.choose_nonce(what).await? {
+            // Agents: the nonce manager, explicit fees, and replacement of a stuck transaction.
+            None => self.send_managed(what, call.into_transaction_request(), deadline).await?,
+            Some(n) => self.send_one_shot(what, units, call, n).await?,
         };
+        let hash = receipt.transaction_hash;
+        if !receipt.status() {
+            return Err(exit::err(
+                Code::Revert,
+                format!(
+                    "{what} was mined in block {} but reverted (tx {hash}); the chain state changed after the \
+                     simulation (e.g. another prover won a race)",
+                    receipt.block_number.unwrap_or_default()
+                ),
+            ));
+        }
+        Ok(receipt)
+    }
+
+    /// Sends with the nonce `n` chosen for a one-shot command (and its fee options), records it in
+    /// the journal, says its hash at once and awaits its receipt.
+    async fn send_one_shot<P, D>(
+        &self,
+        what: &str,
+        units: &Units,
+        call: CallBuilder<P, D>,
+        n: u64,
+    ) -> Result<TransactionReceipt>
+    where
+        P: Provider,
+        D: CallDecoder,
+    {
+        let mut call = call.nonce(n);
         if let Some(max_fee) = self.tx.gas_price {
             let tip = match self.tx.priority_gas_price {
                 Some(t) => t,
@@ -234,30 +268,18 @@ impl Chain {
             .map_err(|e| explain(what, units, e))
             .wrap_err_with(|| format!("while sending {what}"))?;
         let hash = *pending.tx_hash();
-        drop(serial);
         tracing::debug!(%hash, what, "sent");
         if self.tx.announce {
             // Said at once, so after Ctrl-C or a timeout the user knows what is in flight.
             eprintln!("sent {what}: {hash:#x}; waiting for its receipt");
         }
-        if let (Some(j), Some(n)) = (&self.tx.journal, nonce) {
+        if let Some(j) = &self.tx.journal {
             let mined = self.mined_nonce().await.unwrap_or(n);
             if let Err(e) = j.record(Sent { kind: what.to_string(), hash, nonce: n }, mined) {
                 tracing::warn!(error = %e, "cannot record the sent transaction");
             }
         }
-        let receipt = self.await_receipt(what, hash).await?;
-        if !receipt.status() {
-            return Err(exit::err(
-                Code::Revert,
-                format!(
-                    "{what} was mined in block {} but reverted (tx {hash}); the chain state changed after the \
-                     simulation (e.g. another prover won a race)",
-                    receipt.block_number.unwrap_or_default()
-                ),
-            ));
-        }
-        Ok(receipt)
+        self.await_receipt(what, hash).await
     }
 
     /// The signer's latest (mined) nonce.
@@ -268,7 +290,7 @@ impl Chain {
 
     /// The nonce to send with: `--nonce` (counting up over a command's transactions), else, when
     /// the journal is kept, the pending nonce after refusing a duplicate of a pending transaction
-    /// of the same kind; else none (the node's filler picks it).
+    /// of the same kind; else none (an agent: the nonce manager of `crate::landing` picks it).
     async fn choose_nonce(&self, what: &str) -> Result<Option<u64>> {
         {
             let mut next = self.next_nonce.lock().expect("nonce lock");
@@ -355,7 +377,7 @@ impl Chain {
 }
 
 /// How often a pending transaction's receipt is polled.
-const RECEIPT_POLL: Duration = Duration::from_millis(200);
+pub(crate) const RECEIPT_POLL: Duration = Duration::from_millis(200);
 
 /// Turns a simulation or send error into a decoded, actionable message.
 pub fn explain(what: &str, units: &Units, err: alloy::contract::Error) -> eyre::Report {

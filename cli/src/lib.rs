@@ -13,6 +13,7 @@ pub mod deployment;
 pub mod devnet;
 pub mod exit;
 pub mod fleet;
+pub mod landing;
 pub mod net;
 pub mod ops;
 pub mod output;

@@ -70,9 +70,14 @@ impl Agent {
         for id in self.batches.tracked.clone() {
             let b = self.net.network.batchOf(U256::from(id)).call().await?;
             let rd: u64 = b.raceDeadline.to();
-            if matches!(b.status, status::PROVEN | status::FAILED | status::NONE) || next > rd {
+            if matches!(b.status, status::FAILED | status::NONE) || next > rd {
                 self.batches.forget(id);
                 self.submitted.remove(&id);
+                continue;
+            }
+            // A proven batch stays followed until its race deadline: a reorg that removes the
+            // proof within that time reopens it (see `may_submit`).
+            if b.status == status::PROVEN {
                 continue;
             }
             if b.status == status::ASSIGNED

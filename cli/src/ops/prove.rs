@@ -130,14 +130,12 @@ pub async fn prepare_proof(net: &Net, first: u64, count: u64) -> Result<Prepared
 pub async fn submit_proof(net: &Net, p: &Prepared, proof: Bytes) -> Result<TransactionReceipt> {
     match p.route {
         ProveRoute::Assigned => {
-            net.send(
-                "submitProof",
-                net.network.submitProof(U256::from(p.first), U256::from(p.count), proof),
-            )
-            .await
+            let call = net.network.submitProof(U256::from(p.first), U256::from(p.count), proof);
+            net.chain.send_by("submitProof", &net.units, call, Some(p.deadline)).await
         }
         ProveRoute::Race => {
-            net.send("raceSubmit", net.network.raceSubmit(U256::from(p.first), proof)).await
+            let call = net.network.raceSubmit(U256::from(p.first), proof);
+            net.chain.send_by("raceSubmit", &net.units, call, Some(p.deadline)).await
         }
     }
 }

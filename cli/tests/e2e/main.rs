@@ -15,6 +15,7 @@ mod epoch;
 mod exit_codes;
 mod fleet;
 mod json;
+mod landing;
 mod lifecycle;
 mod prover;
 mod token;
