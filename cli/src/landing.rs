@@ -152,6 +152,6 @@ mod tests {
         assert_eq!(bumped_fees(100, 8, 10), (126, 11));
         // A base-fee spike: the maximum follows the base fee, not just the quarter.
         assert_eq!(bumped_fees(100, 8, 1_000), (2_011, 11));
-        assert_eq!(bumped_fees(0, 0, 0), (2, 1), "even zero fees rise");
+        assert_eq!(bumped_fees(0, 0, 0), (1, 1), "even zero fees rise");
     }
 }
