@@ -200,8 +200,10 @@ async fn agent_proves_runs_of_batches_with_real_proofs() {
     // The chain can show the last proof before the agent has logged it: wait for the log line.
     let path = agent.1.clone();
     let logged = || strip_ansi(&std::fs::read_to_string(&path).unwrap());
-    wait_for("the agent's log of the second proof", Duration::from_secs(10), || async {
-        logged().contains("first=3 count=1")
+    // Each proof is submitted on its own task, so either may be logged first: wait for both.
+    wait_for("the agent's log of both proofs", Duration::from_secs(10), || async {
+        let log = logged();
+        log.contains("first=1 count=2") && log.contains("first=3 count=1")
     })
     .await;
     let log = logged();
