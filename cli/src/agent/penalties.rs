@@ -120,6 +120,9 @@ impl PenaltyWatch {
         stats.penalties += 1;
         stats.penalized_tokens += tokens;
         metrics::penalty(p.cause, tokens);
+        if p.cause == PenaltyCause::MissedProof {
+            metrics::Counter::AssignmentsMissed.increment(1);
+        }
         warn!(
             agent,
             cause = p.cause.as_str(),

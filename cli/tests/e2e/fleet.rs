@@ -210,3 +210,28 @@ async fn a_restarted_agent_submits_every_proof_made_meanwhile_exactly_once() {
     let duties = second_run.matches(" committed").count() + second_run.matches(" revealed").count();
     assert_eq!(env.nonce(p.addr).await - nonce_before, duties as u64 + 2, "{log}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_without_a_result_by_its_deadline_is_dropped() {
+    let env = Env::start().await;
+    let server = queue_server(&env);
+    let url = server.url();
+    let (owner, provers) = env.deploy_with_provers(1).await;
+    env.select_all(&provers).await;
+    let post =
+        env.ok(Some(&owner), &["batch", "post", "--commitment", &commitment(9), "--fee", "10"]);
+    let deadline = post["provingDeadline"].as_u64().unwrap();
+    // No worker: the job waits in the queue until its window has closed.
+    let agent = AgentProc::start(&env, &provers[0], &agent_args(&url));
+    wait_for("the job queued", Duration::from_secs(60), || async {
+        log_of(&agent).contains("proof job queued")
+    })
+    .await;
+    env.mine_to(deadline).await;
+    wait_for("the job dropped", Duration::from_secs(30), || async {
+        log_of(&agent).contains("no result from the workers before the deadline")
+    })
+    .await;
+    assert!(env.proven_events(1).await.is_empty());
+    assert!(!log_of(&agent).contains("proved assigned"));
+}
