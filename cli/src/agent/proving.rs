@@ -359,3 +359,49 @@ async fn deliver(
     };
     let _ = events.send(event);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ops::ProveRoute, proof::ProofInput};
+    use alloy::primitives::{Address, B256};
+
+    fn job(first: u64) -> (JobId, Prepared) {
+        let input = ProofInput {
+            chain_id: 31337,
+            network: Address::repeat_byte(1),
+            prover: Address::repeat_byte(2),
+            first_batch_id: first,
+            commitments: vec![B256::repeat_byte(3)],
+        };
+        let id = JobId::of(&input.public_inputs());
+        (id, Prepared { route: ProveRoute::Assigned, first, count: 1, input, deadline: 100 })
+    }
+
+    fn result(id: &JobId) -> JobResult {
+        JobResult {
+            id: id.clone(),
+            worker: "w".into(),
+            delivered: 1,
+            queue_wait_us: 0,
+            outcome: Outcome::Expired { reason: "test".into() },
+        }
+    }
+
+    #[test]
+    fn a_result_meets_its_job_whichever_comes_first() {
+        let mut w = Waiting::default();
+        // Job first, then its result (the normal order).
+        let (id, p) = job(1);
+        assert!(w.hand_out(id.clone(), p).is_none());
+        let (p, r) = w.take(result(&id)).expect("the job was waiting");
+        assert_eq!((p.first, r.id), (1, id.clone()));
+        assert!(w.jobs.is_empty() && w.early.is_empty());
+        // Result first (replayed after a restart), then the job handed out again.
+        let (id, p) = job(2);
+        assert!(w.take(result(&id)).is_none(), "kept for later");
+        let (p, _) = w.hand_out(id.clone(), p).expect("the stored result is used");
+        assert_eq!(p.first, 2);
+        assert!(w.jobs.is_empty() && w.early.is_empty(), "nothing left waiting");
+    }
+}
