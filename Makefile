@@ -82,9 +82,10 @@ fmt: toolchain
 	cargo fmt --all
 
 ## make devnet: a live local prover network until Ctrl-C: anvil, 5 prover agents (1 flaky) and a
-## batch source, with a live view. E.g. make devnet DEVNET_ARGS="--provers 8 --faulty 2 --duration 120".
+## batch source, with a live view. E.g. make devnet DEVNET_ARGS="--provers 8 --faulty 2 --duration 120";
+## DEVNET_ARGS="--workers 2" proves over the job queue (its own nats-server) with 2 workers.
 DEVNET_ARGS ?= --provers 5 --faulty 1
-devnet: toolchain
+devnet: toolchain queue-server
 	cargo build -p provernet-cli --locked
 	cargo run -q -p provernet-cli --locked -- devnet $(DEVNET_ARGS)
 

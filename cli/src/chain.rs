@@ -46,6 +46,22 @@ pub struct Chain {
     pub tx: TxOptions,
     /// The nonce the next transaction uses when `--nonce` was given (later ones count up).
     next_nonce: Arc<Mutex<Option<u64>>>,
+    /// The nonce manager of agents: held from reading the pending nonce until the transaction is
+    /// in the node's pool, so concurrent sends from one signer (a reveal while a proof is being
+    /// submitted) never pick the same nonce. Shared by every clone and reconnection.
+    pub(crate) send_lock: Arc<tokio::sync::Mutex<()>>,
+    /// The signing key, kept to reconnect to another endpoint (failover).
+    key: Option<SignerKey>,
+}
+
+/// A signing key whose Debug output is redacted.
+#[derive(Clone)]
+struct SignerKey(PrivateKeySigner);
+
+impl std::fmt::Debug for SignerKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SignerKey({})", self.0.address())
+    }
 }
 
 /// The transaction options of one-shot commands (`--nonce`, `--gas-price`, `--dry-run`, ...).
@@ -81,6 +97,7 @@ impl Chain {
             ))
         })?;
         let address = signer.as_ref().map(|s| s.address());
+        let key = signer.clone().map(SignerKey);
         let provider = match signer {
             Some(s) => {
                 ProviderBuilder::new().wallet(EthereumWallet::from(s)).connect_http(url).erased()
@@ -112,7 +129,25 @@ impl Chain {
             tx_timeout,
             tx: TxOptions::default(),
             next_nonce: Arc::new(Mutex::new(None)),
+            send_lock: Arc::default(),
+            key,
         })
+    }
+
+    /// The same signer and options on another endpoint (RPC failover). The nonce manager is
+    /// shared with `self`.
+    pub async fn reconnect(&self, rpc_url: &str) -> Result<Self> {
+        let mut other =
+            Self::connect(rpc_url, self.key.clone().map(|k| k.0), self.tx_timeout).await?;
+        if other.chain_id != self.chain_id {
+            return Err(exit::input(format!(
+                "the RPC endpoint {rpc_url} is chain {} but {} is chain {}: every --rpc-url must serve the same chain",
+                other.chain_id, self.rpc_url, self.chain_id
+            )));
+        }
+        other.tx = self.tx.clone();
+        other.send_lock = self.send_lock.clone();
+        Ok(other)
     }
 
     /// Sets the transaction options.
@@ -155,6 +190,22 @@ impl Chain {
         P: Provider,
         D: CallDecoder,
     {
+        self.send_by(what, units, call, None).await
+    }
+
+    /// [`Self::send`] for a transaction that is useless after block `deadline` (a proof past its
+    /// window): an agent's stuck transaction is replaced with a higher fee only until then.
+    pub async fn send_by<P, D>(
+        &self,
+        what: &str,
+        units: &Units,
+        call: CallBuilder<P, D>,
+        deadline: Option<u64>,
+    ) -> Result<TransactionReceipt>
+    where
+        P: Provider,
+        D: CallDecoder,
+    {
         let call = call.block(BlockId::pending());
         let gas = call.estimate_gas().await.map_err(|e| explain(what, units, e))?;
         if self.tx.dry_run {
@@ -167,11 +218,40 @@ impl Chain {
             }));
         }
         // Headroom over the estimate: state can shift a little between simulation and inclusion.
-        let mut call = call.gas(gas.saturating_mul(13) / 10 + 10_000);
-        let nonce = self.choose_nonce(what).await?;
-        if let Some(n) = nonce {
-            call = call.nonce(n);
+        let call = call.gas(gas.saturating_mul(13) / 10 + 10_000);
+        let receipt = match self.choose_nonce(what).await? {
+            // Agents: the nonce manager, explicit fees, and replacement of a stuck transaction.
+            None => self.send_managed(what, call.into_transaction_request(), deadline).await?,
+            Some(n) => self.send_one_shot(what, units, call, n).await?,
+        };
+        let hash = receipt.transaction_hash;
+        if !receipt.status() {
+            return Err(exit::err(
+                Code::Revert,
+                format!(
+                    "{what} was mined in block {} but reverted (tx {hash}); the chain state changed after the \
+                     simulation (e.g. another prover won a race)",
+                    receipt.block_number.unwrap_or_default()
+                ),
+            ));
         }
+        Ok(receipt)
+    }
+
+    /// Sends with the nonce `n` chosen for a one-shot command (and its fee options), records it in
+    /// the journal, says its hash at once and awaits its receipt.
+    async fn send_one_shot<P, D>(
+        &self,
+        what: &str,
+        units: &Units,
+        call: CallBuilder<P, D>,
+        n: u64,
+    ) -> Result<TransactionReceipt>
+    where
+        P: Provider,
+        D: CallDecoder,
+    {
+        let mut call = call.nonce(n);
         if let Some(max_fee) = self.tx.gas_price {
             let tip = match self.tx.priority_gas_price {
                 Some(t) => t,
@@ -193,24 +273,13 @@ impl Chain {
             // Said at once, so after Ctrl-C or a timeout the user knows what is in flight.
             eprintln!("sent {what}: {hash:#x}; waiting for its receipt");
         }
-        if let (Some(j), Some(n)) = (&self.tx.journal, nonce) {
+        if let Some(j) = &self.tx.journal {
             let mined = self.mined_nonce().await.unwrap_or(n);
             if let Err(e) = j.record(Sent { kind: what.to_string(), hash, nonce: n }, mined) {
                 tracing::warn!(error = %e, "cannot record the sent transaction");
             }
         }
-        let receipt = self.await_receipt(what, hash).await?;
-        if !receipt.status() {
-            return Err(exit::err(
-                Code::Revert,
-                format!(
-                    "{what} was mined in block {} but reverted (tx {hash}); the chain state changed after the \
-                     simulation (e.g. another prover won a race)",
-                    receipt.block_number.unwrap_or_default()
-                ),
-            ));
-        }
-        Ok(receipt)
+        self.await_receipt(what, hash).await
     }
 
     /// The signer's latest (mined) nonce.
@@ -221,7 +290,7 @@ impl Chain {
 
     /// The nonce to send with: `--nonce` (counting up over a command's transactions), else, when
     /// the journal is kept, the pending nonce after refusing a duplicate of a pending transaction
-    /// of the same kind; else none (the node's filler picks it).
+    /// of the same kind; else none (an agent: the nonce manager of `crate::landing` picks it).
     async fn choose_nonce(&self, what: &str) -> Result<Option<u64>> {
         {
             let mut next = self.next_nonce.lock().expect("nonce lock");
@@ -308,7 +377,7 @@ impl Chain {
 }
 
 /// How often a pending transaction's receipt is polled.
-const RECEIPT_POLL: Duration = Duration::from_millis(200);
+pub(crate) const RECEIPT_POLL: Duration = Duration::from_millis(200);
 
 /// A refusal found by the CLI's own checks, worded as the revert the contract would give: the
 /// custom error decoded (`Name(field: value, ...)`, its sentence and hint) as [`explain`] words a

@@ -12,6 +12,8 @@ pub mod cli;
 pub mod deployment;
 pub mod devnet;
 pub mod exit;
+pub mod fleet;
+pub mod landing;
 pub mod net;
 pub mod ops;
 pub mod output;

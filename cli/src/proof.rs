@@ -30,6 +30,30 @@ pub struct ProofInput {
     pub commitments: Vec<B256>,
 }
 
+impl ProofInput {
+    /// The inputs of a proof job (`provernet-zk`'s type).
+    pub fn from_public(p: &PublicInputs) -> Self {
+        Self {
+            chain_id: p.chain_id,
+            network: p.network,
+            prover: p.prover,
+            first_batch_id: p.first_batch_id,
+            commitments: p.commitments.clone(),
+        }
+    }
+
+    /// The same inputs in `provernet-zk`'s type (what a proof job carries).
+    pub fn public_inputs(&self) -> PublicInputs {
+        PublicInputs {
+            chain_id: self.chain_id,
+            network: self.network,
+            prover: self.prover,
+            first_batch_id: self.first_batch_id,
+            commitments: self.commitments.clone(),
+        }
+    }
+}
+
 /// Something that turns public inputs into proof bytes the deployed verifier accepts.
 pub trait ProofBackend: Send + Sync {
     /// Short name shown in logs and output.
@@ -39,6 +63,12 @@ pub trait ProofBackend: Send + Sync {
     /// Produces one proof per input (in parallel where the backend can). Blocking: call it
     /// through [`prove_blocking`] from async code.
     fn prove_many(&self, inputs: &[ProofInput]) -> Vec<Result<Bytes>>;
+    /// Whether `proof` is a valid proof of `input` (checked before submitting a proof made
+    /// elsewhere, e.g. by a queue worker). Blocking (a pairing check for Groth16).
+    fn verify(&self, input: &ProofInput, proof: &[u8]) -> Result<bool>;
+    /// The batch data a proof of `input` needs, in commitment order (what a queue job carries so
+    /// a worker on another machine needs no shared disk). Empty for backends that need no data.
+    fn job_data(&self, input: &ProofInput) -> Result<Vec<Vec<u8>>>;
 }
 
 /// Runs `backend.prove_many` on a blocking thread; returns the proofs and the wall time taken.
@@ -85,6 +115,14 @@ impl ProofBackend for InsecureDevProof {
 
     fn prove_many(&self, inputs: &[ProofInput]) -> Vec<Result<Bytes>> {
         inputs.iter().map(|i| Ok(Self::prove_one(i))).collect()
+    }
+
+    fn verify(&self, input: &ProofInput, proof: &[u8]) -> Result<bool> {
+        Ok(Self::prove_one(input).as_ref() == proof)
+    }
+
+    fn job_data(&self, _input: &ProofInput) -> Result<Vec<Vec<u8>>> {
+        Ok(Vec::new())
     }
 }
 
@@ -205,16 +243,7 @@ impl Groth16Proof {
                     .iter()
                     .map(|c| self.store.get(i.chain_id, i.network, *c))
                     .collect::<Result<Vec<_>>>()?;
-                Ok(ProofRequest {
-                    inputs: PublicInputs {
-                        chain_id: i.chain_id,
-                        network: i.network,
-                        prover: i.prover,
-                        first_batch_id: i.first_batch_id,
-                        commitments: i.commitments.clone(),
-                    },
-                    batches,
-                })
+                Ok(ProofRequest { inputs: i.public_inputs(), batches })
             })
             .collect();
         let ready: Vec<ProofRequest> =
@@ -245,6 +274,20 @@ impl ProofBackend for Groth16Proof {
 
     fn prove_many(&self, inputs: &[ProofInput]) -> Vec<Result<Bytes>> {
         self.prove_inputs(inputs)
+    }
+
+    fn verify(&self, input: &ProofInput, proof: &[u8]) -> Result<bool> {
+        self.keys
+            .verify(&input.public_inputs(), proof)
+            .map_err(|e| eyre!("cannot check the Groth16 proof: {e}"))
+    }
+
+    fn job_data(&self, input: &ProofInput) -> Result<Vec<Vec<u8>>> {
+        input
+            .commitments
+            .iter()
+            .map(|c| self.store.get(input.chain_id, input.network, *c))
+            .collect()
     }
 }
 

@@ -167,3 +167,46 @@ fn devnet_refuses_bad_settings() {
         assert!(!dir.path().join("devnet").join("deployment.json").exists(), "{args:?} deployed");
     }
 }
+
+/// `devnet --workers 2`: the devnet starts its own queue server (the binary `make queue-server`
+/// installs, named by PROVERNET_NATS_SERVER) and two workers, and every proof of the run is made
+/// by a worker, none in an agent.
+#[test]
+fn devnet_with_workers_proves_over_the_queue() {
+    let server = std::env::var_os("PROVERNET_NATS_SERVER")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../.venv-nats/bin/nats-server")
+        });
+    assert!(
+        server.is_file(),
+        "run `make queue-server` first ({} missing); never skipped",
+        server.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port().unwrap().to_string();
+    let out = Command::new(BIN)
+        .env_remove("PROVERNET_PRIVATE_KEY")
+        .env("PROVERNET_NATS_SERVER", &server)
+        .env("RUST_LOG", "info")
+        .env("PROVERNET_DATA_DIR", dir.path())
+        .env("PROVERNET_BATCH_DATA", dir.path().join("batches"))
+        .args(["--json", "devnet", "--provers", "2", "--faulty", "0", "--plain", "--workers", "2"])
+        .args(["--duration", "20", "--verifier", "insecure-dev", "--port", &port])
+        .output()
+        .expect("provernet runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "devnet failed: {stderr}\nstdout: {stdout}");
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    let on_time = count(&v["totals"]["provenOnTime"]);
+    assert!(on_time >= 1, "nothing proven: {v:#}");
+    assert!(stderr.contains("job queue and workers started"), "{stderr}");
+    let by_workers =
+        stderr.lines().filter(|l| l.contains(" proving ") && l.contains("worker=w")).count();
+    let queued = stderr.matches("proof job queued").count();
+    assert!(by_workers as u64 >= on_time, "{by_workers} worker proofs, {on_time} proven: {stderr}");
+    assert!(queued >= by_workers, "{queued} queued, {by_workers} proven by workers");
+    assert!(!stderr.contains("(in this process)"), "an agent proved in-process: {stderr}");
+}

@@ -181,6 +181,7 @@ impl Worker {
             info!(worker = %self.cfg.name, job = %job.id(), %reason, "dropping an expired job");
             Outcome::Expired { reason }
         } else {
+            info!(worker = %self.cfg.name, job = %job.id(), delivered, "proving");
             match self.prove(&msg, &job, shutdown).await {
                 None => {
                     ack(&msg, AckKind::Nak(None)).await;

@@ -43,6 +43,11 @@ pub struct DevnetArgs {
     /// Verifier: `groth16` (real proofs over random batch data) or `insecure-dev` (hash proofs).
     #[arg(long, value_enum, default_value_t = VerifierKind::Groth16)]
     pub verifier: VerifierKind,
+    /// Prove through a job queue with this many workers: starts its own `nats-server` (installed
+    /// by `make queue-server`, found through PROVERNET_NATS_SERVER) [default: 0, each agent
+    /// proves in-process].
+    #[arg(long, default_value_t = 0)]
+    pub workers: usize,
 }
 
 fn progress(g: &GlobalArgs, a: &DevnetArgs) -> Progress {
@@ -74,6 +79,7 @@ pub(super) async fn run(g: &GlobalArgs, a: DevnetArgs) -> Result<Report> {
         data_dir: g.data_dir(),
         verifier: a.verifier,
         proving: g.proving(),
+        workers: a.workers,
     };
     let (summary, text) = run_devnet(cfg, shutdown_signal()).await?;
     Ok(Report::new(text, serde_json::to_value(&summary)?))

@@ -20,7 +20,8 @@ use crate::{
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
-    /// JSON-RPC endpoint.
+    /// JSON-RPC endpoint. `prover run` takes several, comma-separated, and fails over to the next
+    /// when one stops answering.
     #[arg(long, global = true, env = "ETH_RPC_URL", default_value = "http://127.0.0.1:8545")]
     pub rpc_url: String,
     /// Raw private key of the signer (hex). Prefer the env var, --account or a keystore over the
@@ -220,10 +221,31 @@ impl GlobalArgs {
     /// Connects and opens the deployment for a long-running agent: it decides on each
     /// transaction itself, so the one-shot options (journal, announcements, --nonce) stay off.
     pub async fn agent_net(&self) -> Result<Net> {
+        self.agent_net_at(&self.rpc_url).await
+    }
+
+    /// [`Self::agent_net`] on the endpoint `rpc_url` (one of [`Self::rpc_urls`]).
+    pub async fn agent_net_at(&self, rpc_url: &str) -> Result<Net> {
         let signer = load_signer(self.signer_source())?;
-        let chain =
-            Chain::connect(&self.rpc_url, signer, Duration::from_secs(self.tx_timeout)).await?;
+        let chain = Chain::connect(rpc_url, signer, Duration::from_secs(self.tx_timeout)).await?;
         Net::open(chain, self.deployment.as_deref()).await
+    }
+
+    /// The endpoints of `--rpc-url A,B,...`, in order (failover order for the agent).
+    pub fn rpc_urls(&self) -> Result<Vec<String>> {
+        let urls: Vec<String> = self
+            .rpc_url
+            .split(',')
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(String::from)
+            .collect();
+        if urls.is_empty() {
+            return Err(crate::exit::input(
+                "--rpc-url is empty; give an endpoint, e.g. http://127.0.0.1:8545 (several: A,B)",
+            ));
+        }
+        Ok(urls)
     }
 
     /// The data directory.

@@ -11,6 +11,7 @@ mod global;
 mod keys;
 mod prover;
 mod token;
+mod worker;
 
 use std::{io::IsTerminal, path::PathBuf, process::ExitCode};
 
@@ -58,6 +59,9 @@ pub enum Command {
     /// Post, inspect, prove and time out batches.
     #[command(subcommand)]
     Batch(batch::BatchCmd),
+    /// A proving worker of a fleet: takes proof jobs from the queue the agents fill
+    /// (`prover run --queue URL`), proves them and returns the proofs.
+    Worker(worker::WorkerArgs),
     /// Run a live local network: anvil, N provers (K flaky) and a batch source.
     Devnet(devnet::DevnetArgs),
     /// Groth16 proving keys: the (INSECURE) development key ceremony.
@@ -257,6 +261,10 @@ pub async fn run(cli: Cli) -> Result<Option<Report>> {
             init_logging("info", None, g.json);
             prover::run_agent(&g, args).await.map(|()| None)
         }
+        Command::Worker(args) => {
+            init_logging("info", None, g.json);
+            worker::run(&g, args).await.map(|()| None)
+        }
         Command::Devnet(args) => {
             let log = devnet::log_file(&g, &args);
             init_logging("info", log, g.json);
@@ -274,7 +282,10 @@ pub async fn run(cli: Cli) -> Result<Option<Report>> {
                     Command::Batch(c) => batch::run(&g, c).await,
                     Command::Keys(c) => keys::run(&g, c).await,
                     Command::Abi(c) => abi::run(&g, c),
-                    Command::Devnet(_) | Command::Sim(_) | Command::Fuzz(_) => {
+                    Command::Devnet(_)
+                    | Command::Worker(_)
+                    | Command::Sim(_)
+                    | Command::Fuzz(_) => {
                         unreachable!("handled above")
                     }
                 }

@@ -7,9 +7,12 @@ use std::time::Duration;
 
 use super::{GlobalArgs, parse_address, shutdown_signal};
 use crate::{
-    agent::{Agent, AgentConfig},
+    agent::{Agent, AgentConfig, Engine, QueueEngine},
+    exit::{self, Code},
+    net::Net,
     ops,
     output::Report,
+    proof::ProofBackend,
 };
 
 /// Prover commands.
@@ -74,6 +77,20 @@ pub struct RunArgs {
     /// Claim rewards at most once per this many blocks.
     #[arg(long, default_value_t = 20)]
     pub claim_every: u64,
+    /// Prove through workers (`provernet worker --queue URL`) over this NATS JetStream server
+    /// instead of in this process.
+    #[arg(long, value_name = "URL")]
+    pub queue: Option<String>,
+    /// Serve Prometheus metrics on this address (e.g. 127.0.0.1:9464, scraped at /metrics).
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_addr: Option<std::net::SocketAddr>,
+    /// Test only: add this many milliseconds to every local proving round.
+    #[arg(long, hide = true, default_value_t = 0)]
+    pub prove_delay_ms: u64,
+    /// Test only: the queue's redelivery timeout (server-side; every agent and worker of a fleet
+    /// must agree).
+    #[arg(long, hide = true, value_name = "SECS")]
+    pub queue_ack_wait_secs: Option<u64>,
 }
 
 fn amount_shape(text: &str) -> Result<()> {
@@ -123,21 +140,68 @@ pub(super) async fn run(g: &GlobalArgs, c: ProverCmd) -> Result<Report> {
 }
 
 pub(super) async fn run_agent(g: &GlobalArgs, a: RunArgs) -> Result<()> {
-    let net = g.agent_net().await?;
-    net.chain.signer()?;
-    let backend = g.proving().backend(&net).await?;
+    let _metrics = super::worker::serve_metrics(a.metrics_addr)?;
+    let urls = g.rpc_urls()?;
+    let mut shutdown = shutdown_signal();
+    // The node may not be up yet (a fleet started by a service manager): wait for it with
+    // back-off instead of exiting. Wrong input (a bad URL, another chain's deployment) still ends
+    // the command at once.
+    let Some((net, backend)) = connect_with_retry(g, &urls, &mut shutdown).await? else {
+        return Ok(());
+    };
+    let engine = match &a.queue {
+        None => Engine::Local { backend, delay: Duration::from_millis(a.prove_delay_ms) },
+        Some(url) => {
+            let queue = super::worker::connect_queue(url, a.queue_ack_wait_secs).await?;
+            Engine::Queue(Box::new(QueueEngine::new(queue, url, backend)))
+        }
+    };
     let cfg = AgentConfig {
         name: "prover".into(),
         poll: Duration::from_millis(a.poll_ms.max(50)),
         flaky: None,
         claim_every: a.claim_every,
         race: !a.no_race,
+        fallback_rpc_urls: urls[1..].to_vec(),
     };
-    let agent = Agent::new(net, g.secrets(), backend, cfg)?;
-    let stats = agent.run(shutdown_signal()).await?;
+    let agent = Agent::new(net, g.secrets(), engine, cfg)?;
+    let stats = agent.run(shutdown).await?;
     // With --json: one document (the run's totals) on stdout at the end; logs are on stderr.
     if g.json {
         crate::output::emit(&serde_json::to_string(&stats)?);
     }
     Ok(())
+}
+
+/// Connects to the first endpoint that answers (trying each in turn, backing off up to 30 s
+/// between rounds) and opens the deployment and the proof backend. `None` when shut down first.
+async fn connect_with_retry(
+    g: &GlobalArgs,
+    urls: &[String],
+    shutdown: &mut tokio::sync::watch::Receiver<bool>,
+) -> Result<Option<(Net, std::sync::Arc<dyn ProofBackend>)>> {
+    let mut wait = Duration::from_millis(500);
+    loop {
+        for url in urls {
+            let attempt = async {
+                let net = g.agent_net_at(url).await?;
+                net.chain.signer()?;
+                let backend = g.proving().backend(&net).await?;
+                Ok::<_, eyre::Report>((net, backend))
+            };
+            match attempt.await {
+                Ok(ready) => return Ok(Some(ready)),
+                Err(e) if matches!(exit::code_of(&e), Code::Connection | Code::Timeout) => {
+                    tracing::warn!(rpc = %url, error = format!("{e:#}"), retry_in = ?wait,
+                                   "RPC endpoint not reachable at start-up; retrying");
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.wait_for(|s| *s) => return Ok(None),
+        }
+        wait = (wait * 2).min(Duration::from_secs(30));
+    }
 }

@@ -40,11 +40,12 @@ use self::{
     view::{Frame, Screen},
 };
 use crate::{
-    agent::{Agent, AgentConfig, AgentStats, Flaky},
+    agent::{Agent, AgentConfig, AgentStats, Engine, Flaky, QueueEngine},
     anvil::{Anvil, DEV_KEY_0, DEV_KEY_1},
     bail_input,
     chain::Chain,
     deployment::Deployment,
+    fleet::{LocalFleet, worker_prover},
     net::Net,
     ops::{
         self,
@@ -117,6 +118,8 @@ pub struct DevnetConfig {
     pub verifier: VerifierKind,
     /// Keys and batch-data locations.
     pub proving: ProvingSetup,
+    /// Proving workers over a job queue (0: each agent proves in its own task).
+    pub workers: usize,
 }
 
 /// Runs the devnet until Ctrl-C (or `shutdown`) or the duration, then returns the summary and its
@@ -181,7 +184,19 @@ async fn run_on(
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let secrets = SecretStore::new(&nw.run_dir.join(format!("run-{}", std::process::id())));
-    let agents = spawn_agents(&nw, cfg, &secrets, &stop_rx).await?;
+    // With --workers N the agents prove over a job queue served by workers beside them.
+    let fleet = match cfg.workers {
+        0 => None,
+        n => {
+            let prover = worker_prover(cfg.verifier.as_str(), nw.keys.clone())?;
+            let dir = nw.run_dir.join(format!("queue-{}", std::process::id()));
+            let fleet = LocalFleet::start(&dir, n, prover, &stop_rx).await?;
+            info!(queue = %fleet.url(), workers = n, "job queue and workers started");
+            Some(fleet)
+        }
+    };
+    let queue_url = fleet.as_ref().map(LocalFleet::url);
+    let agents = spawn_agents(&nw, cfg, &secrets, &stop_rx, queue_url.as_deref()).await?;
     let fee = nw.owner.units.parse(&cfg.fee)?;
     let store = BatchStore::new(&cfg.proving.batch_data);
     let source = BatchSource::new(nw.source.clone(), store, fee, cfg.post_every);
@@ -192,6 +207,9 @@ async fn run_on(
     let ran = started.elapsed();
     let _ = stop_tx.send(true);
     let proving = collect_agents(agents).await;
+    if let Some(fleet) = fleet {
+        fleet.stop(STOP_GRACE).await;
+    }
     let _ = tokio::time::timeout(STOP_GRACE, source_task).await;
     if let Err(e) = state.refresh(&nw.owner).await {
         warn!(error = format!("{e:#}"), "could not read the final state");
@@ -274,6 +292,7 @@ async fn spawn_agents(
     cfg: &DevnetConfig,
     secrets: &SecretStore,
     stop: &watch::Receiver<bool>,
+    queue_url: Option<&str>,
 ) -> Result<Vec<JoinHandle<Result<AgentStats>>>> {
     let mut tasks = Vec::new();
     for (i, (net, pattern)) in nw.provers.iter().enumerate() {
@@ -283,9 +302,18 @@ async fn spawn_agents(
             flaky: *pattern,
             claim_every: 15,
             race: true,
+            fallback_rpc_urls: Vec::new(),
         };
         let backend = cfg.proving.backend_with(net, nw.keys.clone()).await?;
-        let agent = Agent::new(net.clone(), secrets.clone(), backend, agent_cfg)?;
+        let engine = match queue_url {
+            None => Engine::local(backend),
+            Some(url) => {
+                let queue =
+                    provernet_fleet::Queue::connect(url).await.map_err(|e| eyre::eyre!("{e}"))?;
+                Engine::Queue(Box::new(QueueEngine::new(queue, url, backend)))
+            }
+        };
+        let agent = Agent::new(net.clone(), secrets.clone(), engine, agent_cfg)?;
         tasks.push(tokio::spawn(agent.run(stop.clone())));
     }
     Ok(tasks)

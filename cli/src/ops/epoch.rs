@@ -190,13 +190,31 @@ pub async fn commit(net: &Net, secrets: &SecretStore) -> Result<(u64, Transactio
 /// `epoch commit`.
 pub async fn commit_report(net: &Net, secrets: &SecretStore) -> Result<Report> {
     let (epoch, r) = commit(net, secrets).await?;
+    // A commit after a withheld reveal applies that penalty in the same transaction: say so.
+    let penalty = r.decoded_log::<ProverNetwork::NonRevealPenalized>().map(|e| e.data);
+    let warning = penalty
+        .as_ref()
+        .map(|p| {
+            format!(
+                "\nWARNING: this commit applied the penalty for not revealing in epoch {}: {} slashed \
+                 and reputation lowered",
+                p.epoch,
+                net.units.fmt(p.slashed)
+            )
+        })
+        .unwrap_or_default();
+    let penalty_json = penalty.map(|p| {
+        json!({ "cause": "non_reveal", "epoch": p.epoch.to::<u64>(),
+                "slashed": crate::amount::fmt_amount(p.slashed, net.units.decimals) })
+    });
     Ok(Report::new(
         format!(
-            "committed for epoch {epoch} (tx {:#x}); reveal from block {}",
+            "committed for epoch {epoch} (tx {:#x}); reveal from block {}{warning}",
             r.transaction_hash,
             net.geo.reveal_start(epoch)
         ),
-        json!({ "epoch": epoch, "revealFrom": net.geo.reveal_start(epoch), "receipt": tx_json(&r) }),
+        json!({ "epoch": epoch, "revealFrom": net.geo.reveal_start(epoch), "receipt": tx_json(&r),
+                "penalty": penalty_json }),
     ))
 }
 

@@ -83,6 +83,10 @@ pub struct Prepared {
     pub count: u64,
     /// Public inputs of the proof.
     pub input: ProofInput,
+    /// The last block the submission may land in: the earliest proving deadline of the covered
+    /// batches in the window, the race deadline in a race. A submission that would land later is
+    /// not sent.
+    pub deadline: u64,
 }
 
 /// Checks that the signer may prove batches `first..first+count` (consecutive and all assigned to
@@ -94,9 +98,15 @@ pub async fn prepare_proof(net: &Net, first: u64, count: u64) -> Result<Prepared
     let next = net.chain.block_number().await? + 1;
     let mut commitments = Vec::new();
     let mut route = None;
+    let mut deadline = u64::MAX;
     for id in first..first + count {
         let b = batch(net, id).await.map_err(refused)?;
         let r = prove_route(id, &b, me, next).map_err(refused)?;
+        let last: u64 = match r {
+            ProveRoute::Assigned => b.provingDeadline.to(),
+            ProveRoute::Race => b.raceDeadline.to(),
+        };
+        deadline = deadline.min(last);
         if route.is_some_and(|x| x != r) || (r == ProveRoute::Race && count > 1) {
             bail_state!(
                 "batches {first}..{} cannot share one proof (only consecutive assigned batches can)",
@@ -114,21 +124,19 @@ pub async fn prepare_proof(net: &Net, first: u64, count: u64) -> Result<Prepared
         first_batch_id: first,
         commitments,
     };
-    Ok(Prepared { route, first, count, input })
+    Ok(Prepared { route, first, count, input, deadline })
 }
 
 /// Submits `proof` for a prepared job (`submitProof` in the window, `raceSubmit` in the race).
 pub async fn submit_proof(net: &Net, p: &Prepared, proof: Bytes) -> Result<TransactionReceipt> {
     match p.route {
         ProveRoute::Assigned => {
-            net.send(
-                "submitProof",
-                net.network.submitProof(U256::from(p.first), U256::from(p.count), proof),
-            )
-            .await
+            let call = net.network.submitProof(U256::from(p.first), U256::from(p.count), proof);
+            net.chain.send_by("submitProof", &net.units, call, Some(p.deadline)).await
         }
         ProveRoute::Race => {
-            net.send("raceSubmit", net.network.raceSubmit(U256::from(p.first), proof)).await
+            let call = net.network.raceSubmit(U256::from(p.first), proof);
+            net.chain.send_by("raceSubmit", &net.units, call, Some(p.deadline)).await
         }
     }
 }

@@ -68,3 +68,28 @@ async fn epoch_status_counts_only_blocks_still_to_come() {
     assert_eq!(s["activeListSize"], 0, "counts are JSON numbers");
     assert!(s["activeListWeight"].is_string(), "256-bit quantities are decimal strings");
 }
+
+/// Issue 13: the commit that applies a withheld-reveal penalty says so, with the amount.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_commit_that_applies_the_non_reveal_penalty_reports_it() {
+    let env = Env::start().await;
+    let (_, provers) = env.deploy_with_provers(1).await;
+    let p = &provers[0];
+    let epoch = env.next_epoch_start().await;
+    let first = env.ok(Some(p), &["epoch", "commit"]);
+    assert!(first["penalty"].is_null(), "{first}");
+    env.next_epoch_start().await;
+    let before: f64 =
+        env.ok(Some(p), &["prover", "status"])["stake"].as_str().unwrap().parse().unwrap();
+    let out = env.command_as(Some(p), &["epoch", "commit"], false).output().unwrap();
+    let human = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{human}");
+    let after: f64 =
+        env.ok(Some(p), &["prover", "status"])["stake"].as_str().unwrap().parse().unwrap();
+    let lost = before - after;
+    assert!(lost > 0.0);
+    assert!(
+        human.contains(&format!("penalty for not revealing in epoch {epoch}: {lost} ")),
+        "{human}"
+    );
+}

@@ -1,0 +1,178 @@
+//! `provernet prover run`: duties that never wait for proving, penalties reported, start-up
+//! retries and RPC failover.
+
+use crate::common::*;
+
+/// The agent's log so far, without colour codes.
+fn log_of(agent: &AgentProc) -> String {
+    strip_ansi(&std::fs::read_to_string(&agent.1).unwrap_or_default())
+}
+
+async fn wait_commit(env: &Env, who: Address, epoch: u64) {
+    let net = env.network();
+    wait_for(&format!("a commitment in epoch {epoch}"), Duration::from_secs(60), || async {
+        let a = net.accountOf(who).call().await.unwrap();
+        u64::from(a.commitEpoch) == epoch && !a.commitHash.is_zero()
+    })
+    .await;
+}
+
+async fn wait_reveal(env: &Env, who: Address, epoch: u64) {
+    let net = env.network();
+    wait_for(&format!("the reveal of epoch {epoch}"), Duration::from_secs(60), || async {
+        let a = net.accountOf(who).call().await.unwrap();
+        u64::from(a.commitEpoch) == epoch
+            && a.commitHash.is_zero()
+            && net.rollOf(U256::from(epoch)).call().await.unwrap().count == U256::from(1)
+    })
+    .await;
+}
+
+/// Drives `epochs` epochs from the start of the current one: waits for the agent's commit, moves to
+/// the reveal phase, waits for its reveal, moves to the next epoch.
+async fn every_epoch_committed_and_revealed(env: &Env, who: Address, first: u64, epochs: u64) {
+    for epoch in first..first + epochs {
+        wait_commit(env, who, epoch).await;
+        let reveal_from = env.epoch()["phaseEndsAt"].as_u64().unwrap();
+        env.mine_to(reveal_from - 1).await;
+        wait_reveal(env, who, epoch).await;
+        env.next_epoch_start().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proof_slower_than_an_epoch_does_not_stop_commits_and_reveals() {
+    let env = Env::start().await;
+    let (owner, provers) = env.deploy_with_provers(1).await;
+    let p = &provers[0];
+    let epoch = env.select_all(&provers).await;
+    let post =
+        env.ok(Some(&owner), &["batch", "post", "--commitment", &commitment(9), "--fee", "10"]);
+    assert_eq!(post["prover"].as_str().unwrap().parse::<Address>().unwrap(), p.addr);
+    let stake = env.ok(Some(p), &["prover", "status"])["stake"].clone();
+    // Every proving round takes 10 minutes: far longer than the three epochs below.
+    let agent = AgentProc::start(&env, p, &["--prove-delay-ms", "600000", "--no-race"]);
+    // select_all stopped one block before epoch + 1; the post landed in its first block.
+    every_epoch_committed_and_revealed(&env, p.addr, epoch + 1, 3).await;
+    assert!(env.proven_events(1).await.is_empty(), "the proof is still being made");
+    let log = log_of(&agent);
+    assert!(log.contains("handed proof jobs"), "the proof was started: {log}");
+    for e in epoch + 1..epoch + 4 {
+        assert!(log.contains(&format!("committed agent=prover epoch={e} ")), "epoch {e}: {log}");
+        assert!(log.contains(&format!("revealed agent=prover epoch={e} ")), "epoch {e}: {log}");
+    }
+    assert!(!log.contains("PENALISED"), "{log}");
+    assert_eq!(env.ok(Some(p), &["prover", "status"])["stake"], stake, "never penalised");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_non_reveal_penalty_is_logged_with_its_cause_and_amount() {
+    let env = Env::start().await;
+    let (_, provers) = env.deploy_with_provers(1).await;
+    let p = &provers[0];
+    let epoch = env.next_epoch_start().await;
+    env.ok(Some(p), &["epoch", "commit"]);
+    // The reveal phase passes without a reveal; the agent's next commit applies the penalty.
+    env.next_epoch_start().await;
+    let before: f64 =
+        env.ok(Some(p), &["prover", "status"])["stake"].as_str().unwrap().parse().unwrap();
+    let agent = AgentProc::start(&env, p, &[]);
+    wait_commit(&env, p.addr, epoch + 1).await;
+    wait_for("the penalty warning", Duration::from_secs(30), || async {
+        log_of(&agent).contains("PENALISED")
+    })
+    .await;
+    let after: f64 =
+        env.ok(Some(p), &["prover", "status"])["stake"].as_str().unwrap().parse().unwrap();
+    let lost = before - after;
+    assert!(lost > 0.0, "the stake went down: {before} -> {after}");
+    let log = log_of(&agent);
+    let line = log.lines().find(|l| l.contains("PENALISED")).unwrap();
+    assert!(line.contains("WARN"), "{line}");
+    assert!(line.contains("non_reveal"), "{line}");
+    assert!(line.contains(&format!("committed in epoch {epoch} but did not reveal")), "{line}");
+    assert!(line.contains(&format!("amount={lost} ")), "{lost} in {line}");
+    assert_eq!(log.matches("PENALISED").count(), 1, "reported once: {log}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_agent_waits_for_a_node_that_is_down_at_start_up() {
+    let mut env = Env::start().await;
+    let state = env.dir.path().join("anvil-state.json");
+    let state_arg = state.to_str().unwrap().to_string();
+    let port = env.anvil.port;
+    env.anvil.kill();
+    env.anvil = Anvil::spawn_with(Some(port), None, &["--state", &state_arg]).unwrap();
+    let (_, provers) = env.deploy_with_provers(1).await;
+    let p = &provers[0];
+    let epoch = env.next_epoch_start().await;
+    env.anvil.terminate();
+    let agent = AgentProc::start(&env, p, &[]);
+    wait_for("the agent to retry", Duration::from_secs(30), || async {
+        log_of(&agent).contains("not reachable at start-up; retrying")
+    })
+    .await;
+    let mut back = None;
+    for _ in 0..50 {
+        match Anvil::spawn_with(Some(port), None, &["--state", &state_arg]) {
+            Ok(a) => {
+                back = Some(a);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    env.anvil = back.expect("anvil restarts on the same port");
+    wait_commit(&env, p.addr, epoch).await;
+}
+
+/// A TCP forwarder in front of anvil: a second endpoint to the same chain that the test can kill.
+struct Proxy {
+    url: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Proxy {
+    async fn start(to: u16) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let task = tokio::spawn(async move {
+            let mut conns = tokio::task::JoinSet::new();
+            loop {
+                let Ok((mut inbound, _)) = listener.accept().await else { return };
+                conns.spawn(async move {
+                    if let Ok(mut out) = tokio::net::TcpStream::connect(("127.0.0.1", to)).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut out).await;
+                    }
+                });
+            }
+        });
+        Self { url, task }
+    }
+
+    /// Closes the listener and every forwarded connection (the JoinSet aborts them on drop).
+    async fn kill(self) {
+        self.task.abort();
+        let _ = self.task.await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_agent_fails_over_to_the_second_endpoint() {
+    let env = Env::start().await;
+    let (_, provers) = env.deploy_with_provers(1).await;
+    let p = &provers[0];
+    let epoch = env.next_epoch_start().await;
+    let proxy = Proxy::start(env.anvil.port).await;
+    let urls = format!("{},{}", proxy.url, env.anvil.url);
+    let agent = AgentProc::start(&env, p, &["--rpc-url", &urls]);
+    wait_commit(&env, p.addr, epoch).await;
+    assert!(!log_of(&agent).contains("failing over"), "the first endpoint worked");
+    proxy.kill().await;
+    let reveal_from = env.epoch()["phaseEndsAt"].as_u64().unwrap();
+    env.mine_to(reveal_from - 1).await;
+    wait_reveal(&env, p.addr, epoch).await;
+    let log = log_of(&agent);
+    assert!(log.contains("failing over"), "{log}");
+    assert!(log.contains(&format!("to={}", env.anvil.url)), "{log}");
+}
