@@ -19,12 +19,36 @@ pub enum Role {
     /// `Slow`, `Stealer`, `NoReveal` (withholds its reveal when the would-be seed goes against
     /// it), `WithdrawBeforeSlash` and `Sybil`.
     Prover(Strategy),
+    /// A prover attacking the selection (issue 10's attackers; harness-only, see [`Attack`]).
+    Attacker(Attack),
+    /// The hot key of the first prover (actor [`PROVER_BASE`]): commits, reveals and proves for it.
+    Operator,
+}
+
+/// The selection attackers the harness adds to every roster, one identity each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Attack {
+    /// Drops its active stake below `minStake` right before a post in a slot it was drawn for, to
+    /// dodge the batch (capacity counts bonded stake, so it is assigned anyway).
+    Decliner,
+    /// Calls `finalizeSeed` and `commit` at odd times, trying to re-roll a fixed seed.
+    SeedReroller,
+    /// Commits, then drops below `minStake` before revealing (a weight-0 reveal, still mixed).
+    SecretWithholder,
+    /// Misses its windows until slashed; its fresh identity ([`Attack::Fresh`]) then registers.
+    Whitewasher,
+    /// The whitewasher's fresh identity: registers with the same stake only after the whitewasher
+    /// was slashed, and must never outweigh its record.
+    Fresh,
+    /// Registers with exactly `minStake` and never tops up: covers one batch at a time, so a busy
+    /// slot must skip it rather than overload it.
+    Overcommitted,
 }
 
 impl Role {
     /// True for the roles that stake and prove.
     pub fn is_prover(self) -> bool {
-        matches!(self, Self::Prover(_))
+        matches!(self, Self::Prover(_) | Self::Attacker(_))
     }
 }
 
@@ -45,8 +69,19 @@ pub const ROLLUP: u16 = 0;
 pub const KEEPER: u16 = 1;
 /// Actor index of governance (the network owner).
 pub const GOVERNANCE: u16 = 2;
+/// Actor index of the first prover.
+pub const PROVER_BASE: u16 = 3;
 /// The smallest prover count that still gives every adversarial role one identity.
 pub const MIN_PROVERS: usize = 8;
+/// The selection attackers appended after the provers, then the operator.
+pub const ATTACKERS: [Attack; 6] = [
+    Attack::Decliner,
+    Attack::SeedReroller,
+    Attack::SecretWithholder,
+    Attack::Whitewasher,
+    Attack::Fresh,
+    Attack::Overcommitted,
+];
 
 const PROVER_ROLES: [Role; 12] = [
     Role::Prover(Strategy::Honest),
@@ -64,7 +99,8 @@ const PROVER_ROLES: [Role; 12] = [
 ];
 
 /// The actor table for `provers` prover identities: rollup, keeper and governance first, then the
-/// provers, whose roles cycle through every strategy so that any `provers >= MIN_PROVERS` has each.
+/// provers, whose roles cycle through every strategy so that any `provers >= MIN_PROVERS` has each,
+/// then one identity per selection attacker ([`ATTACKERS`]) and the first prover's operator.
 pub fn roster(provers: usize, owner: Address) -> Vec<Actor> {
     let mut out = vec![
         actor(Names::HARNESS.address("rollup"), Role::Rollup),
@@ -75,6 +111,10 @@ pub fn roster(provers: usize, owner: Address) -> Vec<Actor> {
         let role = PROVER_ROLES[i % PROVER_ROLES.len()];
         out.push(actor(Names::HARNESS.address(&format!("prover-{i}")), role));
     }
+    for a in ATTACKERS {
+        out.push(actor(Names::HARNESS.address(&format!("attacker-{a:?}")), Role::Attacker(a)));
+    }
+    out.push(actor(Names::HARNESS.address("operator-of-prover-0"), Role::Operator));
     out
 }
 

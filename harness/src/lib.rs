@@ -14,6 +14,7 @@
 
 pub mod action;
 pub mod actors;
+pub mod attacks;
 pub mod calldata;
 pub mod campaign;
 pub mod chain;

@@ -99,7 +99,9 @@ impl World {
         let owner = chain.addrs.owner;
         let out = chain.exec(owner, net, &source)?;
         eyre::ensure!(out.success(), "setBatchSource reverted: {:?}", out.revert);
-        let model = Model::new(chain.params(), actors.len());
+        let mut model = Model::new(chain.params(), actors.len());
+        model.sources.insert(actors::ROLLUP, 1);
+        model.commitment_bound = chain.view(net, &ProverNetwork::commitmentBoundCall {})?;
         let by_addr = actors.iter().enumerate().map(|(i, a)| (a.addr, i as u16)).collect();
         let index = SlotIndex::new(&chain.layout, &actors);
         Ok(Self {
@@ -130,7 +132,8 @@ impl World {
 
     /// The calldata of an action at the current block.
     pub fn calldata(&self, action: &Action) -> Bytes {
-        crate::calldata::calldata(&self.chain, &self.actors, action)
+        let acting = self.model.acting_for(action.actor, action.kind.operator_callable());
+        crate::calldata::calldata(&self.chain, &self.actors, acting, action)
     }
 
     /// Executes `action` without touching the model: the raw-speed baseline and the building block
@@ -161,6 +164,7 @@ impl World {
         let from = self.actors[action.actor as usize].addr;
         let network = self.chain.addrs.network;
         let out = self.chain.exec_traced(from, network, data, &mut self.changed_slots)?;
+        self.index.cover_seeds(self.chain.current_epoch());
         self.index.classify(&self.changed_slots, &mut self.changed);
         self.dirty_accounts.clear();
         self.dirty_accounts.extend_from_slice(&self.changed.accounts);
@@ -182,6 +186,13 @@ impl World {
         }
         if let Some(id) = effects.posted {
             self.index.add_batch(id);
+        }
+        for key in &effects.assignments {
+            self.index.add_assignment(*key);
+        }
+        let assignments = self.changed.assignments.iter().chain(&effects.assignments);
+        if let Err(v) = invariants::check_assignments(&self.chain, &self.model, assignments) {
+            return Ok(Err(v));
         }
         self.dirty_accounts.extend_from_slice(&effects.dirty_accounts);
         self.dirty_batches.extend_from_slice(&effects.touched);
