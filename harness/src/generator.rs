@@ -29,6 +29,8 @@ pub struct Generator {
     provers: Vec<u16>,
     /// Min-fee dummy batches the steering source still posts before its valuable one.
     steering: u8,
+    /// Batches of the current burst still to post.
+    burst: u8,
 }
 
 impl Generator {
@@ -40,11 +42,20 @@ impl Generator {
             secrets: HashMap::new(),
             provers: Vec::new(),
             steering: 0,
+            burst: 0,
         }
     }
 
     /// The next action for `w`'s current state.
     pub fn next(&mut self, w: &World) -> Action {
+        if self.burst > 0 {
+            // A burst of batches in one block: a slot's prover gets a run long enough for one
+            // 16-batch proof.
+            self.burst -= 1;
+            let commitment = B256::from(U256::from(self.rng.next_u64() | 1));
+            let kind = Kind::PostBatch { commitment, fee: UNIT / 10 };
+            return Action { block: w.chain.block(), actor: ROLLUP, kind };
+        }
         let block = w.chain.block() + self.block_step();
         // Strategies decide at the block the action lands in.
         let mut probe = Probe { w, block };
@@ -113,10 +124,13 @@ impl Generator {
     }
 
     fn block_step(&mut self) -> u64 {
-        match self.rng.below(100) {
-            0..76 => 0,
-            76..98 => 1,
-            _ => self.rng.range(2, 4),
+        match self.rng.below(1000) {
+            0..760 => 0,
+            760..980 => 1,
+            980..999 => self.rng.range(2, 4),
+            // A quiet spell longer than a commit phase: nobody fixes the next seed in time, so
+            // whoever acts first after it fixes it without randao.
+            _ => self.rng.range(15, 40),
         }
     }
 
@@ -143,6 +157,9 @@ impl Generator {
             };
         }
         let commitment = B256::from(U256::from(self.rng.next_u64() | 1));
+        if a.fee_balance > 5 * UNIT && self.rng.chance(1) {
+            self.burst = self.rng.range(16, 24) as u8;
+        }
         if self.steering == 0 && self.rng.chance(3) {
             self.steering = self.rng.range(1, 6) as u8;
         }
@@ -395,7 +412,7 @@ impl Generator {
         let actor = self.rng.below(n) as u16;
         let batches = w.model.batches.len() as u64;
         let batch = self.rng.below(batches + 2);
-        let kind = match self.rng.below(16) {
+        let kind = match self.rng.below(20) {
             0 => Kind::Register { amount: self.rng.range(0, 300) as u128 * UNIT },
             1 => Kind::Stake { amount: self.rng.below(3) as u128 * UNIT },
             2 => Kind::RequestUnstake { amount: self.rng.range(0, 5000) as u128 * UNIT },
@@ -414,6 +431,10 @@ impl Generator {
             12 => Kind::MarkFailed { batch },
             13 => Kind::WithdrawTreasury { amount: self.rng.below(10) as u128 * UNIT },
             14 => Kind::FlushBurn,
+            16 => Kind::SetOperator { operator: Some(self.rng.below(n) as u16) },
+            17 => Kind::DepositFees { amount: self.rng.below(3) as u128 * UNIT },
+            18 => Kind::WithdrawFees { amount: self.rng.range(0, 1000) as u128 * UNIT },
+            19 => Kind::PostBatch { commitment: B256::repeat_byte(0xff), fee: UNIT },
             _ => {
                 let params = self.params(p);
                 Kind::SetParams { params }
