@@ -9,7 +9,6 @@ use crate::actors::{Actor, Role};
 use crate::chain::{Chain, TokenKind};
 use crate::model::Model;
 use crate::model::reputation::REP_MAX;
-use crate::slots::AccountSlots;
 use crate::status;
 use crate::violation::{Violation, violation};
 
@@ -28,10 +27,12 @@ pub struct Subject<'a> {
     pub dirty_accounts: &'a [u16],
     /// Batches the last step changed or named.
     pub dirty_batches: &'a [u64],
+    /// List epochs whose seed the last step wrote (on chain or in the model).
+    pub dirty_seeds: &'a [u64],
 }
 
-/// Checks the state invariants after a step: on the accounts and batches the step changed (on
-/// chain or in the model) or named, or on everything when `full`. Entities nobody changed were
+/// Checks the state invariants after a step: on the accounts, batches and seeds the step changed
+/// (on chain or in the model) or named, or on everything when `full`. Entities nobody changed were
 /// equal to the model after the previous step and still are.
 pub fn check(w: &Subject<'_>, full: bool) -> Result<(), Violation> {
     let result = check_inner(w, full);
@@ -61,8 +62,14 @@ fn check_inner(w: &Subject<'_>, full: bool) -> Result<(), Violation> {
             check_batch(w, *id)?;
         }
     }
+    if full {
+        let epoch = w.chain.current_epoch();
+        crate::model::seeds::check(w.chain, m, epoch.saturating_sub(3)..=epoch)?;
+    } else {
+        crate::model::seeds::check(w.chain, m, w.dirty_seeds.iter().copied())?;
+    }
     check_globals(w)?;
-    let held = w.chain.token_balance(&AccountSlots::new(w.chain.addrs.network));
+    let held = w.chain.network_balance();
     let model_owed = m.liabilities();
     if held != model_owed {
         conservation(w)?;
@@ -107,7 +114,7 @@ fn conservation(w: &Subject<'_>) -> Result<(), Violation> {
             .sum::<u128>()
         + treasury
         + burn;
-    let held = chain.token_balance(&AccountSlots::new(chain.addrs.network));
+    let held = chain.network_balance();
     if held != owed {
         return Err(violation(
             "exact token conservation: tokens held == stakes + unbonding + claimable + source fee balances + escrowed fees + bounties + treasury + burnPending",
@@ -254,8 +261,6 @@ fn check_globals(w: &Subject<'_>) -> Result<(), Violation> {
             format!("chain {cursor:?}, model {:?}", m.cursor),
         ));
     }
-    let epoch = chain.current_epoch();
-    crate::model::seeds::check(chain, m, epoch)?;
     for parity in 0..2 {
         let r = chain.roll(parity);
         let mr = &m.rolls[parity as usize];

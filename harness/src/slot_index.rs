@@ -15,6 +15,7 @@ enum Owner {
     Account(u16),
     Batch(u64),
     Assignment(u64),
+    Seed(u64),
     Global,
 }
 
@@ -27,6 +28,8 @@ pub struct Changed {
     pub batches: Vec<u64>,
     /// Assignment records (slot draws), in the order their slots were found.
     pub assignments: Vec<u64>,
+    /// List epochs whose seed slot changed.
+    pub seeds: Vec<u64>,
     /// A slot the index does not know changed (another address's account, a stray slot): only a
     /// full check can tell whether that matters.
     pub unknown: bool,
@@ -77,12 +80,14 @@ impl SlotIndex {
         into.accounts.clear();
         into.batches.clear();
         into.assignments.clear();
+        into.seeds.clear();
         into.unknown = false;
         for s in changed {
             match self.owners.get(s) {
                 Some(Owner::Account(i)) => into.accounts.push(*i),
                 Some(Owner::Batch(id)) => into.batches.push(*id),
                 Some(Owner::Assignment(key)) => into.assignments.push(*key),
+                Some(Owner::Seed(epoch)) => into.seeds.push(*epoch),
                 Some(Owner::Global) => {}
                 None => into.unknown = true,
             }
@@ -106,7 +111,7 @@ impl SlotIndex {
     /// epoch is over, so later ones cannot change yet).
     pub fn cover_seeds(&mut self, epoch: u64) {
         while self.seeds_upto <= epoch {
-            self.owners.insert(seed_slot(self.seeds_upto), Owner::Global);
+            self.owners.insert(seed_slot(self.seeds_upto), Owner::Seed(self.seeds_upto));
             self.seeds_upto += 1;
         }
     }

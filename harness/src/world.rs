@@ -51,6 +51,8 @@ pub struct World {
     dirty_accounts: Vec<u16>,
     /// Batches the last step changed on chain or in the model, or named.
     dirty_batches: Vec<u64>,
+    /// List epochs whose seed the last step wrote on chain or in the model.
+    dirty_seeds: Vec<u64>,
 }
 
 impl Clone for World {
@@ -66,6 +68,7 @@ impl Clone for World {
             changed: Changed::default(),
             dirty_accounts: Vec::new(),
             dirty_batches: Vec::new(),
+            dirty_seeds: Vec::new(),
         }
     }
 }
@@ -115,6 +118,7 @@ impl World {
             changed: Changed::default(),
             dirty_accounts: Vec::new(),
             dirty_batches: Vec::new(),
+            dirty_seeds: Vec::new(),
         })
     }
 
@@ -170,6 +174,8 @@ impl World {
         self.dirty_accounts.extend_from_slice(&self.changed.accounts);
         self.dirty_batches.clear();
         self.dirty_batches.extend_from_slice(&self.changed.batches);
+        self.dirty_seeds.clear();
+        self.dirty_seeds.extend_from_slice(&self.changed.seeds);
         let seen = Observed {
             chain: &self.chain,
             actors: &self.actors,
@@ -196,6 +202,7 @@ impl World {
         }
         self.dirty_accounts.extend_from_slice(&effects.dirty_accounts);
         self.dirty_batches.extend_from_slice(&effects.touched);
+        self.dirty_seeds.extend_from_slice(&effects.seeds);
         if let Err(v) = invariants::check(&self.subject(), self.changed.unknown) {
             return Ok(Err(v));
         }
@@ -210,6 +217,7 @@ impl World {
     pub fn full_check(&mut self) -> Result<(), Violation> {
         self.dirty_accounts.clear();
         self.dirty_batches.clear();
+        self.dirty_seeds.clear();
         invariants::check(&self.subject(), true)
     }
 
@@ -226,6 +234,7 @@ impl World {
             token: &self.token,
             dirty_accounts: &self.dirty_accounts,
             dirty_batches: &self.dirty_batches,
+            dirty_seeds: &self.dirty_seeds,
         }
     }
 }

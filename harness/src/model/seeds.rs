@@ -47,6 +47,7 @@ pub(crate) fn fix(t: &mut Transition<'_>, epoch: u64) -> U256 {
     }
     let seed = seed_at(t, epoch);
     t.m.seeds.insert(epoch, seed);
+    t.effects.seeds.push(epoch);
     t.path(if seed_in_commit_phase(t, epoch) {
         "seed fixed with prevrandao"
     } else {
@@ -79,11 +80,15 @@ pub(crate) fn finalize_seed(t: &mut Transition<'_>, e: u64) -> Result<(), Violat
     Ok(())
 }
 
-/// "A seed never changes once fixed, and is the one the rules derive": every seed the model holds
-/// for the epochs around `epoch` equals the chain's, and the chain holds no seed the model has not
-/// fixed.
-pub fn check(chain: &crate::chain::Chain, m: &Model, epoch: u64) -> Result<(), Violation> {
-    for e in epoch.saturating_sub(3)..=epoch {
+/// "A seed never changes once fixed, and is the one the rules derive": the seeds of `epochs` (those
+/// a step wrote, on chain or in the model) equal the model's, so the chain neither rewrites a
+/// seed nor fixes one the rules did not.
+pub fn check(
+    chain: &crate::chain::Chain,
+    m: &Model,
+    epochs: impl IntoIterator<Item = u64>,
+) -> Result<(), Violation> {
+    for e in epochs {
         let stored = chain.seed(e);
         let model = m.seeds.get(&e).copied();
         if stored != model {

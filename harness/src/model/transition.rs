@@ -41,6 +41,8 @@ pub struct Effects {
     pub posted: Option<u64>,
     /// Slot draws (assignment keys) the step wrote.
     pub assignments: Vec<u64>,
+    /// List epochs whose seed the step fixed.
+    pub seeds: Vec<u64>,
 }
 
 /// The transition of one action: the acting actor, the block, the parameters and the acting
