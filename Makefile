@@ -41,6 +41,7 @@ test-contracts: toolchain
 	$(FORGE) build
 	node tools/export-artifacts.js --check
 	$(FORGE) test
+	PROVERNET_GAS_CHECK=docs/gas.json $(FORGE) test --isolate --match-contract GasReportTest
 
 ## make bindings: re-exports the ABI and bytecode the Rust bindings compile against.
 bindings: toolchain

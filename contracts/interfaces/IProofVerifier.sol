@@ -21,8 +21,9 @@ interface IProofVerifier {
         bytes calldata proof
     ) external view returns (bool valid);
 
-    /// @notice Commitments accepted for posting are below this value: the network refuses a batch whose
-    ///         commitment this verifier could never prove (for a SNARK, one outside the scalar field).
-    /// @return bound The exclusive upper bound of provable commitments.
+    /// @notice Commitments accepted for posting are < this value: a commitment at or above it could never
+    ///         be proven by this verifier (for a SNARK, it is not a field element of the circuit).
+    /// @dev Constant for a deployed verifier, so the network can read it once.
+    /// @return bound The exclusive upper bound of a valid commitment.
     function commitmentBound() external view returns (uint256 bound);
 }

@@ -16,12 +16,6 @@ contract InsecureDevVerifier is IProofVerifier {
     bytes32 public constant DOMAIN = keccak256("provernet.insecure-dev-proof.v1");
 
     /// @inheritdoc IProofVerifier
-    /// @dev Any 32-byte value but the all-ones word: the development proof hashes whatever it is given.
-    function commitmentBound() external pure returns (uint256) {
-        return type(uint256).max;
-    }
-
-    /// @inheritdoc IProofVerifier
     function verify(
         address prover,
         uint256 firstBatchId,
@@ -30,6 +24,13 @@ contract InsecureDevVerifier is IProofVerifier {
     ) external view returns (bool) {
         if (proof.length != 32) return false;
         return bytes32(proof) == expectedProof(msg.sender, prover, firstBatchId, commitments);
+    }
+
+    /// @inheritdoc IProofVerifier
+    /// @dev Any 32-byte word can be hashed, so every commitment is accepted: 2^256 - 1 is the largest
+    ///      bound a uint256 can express (the single value 2^256 - 1 itself is excluded).
+    function commitmentBound() external pure returns (uint256) {
+        return type(uint256).max;
     }
 
     /// @notice The only proof this verifier accepts for these public inputs.

@@ -7,14 +7,32 @@ import {NetworkTestBase} from "../helpers/NetworkTestBase.sol";
 ///         top-level call is its own transaction, so each figure is what a user pays: the 21,000
 ///         intrinsic gas, calldata, cold storage access and refunds included. Steady-state figures are
 ///         measured after earlier epochs have warmed the reused slots (see docs/gas.md).
-///         Without PROVERNET_GAS_OUT the draw sizes stop at 1,000 so `make test` stays fast.
+///         Without PROVERNET_GAS_OUT the draw sizes stop at 1,000 so `make test` stays fast. With
+///         PROVERNET_GAS_CHECK=docs/gas.json (what `make test` sets) every figure measured is compared with
+///         the committed one, so a contract change that moves gas fails until `make gas` is re-run.
 contract GasReportTest is NetworkTestBase {
     string internal constant KEY = "gas";
     string internal json;
+    string internal committed;
+
+    function setUp() public override {
+        super.setUp();
+        string memory path = vm.envOr("PROVERNET_GAS_CHECK", string(""));
+        if (bytes(path).length != 0) committed = vm.readFile(path);
+    }
 
     function _record(string memory name) internal returns (uint256 used) {
         used = vm.lastCallGas().gasTotalUsed;
+        _keep(name, used);
+    }
+
+    /// @dev Adds a figure to the report and, in check mode, fails if it differs from the committed one.
+    function _keep(string memory name, uint256 used) internal {
         json = vm.serializeUint(KEY, name, used);
+        if (bytes(committed).length != 0) {
+            uint256 was = vm.parseJsonUint(committed, string.concat(".", name));
+            assertEq(used, was, string.concat("docs/gas.json is stale for ", name, ": run `make gas`"));
+        }
     }
 
     function _prover(uint256 i) internal pure returns (address) {
@@ -180,7 +198,7 @@ contract GasReportTest is NetworkTestBase {
                 uint256 used = vm.lastCallGas().gasTotalUsed;
                 if (used > worst) worst = used;
             }
-            json = vm.serializeUint(KEY, string.concat("draw_", vm.toString(n)), worst);
+            _keep(string.concat("draw_", vm.toString(n)), worst);
         }
     }
 }

@@ -28,17 +28,17 @@ library Groth16BatchFixtures {
         f.commitments[0] = 0x2be65d72d909b82f381bb7fb48fa7be57813fa8d22fd5c6174d846ac29f3590f;
         f.publicInputs = new uint256[](3);
         f.publicInputs[0] = 0x000000000000000000007a695fbdb2315678afecb367f032d93f642f64180aa3;
-        f.publicInputs[1] = 0x00000000000000000000000170997970c51812dc3a010c7d01b50e0d17dc79c8;
+        f.publicInputs[1] = 0x00000001000000000000000170997970c51812dc3a010c7d01b50e0d17dc79c8;
         f.publicInputs[2] = 0x2be65d72d909b82f381bb7fb48fa7be57813fa8d22fd5c6174d846ac29f3590f;
         f.proof = abi.encodePacked(
-            bytes32(0x30577648030dfe32e8220b751327736906241fce0194a36bd376cd971e95b4bd),
-            bytes32(0x0fff9a17b9c56a7006a5393cecb395e11ef8c4fd2366b209b81289200b113454),
-            bytes32(0x2c1e1143447a55e995718c1ea997ffce97142ed29bdafe637cbbcc77736c8761),
-            bytes32(0x24f237444d244ca072f13fdc33ec2093c75a8df7066c4ed9a6a20c390654aa13),
-            bytes32(0x21f084f5a0e0849183e3f105e6bf42d4254029ef1cdcdfdcb2439dd02d4f10f3),
-            bytes32(0x2e5513f64133780c021fde46ca122dd6f15920cad0a0f647047ea4619a3eb704),
-            bytes32(0x1a1b399135b100fbcdcc66a3f5b2e9faeb2369fb428f8b94e05cb1a87f6da5d8),
-            bytes32(0x300171120149b1bd2f87af8641b1431dedb4246a66c1396d13d5d552fe845a63)
+            bytes32(0x0cc1f42e3f00ce833756287f5bd28b91623a216a8d63c4e9ee50e9673ae41fc9),
+            bytes32(0x1ef9d1afde1ff16a0971a7a3db4babb1da48852cdfd95fc42d80627a86d357d1),
+            bytes32(0x1ab17734df1338c396a1cb36efc2685ed2107f58cf450fa2ca16a6349ccc2d36),
+            bytes32(0x0dcf80a61e2e18444679483dc1cc07565bb2992d8d3c43e6b8ccfdc860812e30),
+            bytes32(0x2e0ecbe591364a49ae1ca2272e9b4eff3fe645411d4ee599b0db93fd9e95fa54),
+            bytes32(0x273e26cc491173c0b9dd5d111dad3bf2f9d1c52ec182f07bb4ee8b9317ceb396),
+            bytes32(0x108159967279ee53f627b1955efaa13bdbe692f7f8af6a05dcbef3eaf7cddac7),
+            bytes32(0x2928a843965f07a235911b1995eaa7d6599a23bfe9b6c674b4cdf92b1b283fbd)
         );
     }
 
@@ -54,18 +54,48 @@ library Groth16BatchFixtures {
         f.commitments[1] = 0x0a9777de927b2c4ec1b6e561723c13a098c4f5272f1fa63bb9f34bc833566733;
         f.publicInputs = new uint256[](4);
         f.publicInputs[0] = 0x000000000000000000007a695fbdb2315678afecb367f032d93f642f64180aa3;
-        f.publicInputs[1] = 0x00000000000000000000000270997970c51812dc3a010c7d01b50e0d17dc79c8;
+        f.publicInputs[1] = 0x00000002000000000000000270997970c51812dc3a010c7d01b50e0d17dc79c8;
         f.publicInputs[2] = 0x09582e7a5e94346ee6e120a10c9a6adf8d807eb11c08f82663fb37d03ad20566;
         f.publicInputs[3] = 0x0a9777de927b2c4ec1b6e561723c13a098c4f5272f1fa63bb9f34bc833566733;
         f.proof = abi.encodePacked(
-            bytes32(0x07f6f634835ea1ea7dc818e53dde43a16a6f2041e63fd21fb86a187544430464),
-            bytes32(0x195f0d6fce591272dcdf9e20217cc8503fb8d787b81c4ebe6a5c92e54416d524),
-            bytes32(0x275a11a373aeaa30b19ed073a9ee2f2284a5a7a9397ac560ebf647eeb3aa159d),
-            bytes32(0x08db6b4a313e09cccdbab53b1c22dd5fa612fff09cb18ca98297279412258671),
-            bytes32(0x11a7727f0e9d87cb498b60407e80d7793a40e46d4c6cb071064684ab62b0468a),
-            bytes32(0x09c8b2c2dc93d2659018e1256e193a032952f81b0e11e4dfd3dd5997ab7589c7),
-            bytes32(0x061055af2ae296dbe58b1225f8086c06ef58e0440a3d306bba2ad601311eb38c),
-            bytes32(0x1b31018cc78c209dee9a26245d1bcf74e4a46a41a825a231708c62cef8027731)
+            bytes32(0x1c254bc281b0605225a0cb4b5a424ebb364efb5ef2fd81ec4e465ad4192885fe),
+            bytes32(0x1e0f85942e0e50cab66faf6ccb6fcad57d83bf3e758b12d4b10f2bda7f0ba93d),
+            bytes32(0x2732dea72e12fdf616125d4074a943deeda04184318bcd0628a714682587af93),
+            bytes32(0x0681fe8e26eacbbf42c6577bfa689e9cb5b0ef62f520e062310eaf2b0fab1ec5),
+            bytes32(0x08a95d0d130439fedcd26b5325cf31d4f42af740a239042aec1ef5bd17e1dfdd),
+            bytes32(0x016f7f31979a58e85f7afb228c0a2d07d922e5063cf8d577e9acb13091374767),
+            bytes32(0x13af5c8fdd68099350d89a838f2c006c651e5f0b7a5d57bb7c69321c166ec860),
+            bytes32(0x04d3bbffb41ce2ac6c73d4814b56ee3ec7c231c81c789e92052e3bb65a12e4f7)
+        );
+    }
+
+    /// @notice Fixture `three-batches`: a proof over 3 batch(es) starting at batch 17.
+    /// @return f The fixture.
+    function threeBatches() internal pure returns (Groth16Fixture memory f) {
+        f.chainId = 31337;
+        f.network = 0x5FbDB2315678afecb367f032d93F642f64180aa3;
+        f.prover = 0x70997970C51812dc3A010C7d01b50e0d17dc79C8;
+        f.firstBatchId = 17;
+        f.commitments = new bytes32[](3);
+        f.commitments[0] = 0x16c211736cf74625d5259ed0be783d1467b31abc39770aaeb01c33862af69e4a;
+        f.commitments[1] = 0x0e626934e3afb6075a9d0523c09c596a9994abcb16d6ea215eb3d0db86a5cbf4;
+        f.commitments[2] = 0x05279524b1583e9a02d4e27ed105800f9ae4db8e88c5565ec2816f16d80ae3b1;
+        f.publicInputs = new uint256[](6);
+        f.publicInputs[0] = 0x000000000000000000007a695fbdb2315678afecb367f032d93f642f64180aa3;
+        f.publicInputs[1] = 0x00000003000000000000001170997970c51812dc3a010c7d01b50e0d17dc79c8;
+        f.publicInputs[2] = 0x16c211736cf74625d5259ed0be783d1467b31abc39770aaeb01c33862af69e4a;
+        f.publicInputs[3] = 0x0e626934e3afb6075a9d0523c09c596a9994abcb16d6ea215eb3d0db86a5cbf4;
+        f.publicInputs[4] = 0x05279524b1583e9a02d4e27ed105800f9ae4db8e88c5565ec2816f16d80ae3b1;
+        f.publicInputs[5] = 0x0000000000000000000000000000000000000000000000000000000000000000;
+        f.proof = abi.encodePacked(
+            bytes32(0x1e0bf49d613f146af578565784a7f7fd71e368306a45f2398d0c27c786b148d5),
+            bytes32(0x1e5e7ebdec6baa1cee22839afadd5afc5220baa2c916befe38e271cd77434779),
+            bytes32(0x1d42bf5f23412cc10e86670131151e029ddecec93ba9fab9cb6e98497815c1eb),
+            bytes32(0x2cfc7e818d85f11cc17435fbf4c6b5dc065095e81717b3d5726868648f17af9a),
+            bytes32(0x01428c36c289b9cb44bfefbb01a2805d6cee8d33db1941380e10202502749a6b),
+            bytes32(0x22beb788b66fa5dfd286055626a3e2ea0f614c09e00bdf8f4fae0fab02a58eba),
+            bytes32(0x03c401d61d4bd994b7c6bc1f49c94fbb5d3ebc8ee88c5fdf86b4319e9090e193),
+            bytes32(0x24f18cb366e19fd24192eb4fc4573167899cc7aa9a776598a4f5ba5a9fcfa197)
         );
     }
 
@@ -83,20 +113,56 @@ library Groth16BatchFixtures {
         f.commitments[3] = 0x19375a49ebca26c2fa556664294d6a5dc1abafc922723c3894d19263ba3b04c0;
         f.publicInputs = new uint256[](6);
         f.publicInputs[0] = 0x000000000000000000007a695fbdb2315678afecb367f032d93f642f64180aa3;
-        f.publicInputs[1] = 0x00000000000000000000000570997970c51812dc3a010c7d01b50e0d17dc79c8;
+        f.publicInputs[1] = 0x00000004000000000000000570997970c51812dc3a010c7d01b50e0d17dc79c8;
         f.publicInputs[2] = 0x076661dc8ef83108be9b265edd60d1a208e8af13cc5df18c6c18c3e58a9119ae;
         f.publicInputs[3] = 0x143b2de82153faaa175bca5a7b8b30496f69cb44baa3fa3fbf45a667d5706541;
         f.publicInputs[4] = 0x20c5e9f4d210342ed1fa3304e8b01843f0d93854d9688ddfc58a202821027a1c;
         f.publicInputs[5] = 0x19375a49ebca26c2fa556664294d6a5dc1abafc922723c3894d19263ba3b04c0;
         f.proof = abi.encodePacked(
-            bytes32(0x0f75752ce28f713be191655318421e620063616b92f951ab57608a8c0c408391),
-            bytes32(0x2f65b4a307d7072e4bf84005562c7466261cf946004905e9a99b7e3934f5e069),
-            bytes32(0x1f6c2c308dae6a15dea925bc7ffb958f27c93c26fd94cd2f5670e79b5e13a617),
-            bytes32(0x085893ae7684a52aa13f2d7e9467b3414f3765ce12cc067360cf8bd0eef08caf),
-            bytes32(0x131f0dc124a5f5dfe8169e1734f5401503bc5e2d64b145c0d5b1509d7e858578),
-            bytes32(0x30224280198bc57f39aca2af65158785c7101b2c145e17bebecc1de4862662eb),
-            bytes32(0x06be8816d4bc2c681294cb71ab4716457c6f70600e5408f99b5a1cb4d20d7d3d),
-            bytes32(0x221ea1dd4e309bdce23872b8d66e04b1d229c3c64019850a316e4813514fcf33)
+            bytes32(0x28a56f32307d0a35da6a9e4b8d0bf804ad25ed92ee4dd0d3a176e422558b9981),
+            bytes32(0x207c4f1284abe3d05829286205d9b1e0383b6b0b7416fd45cf83af45e22492d8),
+            bytes32(0x2aa3ddee7f37d88782b6e828ba2d1a91b8a2e268ee36c1dfa6eade29f8567b4e),
+            bytes32(0x268fb30303bdcd5ff83d29cb29c952bb9c2335ccaebd034e84f2f4470d9da0a3),
+            bytes32(0x024fb5b4d6621e64f11a89507b5cb50dd8d5018a41d9e0a34288bdb0ff34a807),
+            bytes32(0x0e7fab42f1ebd59760e067649eb147b97faaefdaf795f412efa0ba69babd4d7a),
+            bytes32(0x19112eeeafb77c33ea87824cddce9c184d2e82f9eca57c43b0204e6fa4b3a4dd),
+            bytes32(0x16fd91f1899af934a3929c91a1ea441a27eea057a0ac4d5a8f2b319fd4e297bd)
+        );
+    }
+
+    /// @notice Fixture `five-batches`: a proof over 5 batch(es) starting at batch 20.
+    /// @return f The fixture.
+    function fiveBatches() internal pure returns (Groth16Fixture memory f) {
+        f.chainId = 31337;
+        f.network = 0x5FbDB2315678afecb367f032d93F642f64180aa3;
+        f.prover = 0x70997970C51812dc3A010C7d01b50e0d17dc79C8;
+        f.firstBatchId = 20;
+        f.commitments = new bytes32[](5);
+        f.commitments[0] = 0x2141f31d39f5b547b075ab2418aa79260868f7fa56a9b9ac39de9b721adafbb8;
+        f.commitments[1] = 0x253c827bf082da21eb981ea2297f442723d8a994e9579c42a1abdfb3d72e862a;
+        f.commitments[2] = 0x234807f354c9adff19a3b3e3c5471a709958c23def58a0dfa1ab75c643526dea;
+        f.commitments[3] = 0x2850a20a2b4c5831a38a5c1503db58b39681ee4cbc870b2937fbb1edf11ae75c;
+        f.commitments[4] = 0x227a43ad75aef39fb8bc9513ab2577e246948f5e9a6ae9da469fb4cff6dee54c;
+        f.publicInputs = new uint256[](10);
+        f.publicInputs[0] = 0x000000000000000000007a695fbdb2315678afecb367f032d93f642f64180aa3;
+        f.publicInputs[1] = 0x00000005000000000000001470997970c51812dc3a010c7d01b50e0d17dc79c8;
+        f.publicInputs[2] = 0x2141f31d39f5b547b075ab2418aa79260868f7fa56a9b9ac39de9b721adafbb8;
+        f.publicInputs[3] = 0x253c827bf082da21eb981ea2297f442723d8a994e9579c42a1abdfb3d72e862a;
+        f.publicInputs[4] = 0x234807f354c9adff19a3b3e3c5471a709958c23def58a0dfa1ab75c643526dea;
+        f.publicInputs[5] = 0x2850a20a2b4c5831a38a5c1503db58b39681ee4cbc870b2937fbb1edf11ae75c;
+        f.publicInputs[6] = 0x227a43ad75aef39fb8bc9513ab2577e246948f5e9a6ae9da469fb4cff6dee54c;
+        f.publicInputs[7] = 0x0000000000000000000000000000000000000000000000000000000000000000;
+        f.publicInputs[8] = 0x0000000000000000000000000000000000000000000000000000000000000000;
+        f.publicInputs[9] = 0x0000000000000000000000000000000000000000000000000000000000000000;
+        f.proof = abi.encodePacked(
+            bytes32(0x000b5cc1c3b42d141976030efdfdda478596eb56f0715873e4442f14f19f5a7c),
+            bytes32(0x143282f56856c8f8b4b1a5f37f19c58fea8fbafef9f1e34ce20e86acea114841),
+            bytes32(0x0263ff9d48ed4060c876183a42fff71dd023c2a490784a4146e6e4a8c48e5c76),
+            bytes32(0x15536aa660e376f4f41711979de2fe0e073cc86e07cc325ad96d0f8b4f668329),
+            bytes32(0x1a74585cb2072db3a491d7eba8d3500ec041e5511b53db5adc98970a33723296),
+            bytes32(0x0a90dea62b9bbe5fbd8f48a57e6c1969eb8364a69aeb32ba11694a676998e5dd),
+            bytes32(0x268be4a8dfd04bb15eff225a6912fbc979f38048522b639c5d915451894fc928),
+            bytes32(0x1db2e6cb1104a2b0b8fc1963d2c1ba67f7ff6d31a391d9764babbe334b90731d)
         );
     }
 
@@ -118,7 +184,7 @@ library Groth16BatchFixtures {
         f.commitments[7] = 0x1dcf7c1c03267a75e170342cbedf896a7c69e7e1d7f31ea09c08c3c6aa4de233;
         f.publicInputs = new uint256[](10);
         f.publicInputs[0] = 0x000000000000000000007a695fbdb2315678afecb367f032d93f642f64180aa3;
-        f.publicInputs[1] = 0x00000000000000000000000970997970c51812dc3a010c7d01b50e0d17dc79c8;
+        f.publicInputs[1] = 0x00000008000000000000000970997970c51812dc3a010c7d01b50e0d17dc79c8;
         f.publicInputs[2] = 0x1873b97c395b5f5113c04a1115ba11dd3e46da348752a12abc44dfa7fc63a1cc;
         f.publicInputs[3] = 0x1b0f1ed47b954e388d419401590023482a66486026f8f5eb5c2ff8e28ffe3f6f;
         f.publicInputs[4] = 0x052635fb8549ec1a69d7ca9152789aa91957fc5eb259cf89f380e9d2c790f76a;
@@ -128,14 +194,69 @@ library Groth16BatchFixtures {
         f.publicInputs[8] = 0x101c51658f07764836698d6bf96cc0bea00604a58871357e616bd829759d78bc;
         f.publicInputs[9] = 0x1dcf7c1c03267a75e170342cbedf896a7c69e7e1d7f31ea09c08c3c6aa4de233;
         f.proof = abi.encodePacked(
-            bytes32(0x0afc419a1644f924432aadc8751a84c59547cfb5823f68f722cde5fa7526aecd),
-            bytes32(0x0164d6aca51ad0adfd9c56478310c3ddd392a0584b16ca4123cd40a635d45fe6),
-            bytes32(0x03bdf8411ac5fb6178e53ad8d669b21d4fddb9a50420286885de82fb7a0bf522),
-            bytes32(0x1eece01ee2cd9a09f5b321837eaae84df1a9b96ec7ad64bf1d35852f07d73c3c),
-            bytes32(0x28bdee5dba718dc3c1eba2beade27f4c7d3f6341b4a4ac324edfde405bbffeb7),
-            bytes32(0x0d4fa66a24e3c64c31f0eaabdc63538b06368eea003f454a43ef30002208af3d),
-            bytes32(0x0ed57977918b53f7cbb5d826a7e3bc326d41b1b25a83a17f3a76af674269fc69),
-            bytes32(0x08a8cb502f5d2f674ae2108ccee19e16ddb7d1428e9695c6c81caf1c0c770ac6)
+            bytes32(0x2724a700150c20fb7f07f0763e7b1cd1b1b139294db28ee45bc7f2616d29ac1c),
+            bytes32(0x09bcbb1cd663d01af134a1b0734036fb30bcb4e0a5edf3f712feff8e6bd0495f),
+            bytes32(0x09b3ac924fdb707dfbba6d92401c5072c4a27c36a2cc1d27b89116defef14a6d),
+            bytes32(0x11884805abd6c75a084cc0aa44af7aa09d7f169d798bd8df48ecc8c55fe3c0f5),
+            bytes32(0x08e340c58a3425ba0b6ce6414a08f5bd169e30ddafc7979fe4cc30757cd26bfe),
+            bytes32(0x06920378d8499613469c0bf1a965a20b2b606dcc5f9f09d013fb612de8be544b),
+            bytes32(0x29777487a18828ed606fff902611e56aab3a7ed0082b79ff1782419391b0b540),
+            bytes32(0x2abe788650ecb76fc8276365f2190268cb6fa5f3e93a233f95e4f4308f943dff)
+        );
+    }
+
+    /// @notice Fixture `sixteen-batches`: a proof over 16 batch(es) starting at batch 25.
+    /// @return f The fixture.
+    function sixteenBatches() internal pure returns (Groth16Fixture memory f) {
+        f.chainId = 31337;
+        f.network = 0x5FbDB2315678afecb367f032d93F642f64180aa3;
+        f.prover = 0x70997970C51812dc3A010C7d01b50e0d17dc79C8;
+        f.firstBatchId = 25;
+        f.commitments = new bytes32[](16);
+        f.commitments[0] = 0x1a774aca562fe610be14027a0fe68d07ee5a3109f04e9ee316249faa5995d673;
+        f.commitments[1] = 0x271a30d5f5c6dbea7905bd30ebb33c0b46539992a524c0c39f6488ec46326f61;
+        f.commitments[2] = 0x25da3478a3a0c5c077217358ce16d4639d4ca20669bfac76a07f11cdf3929487;
+        f.commitments[3] = 0x0d3381f659a13adb72b9b2f84424a51b2fa40b38e235416eeeb996042a524a7d;
+        f.commitments[4] = 0x198b978fcee1594dc88deaabeb153b3320af230277636dfbf9b542264bb292e9;
+        f.commitments[5] = 0x264c78d01e5a6e9c4c998b8ce746ee84692db238dacb710f1912992a1e26e818;
+        f.commitments[6] = 0x15a4e7c297d9b4ae57aa2596bc59f0109c29f1b4b84ed0abfaf6f4543ae2cbd0;
+        f.commitments[7] = 0x0054860ee2a0bf82163775b5aa55e54ac0108cdad5c629f0283a91d012441632;
+        f.commitments[8] = 0x2770fe79cf316fa42acc7bcfce6048861fb22b2c8cb302d2eefee79a7982accb;
+        f.commitments[9] = 0x131bdfe305a6fd9ec9f4f36f448491553413f76c3f854e80fe874e72e998e279;
+        f.commitments[10] = 0x0b2a86f2385a57b726b296824d8daee63f202788782d64fcceb8dcedbb89a0ab;
+        f.commitments[11] = 0x2b009d8f15129f47ca092169e844a555f06fd1b3f6bd7f77133fd8d098e98d43;
+        f.commitments[12] = 0x25ae59015139055019acd92343404316bdf7518a3aaea81f7c3cb79a46fdd0d2;
+        f.commitments[13] = 0x1bbe691a5b9bbac99205206123153a3dcac00a3e04f01fcf20e7dfebf7c5da94;
+        f.commitments[14] = 0x28e2d3795af3e457cb4a980fd31cf8fac48b3e2a961ae35dd30fd2c62c4c8d3a;
+        f.commitments[15] = 0x2587531baf50844c61c389796cda59a1801f9ed5969effedfdb2bde7672f4ed0;
+        f.publicInputs = new uint256[](18);
+        f.publicInputs[0] = 0x000000000000000000007a695fbdb2315678afecb367f032d93f642f64180aa3;
+        f.publicInputs[1] = 0x00000010000000000000001970997970c51812dc3a010c7d01b50e0d17dc79c8;
+        f.publicInputs[2] = 0x1a774aca562fe610be14027a0fe68d07ee5a3109f04e9ee316249faa5995d673;
+        f.publicInputs[3] = 0x271a30d5f5c6dbea7905bd30ebb33c0b46539992a524c0c39f6488ec46326f61;
+        f.publicInputs[4] = 0x25da3478a3a0c5c077217358ce16d4639d4ca20669bfac76a07f11cdf3929487;
+        f.publicInputs[5] = 0x0d3381f659a13adb72b9b2f84424a51b2fa40b38e235416eeeb996042a524a7d;
+        f.publicInputs[6] = 0x198b978fcee1594dc88deaabeb153b3320af230277636dfbf9b542264bb292e9;
+        f.publicInputs[7] = 0x264c78d01e5a6e9c4c998b8ce746ee84692db238dacb710f1912992a1e26e818;
+        f.publicInputs[8] = 0x15a4e7c297d9b4ae57aa2596bc59f0109c29f1b4b84ed0abfaf6f4543ae2cbd0;
+        f.publicInputs[9] = 0x0054860ee2a0bf82163775b5aa55e54ac0108cdad5c629f0283a91d012441632;
+        f.publicInputs[10] = 0x2770fe79cf316fa42acc7bcfce6048861fb22b2c8cb302d2eefee79a7982accb;
+        f.publicInputs[11] = 0x131bdfe305a6fd9ec9f4f36f448491553413f76c3f854e80fe874e72e998e279;
+        f.publicInputs[12] = 0x0b2a86f2385a57b726b296824d8daee63f202788782d64fcceb8dcedbb89a0ab;
+        f.publicInputs[13] = 0x2b009d8f15129f47ca092169e844a555f06fd1b3f6bd7f77133fd8d098e98d43;
+        f.publicInputs[14] = 0x25ae59015139055019acd92343404316bdf7518a3aaea81f7c3cb79a46fdd0d2;
+        f.publicInputs[15] = 0x1bbe691a5b9bbac99205206123153a3dcac00a3e04f01fcf20e7dfebf7c5da94;
+        f.publicInputs[16] = 0x28e2d3795af3e457cb4a980fd31cf8fac48b3e2a961ae35dd30fd2c62c4c8d3a;
+        f.publicInputs[17] = 0x2587531baf50844c61c389796cda59a1801f9ed5969effedfdb2bde7672f4ed0;
+        f.proof = abi.encodePacked(
+            bytes32(0x1d3ed9515d4bac30b5843f90899cbfbe8c82965f69db73e63e66d5d8008ae593),
+            bytes32(0x25b0b4b58c3107fe09e658a8c6df3cbd2f7a727a48fee6bb6f29f699a7ed34da),
+            bytes32(0x00d47862fdc738d97e19137e97267f100e0d5ca06fd378a45f26d62f1c27de5e),
+            bytes32(0x02a22e9e2eacba951412b4ece4a3527e4a6a34eb71696abe284f431247c19c81),
+            bytes32(0x0b2670360d204260d202835678c6e4bd71030ea720298c9c8be979503a4df647),
+            bytes32(0x06b8e661f32fb2ee45da9ecdeccc753f8478c6a2acd7ea570528387fe88a2c10),
+            bytes32(0x258654c89849ff5afcebd283d2d01d7974f5bcc58ff0dd16fc9760c8bd2170cd),
+            bytes32(0x039f6cd9c0bdadc3127157a41c2c1446dc1b761dc66a3bff0875a0def9a1b46f)
         );
     }
 

@@ -43,11 +43,16 @@ contract Groth16BatchVerifierTest is Test {
         vm.chainId(Groth16BatchFixtures.oneBatch().chainId);
     }
 
-    function _fixtures() internal pure returns (Groth16Fixture[4] memory fs) {
+    /// @dev Every fixture, in increasing batch count: 3 and 5 are padded (to 4 and 8 slots), 16 fills
+    ///      the largest circuit.
+    function _fixtures() internal pure returns (Groth16Fixture[7] memory fs) {
         fs[0] = Groth16BatchFixtures.oneBatch();
         fs[1] = Groth16BatchFixtures.twoBatches();
-        fs[2] = Groth16BatchFixtures.fourBatches();
-        fs[3] = Groth16BatchFixtures.eightBatches();
+        fs[2] = Groth16BatchFixtures.threeBatches();
+        fs[3] = Groth16BatchFixtures.fourBatches();
+        fs[4] = Groth16BatchFixtures.fiveBatches();
+        fs[5] = Groth16BatchFixtures.eightBatches();
+        fs[6] = Groth16BatchFixtures.sixteenBatches();
     }
 
     function _verifyAs(address network, address prover, Groth16Fixture memory f) internal returns (bool) {
@@ -70,7 +75,7 @@ contract Groth16BatchVerifierTest is Test {
     // ---------------------------------------------------------------- encoding across the boundary
 
     function test_PublicInputsEqualRustEncoding() public view {
-        Groth16Fixture[4] memory fs = _fixtures();
+        Groth16Fixture[7] memory fs = _fixtures();
         for (uint256 i; i < fs.length; ++i) {
             uint256[] memory input =
                 verifier.publicInputs(fs[i].network, fs[i].prover, fs[i].firstBatchId, fs[i].commitments);
@@ -78,24 +83,64 @@ contract Groth16BatchVerifierTest is Test {
         }
     }
 
-    function test_SupportsExactlyTheGeneratedCounts() public view {
-        assertTrue(verifier.supportsBatchCount(1));
-        assertTrue(verifier.supportsBatchCount(2));
-        assertTrue(verifier.supportsBatchCount(4));
-        assertTrue(verifier.supportsBatchCount(8));
+    function test_SupportsEveryCountFromOneToSixteen() public view {
+        assertEq(verifier.MAX_BATCH_COUNT(), 16);
+        for (uint256 n = 1; n <= 16; ++n) {
+            assertTrue(verifier.supportsBatchCount(n));
+        }
         assertFalse(verifier.supportsBatchCount(0));
-        assertFalse(verifier.supportsBatchCount(3));
-        assertFalse(verifier.supportsBatchCount(16));
+        assertFalse(verifier.supportsBatchCount(17));
+        assertFalse(verifier.supportsBatchCount(type(uint256).max));
+    }
+
+    function test_CircuitSizeIsTheNextPowerOfTwo() public view {
+        uint256[17] memory want = [uint256(0), 1, 2, 4, 4, 8, 8, 8, 8, 16, 16, 16, 16, 16, 16, 16, 16];
+        for (uint256 n = 1; n <= 16; ++n) {
+            assertEq(verifier.circuitSize(n), want[n]);
+        }
+    }
+
+    function test_RevertWhen_CircuitSizeOfUnsupportedCount() public {
+        vm.expectRevert(abi.encodeWithSelector(Groth16BatchVerifier.UnsupportedBatchCount.selector, 0));
+        verifier.circuitSize(0);
+        vm.expectRevert(abi.encodeWithSelector(Groth16BatchVerifier.UnsupportedBatchCount.selector, 17));
+        verifier.circuitSize(17);
+    }
+
+    function test_CommitmentBoundIsTheScalarFieldOrder() public view {
+        assertEq(verifier.commitmentBound(), R);
+        assertEq(IProofVerifier(address(verifier)).commitmentBound(), R);
+    }
+
+    function test_PublicInputsArePaddedWithZerosAndCarryTheCount() public view {
+        Groth16Fixture memory f = Groth16BatchFixtures.fiveBatches();
+        uint256[] memory input = verifier.publicInputs(f.network, f.prover, f.firstBatchId, f.commitments);
+        assertEq(input.length, 8 + 2, "5 batches use the 8-slot circuit");
+        assertEq(input[1] >> 224, 5, "the count sits above the prover and the first batch id");
+        for (uint256 i = 5; i < 8; ++i) {
+            assertEq(input[2 + i], 0, "padding commitments are zero");
+        }
     }
 
     // ---------------------------------------------------------------- valid proofs
 
     function test_AcceptsRustProofs() public {
-        Groth16Fixture[4] memory fs = _fixtures();
+        Groth16Fixture[7] memory fs = _fixtures();
         for (uint256 i; i < fs.length; ++i) {
             assertTrue(
                 _verifyAs(fs[i].network, fs[i].prover, fs[i]), "a proof from the Rust prover must verify"
             );
+        }
+    }
+
+    function test_AcceptsPaddedProofsOfThreeFiveAndSixteen() public {
+        Groth16Fixture[3] memory fs = [
+            Groth16BatchFixtures.threeBatches(),
+            Groth16BatchFixtures.fiveBatches(),
+            Groth16BatchFixtures.sixteenBatches()
+        ];
+        for (uint256 i; i < fs.length; ++i) {
+            assertTrue(_verifyAs(fs[i].network, fs[i].prover, fs[i]), "a padded proof must verify");
         }
     }
 
@@ -110,7 +155,7 @@ contract Groth16BatchVerifierTest is Test {
     // ---------------------------------------------------------------- binding
 
     function test_RejectWhen_SubmittedByAnotherProver() public {
-        Groth16Fixture[4] memory fs = _fixtures();
+        Groth16Fixture[7] memory fs = _fixtures();
         for (uint256 i; i < fs.length; ++i) {
             assertFalse(
                 _verifyAs(fs[i].network, THIEF, fs[i]), "a copied proof must not verify for the copier"
@@ -131,7 +176,7 @@ contract Groth16BatchVerifierTest is Test {
     }
 
     function test_RejectWhen_CommitmentIsWrong() public {
-        Groth16Fixture[4] memory fs = _fixtures();
+        Groth16Fixture[7] memory fs = _fixtures();
         for (uint256 i; i < fs.length; ++i) {
             Groth16Fixture memory f = fs[i];
             uint256 last = f.commitments.length - 1;
@@ -161,6 +206,33 @@ contract Groth16BatchVerifierTest is Test {
         Groth16Fixture memory f = Groth16BatchFixtures.oneBatch();
         vm.chainId(1);
         assertFalse(_verifyAs(f.network, f.prover, f));
+    }
+
+    /// @dev The ambiguity the padding rule removes: the 3-batch proof runs in the 4-slot circuit whose
+    ///      4th commitment is the zero padding, yet it must not verify as a 4-batch proof whose 4th
+    ///      commitment is zero (the count is a public input), nor as a 2-batch proof of its prefix.
+    function test_RejectWhen_PaddedProofPresentedForAnotherCount() public {
+        Groth16Fixture memory f = Groth16BatchFixtures.threeBatches();
+        bytes32[] memory four = new bytes32[](4);
+        bytes32[] memory two = new bytes32[](2);
+        for (uint256 i; i < 3; ++i) {
+            four[i] = f.commitments[i];
+            if (i < 2) two[i] = f.commitments[i];
+        }
+        vm.startPrank(f.network);
+        assertTrue(verifier.verify(f.prover, f.firstBatchId, f.commitments, f.proof));
+        assertFalse(verifier.verify(f.prover, f.firstBatchId, four, f.proof), "3 is not 4 with a zero");
+        assertFalse(verifier.verify(f.prover, f.firstBatchId, two, f.proof), "3 is not its first 2");
+        vm.stopPrank();
+
+        // The same with the largest circuit: 16 real batches are not 9 + 7 padding slots.
+        Groth16Fixture memory g = Groth16BatchFixtures.sixteenBatches();
+        bytes32[] memory nine = new bytes32[](9);
+        for (uint256 i; i < 9; ++i) {
+            nine[i] = g.commitments[i];
+        }
+        vm.prank(g.network);
+        assertFalse(verifier.verify(g.prover, g.firstBatchId, nine, g.proof));
     }
 
     function test_RejectWhen_ProofIsForAnotherBatchCount() public {
@@ -270,10 +342,10 @@ contract Groth16BatchVerifierTest is Test {
 
     function test_RevertWhen_BatchCountUnsupported() public {
         Groth16Fixture memory f = Groth16BatchFixtures.fourBatches();
-        bytes32[] memory three = new bytes32[](3);
+        bytes32[] memory seventeen = new bytes32[](17);
         vm.prank(f.network);
-        vm.expectRevert(abi.encodeWithSelector(Groth16BatchVerifier.UnsupportedBatchCount.selector, 3));
-        verifier.verify(f.prover, f.firstBatchId, three, f.proof);
+        vm.expectRevert(abi.encodeWithSelector(Groth16BatchVerifier.UnsupportedBatchCount.selector, 17));
+        verifier.verify(f.prover, f.firstBatchId, seventeen, f.proof);
 
         vm.prank(f.network);
         vm.expectRevert(abi.encodeWithSelector(Groth16BatchVerifier.UnsupportedBatchCount.selector, 0));
@@ -328,7 +400,7 @@ contract Groth16BatchVerifierTest is Test {
     }
 
     function test_Gas_VerificationPerBatchFallsWithBatching() public {
-        Groth16Fixture[4] memory fs = _fixtures();
+        Groth16Fixture[7] memory fs = _fixtures();
         uint256 previousPerBatch = type(uint256).max;
         for (uint256 i; i < fs.length; ++i) {
             uint256 gasUsed = _verifyGas(fs[i]);

@@ -8,7 +8,7 @@
 
 use alloy_primitives::Address;
 use provernet_zk::{
-    KeySet, ProofRequest, PublicInputs, SUPPORTED_BATCH_COUNTS, batch_commitment, dev_ceremony_seed,
+    CIRCUIT_SIZES, KeySet, ProofRequest, PublicInputs, batch_commitment, dev_ceremony_seed,
 };
 use std::time::{Duration, Instant};
 
@@ -91,7 +91,7 @@ fn main() {
         "\n| step | batches | wall (median) | wall per batch | CPU (median) | CPU per batch |\n\
          |---|---:|---:|---:|---:|---:|"
     );
-    for &count in SUPPORTED_BATCH_COUNTS {
+    for &count in CIRCUIT_SIZES {
         let figure = measure(1, || {
             KeySet::dev_setup_counts(dev_ceremony_seed(), &[count]).expect("setup");
         });
@@ -110,7 +110,7 @@ fn main() {
 
     // Warm-up: the first proof also starts rayon's pool and builds the Poseidon parameters.
     keys.prove(&request(1, 1)).expect("prove");
-    for &count in SUPPORTED_BATCH_COUNTS {
+    for &count in CIRCUIT_SIZES {
         let req = request(1, count);
         row("one proof", count, measure(runs, || drop(keys.prove(&req).expect("prove"))));
     }
@@ -135,7 +135,7 @@ fn main() {
         measure(runs.max(20), || assert!(keys.verify(&req.inputs, &proof).expect("verify")));
     println!("\nverify in Rust (4 batches): {:.1} ms", wall.as_secs_f64() * 1e3);
     println!(
-        "key directory for {SUPPORTED_BATCH_COUNTS:?}: {:.1} MB, KeySet::load: {}",
+        "key directory for {CIRCUIT_SIZES:?}: {:.1} MB, KeySet::load: {}",
         size as f64 / 1e6,
         ms(load_wall)
     );

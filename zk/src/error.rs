@@ -6,17 +6,25 @@ use std::fmt;
 /// Why a zk operation failed.
 #[derive(Debug)]
 pub enum ZkError {
-    /// A proof must cover a number of batches that has its own circuit and key.
+    /// A proof must cover between 1 and `max` batches.
     UnsupportedBatchCount {
         /// The requested number of batches.
         count: usize,
-        /// The counts that have circuits.
-        supported: &'static [usize],
+        /// The most batches one proof covers.
+        max: usize,
     },
-    /// The key set does not hold a key for this batch count.
+    /// A circuit size that is not one of [`crate::CIRCUIT_SIZES`] (asked of a key setup or found
+    /// in a key directory).
+    UnsupportedCircuitSize {
+        /// The size asked for.
+        size: usize,
+    },
+    /// The key set does not hold a key for this circuit size.
     MissingKey {
-        /// The batch count without a key.
+        /// The batch count asked for.
         count: usize,
+        /// The circuit size that count needs.
+        size: usize,
     },
     /// Batch data longer than one circuit slot.
     BatchTooLarge {
@@ -77,14 +85,20 @@ pub enum ZkError {
 impl fmt::Display for ZkError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::UnsupportedBatchCount { count, supported } => write!(
+            Self::UnsupportedBatchCount { count, max } => write!(
                 f,
-                "a proof cannot cover {count} batches: circuits exist for {supported:?} batches; \
-                 split the range with provernet_zk::plan_proofs"
+                "a proof cannot cover {count} batches: it covers 1 to {max}; split longer runs \
+                 with provernet_zk::plan_proofs"
             ),
-            Self::MissingKey { count } => write!(
+            Self::UnsupportedCircuitSize { size } => write!(
                 f,
-                "the key set has no key for {count}-batch proofs; rerun `provernet keys setup`"
+                "no circuit has {size} batch slots: the sizes are {:?}",
+                crate::CIRCUIT_SIZES
+            ),
+            Self::MissingKey { count, size } => write!(
+                f,
+                "the key set has no key for the {size}-slot circuit that {count}-batch proofs \
+                 use; rerun `provernet keys setup`"
             ),
             Self::BatchTooLarge { index, len, max } => write!(
                 f,

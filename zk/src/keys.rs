@@ -1,11 +1,10 @@
-//! Key sets: one Groth16 key pair per supported batch count, the development ceremony that makes
-//! them, their files, and proving/verification with them.
+//! Key sets: one Groth16 key pair per circuit size, the development ceremony that makes them,
+//! their files, and proving/verification with them (padded as `inputs.rs` defines).
 
 use crate::{
-    SUPPORTED_BATCH_COUNTS,
     circuit::BatchCircuit,
     error::ZkError,
-    inputs::PublicInputs,
+    inputs::{CIRCUIT_SIZES, PublicInputs, circuit_size},
     poseidon::{BATCH_WITNESS_ELEMENTS, commit_elements, encode_batch, fr_to_b256},
     proof::{decode_proof, encode_proof},
     solidity,
@@ -27,7 +26,7 @@ use std::{
 };
 
 /// Format tag of `manifest.json`; bump when the circuit or the file layout changes.
-pub const KEYS_FORMAT: &str = "provernet-zk-keys/1";
+pub const KEYS_FORMAT: &str = "provernet-zk-keys/2";
 /// Name of the manifest inside a key directory.
 pub const MANIFEST_FILE: &str = "manifest.json";
 /// Name of the generated verifier inside a key directory.
@@ -57,7 +56,7 @@ struct CircuitKey {
     pvk: PreparedVerifyingKey<Bn254>,
 }
 
-/// Proving and verifying keys for every supported batch count.
+/// Proving and verifying keys for every circuit size (keyed by size, not by batch count).
 ///
 /// Cheap to share across threads (`Arc<KeySet>`): proving only reads it.
 #[derive(Clone)]
@@ -86,46 +85,46 @@ impl std::fmt::Debug for KeySet {
 }
 
 impl KeySet {
-    /// INSECURE development ceremony for every supported batch count: the toxic waste of each
-    /// circuit is drawn from ChaCha20 seeded with `keccak256(seed ++ count)`, so whoever knows the
-    /// seed can forge proofs. Deterministic: the same seed always gives the same keys.
+    /// INSECURE development ceremony for every circuit size: the toxic waste of each circuit is
+    /// drawn from ChaCha20 seeded with `keccak256(seed ++ size)`, so whoever knows the seed can
+    /// forge proofs. Deterministic: the same seed always gives the same keys.
     /// Runs the circuits' setups in parallel.
     pub fn dev_setup(seed: B256) -> Result<Self, ZkError> {
-        Self::dev_setup_counts(seed, SUPPORTED_BATCH_COUNTS)
+        Self::dev_setup_counts(seed, CIRCUIT_SIZES)
     }
 
-    /// [`Self::dev_setup`] for a subset of the supported counts (each count's keys are the same as
-    /// in the full setup).
-    pub fn dev_setup_counts(seed: B256, counts: &[usize]) -> Result<Self, ZkError> {
-        for &count in counts {
-            check_supported(count)?;
+    /// [`Self::dev_setup`] for a subset of the circuit sizes (each size's keys are the same as in
+    /// the full setup). With sizes `[1, 4]`, for example, the set proves 1, 3 and 4 batches.
+    pub fn dev_setup_counts(seed: B256, sizes: &[usize]) -> Result<Self, ZkError> {
+        for &size in sizes {
+            check_size(size)?;
         }
-        let keys = counts
+        let keys = sizes
             .par_iter()
-            .map(|&count| {
+            .map(|&size| {
                 let mut material = seed.to_vec();
-                material.extend_from_slice(&(count as u64).to_be_bytes());
+                material.extend_from_slice(&(size as u64).to_be_bytes());
                 let mut rng = ChaCha20Rng::from_seed(keccak256(&material).0);
                 let (pk, vk) =
-                    Groth16::<Bn254>::circuit_specific_setup(BatchCircuit::blank(count), &mut rng)?;
-                Ok((count, CircuitKey { pk, pvk: prepare_verifying_key(&vk) }))
+                    Groth16::<Bn254>::circuit_specific_setup(BatchCircuit::blank(size), &mut rng)?;
+                Ok((size, CircuitKey { pk, pvk: prepare_verifying_key(&vk) }))
             })
             .collect::<Result<BTreeMap<_, _>, ZkError>>()?;
         Ok(Self { keys, seed: Some(seed) })
     }
 
-    /// The batch counts this key set can prove.
+    /// The circuit sizes this key set holds keys for.
     pub fn counts(&self) -> Vec<usize> {
         self.keys.keys().copied().collect()
     }
 
-    /// The verifying key for `count`-batch proofs.
+    /// The verifying key that checks `count`-batch proofs (the key of `circuit_size(count)`).
     pub fn verifying_key(&self, count: usize) -> Result<&VerifyingKey<Bn254>, ZkError> {
         Ok(&self.key(count)?.pvk.vk)
     }
 
-    /// A fingerprint of all verifying keys: `keccak256` over `(count as u64 BE ++ vk compressed)`
-    /// in count order. The generated verifier exposes it as `KEYS_ID()`, so a prover can check
+    /// A fingerprint of all verifying keys: `keccak256` over `(size as u64 BE ++ vk compressed)`
+    /// in size order. The generated verifier exposes it as `KEYS_ID()`, so a prover can check
     /// that its keys match the deployed verifier before proving.
     pub fn keys_id(&self) -> B256 {
         let mut material = Vec::new();
@@ -151,7 +150,7 @@ impl KeySet {
         solidity::render_verifier(&vks, self.keys_id(), interface_import)
     }
 
-    /// Writes `manifest.json`, `batch-<k>.pk` for each count and the Solidity verifier into `dir`
+    /// Writes `manifest.json`, `batch-<k>.pk` for each circuit size and the Solidity verifier into `dir`
     /// (created if missing).
     pub fn save(&self, dir: &Path) -> Result<(), ZkError> {
         fs::create_dir_all(dir)
@@ -201,9 +200,9 @@ impl KeySet {
             )));
         }
         let mut keys = BTreeMap::new();
-        for &count in &manifest.counts {
-            check_supported(count)?;
-            let path = dir.join(pk_file(count));
+        for &size in &manifest.counts {
+            check_size(size)?;
+            let path = dir.join(pk_file(size));
             let file =
                 fs::File::open(&path).map_err(|e| io(e, format!("opening {}", path.display())))?;
             // Reading the proving key without per-point validation takes ~0.5 s instead of ~9 s for
@@ -220,15 +219,15 @@ impl KeySet {
             pk.vk.check().map_err(|e| {
                 ZkError::KeyFormat(format!("{}: invalid verifying key: {e}", path.display()))
             })?;
-            if pk.vk.gamma_abc_g1.len() != 3 + count {
+            if pk.vk.gamma_abc_g1.len() != 3 + size {
                 return Err(ZkError::KeyFormat(format!(
-                    "{} is not a {count}-batch key ({} public inputs)",
+                    "{} is not a {size}-slot key ({} public inputs)",
                     path.display(),
                     pk.vk.gamma_abc_g1.len() - 1
                 )));
             }
             let pvk = prepare_verifying_key(&pk.vk);
-            keys.insert(count, CircuitKey { pk, pvk });
+            keys.insert(size, CircuitKey { pk, pvk });
         }
         let set = Self { keys, seed: manifest.seed };
         if set.keys_id() != manifest.keys_id {
@@ -244,7 +243,8 @@ impl KeySet {
 
     /// Proves one request with fresh OS randomness (Groth16's zero-knowledge blinding).
     ///
-    /// Checks first that every commitment is the Poseidon commitment of its data (a wrong witness
+    /// Pads to the circuit size as `inputs.rs` defines (zero commitments, zero witness data in the
+    /// padding slots). Checks first that every commitment is the Poseidon commitment of its data (a wrong witness
     /// would otherwise yield a proof that silently fails on chain), and after proving verifies the
     /// proof natively, so a returned proof is one the verifier accepts.
     ///
@@ -266,6 +266,7 @@ impl KeySet {
     ) -> Result<Vec<u8>, ZkError> {
         let count = request.inputs.commitments.len();
         let key = self.key(count)?;
+        let size = circuit_size(count)?;
         if request.batches.len() != count {
             return Err(ZkError::BatchCountMismatch {
                 commitments: count,
@@ -273,7 +274,7 @@ impl KeySet {
             });
         }
         let public_inputs = request.inputs.to_field_elements()?;
-        let mut batches: Vec<[Fr; BATCH_WITNESS_ELEMENTS]> = Vec::with_capacity(count);
+        let mut batches: Vec<[Fr; BATCH_WITNESS_ELEMENTS]> = Vec::with_capacity(size);
         for (index, (data, expected)) in
             request.batches.iter().zip(&request.inputs.commitments).enumerate()
         {
@@ -289,7 +290,9 @@ impl KeySet {
             }
             batches.push(elements);
         }
-        let circuit = BatchCircuit { public_inputs: public_inputs.clone(), batches };
+        // Padding slots are not constrained; zeros are as good as anything.
+        batches.resize(size, [Fr::from(0u64); BATCH_WITNESS_ELEMENTS]);
+        let circuit = BatchCircuit { public_inputs: public_inputs.clone(), batches, count };
         let proof = Groth16::<Bn254>::prove(&key.pk, circuit, rng)?;
         if !Groth16::<Bn254>::verify_with_processed_vk(&key.pvk, &public_inputs, &proof)? {
             return Err(ZkError::Synthesis(
@@ -310,8 +313,8 @@ impl KeySet {
 
     /// Verifies proof bytes against public inputs, like the Solidity verifier does.
     ///
-    /// `Ok(false)`: a well-formed proof that is not valid for these inputs. `Err`: unsupported
-    /// batch count, commitment >= r, or malformed proof bytes (the cases the Solidity verifier
+    /// `Ok(false)`: a well-formed proof that is not valid for these inputs. `Err`: batch count
+    /// outside 1..=16, commitment >= r, or malformed proof bytes (the cases the Solidity verifier
     /// reverts on).
     pub fn verify(&self, inputs: &PublicInputs, proof: &[u8]) -> Result<bool, ZkError> {
         let key = self.key(inputs.commitments.len())?;
@@ -320,22 +323,23 @@ impl KeySet {
         Ok(Groth16::<Bn254>::verify_with_processed_vk(&key.pvk, &public_inputs, &proof)?)
     }
 
+    /// The key of the circuit that `count`-batch proofs use.
     fn key(&self, count: usize) -> Result<&CircuitKey, ZkError> {
-        check_supported(count)?;
-        self.keys.get(&count).ok_or(ZkError::MissingKey { count })
+        let size = circuit_size(count)?;
+        self.keys.get(&size).ok_or(ZkError::MissingKey { count, size })
     }
 }
 
-fn check_supported(count: usize) -> Result<(), ZkError> {
-    if SUPPORTED_BATCH_COUNTS.contains(&count) {
+fn check_size(size: usize) -> Result<(), ZkError> {
+    if CIRCUIT_SIZES.contains(&size) {
         Ok(())
     } else {
-        Err(ZkError::UnsupportedBatchCount { count, supported: SUPPORTED_BATCH_COUNTS })
+        Err(ZkError::UnsupportedCircuitSize { size })
     }
 }
 
-fn pk_file(count: usize) -> String {
-    format!("batch-{count}.pk")
+fn pk_file(size: usize) -> String {
+    format!("batch-{size}.pk")
 }
 
 fn io(source: std::io::Error, context: String) -> ZkError {

@@ -1,9 +1,10 @@
 //! Real batch proofs for provernet: a Groth16 (BN254) circuit, its development key ceremony, a
 //! CPU-parallel prover, a Rust verifier and a generator for the matching Solidity verifier.
 //!
-//! The statement: "I know the data of `k` consecutive batches whose Poseidon commitments are
-//! the posted commitments", with the network, chain, prover and first batch id as public inputs
-//! so that a proof is worthless to any other prover. See docs/proving.md.
+//! The statement: "I know the data of `n` consecutive batches whose Poseidon commitments are
+//! the posted commitments", with the network, chain, prover, first batch id and `n` as public
+//! inputs so that a proof is worthless to any other prover. Any `n` from 1 to 16 is proven by the
+//! circuit of the next size in 1, 2, 4, 8, 16, padded as [`inputs`] defines. See docs/proving.md.
 //!
 //! Typical use (the CLI):
 //! ```no_run
@@ -25,7 +26,7 @@
 
 mod circuit;
 mod error;
-mod inputs;
+pub mod inputs;
 mod keys;
 pub mod poseidon;
 pub mod proof;
@@ -33,29 +34,23 @@ pub mod solidity;
 
 pub use circuit::BatchCircuit;
 pub use error::ZkError;
-pub use inputs::PublicInputs;
+pub use inputs::{CIRCUIT_SIZES, COUNT_SHIFT, MAX_BATCH_COUNT, PublicInputs, circuit_size};
 pub use keys::{
     KEYS_FORMAT, KeySet, MANIFEST_FILE, ProofRequest, VERIFIER_FILE, dev_ceremony_seed,
 };
 pub use poseidon::{MAX_BATCH_BYTES, batch_commitment};
 pub use proof::PROOF_BYTES;
 
-/// Batch counts that have a circuit (and keys, and a verifying key in the Solidity verifier).
+/// Splits `count` consecutive batches starting at `first_batch_id` into proofs:
+/// `(first batch id, batches in the proof)` per proof.
 ///
-/// Powers of two so that any run of batches splits into few proofs (see [`plan_proofs`]);
-/// 8 keeps the largest circuit's setup and proof quick on a laptop.
-pub const SUPPORTED_BATCH_COUNTS: &[usize] = &[1, 2, 4, 8];
-
-/// Splits `count` consecutive batches starting at `first_batch_id` into proofs of supported
-/// sizes, largest first: `(first batch id, batches in the proof)` per proof.
-///
-/// Greedy by the largest supported size is optimal here because the sizes are powers of two
-/// including 1: it uses the fewest proofs, and the per-batch verification gas falls with size.
+/// Every count from 1 to [`MAX_BATCH_COUNT`] has a circuit (padded to the next size), so a run
+/// needs only `ceil(count / 16)` proofs: one transaction and one verification per 16 batches.
 pub fn plan_proofs(first_batch_id: u64, count: usize) -> Vec<(u64, usize)> {
     let mut plan = Vec::new();
     let (mut next, mut left) = (first_batch_id, count);
     while left > 0 {
-        let size = SUPPORTED_BATCH_COUNTS.iter().rev().copied().find(|&s| s <= left).unwrap_or(1);
+        let size = left.min(MAX_BATCH_COUNT);
         plan.push((next, size));
         next += size as u64;
         left -= size;

@@ -8,9 +8,13 @@
 //!
 //! checked as one call to the pairing precompile (0x08) on
 //! `(-A, B), (alpha, beta), (vk_x, gamma), (C, delta)`; `vk_x` is built with ecMul (0x07) and
-//! ecAdd (0x06). Only the key constants differ between key sets; the logic is fixed text.
+//! ecAdd (0x06). Only the key constants differ between key sets; the logic is fixed text, and the
+//! padding rule (`inputs.rs`) is rendered from the same constants the Rust prover uses.
 
-use crate::proof::{fq_to_bytes, g1_coords, g2_coords};
+use crate::{
+    inputs::{CIRCUIT_SIZES, COUNT_SHIFT, MAX_BATCH_COUNT},
+    proof::{fq_to_bytes, g1_coords, g2_coords},
+};
 use alloy_primitives::B256;
 use ark_bn254::{Bn254, Fq, Fr, G1Affine, G2Affine};
 use ark_ec::short_weierstrass::SWCurveConfig;
@@ -51,7 +55,7 @@ fn g2_words(p: &G2Affine) -> [String; 4] {
     [fq(&x.c1), fq(&x.c0), fq(&y.c1), fq(&y.c0)]
 }
 
-/// Renders the verifier for the given `(batch count, verifying key)` pairs.
+/// Renders the verifier for the given `(circuit size, verifying key)` pairs.
 ///
 /// `interface_import` is the import path of `IProofVerifier.sol` from wherever the file will be
 /// placed ([`DEFAULT_INTERFACE_IMPORT`] for `zk/solidity/`).
@@ -60,18 +64,19 @@ pub fn render_verifier(
     keys_id: B256,
     interface_import: &str,
 ) -> String {
-    let counts: Vec<String> = keys.iter().map(|(count, _)| count.to_string()).collect();
     let b = ark_bn254::g2::Config::COEFF_B;
+    // The padding rule's size table covers every circuit size, whichever keys this set holds, so
+    // a count maps to the same circuit in Rust and Solidity; a size without a key is unsupported.
+    let mut sizes = String::new();
+    for size in CIRCUIT_SIZES {
+        writeln!(sizes, "        if (count <= {size}) return {size};").unwrap();
+    }
     let mut key_functions = String::new();
     let mut dispatch = String::new();
     for (count, vk) in keys {
-        assert_eq!(
-            vk.gamma_abc_g1.len(),
-            count + 3,
-            "a {count}-batch key has {} inputs",
-            count + 2
-        );
-        writeln!(dispatch, "        if (count == {count}) return _verifyingKey{count}();").unwrap();
+        assert!(CIRCUIT_SIZES.contains(count), "{count} is not a circuit size");
+        assert_eq!(vk.gamma_abc_g1.len(), count + 3, "a {count}-slot key has {} inputs", count + 2);
+        writeln!(dispatch, "        if (size == {count}) return _verifyingKey{count}();").unwrap();
         let mut body = String::new();
         let words = g1_words(&vk.alpha_g1)
             .into_iter()
@@ -88,7 +93,7 @@ pub fn render_verifier(
         write!(
             key_functions,
             "
-    /// @dev Verifying key of the {count}-batch circuit: `key` holds alpha (G1), beta, gamma, delta (G2,
+    /// @dev Verifying key of the {count}-slot circuit: `key` holds alpha (G1), beta, gamma, delta (G2,
     ///      EIP-197 order); `ic` holds the {n} points IC_0..IC_{last} as x, y pairs.
     function _verifyingKey{count}() private pure returns (uint256[14] memory key, uint256[] memory ic) {{
 {body}    }}
@@ -99,12 +104,16 @@ pub fn render_verifier(
         .unwrap();
     }
     let supports =
-        keys.iter().map(|(count, _)| format!("count == {count}")).collect::<Vec<_>>().join(" || ");
+        keys.iter().map(|(size, _)| format!("size == {size}")).collect::<Vec<_>>().join(" || ");
+    let counts = keys.iter().map(|(size, _)| size.to_string()).collect::<Vec<_>>().join(", ");
 
     TEMPLATE
         .replace("{{KEYS_ID}}", &keys_id.to_string())
         .replace("{{IMPORT}}", interface_import)
-        .replace("{{COUNTS}}", &counts.join(", "))
+        .replace("{{SIZES}}", &counts)
+        .replace("{{MAX}}", &MAX_BATCH_COUNT.to_string())
+        .replace("{{COUNT_SHIFT}}", &COUNT_SHIFT.to_string())
+        .replace("{{SIZE_TABLE}}", &sizes)
         .replace("{{P}}", &modulus::<Fq>())
         .replace("{{R}}", &modulus::<Fr>())
         .replace("{{B2_C0}}", &fq(&b.c0))
@@ -122,19 +131,24 @@ pragma solidity 0.8.30;
 import {IProofVerifier} from "{{IMPORT}}";
 
 /// @title Groth16BatchVerifier
-/// @notice Groth16 (BN254) verifier of provernet batch proofs, for proofs over {{COUNTS}} consecutive
-///         batches. Generated from the verifying keys by the project's Rust code (provernet-zk).
-/// @dev Public inputs of a proof over k batches: k + 2 scalars, each below the scalar field modulus R:
-///        input[0]     = network | chainId << 160        (chainId < 2^64)
-///        input[1]     = prover | firstBatchId << 160    (firstBatchId < 2^64)
-///        input[2 + i] = commitments[i]                  (< R: a Poseidon output)
-///      so a proof is valid for one chain, one network (msg.sender), one prover, one first batch id
-///      and one ordered list of commitments. Packing saves one ecMul + ecAdd per packed value.
+/// @notice Groth16 (BN254) verifier of provernet batch proofs over 1 to {{MAX}} consecutive batches, with
+///         circuits of {{SIZES}} batch slots. Generated from the verifying keys by the project's Rust
+///         code (provernet-zk).
+/// @dev Padding rule (the same as zk/src/inputs.rs): a proof over n batches uses the circuit of size
+///      k = circuitSize(n), the smallest circuit size >= n, and has k + 2 public scalars, each < R:
+///        input[0]              = network | chainId << 160                   (chainId < 2^64)
+///        input[1]              = prover | firstBatchId << 160 | n << {{COUNT_SHIFT}}  (firstBatchId < 2^64)
+///        input[2 + i], i < n   = commitments[i]                             (< R: a Poseidon output)
+///        input[2 + i], i >= n  = 0                                          (padding)
+///      The circuit opens the first n commitments and forces the padding ones to zero, and n itself
+///      is an input, so a proof is valid for one chain, one network (msg.sender), one prover, one
+///      first batch id and one ordered list of exactly n commitments. Packing saves one ecMul +
+///      ecAdd per packed value; zero inputs (the padding) are skipped, so padding costs no ecMul.
 ///      Malformed input reverts with the custom errors below (so the calling transaction changes
 ///      nothing); a well-formed proof that does not verify returns false. Uses only the BN254
 ///      precompiles 0x06 (ecAdd), 0x07 (ecMul) and 0x08 (pairing).
 contract Groth16BatchVerifier is IProofVerifier {
-    /// @notice No circuit exists for a proof over `count` batches.
+    /// @notice A proof covers 1 to MAX_BATCH_COUNT batches (and this verifier has no key for `count`).
     /// @param count The number of commitments passed.
     error UnsupportedBatchCount(uint256 count);
     /// @notice The chain id does not fit the 64 bits reserved for it in the public inputs.
@@ -165,6 +179,12 @@ contract Groth16BatchVerifier is IProofVerifier {
     bytes32 public constant KEYS_ID = {{KEYS_ID}};
     /// @notice Length of a proof in bytes.
     uint256 public constant PROOF_LENGTH = 256;
+    /// @notice The most batches one proof covers (the largest circuit size).
+    uint256 public constant MAX_BATCH_COUNT = {{MAX}};
+
+    /// @dev Bit position of the batch count in input[1], above the prover (160 bits) and the first
+    ///      batch id (64 bits).
+    uint256 internal constant COUNT_SHIFT = {{COUNT_SHIFT}};
 
     /// @dev BN254 base field modulus.
     uint256 internal constant P = {{P}};
@@ -183,24 +203,42 @@ contract Groth16BatchVerifier is IProofVerifier {
     ) external view returns (bool valid) {
         uint256[] memory input = publicInputs(msg.sender, prover, firstBatchId, commitments);
         _checkProof(proof);
-        (uint256[14] memory key, uint256[] memory ic) = _verifyingKey(commitments.length);
+        (uint256[14] memory key, uint256[] memory ic) = _verifyingKey(input.length - 2);
         (uint256 x, uint256 y) = _linearCombination(ic, input);
         return _pairing(proof, x, y, key);
     }
 
-    /// @notice Whether a circuit exists for proofs over `count` batches.
+    /// @inheritdoc IProofVerifier
+    /// @dev A commitment is a Poseidon output, a scalar field element: R, the scalar field order.
+    function commitmentBound() external pure returns (uint256) {
+        return R;
+    }
+
+    /// @notice Whether this verifier checks proofs over `count` batches.
     /// @param count The number of batches.
-    /// @return True for {{COUNTS}}.
+    /// @return True for 1 to MAX_BATCH_COUNT when the circuit that count uses has a key here.
     function supportsBatchCount(uint256 count) public pure returns (bool) {
+        if (count == 0 || count > MAX_BATCH_COUNT) return false;
+        uint256 size = circuitSize(count);
         return {{SUPPORTS}};
     }
 
-    /// @notice The public inputs a proof must be valid for, exactly as the Rust prover encodes them.
+    /// @notice The circuit (number of batch slots) a proof over `count` batches uses: the smallest
+    ///         circuit size that holds `count`; the slots after the first `count` are padding.
+    /// @param count The number of batches, 1 to MAX_BATCH_COUNT.
+    /// @return The circuit size.
+    function circuitSize(uint256 count) public pure returns (uint256) {
+        if (count == 0) revert UnsupportedBatchCount(count);
+{{SIZE_TABLE}}        revert UnsupportedBatchCount(count);
+    }
+
+    /// @notice The public inputs a proof must be valid for, exactly as the Rust prover encodes them,
+    ///         padded with zeros to the circuit size.
     /// @param network The network that asks (msg.sender of verify).
     /// @param prover The submitting prover.
     /// @param firstBatchId The first covered batch.
     /// @param commitments The covered commitments, in order.
-    /// @return input The scalars, in circuit order.
+    /// @return input The circuitSize(commitments.length) + 2 scalars, in circuit order.
     function publicInputs(
         address network,
         address prover,
@@ -211,9 +249,10 @@ contract Groth16BatchVerifier is IProofVerifier {
         if (!supportsBatchCount(count)) revert UnsupportedBatchCount(count);
         if (block.chainid >> 64 != 0) revert ChainIdOutOfRange(block.chainid);
         if (firstBatchId >> 64 != 0) revert BatchIdOutOfRange(firstBatchId);
-        input = new uint256[](count + 2);
+        // The padding commitments are the zeros the array starts with.
+        input = new uint256[](circuitSize(count) + 2);
         input[0] = uint256(uint160(network)) | (block.chainid << 160);
-        input[1] = uint256(uint160(prover)) | (firstBatchId << 160);
+        input[1] = uint256(uint160(prover)) | (firstBatchId << 160) | (count << COUNT_SHIFT);
         for (uint256 i; i < count; ++i) {
             uint256 c = uint256(commitments[i]);
             if (c >= R) revert CommitmentNotInField(i, commitments[i]);
@@ -259,7 +298,8 @@ contract Groth16BatchVerifier is IProofVerifier {
         }
     }
 
-    /// @dev vk_x = IC_0 + sum_i input[i] * IC_{i+1}, with ecMul (0x07) and ecAdd (0x06).
+    /// @dev vk_x = IC_0 + sum_i input[i] * IC_{i+1}, with ecMul (0x07) and ecAdd (0x06). A zero input
+    ///      adds the identity, so it is skipped: padding slots cost no precompile call.
     function _linearCombination(uint256[] memory ic, uint256[] memory input)
         private
         view
@@ -269,6 +309,7 @@ contract Groth16BatchVerifier is IProofVerifier {
         y = ic[1];
         uint256[4] memory buf;
         for (uint256 i; i < input.length; ++i) {
+            if (input[i] == 0) continue;
             buf[0] = ic[2 * i + 2];
             buf[1] = ic[2 * i + 3];
             buf[2] = input[i];
@@ -321,9 +362,10 @@ contract Groth16BatchVerifier is IProofVerifier {
         return result == 1;
     }
 
-    /// @dev The embedded verifying key of the `count`-batch circuit.
-    function _verifyingKey(uint256 count) private pure returns (uint256[14] memory key, uint256[] memory ic) {
-{{DISPATCH}}        revert UnsupportedBatchCount(count);
+    /// @dev The embedded verifying key of the circuit with `size` slots (publicInputs has already
+    ///      rejected a count whose circuit has no key here).
+    function _verifyingKey(uint256 size) private pure returns (uint256[14] memory key, uint256[] memory ic) {
+{{DISPATCH}}        revert UnsupportedBatchCount(size);
     }
 {{KEY_FUNCTIONS}}}
 "#;

@@ -192,8 +192,13 @@ fn generated_verifier_and_fixtures_are_up_to_date() {
     let two = fixture(&keys, "two-batches", 2, 2);
     let four = fixture(&keys, "four-batches", 5, 4);
     let eight = fixture(&keys, "eight-batches", 9, 8);
+    // Padded proofs: 3 in the 4-slot circuit, 5 in the 8-slot one, and the largest circuit full.
+    let three = fixture(&keys, "three-batches", 17, 3);
+    let five = fixture(&keys, "five-batches", 20, 5);
+    let sixteen = fixture(&keys, "sixteen-batches", 25, 16);
+    let all = [&one, &two, &three, &four, &five, &eight, &sixteen];
     // The fixtures must verify in Rust before they are handed to Solidity.
-    for f in [&one, &two, &four, &eight] {
+    for f in all {
         let inputs = PublicInputs {
             chain_id: f.chain_id,
             network: f.network,
@@ -206,7 +211,7 @@ fn generated_verifier_and_fixtures_are_up_to_date() {
 
     let mut stale = Vec::new();
     check(COMMITTED_VERIFIER_PATH, &keys.solidity_verifier(), &mut stale);
-    for f in [&one, &two, &four, &eight] {
+    for f in all {
         let path = format!("test/zk/fixtures/{}.json", f.name);
         check(&path, &(serde_json::to_string_pretty(f).unwrap() + "\n"), &mut stale);
     }
@@ -215,8 +220,11 @@ fn generated_verifier_and_fixtures_are_up_to_date() {
         &solidity_fixtures(&[
             ("oneBatch", &one),
             ("twoBatches", &two),
+            ("threeBatches", &three),
             ("fourBatches", &four),
+            ("fiveBatches", &five),
             ("eightBatches", &eight),
+            ("sixteenBatches", &sixteen),
         ]),
         &mut stale,
     );
