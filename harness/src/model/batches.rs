@@ -93,7 +93,7 @@ pub(crate) fn post_batch(
     }
     if eprover != prover {
         return Err(violation(
-            "a batch's prover is its slot's draw (a later draw only when the earlier prover was full)",
+            "a batch's prover is the draw of its slot (a later draw only when the earlier prover was full)",
             format!("batch {id} (key {key}) went to {eprover}, the slot's draws give {prover}"),
         ));
     }
