@@ -46,7 +46,9 @@ pub use strategy::Strategy;
 
 /// The generated contract bindings (`sol!` over bindings/artifacts).
 mod generated {
-    #![allow(missing_docs)] // generated items carry the contracts' NatSpec, not Rust doc comments.
+    // Generated items carry the contracts' NatSpec, not Rust doc comments; the generated `deploy`
+    // helpers take one argument per constructor parameter (the network's has 7, plus the provider).
+    #![allow(missing_docs, clippy::too_many_arguments)]
 
     alloy::sol!(
         #[sol(rpc)]

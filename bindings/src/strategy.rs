@@ -48,11 +48,26 @@ pub enum Strategy {
     WithdrawBeforeSlash,
     /// One of several identities that split a stake into minimum-stake pieces (harness).
     Sybil,
+    /// Tries to dodge every slot drawn to it: just before the slot it requests an unstake that
+    /// leaves its active stake 1 unit below `minStake`, and tops it up again once the slot is over
+    /// (issue 10, attack 4). Proves what it is assigned anyway (simulator).
+    Decliner,
+    /// Keeps its secret out of the seed: drops 1 unit below `minStake` just before it reveals and
+    /// tops up afterwards, as a last revealer would when the mix goes against it (issue 10,
+    /// attack 5; simulator).
+    SecretWithholder,
+    /// After each slash, leaves and re-registers under a fresh identity with the same stake, to
+    /// shed its record (issue 10, attack 6; simulator).
+    Whitewasher,
+    /// A small prover whose bonded stake covers only a few open assignments
+    /// (`adversaries.overcommit_open`), so the capacity rule must skip it once it is full rather
+    /// than overload it (issue 10, attack 7; simulator).
+    Overcommit,
 }
 
 impl Strategy {
     /// Every strategy.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 13] = [
         Self::Honest,
         Self::Faulty,
         Self::Withhold,
@@ -62,6 +77,10 @@ impl Strategy {
         Self::Stealer,
         Self::WithdrawBeforeSlash,
         Self::Sybil,
+        Self::Decliner,
+        Self::SecretWithholder,
+        Self::Whitewasher,
+        Self::Overcommit,
     ];
 
     /// The kebab-case name files and command lines use (`no-reveal`).
@@ -76,6 +95,10 @@ impl Strategy {
             Self::Stealer => "stealer",
             Self::WithdrawBeforeSlash => "withdraw-before-slash",
             Self::Sybil => "sybil",
+            Self::Decliner => "decliner",
+            Self::SecretWithholder => "secret-withholder",
+            Self::Whitewasher => "whitewasher",
+            Self::Overcommit => "overcommit",
         }
     }
 }

@@ -102,7 +102,7 @@ fn run_one(a: RunArgs) -> Result<ExitCode> {
     let m = &r.summary;
     println!(
         "{}: {} batches in {} blocks, {:.1}% proven in window, {:.1}% rescued, {:.1}% failed; p95 time to proof {} blocks; \
-         {} transactions in {:.2} s; outputs in {}",
+         {:.2} batches per submitProof; {} transactions in {:.2} s; outputs in {}",
         s.name,
         m.liveness.posted,
         m.blocks,
@@ -110,17 +110,20 @@ fn run_one(a: RunArgs) -> Result<ExitCode> {
         100.0 * m.liveness.share_rescued,
         100.0 * m.liveness.share_failed,
         m.time_to_proof.p95,
+        m.gas.batches_per_proof,
         m.transactions,
         m.wall_seconds,
         a.out.display()
     );
     let c = &m.checks;
-    if !c.batch_status_matches || !c.revenue_matches_claimable || c.unexpected_reverts > 0 {
+    if !c.consistent() {
         eprintln!(
             "error: the simulation's bookkeeping disagrees with the chain (status match {}, revenue match {}, \
-             unexpected reverts {}: {:?}); the results above are not trustworthy",
+             fee balance match {}, tokens reconcile {}, unexpected reverts {}: {:?}); the results above are not trustworthy",
             c.batch_status_matches,
             c.revenue_matches_claimable,
+            c.fee_balance_matches,
+            c.tokens_reconcile,
             c.unexpected_reverts,
             c.revert_samples
         );
@@ -134,14 +137,7 @@ fn run_sweep(a: SweepArgs) -> Result<ExitCode> {
     let grid = sweep::Grid::load(&a.grid)?;
     let started = Instant::now();
     let rows = sweep::run(&base, &grid, &a.out, a.jobs)?;
-    let bad = rows
-        .iter()
-        .filter(|(_, s)| {
-            !s.checks.batch_status_matches
-                || !s.checks.revenue_matches_claimable
-                || s.checks.unexpected_reverts > 0
-        })
-        .count();
+    let bad = rows.iter().filter(|(_, s)| !s.checks.consistent()).count();
     println!(
         "{} runs in {:.1} s; table.csv, table.md and sweep.svg/png in {}",
         rows.len(),

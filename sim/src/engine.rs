@@ -99,8 +99,39 @@ fn tally(w: &mut World<'_>, block: u64, posting: bool) {
     }
 }
 
+/// A prover's agent at genesis with `stake` units registered (zero: not registered yet).
+fn new_agent(
+    s: &Scenario,
+    spec: ProverSpec,
+    i: usize,
+    stake: u128,
+    policy: &'static dyn policy::ProverPolicy,
+) -> Agent {
+    Agent {
+        stake_units: stake,
+        unbonding_units: 0,
+        open: 0,
+        dipped: None,
+        successor: None,
+        rebirth_due: false,
+        machines: vec![0; s.provers.classes[spec.class].machines as usize],
+        failure_rate: policy.proof_failure_rate(s),
+        mtbf: policy.mtbf_blocks(s),
+        downtime: Vec::new(),
+        down_generated_to: GENESIS,
+        rng: Rng::new(s.seed, 1_000 + i as u64),
+        committed: None,
+        will_reveal: true,
+        secret: B256::ZERO,
+        held: Vec::new(),
+        stats: ProverStats::default(),
+        policy,
+        spec,
+    }
+}
+
 /// Mints `amount` to `who` and approves the network to take it.
-fn fund(chain: &mut Chain, who: Address, amount: u128) -> Result<()> {
+pub(crate) fn fund(chain: &mut Chain, who: Address, amount: u128) -> Result<()> {
     let (net, token) = (chain.addrs.network, chain.addrs.token);
     chain.must(
         who,
@@ -124,6 +155,7 @@ fn setup(s: &Scenario) -> Result<(World<'_>, u64)> {
         genesis_block: GENESIS,
         commit_blocks: s.chain.commit_blocks,
         reveal_blocks: s.chain.reveal_blocks,
+        slot_blocks: s.chain.slot_blocks,
     };
     let params = s.params.to_sol().map_err(|e| eyre!("{e}"))?;
     let genesis = Genesis { epochs, params, names: Names::SIM };
@@ -145,21 +177,19 @@ fn setup(s: &Scenario) -> Result<(World<'_>, u64)> {
             .wrap_err_with(|| format!("while registering prover {i} with {} tokens", spec.stake))?;
         setup_tx += 3;
         let policy = policy::simulated(spec.strategy)?;
-        agents.push(Agent {
-            stake_units: stake,
-            machines: vec![0; s.provers.classes[spec.class].machines as usize],
-            failure_rate: policy.proof_failure_rate(s),
-            mtbf: policy.mtbf_blocks(s),
-            downtime: Vec::new(),
-            down_generated_to: GENESIS,
-            rng: Rng::new(s.seed, 1_000 + i as u64),
-            committed: None,
-            will_reveal: true,
-            secret: B256::ZERO,
-            stats: ProverStats::default(),
-            policy,
-            spec,
-        });
+        agents.push(new_agent(s, spec, i, stake, policy));
+    }
+    // A whitewasher's next identity: funded when it registers, which it does after the first slash
+    // of the one it replaces (agents/stake.rs); until then it holds nothing and does nothing.
+    for i in 0..agents.len() {
+        if agents[i].policy.whitewashes() {
+            let mut spec = agents[i].spec.clone();
+            spec.addr = Names::SIM.address(&format!("prover.{i}.reborn"));
+            let k = agents.len();
+            agents[i].successor = Some(k);
+            let policy = agents[i].policy;
+            agents.push(new_agent(s, spec, k, 0, policy));
+        }
     }
     // Batches start with epoch 1, the first epoch with a selection list.
     let first_block = epochs.start(1);
@@ -168,6 +198,7 @@ fn setup(s: &Scenario) -> Result<(World<'_>, u64)> {
         let hit = (0..agents.len()).map(|_| r.chance(o.share)).collect();
         (first_block + o.start, first_block + o.start + o.blocks, hit)
     });
+    let max_proof_batches = chain.view(net, &P::MAX_BATCHES_PER_PROOFCall {})?.to::<usize>();
     let by_addr = agents.iter().enumerate().map(|(i, a)| (a.spec.addr, i)).collect();
     let w = World {
         s,
@@ -175,9 +206,12 @@ fn setup(s: &Scenario) -> Result<(World<'_>, u64)> {
         agents,
         by_addr,
         rollup,
+        fee_balance: 0,
+        steered_slot: None,
         keeper,
         min_stake: s.params.min_stake,
         batches: Vec::new(),
+        max_proof_batches,
         jobs: BTreeMap::new(),
         pending_txs: VecDeque::new(),
         pending_count: 0,

@@ -6,11 +6,25 @@ use alloy::primitives::U256;
 use provernet_bindings::{BatchStatus, ProverNetwork as P};
 use provernet_evm::{Outcome, ProverNetworkEvents};
 
-use crate::world::{World, u256_tokens};
+use crate::world::{Agent, World, u256_tokens};
+
+/// The draw index `SlotAssigned` reports for a slot whose remaining batches are open
+/// (contracts/libraries/Slots.sol, `OPEN`).
+const OPEN_DRAW: u64 = 7;
 
 /// Transactions whose gas counts towards the cost of getting a batch proven.
 const BATCH_TXS: [&str; 5] =
     ["postBatch", "submitProof", "slashMissed", "raceSubmit", "markFailed"];
+
+impl Agent {
+    /// Books a slash of `amount` units as the contract takes it: from active stake first, the rest
+    /// from unbonding stake.
+    fn takes_slash(&mut self, amount: u128) {
+        let from_active = amount.min(self.stake_units);
+        self.stake_units -= from_active;
+        self.unbonding_units = self.unbonding_units.saturating_sub(amount - from_active);
+    }
+}
 
 impl World<'_> {
     /// Books transaction `kind` sent by prover `who` (none: the rollup or the keeper) and applies
@@ -52,7 +66,25 @@ impl World<'_> {
             E::NonRevealPenalized(e) => self.on_non_reveal(&e),
             E::BatchProven(e) => self.on_proven(&e),
             E::BatchFailed(e) => self.on_failed(&e),
-            E::Revealed(e) if e.weight != U256::ZERO => {
+            E::SlotAssigned(e) => {
+                let draw = e.draw.to::<u64>();
+                let em = &mut self.summary.emergency;
+                if draw == OPEN_DRAW {
+                    em.open_slots += 1;
+                } else if draw > 0 {
+                    em.capacity_redraws += 1;
+                }
+            }
+            E::FeesDeposited(e) if e.source == self.rollup => {
+                self.fee_balance += e.amount.saturating_to::<u128>();
+                self.summary.load.fees_deposited += u256_tokens(e.amount);
+            }
+            E::Revealed(e) if e.weight == U256::ZERO => {
+                if let Some(&i) = self.by_addr.get(&e.prover) {
+                    self.agents[i].stats.unlisted_reveals += 1;
+                }
+            }
+            E::Revealed(e) => {
                 *self.listed.entry(e.epoch.to::<u64>()).or_default() += 1;
                 if let Some(&i) = self.by_addr.get(&e.prover) {
                     self.agents[i].stats.weight_sum += e.weight.saturating_to::<u128>() as f64;
@@ -63,7 +95,9 @@ impl World<'_> {
         }
     }
 
-    /// A missed window was slashed: the batch is in its race now.
+    /// A missed assignment was slashed (by its first missed batch): that batch is in its race now
+    /// and carries the bounty. The assignment's other missed batches go to the race without a
+    /// slash ([`crate::agents::keeper::slashes_missed`]).
     fn on_slashed(&mut self, e: &P::ProverSlashed) {
         let sl = &mut self.summary.slashing;
         sl.misses += 1;
@@ -72,8 +106,9 @@ impl World<'_> {
         sl.to_treasury += u256_tokens(e.toTreasury);
         if let Some(&i) = self.by_addr.get(&e.prover) {
             let a = &mut self.agents[i];
-            a.stake_units = a.stake_units.saturating_sub(e.amount.saturating_to());
-            a.stats.missed += 1;
+            a.takes_slash(e.amount.saturating_to());
+            a.stats.slashes += 1;
+            a.rebirth_due = a.successor.is_some();
             a.stats.slashed += u256_tokens(e.amount);
         }
         let b = self.batch_mut(e.batchId.to::<u64>());
@@ -92,7 +127,7 @@ impl World<'_> {
         sl.to_treasury += amount - burned;
         if let Some(&i) = self.by_addr.get(&e.prover) {
             let a = &mut self.agents[i];
-            a.stake_units = a.stake_units.saturating_sub(e.slashed.saturating_to());
+            a.takes_slash(e.slashed.saturating_to());
             a.stats.non_reveals += 1;
             a.stats.slashed += amount;
         }
@@ -101,6 +136,11 @@ impl World<'_> {
     /// A batch was proven, in its window or in the race: its transactions are final.
     fn on_proven(&mut self, e: &P::BatchProven) {
         let id = e.batchId.to::<u64>();
+        if !e.rescued
+            && let Some(&i) = self.by_addr.get(&e.prover)
+        {
+            self.agents[i].open -= 1;
+        }
         let now = self.chain.block();
         let payout = u256_tokens(e.payout);
         let b = &mut self.batches[id as usize - 1];
@@ -143,6 +183,11 @@ impl World<'_> {
         let b = &mut self.batches[id as usize - 1];
         b.status = BatchStatus::Failed;
         b.resolved = self.chain.block();
+        // Its fee comes back to the rollup's prepaid balance.
+        if e.poster == self.rollup {
+            self.fee_balance += e.refund.saturating_to::<u128>();
+            self.summary.load.fees_refunded += u256_tokens(e.refund);
+        }
         // Nobody won the bounty: the contract credits it to the treasury.
         self.summary.slashing.to_treasury += b.bounty;
         self.n_failed += 1;

@@ -39,6 +39,10 @@ pub struct Summary {
     pub emergency: Emergency,
     /// Gas.
     pub gas: Gas,
+    /// What a steering batch source achieved (zero for an honest one).
+    pub source: SourceMetrics,
+    /// What the provers that play with the `minStake` threshold achieved.
+    pub dodging: Dodging,
     /// Consistency of the simulation's bookkeeping with the chain.
     pub checks: Checks,
 }
@@ -123,6 +127,10 @@ pub struct LoadMetrics {
     pub backlog_max: u64,
     /// Fees of proven batches, in tokens (failed batches are refunded).
     pub user_cost: f64,
+    /// Fees the rollup prepaid (`depositFees`), in tokens.
+    pub fees_deposited: f64,
+    /// Fees of failed batches refunded into the rollup's prepaid balance, in tokens.
+    pub fees_refunded: f64,
     /// user_cost / txs_finalised.
     pub user_cost_per_tx: f64,
     /// Value of finalised transactions to their users, decayed by their delay, in tokens.
@@ -184,8 +192,10 @@ pub struct Decentralisation {
 /// Slashing flows, in tokens.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Slashing {
-    /// Missed windows (slashMissed, by keepers or racers).
+    /// Slashes for missed assignments (one per missed slot draw, however many batches it held).
     pub misses: u64,
+    /// Batches whose assigned prover missed the window (each went to the race).
+    pub missed_batches: u64,
     /// Non-reveal penalties.
     pub non_reveals: u64,
     /// Total stake slashed.
@@ -201,7 +211,7 @@ pub struct Slashing {
 /// Emergency mode.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Emergency {
-    /// Batches that went to the open race (slashed or posted with no eligible prover).
+    /// Batches that went to the open race (missed or posted with no prover able to take them).
     pub raced: u64,
     /// raced / posted.
     pub frequency: f64,
@@ -209,6 +219,44 @@ pub struct Emergency {
     pub open_at_post: u64,
     /// Blocks in which at least one race was running, as a share of all blocks.
     pub block_share: f64,
+    /// Slot draws after the first (the earlier drawn prover was at capacity and was skipped).
+    pub capacity_redraws: u64,
+    /// Slots that ran out of draws (every drawn prover full or no list): their batches were open.
+    pub open_slots: u64,
+}
+
+/// The decliners' and secret withholders' outcome, summed over provers.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Dodging {
+    /// Slots drawn to a decliner that it tried to dodge by dropping below `minStake`.
+    pub dodges: u64,
+    /// Batches of those slots the chain gave to another prover (dodges that worked).
+    pub dodged_batches: u64,
+    /// Reveals made below `minStake`: mixed into the seed, not listed.
+    pub unlisted_reveals: u64,
+    /// Whitewashers that left a slashed identity for a fresh one.
+    pub rebirths: u64,
+    /// Mean reputation of the identities they left, at the block they left (the fresh one starts
+    /// at 0).
+    pub shed_reputation_mean: f64,
+}
+
+/// A steering source's outcome: did its favourite prove more than its weight share?
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct SourceMetrics {
+    /// Dummy batches it posted (they count as posted batches in every other metric).
+    pub dummies: u64,
+    /// Its real batches.
+    pub real_batches: u64,
+    /// Real batches the chain gave its favourite.
+    pub favourite_batches: u64,
+    /// favourite_batches / real_batches.
+    pub favourite_share: f64,
+    /// The favourite's share of the revealed selection weight over the run (what an honest source
+    /// would give it).
+    pub favourite_weight_share: f64,
+    /// Blocks its batches were held back waiting for the favourite's slot, in total.
+    pub held_blocks: u64,
 }
 
 /// Gas.
@@ -220,6 +268,9 @@ pub struct Gas {
     pub per_proven_batch: f64,
     /// All gas, selection included, per proven or rescued batch.
     pub per_proven_batch_all_in: f64,
+    /// Mean batches per `submitProof` (batches proven in their window / proofs submitted): how
+    /// much proof batching the slots achieve.
+    pub batches_per_proof: f64,
     /// Gas by transaction kind.
     pub by_kind: BTreeMap<String, u64>,
     /// Transactions by kind.
@@ -231,12 +282,36 @@ pub struct Gas {
 pub struct Checks {
     /// Every batch's on-chain status matches the simulation's record.
     pub batch_status_matches: bool,
-    /// Every prover's on-chain claimable balance equals the revenue the simulation credited.
+    /// Every prover's on-chain claimable balance equals the revenue the simulation credited, and
+    /// its stake, unbonding stake and open assignments equal the ones it booked.
     pub revenue_matches_claimable: bool,
+    /// The rollup's prepaid fee balance on chain equals its deposits, less the fees of the batches
+    /// it posted, plus the refunds of its failed batches, as the simulation booked them.
+    pub fee_balance_matches: bool,
+    /// The network's token balance equals what it owes, read back from the chain: every prover's
+    /// stake, unbonding and claimable balance, the rollup's fee balance, the fees and bounties of
+    /// unresolved batches, the treasury and the pending burn (the contract's accounting invariant).
+    pub tokens_reconcile: bool,
+    /// Batches assigned to a prover whose bonded stake did not cover one more open batch
+    /// (`stake + unbonding >= minStake + open x assignmentBond`, from the simulation's own books;
+    /// must be 0).
+    pub capacity_violations: u64,
     /// Transactions that reverted though the agents expected success (first few listed).
     pub unexpected_reverts: u64,
     /// The first unexpected reverts.
     pub revert_samples: Vec<String>,
+}
+
+impl Checks {
+    /// Whether every cross-check passed: only then are a run's figures trustworthy.
+    pub fn consistent(&self) -> bool {
+        self.batch_status_matches
+            && self.revenue_matches_claimable
+            && self.fee_balance_matches
+            && self.tokens_reconcile
+            && self.capacity_violations == 0
+            && self.unexpected_reverts == 0
+    }
 }
 
 /// HHI of non-negative amounts (0 if they sum to zero).

@@ -57,8 +57,8 @@ fn timeseries_csv(r: &RunResult) -> String {
 fn provers_csv(scenario: &Scenario, r: &RunResult) -> String {
     let gas_price = scenario.provers.gas_cost_per_mgas / 1e6;
     let mut s = String::from(
-        "address,class,strategy,stake,final_stake,reputation,assignments,proven,rescued,missed,non_reveals,\
-         revenue,proving_cost,gas_cost,slashed,profit\n",
+        "address,class,strategy,stake,final_stake,reputation,assignments,proven,rescued,missed,slashes,non_reveals,\
+         dodges,dodged_batches,unlisted_reveals,revenue,proving_cost,gas_cost,slashed,profit\n",
     );
     for (spec, st, end) in &r.provers {
         let gas_cost = st.gas as f64 * gas_price;
@@ -66,7 +66,7 @@ fn provers_csv(scenario: &Scenario, r: &RunResult) -> String {
         let strategy = format!("{:?}", spec.strategy).to_lowercase();
         let _ = writeln!(
             s,
-            "{},{},{},{:.4},{:.4},{},{},{},{},{},{},{:.6},{:.6},{:.6},{:.6},{:.6}",
+            "{},{},{},{:.4},{:.4},{},{},{},{},{},{},{},{},{},{},{:.6},{:.6},{:.6},{:.6},{:.6}",
             spec.addr,
             scenario.provers.classes[spec.class].name,
             strategy,
@@ -77,7 +77,11 @@ fn provers_csv(scenario: &Scenario, r: &RunResult) -> String {
             st.proven,
             st.rescued,
             st.missed,
+            st.slashes,
             st.non_reveals,
+            st.dodges,
+            st.dodged_batches,
+            st.unlisted_reveals,
             st.revenue,
             st.proving_cost,
             gas_cost,

@@ -11,6 +11,7 @@
 
 use eyre::{Result, eyre};
 use provernet_bindings::Strategy;
+use provernet_bindings::amount::tokens_f64;
 
 use crate::rng::Rng;
 use crate::scenario::Scenario;
@@ -52,6 +53,28 @@ pub trait ProverPolicy: Sync {
     /// Asked before its machines and its uptime are checked.
     fn joins_race(&self, rng: &mut Rng, race_join: f64) -> bool {
         rng.chance(race_join)
+    }
+
+    /// Its initial stake in tokens, given the one the population drew for it.
+    fn initial_stake(&self, _s: &Scenario, drawn: f64) -> f64 {
+        drawn
+    }
+
+    /// Whether it tries to dodge a slot drawn to it by dropping below `minStake` for the slot
+    /// (asked at the slot's first block, when its draw is public).
+    fn dodges_drawn_slots(&self) -> bool {
+        false
+    }
+
+    /// Whether it drops below `minStake` for the reveal it is about to make, to keep its secret
+    /// out of the seed (asked at each reveal).
+    fn hides_secret(&self, _rng: &mut Rng) -> bool {
+        false
+    }
+
+    /// Whether, once slashed, it leaves and re-registers under a fresh identity with the same stake.
+    fn whitewashes(&self) -> bool {
+        false
     }
 }
 
@@ -110,6 +133,49 @@ impl ProverPolicy for BountyFarm {
     }
 }
 
+/// Tries to dodge every slot drawn to it by unstaking just below `minStake` before the slot's first
+/// batch and topping up after the slot (issue 10, attack 4). Under the capacity rule bonded stake,
+/// not active stake, decides, so the slot is still its own; it then proves like an honest prover.
+pub struct Decliner;
+
+impl ProverPolicy for Decliner {
+    fn dodges_drawn_slots(&self) -> bool {
+        true
+    }
+}
+
+/// Drops below `minStake` just before half of its reveals (when the mix would go against it) and
+/// tops up at once (issue 10, attack 5). Every reveal mixes, so it only loses its listing.
+pub struct SecretWithholder;
+
+impl ProverPolicy for SecretWithholder {
+    fn hides_secret(&self, rng: &mut Rng) -> bool {
+        rng.chance(0.5)
+    }
+}
+
+/// A small prover: bonds only `minStake + (overcommit_open - 1) x assignmentBond`, enough for
+/// `overcommit_open` open batches (issue 10, attack 7). The draw must skip it when it is full.
+pub struct Overcommit;
+
+impl ProverPolicy for Overcommit {
+    fn initial_stake(&self, s: &Scenario, _drawn: f64) -> f64 {
+        let open = s.adversaries.overcommit_open.max(1) - 1;
+        tokens_f64(s.params.min_stake + s.params.assignment_bond * u128::from(open))
+    }
+}
+
+/// After its first slash, unstakes everything and registers a fresh identity with its original
+/// stake (issue 10, attack 6). Newcomers start at reputation 0, so the fresh identity weighs less
+/// than the record it sheds. Otherwise honest: the old identity still proves what it holds.
+pub struct Whitewasher;
+
+impl ProverPolicy for Whitewasher {
+    fn whitewashes(&self) -> bool {
+        true
+    }
+}
+
 /// The one table from a strategy to the policy that plays it in the simulator; `None` for the
 /// strategies only the fuzz harness plays (they act on single transactions, which the contract
 /// rejects or the harness's invariants cover, not on the network's economics: docs/simulation.md).
@@ -120,6 +186,10 @@ pub fn policy_of(strategy: Strategy) -> Option<&'static dyn ProverPolicy> {
         Strategy::Withhold => Some(&Withhold),
         Strategy::NoReveal => Some(&NoReveal),
         Strategy::BountyFarm => Some(&BountyFarm),
+        Strategy::Decliner => Some(&Decliner),
+        Strategy::SecretWithholder => Some(&SecretWithholder),
+        Strategy::Overcommit => Some(&Overcommit),
+        Strategy::Whitewasher => Some(&Whitewasher),
         Strategy::Slow | Strategy::Stealer | Strategy::WithdrawBeforeSlash | Strategy::Sybil => {
             None
         }
@@ -157,7 +227,11 @@ mod tests {
                 Strategy::Faulty,
                 Strategy::Withhold,
                 Strategy::NoReveal,
-                Strategy::BountyFarm
+                Strategy::BountyFarm,
+                Strategy::Decliner,
+                Strategy::SecretWithholder,
+                Strategy::Whitewasher,
+                Strategy::Overcommit
             ]
         );
     }
@@ -166,7 +240,7 @@ mod tests {
     fn harness_only_strategies_are_refused_with_the_simulated_list() {
         let e = simulated(Strategy::Stealer).err().expect("stealer is harness-only").to_string();
         assert!(e.contains("\"stealer\" is played only by the fuzz harness"), "{e}");
-        assert!(e.contains("plays honest, faulty, withhold, no-reveal, bounty-farm"), "{e}");
+        assert!(e.contains("plays honest, faulty, withhold, no-reveal, bounty-farm, decliner, secret-withholder, whitewasher, overcommit"), "{e}");
         assert!(simulated(Strategy::NoReveal).is_ok());
     }
 

@@ -6,6 +6,7 @@ use provernet_bindings::Strategy;
 use provernet_bindings::amount::tokens_f64;
 use provernet_evm::Names;
 
+use crate::policy::policy_of;
 use crate::rng::Rng;
 use crate::scenario::{Scenario, StakeDist};
 
@@ -56,12 +57,10 @@ pub fn population(s: &Scenario) -> Vec<ProverSpec> {
                     u < 0.0
                 })
                 .unwrap_or(s.provers.classes.len() - 1);
-            ProverSpec {
-                addr: Names::SIM.address(&format!("prover.{i}")),
-                stake,
-                class,
-                strategy: if bad[i] { s.adversaries.strategy } else { Strategy::Honest },
-            }
+            let strategy = if bad[i] { s.adversaries.strategy } else { Strategy::Honest };
+            // A strategy may size its own stake (a small, overcommitted prover).
+            let stake = policy_of(strategy).map_or(stake, |p| p.initial_stake(s, stake));
+            ProverSpec { addr: Names::SIM.address(&format!("prover.{i}")), stake, class, strategy }
         })
         .collect()
 }

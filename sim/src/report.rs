@@ -6,7 +6,7 @@ use std::time::Instant;
 use alloy::primitives::U256;
 use eyre::Result;
 use provernet_bindings::amount::tokens_f64;
-use provernet_bindings::{BatchStatus, ProverNetwork as P, Strategy};
+use provernet_bindings::{BatchStatus, DevStakingToken, ProverNetwork as P, Strategy};
 
 use crate::metrics::{self, Distribution, Summary};
 use crate::population::ProverSpec;
@@ -125,10 +125,24 @@ pub(crate) fn finish(
     sum.checks.batch_status_matches = statuses_match(&mut w)?;
     let (ends, claim_ok) = prover_ends(&mut w)?;
     sum.checks.revenue_matches_claimable = claim_ok;
+    let fee_balance = w
+        .chain
+        .view(w.chain.addrs.network, &P::sourceOfCall { source: w.rollup })?
+        .feeBalance
+        .to::<u128>();
+    sum.checks.fee_balance_matches = fee_balance == w.fee_balance;
+    sum.checks.tokens_reconcile = tokens_reconcile(&mut w, fee_balance)?;
     let proof_times = liveness(&w, &mut sum);
     load(&w, &mut sum);
     economics(&w, &mut sum);
     decentralisation(&w, &mut sum);
+    source(&w, &mut sum);
+    for a in &w.agents {
+        let d = &mut sum.dodging;
+        d.dodges += a.stats.dodges;
+        d.dodged_batches += a.stats.dodged_batches;
+        d.unlisted_reveals += a.stats.unlisted_reveals;
+    }
 
     // Emergency and gas.
     let posted = sum.liveness.posted.max(1) as f64;
@@ -136,6 +150,8 @@ pub(crate) fn finish(
     sum.emergency.frequency = sum.emergency.raced as f64 / posted;
     sum.emergency.block_share = w.race_blocks as f64 / sum.blocks.max(1) as f64;
     sum.gas.per_proven_batch = w.gas_batch as f64 / done;
+    let proofs = sum.gas.count_by_kind.get("submitProof").copied().unwrap_or(0);
+    sum.gas.batches_per_proof = sum.liveness.proven_in_window as f64 / proofs.max(1) as f64;
     sum.gas.per_proven_batch_all_in = sum.gas.total as f64 / done;
 
     sum.wall_seconds = started.elapsed().as_secs_f64();
@@ -155,6 +171,29 @@ fn statuses_match(w: &mut World<'_>) -> Result<bool> {
     Ok(true)
 }
 
+/// Whether the network holds exactly what it owes (the contract's accounting invariant), every
+/// term read from the chain: the provers' stake, unbonding and claimable balances, the rollup's fee
+/// balance, the escrowed fees and bounties of unresolved batches, the treasury and the pending burn.
+fn tokens_reconcile(w: &mut World<'_>, fee_balance: u128) -> Result<bool> {
+    let (network, token) = (w.chain.addrs.network, w.chain.addrs.token);
+    let mut owed = U256::from(fee_balance);
+    for a in &w.agents {
+        let acct = w.chain.view(network, &P::accountOfCall { who: a.spec.addr })?;
+        owed += U256::from(acct.stake) + U256::from(acct.unbonding) + U256::from(acct.claimable);
+    }
+    for id in 1..=w.batches.len() {
+        let b = w.chain.view(network, &P::batchOfCall { batchId: U256::from(id) })?;
+        let status = BatchStatus::try_from(b.status);
+        if matches!(status, Ok(BatchStatus::Assigned | BatchStatus::Open | BatchStatus::Racing)) {
+            owed += U256::from(b.fee) + U256::from(b.bounty);
+        }
+    }
+    owed += U256::from(w.chain.view(network, &P::treasuryBalanceCall {})?);
+    owed += U256::from(w.chain.view(network, &P::burnPendingCall {})?);
+    let held = w.chain.view(token, &DevStakingToken::balanceOfCall { account: network })?;
+    Ok(held == owed)
+}
+
 /// Every prover's final state on chain, and whether each one's stake and claimable balance match
 /// the revenue and slashes the agents booked.
 fn prover_ends(w: &mut World<'_>) -> Result<(Vec<ProverEnd>, bool)> {
@@ -171,6 +210,8 @@ fn prover_ends(w: &mut World<'_>) -> Result<(Vec<ProverEnd>, bool)> {
         };
         if (end.claimable - a.stats.revenue).abs() > 1e-6 * (1.0 + a.stats.revenue)
             || acct.stake.to::<u128>() != a.stake_units
+            || acct.unbonding.to::<u128>() != a.unbonding_units
+            || acct.openAssignments.to::<u64>() != a.open
         {
             claim_ok = false;
         }
@@ -265,6 +306,16 @@ fn economics(w: &World<'_>, sum: &mut Summary) {
     e.profitable_share = profitable as f64 / n;
     e.honest_profitable_share =
         if honest_n == 0 { 0.0 } else { honest_profitable as f64 / honest_n as f64 };
+}
+
+/// The steering source's outcome against its favourite's weight share.
+fn source(w: &World<'_>, sum: &mut Summary) {
+    let src = &mut sum.source;
+    src.real_batches = w.batches.len() as u64 - src.dummies;
+    src.favourite_share = src.favourite_batches as f64 / src.real_batches.max(1) as f64;
+    let total: f64 = w.agents.iter().map(|a| a.stats.weight_sum).sum();
+    let favourite = w.agents[w.s.source.favourite].stats.weight_sum;
+    src.favourite_weight_share = if total > 0.0 { favourite / total } else { 0.0 };
 }
 
 /// Concentration of selection, stake and earnings.

@@ -39,6 +39,9 @@ pub struct Scenario {
     /// Faulty and malicious provers.
     #[serde(default)]
     pub adversaries: Adversaries,
+    /// How the batch source posts (honest, or steering batches toward a favourite prover).
+    #[serde(default)]
+    pub source: Source,
     /// An optional correlated outage (a cloud region going down): emergency mode on demand.
     #[serde(default)]
     pub outage: Option<Outage>,
@@ -79,13 +82,20 @@ pub struct ChainCfg {
     pub commit_blocks: u64,
     /// Reveal phase in blocks.
     pub reveal_blocks: u64,
+    /// Assignment slot in blocks (1 to the epoch length): every batch posted in a slot goes to the
+    /// slot's drawn prover, which proves them together.
+    pub slot_blocks: u64,
 }
 
 impl Default for ChainCfg {
-    /// [`NetworkConfig::simulation`]'s epochs (100 blocks, 20 minutes at 12 s).
+    /// [`NetworkConfig::simulation`]'s epochs (100 blocks, 20 minutes at 12 s) and 10-block slots.
     fn default() -> Self {
         let c = NetworkConfig::simulation();
-        Self { commit_blocks: c.commit_blocks, reveal_blocks: c.reveal_blocks }
+        Self {
+            commit_blocks: c.commit_blocks,
+            reveal_blocks: c.reveal_blocks,
+            slot_blocks: c.slot_blocks,
+        }
     }
 }
 
@@ -106,8 +116,12 @@ pub struct Load {
     pub max_batches_per_block: u64,
     /// Proving fee per batch: fixed part, in tokens.
     pub fee_base: f64,
-    /// Proving fee per kilobyte of batch data, in tokens.
+    /// Proving fee per kilobyte of batch data, in tokens. A fee below `params.min_fee` is raised
+    /// to it.
     pub fee_per_kb: f64,
+    /// The rollup prepays fees (`depositFees`) for this many full batches at a time, and tops the
+    /// balance up by as much whenever it cannot cover the next batch's fee.
+    pub fee_deposit_batches: u64,
     /// What one finalised transaction is worth to its user, in tokens, if finalised at once.
     pub tx_value: f64,
     /// The value halves for every this many blocks between arrival and proof.
@@ -124,6 +138,7 @@ impl Default for Load {
             max_batches_per_block: 8,
             fee_base: 1.0,
             fee_per_kb: 0.05,
+            fee_deposit_batches: 100,
             tx_value: 0.05,
             value_half_life: 50.0,
         }
@@ -251,6 +266,9 @@ pub struct Adversaries {
     pub faulty_failure_rate: f64,
     /// A faulty prover's outages come this many times more often.
     pub faulty_downtime_factor: f64,
+    /// Open batches an `overcommit` prover's bonded stake covers (its stake is
+    /// `min_stake + (overcommit_open - 1) x assignment_bond`).
+    pub overcommit_open: u64,
 }
 
 impl Default for Adversaries {
@@ -260,7 +278,42 @@ impl Default for Adversaries {
             strategy: Strategy::Faulty,
             faulty_failure_rate: 0.5,
             faulty_downtime_factor: 10.0,
+            overcommit_open: 3,
         }
+    }
+}
+
+/// What the batch source does besides posting its batches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceStrategy {
+    /// Posts every batch as soon as it is due.
+    #[default]
+    Honest,
+    /// Wants its batches proven by one prover (`favourite`): posts `dummies` dummy batches when the
+    /// current slot is not its favourite's (the attack that moved the next batch id under per-batch
+    /// draws, issue 10 attack 3) and holds its batches back up to `max_hold` blocks waiting for a
+    /// slot drawn to its favourite (the timing power a source keeps).
+    Steering,
+}
+
+/// The batch source's behaviour.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Source {
+    /// Honest or steering.
+    pub strategy: SourceStrategy,
+    /// The prover a steering source favours (index in the population, 0-based).
+    pub favourite: usize,
+    /// Dummy batches (at the minimum fee) posted once per slot that is not the favourite's.
+    pub dummies: u64,
+    /// Most blocks a batch is held back waiting for the favourite's slot (0: never held).
+    pub max_hold: u64,
+}
+
+impl Default for Source {
+    fn default() -> Self {
+        Self { strategy: SourceStrategy::Honest, favourite: 0, dummies: 3, max_hold: 0 }
     }
 }
 
@@ -363,8 +416,12 @@ impl Scenario {
         ensure!(l.max_batches_per_block >= 1, "load.max_batches_per_block must be at least 1");
         ensure!(l.fee_base >= 0.0 && l.fee_per_kb >= 0.0, "load fees must be >= 0");
         ensure!(
-            l.fee_base > 0.0 || l.fee_per_kb > 0.0,
-            "load: fee_base or fee_per_kb must be positive (a zero fee reverts)"
+            l.fee_base > 0.0 || l.fee_per_kb > 0.0 || self.params.min_fee > 0,
+            "load: fee_base or fee_per_kb must be positive, or params.min_fee (a zero fee reverts)"
+        );
+        ensure!(
+            l.fee_deposit_batches >= 1,
+            "load.fee_deposit_batches must be at least 1 (the rollup prepays its fees)"
         );
         ensure!(l.tx_value >= 0.0, "load.tx_value must be >= 0");
         positive(l.value_half_life, "load.value_half_life")?;
@@ -372,6 +429,13 @@ impl Scenario {
         share(a.share, "adversaries.share")?;
         share(a.faulty_failure_rate, "adversaries.faulty_failure_rate")?;
         ensure!(a.faulty_downtime_factor >= 1.0, "adversaries.faulty_downtime_factor must be >= 1");
+        ensure!(a.overcommit_open >= 1, "adversaries.overcommit_open must be at least 1");
+        ensure!(
+            self.source.favourite < p.count,
+            "source.favourite = {} must name one of the {} provers (0-based)",
+            self.source.favourite,
+            p.count
+        );
         if let Some(o) = &self.outage {
             share(o.share, "outage.share")?;
             ensure!(o.blocks >= 1, "outage.blocks must be at least 1");
@@ -380,9 +444,16 @@ impl Scenario {
         self.params.to_sol().map_err(|e| {
             eyre::eyre!("{e}: the contract's amounts are 96-bit (at most about 7.9e10 tokens)")
         })?;
-        if self.chain.commit_blocks == 0 || self.chain.reveal_blocks == 0 {
+        let c = &self.chain;
+        if c.commit_blocks == 0 || c.reveal_blocks == 0 {
             bail!("chain.commit_blocks and chain.reveal_blocks must be at least 1");
         }
+        let epoch = c.commit_blocks + c.reveal_blocks;
+        ensure!(
+            (1..=epoch).contains(&c.slot_blocks),
+            "chain.slot_blocks = {} must be between 1 and the epoch length {epoch} (commit_blocks + reveal_blocks)",
+            c.slot_blocks
+        );
         Ok(())
     }
 
@@ -442,9 +513,30 @@ mod tests {
         assert_eq!(s.params, Params::simulation());
         let c = NetworkConfig::simulation();
         assert_eq!(
-            (s.chain.commit_blocks, s.chain.reveal_blocks),
-            (c.commit_blocks, c.reveal_blocks)
+            (s.chain.commit_blocks, s.chain.reveal_blocks, s.chain.slot_blocks),
+            (c.commit_blocks, c.reveal_blocks, c.slot_blocks)
         );
+    }
+
+    #[test]
+    fn slots_must_fit_in_an_epoch() {
+        let ok = Scenario::parse(
+            "name = \"x\"\n[chain]\ncommit_blocks = 7\nreveal_blocks = 3\nslot_blocks = 10",
+        )
+        .unwrap();
+        assert_eq!(ok.chain.slot_blocks, 10);
+        for bad in [0, 11] {
+            let text = format!(
+                "name = \"x\"\n[chain]\ncommit_blocks = 7\nreveal_blocks = 3\nslot_blocks = {bad}"
+            );
+            let e = Scenario::parse(&text).unwrap_err();
+            assert!(
+                format!("{e:#}").contains(&format!(
+                    "chain.slot_blocks = {bad} must be between 1 and the epoch length 10"
+                )),
+                "{e:#}"
+            );
+        }
     }
 
     #[test]

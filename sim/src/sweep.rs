@@ -204,6 +204,8 @@ pub fn columns(s: &Summary) -> Vec<(&'static str, f64)> {
         ("emergency_freq", s.emergency.frequency),
         ("gas_per_batch", s.gas.per_proven_batch),
         ("gas_per_batch_all_in", s.gas.per_proven_batch_all_in),
+        ("batches_per_proof", s.gas.batches_per_proof),
+        ("capacity_redraws", s.emergency.capacity_redraws as f64),
         ("wall_s", s.wall_seconds),
     ]
 }
@@ -249,6 +251,7 @@ fn table_md(grid: &Grid, rows: &[(Point, Summary)]) -> String {
         "nakamoto_assignments",
         "emergency_freq",
         "gas_per_batch",
+        "batches_per_proof",
         "wall_s",
     ];
     let mut s = String::new();

@@ -27,8 +27,11 @@ pub struct ProverStats {
     pub proven: u64,
     /// Races it won.
     pub rescued: u64,
-    /// Windows it missed (slashed).
+    /// Batches of its assignments whose window closed unproven (they went to the race).
     pub missed: u64,
+    /// Times it was slashed for a missed assignment (one per missed slot draw, however many
+    /// batches it held).
+    pub slashes: u64,
     /// Withheld reveals penalised.
     pub non_reveals: u64,
     /// Fees and bounties credited.
@@ -39,6 +42,12 @@ pub struct ProverStats {
     pub gas: u64,
     /// Stake slashed.
     pub slashed: f64,
+    /// Slots drawn to it that it tried to dodge by dropping below `minStake` (decliner).
+    pub dodges: u64,
+    /// Batches of those slots the chain gave to another prover (a dodge that worked).
+    pub dodged_batches: u64,
+    /// Reveals it made below `minStake` (mixed into the seed, not listed: secret withholder).
+    pub unlisted_reveals: u64,
     /// Sum of its revealed weights over epochs (its expected selection share's numerator).
     pub weight_sum: f64,
     /// Epochs in which it revealed.
@@ -69,9 +78,13 @@ pub(crate) struct Batch {
 /// variants' order), then by prover and batch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Job {
+    /// A prover's slot has ended: it schedules one submission of the slot's proven batches for
+    /// when the last of them is ready (prover).
+    SlotEnds(usize),
     /// The keeper slashes a missed window (batch id).
     Slash(u64),
-    /// A prover submits a finished proof (prover, batch id).
+    /// A prover submits a finished proof (prover, batch id); consecutive ones of one prover due in
+    /// the same block go into one `submitProof`.
     Prove(usize, u64),
     /// A prover submits its winning race proof (prover, batch id).
     Race(usize, u64),
@@ -83,7 +96,20 @@ pub(crate) enum Job {
 pub(crate) struct Agent {
     pub(crate) spec: ProverSpec,
     pub(crate) policy: &'static dyn ProverPolicy,
+    /// Active stake as booked (token units).
     pub(crate) stake_units: u128,
+    /// Unbonding stake as booked (token units): still bonded, still slashable, still counted by
+    /// the capacity rule.
+    pub(crate) unbonding_units: u128,
+    /// Its open assignments as booked: batches assigned to it, not yet proven or missed.
+    pub(crate) open: u64,
+    /// While it sits below `minStake` on purpose: the amount it unstaked (to top up again) and the
+    /// last block of the slot it is dodging (zero: dipped for a reveal).
+    pub(crate) dipped: Option<(u128, u64)>,
+    /// A whitewasher's next identity (agent index), until it is used.
+    pub(crate) successor: Option<usize>,
+    /// A whitewasher was slashed: it moves to its next identity once no reveal is pending.
+    pub(crate) rebirth_due: bool,
     /// Block at which each machine is free.
     pub(crate) machines: Vec<u64>,
     pub(crate) failure_rate: f64,
@@ -96,6 +122,9 @@ pub(crate) struct Agent {
     pub(crate) committed: Option<u64>,
     pub(crate) will_reveal: bool,
     pub(crate) secret: B256,
+    /// Batches of its slots it is proving and will submit together once their slot has ended:
+    /// (batch id, block its proof is ready, last block of its slot).
+    pub(crate) held: Vec<(u64, u64, u64)>,
     pub(crate) stats: ProverStats,
 }
 
@@ -106,9 +135,16 @@ pub(crate) struct World<'a> {
     pub(crate) agents: Vec<Agent>,
     pub(crate) by_addr: HashMap<Address, usize>,
     pub(crate) rollup: Address,
+    /// The rollup's prepaid fee balance as the agents booked it (deposits, less posted fees, plus
+    /// refunds of failed batches), in token units; checked against the chain at the end.
+    pub(crate) fee_balance: u128,
+    /// The last slot (by its last block) in which a steering source posted its dummies.
+    pub(crate) steered_slot: Option<u64>,
     pub(crate) keeper: Address,
     pub(crate) min_stake: u128,
     pub(crate) batches: Vec<Batch>,
+    /// Most batches one proof may cover (the contract's `MAX_BATCHES_PER_PROOF`, read at deployment).
+    pub(crate) max_proof_batches: usize,
     pub(crate) jobs: BTreeMap<u64, Vec<Job>>,
     /// Transactions waiting for a batch, as (arrival block, count) runs.
     pub(crate) pending_txs: VecDeque<(u64, u64)>,
@@ -171,7 +207,7 @@ impl World<'_> {
     /// Whether the rollup has posted everything the scenario asks for.
     pub(crate) fn posting_done(&self, block: u64) -> bool {
         let d = &self.s.duration;
-        self.batches.len() as u64 >= d.batches
+        self.batches.len() as u64 - self.summary.source.dummies >= d.batches
             || (d.post_blocks > 0 && block >= self.first_block + d.post_blocks)
     }
 }

@@ -26,7 +26,9 @@ pub(crate) fn penalizes_withheld_reveals(w: &mut World<'_>, block: u64) -> Resul
     Ok(())
 }
 
-/// Job: slashes batch `id` if its window closed unproven, and opens its race.
+/// Job: opens the race of batch `id` if its window closed unproven (`slashMissed`). The first
+/// missed batch of an assignment slashes its prover (booked from the `ProverSlashed` event); the
+/// assignment's later batches only go to the race, which this books.
 pub(crate) fn slashes_missed(w: &mut World<'_>, id: u64, block: u64) -> Result<()> {
     if w.batch(id).status != BatchStatus::Assigned {
         return Ok(());
@@ -34,8 +36,17 @@ pub(crate) fn slashes_missed(w: &mut World<'_>, id: u64, block: u64) -> Result<(
     let call = P::slashMissedCall { batchId: U256::from(id) };
     let out = w.chain.exec(w.keeper, w.chain.addrs.network, &call)?;
     w.record("slashMissed", &out, None, true);
-    let slashed = w.batch(id).prover;
-    race::opens(w, id, block, slashed)
+    if out.revert.is_some() {
+        return Ok(()); // booked as an unexpected revert
+    }
+    let missed = w.batch(id).prover;
+    w.batch_mut(id).status = BatchStatus::Racing;
+    w.summary.slashing.missed_batches += 1;
+    if let Some(i) = missed {
+        w.agents[i].stats.missed += 1;
+        w.agents[i].open -= 1;
+    }
+    race::opens(w, id, block, missed)
 }
 
 /// Job: fails batch `id` if its race ended with nobody proving it.

@@ -7,6 +7,8 @@ pub(crate) mod keeper;
 pub(crate) mod prover;
 pub(crate) mod race;
 pub(crate) mod rollup;
+pub(crate) mod stake;
+pub(crate) mod steering;
 
 use eyre::{Result, WrapErr};
 
@@ -23,13 +25,15 @@ pub(crate) struct Step {
 }
 
 /// What happens in every block, in this order (docs/simulation.md, "Order within a block").
-pub(crate) const BLOCK_STEPS: [Step; 4] = [
+pub(crate) const BLOCK_STEPS: [Step; 6] = [
     Step {
         agent: "keeper",
         action: "penalizes_withheld_reveals",
         run: keeper::penalizes_withheld_reveals,
     },
     Step { agent: "prover", action: "commits_or_reveals", run: prover::commits_or_reveals },
+    Step { agent: "prover", action: "dodges_drawn_slots", run: stake::dodges_drawn_slots },
+    Step { agent: "prover", action: "whitewashes", run: stake::whitewashes },
     Step { agent: "rollup", action: "posts_batches", run: rollup::posts_batches },
     Step { agent: "keeper and provers", action: "run_due_jobs", run: run_due_jobs },
 ];
@@ -44,17 +48,20 @@ pub(crate) fn step_block(w: &mut World<'_>, block: u64) -> Result<()> {
 }
 
 /// Block step: runs every job due at `block`, including jobs that this block's jobs schedule for the
-/// same block (a cartel proof that is ready the moment the race opens). Jobs of one block run
-/// slashes first, then proofs, race wins and failures ([`Job`]'s order), each by prover and batch.
+/// same block (a cartel proof that is ready the moment the race opens, a slot whose batches are all
+/// proven when it ends). Jobs of one block run slot ends first, then slashes, proofs, race wins and
+/// failures ([`Job`]'s order), each by prover and batch.
 pub(crate) fn run_due_jobs(w: &mut World<'_>, block: u64) -> Result<()> {
     while let Some(mut jobs) = w.jobs.remove(&block) {
         jobs.sort();
         let mut k = 0;
         while k < jobs.len() {
             k += match jobs[k] {
+                Job::SlotEnds(i) => prover::slot_ends(w, i, block).map(|()| 1)?,
                 Job::Slash(id) => keeper::slashes_missed(w, id, block).map(|()| 1)?,
                 Job::Prove(i, first) => {
-                    let count = prover::batches_in_one_proof(&jobs, k, i, first);
+                    let count =
+                        prover::batches_in_one_proof(&jobs, k, i, first, w.max_proof_batches);
                     prover::submits_proof(w, i, first, count)?;
                     count
                 }

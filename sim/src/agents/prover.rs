@@ -1,5 +1,7 @@
-//! The prover: commits and reveals its seed share every epoch, plans the proofs of the batches drawn
-//! to it and submits them. Its decisions come from its policy ([`crate::policy`]).
+//! The prover: commits and reveals its seed share every epoch, plans the proofs of the batches of
+//! the slots drawn to it and, once a slot has ended, submits them together: one `submitProof` per
+//! run of consecutive batch ids it holds, up to the contract's `MAX_BATCHES_PER_PROOF`. Its
+//! decisions come from its policy ([`crate::policy`]).
 
 use alloy::primitives::{B256, U256, keccak256};
 use alloy::sol_types::SolValue;
@@ -10,9 +12,6 @@ use provernet_bindings::formulas::{dev_proof, seed_commitment};
 use crate::policy::Assignment;
 use crate::world::{Job, World};
 use provernet_evm::CHAIN_ID;
-
-/// Most consecutive batches one proof covers (the contract's bound).
-const MAX_PROOF_BATCHES: usize = 32;
 
 /// Block step: in the commit phase every online prover with the minimum stake commits (once per
 /// epoch); in the reveal phase every online prover that committed reveals, unless its policy
@@ -57,9 +56,16 @@ fn reveals(w: &mut World<'_>, i: usize, epoch: u64, block: u64) -> Result<()> {
     }
     let a = &mut w.agents[i];
     a.committed = None;
+    let hides = a.policy.hides_secret(&mut a.rng);
     let (addr, secret) = (a.spec.addr, a.secret);
+    if hides {
+        super::stake::dips_below_minimum(w, i, 0)?;
+    }
     let out = w.chain.exec(addr, w.chain.addrs.network, &P::revealCall { secret })?;
     w.record("reveal", &out, Some(i), true);
+    if hides {
+        super::stake::tops_up(w, i)?;
+    }
     Ok(())
 }
 
@@ -81,7 +87,8 @@ pub(crate) fn proves_assignment(
 }
 
 /// An honest prover plans its proof: it starts when a machine is free and it is online, and does
-/// not start a proof it cannot finish inside the window.
+/// not start a proof it cannot finish inside the window. A proven batch waits for the end of its
+/// slot, when the prover submits the slot's batches together ([`slot_ends`]).
 fn plans_proof(w: &mut World<'_>, i: usize, id: u64, block: u64, pd: u64) {
     let bytes = w.batch(id).bytes;
     let (m, free) = w.agents[i]
@@ -105,7 +112,26 @@ fn plans_proof(w: &mut World<'_>, i: usize, id: u64, block: u64, pd: u64) {
     if w.agents[i].rng.chance(failure_rate) {
         return; // the proof crashed: the window will be missed
     }
-    w.schedule(finish, Job::Prove(i, id));
+    let slot_last = w.chain.epochs.slot_at(block).last_block;
+    let held = &mut w.agents[i].held;
+    if !held.iter().any(|h| h.2 == slot_last) {
+        w.schedule(slot_last + 1, Job::SlotEnds(i));
+    }
+    w.agents[i].held.push((id, finish, slot_last));
+}
+
+/// Job: a slot of prover `i` has ended (no batch can join it any more). It submits the slot's proven
+/// batches when the last of their proofs is ready (inside the window: [`plans_proof`] started none
+/// it could not finish), so that consecutive ids go into one proof.
+pub(crate) fn slot_ends(w: &mut World<'_>, i: usize, block: u64) -> Result<()> {
+    let (ended, open): (Vec<_>, Vec<_>) =
+        w.agents[i].held.drain(..).partition(|&(_, _, slot_last)| slot_last < block);
+    w.agents[i].held = open;
+    let Some(ready) = ended.iter().map(|h| h.1).max() else { return Ok(()) };
+    for (id, _, _) in ended {
+        w.schedule(ready.max(block), Job::Prove(i, id));
+    }
+    Ok(())
 }
 
 /// A cartel member withholds its batch; a partner, picked at random, starts proving it at once so
@@ -132,7 +158,7 @@ fn partner_proves(w: &mut World<'_>, i: usize, id: u64, block: u64, pd: u64, rd:
 }
 
 /// Job: prover `i` submits one proof for its finished batches `first..first + count` (the caller
-/// groups consecutive ready batches, up to [`MAX_PROOF_BATCHES`]).
+/// groups consecutive ready batches, up to the contract's maximum).
 pub(crate) fn submits_proof(w: &mut World<'_>, i: usize, first: u64, count: usize) -> Result<()> {
     let commitments: Vec<B256> =
         (first..first + count as u64).map(|id| w.batch(id).commitment).collect();
@@ -148,15 +174,38 @@ pub(crate) fn submits_proof(w: &mut World<'_>, i: usize, first: u64, count: usiz
     Ok(())
 }
 
-/// How many of `jobs[k..]` one proof of prover `i` starting at batch `first` covers: its
-/// consecutive ready batches, up to [`MAX_PROOF_BATCHES`].
-pub(crate) fn batches_in_one_proof(jobs: &[Job], k: usize, i: usize, first: u64) -> usize {
+/// How many of `jobs[k..]` (sorted) one proof of prover `i` starting at batch `first` covers: its
+/// consecutive ready batches, up to `max` (the contract's `MAX_BATCHES_PER_PROOF`).
+pub(crate) fn batches_in_one_proof(
+    jobs: &[Job],
+    k: usize,
+    i: usize,
+    first: u64,
+    max: usize,
+) -> usize {
     let mut count = 1;
     while k + count < jobs.len()
-        && count < MAX_PROOF_BATCHES
+        && count < max
         && matches!(jobs[k + count], Job::Prove(j, id) if j == i && id == first + count as u64)
     {
         count += 1;
     }
     count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_proof_covers_a_consecutive_run_of_one_prover_up_to_the_maximum() {
+        let jobs: Vec<Job> = (1..=20)
+            .map(|id| Job::Prove(0, id))
+            .chain([Job::Prove(0, 22), Job::Prove(1, 23)])
+            .collect();
+        assert_eq!(batches_in_one_proof(&jobs, 0, 0, 1, 16), 16, "capped at the maximum");
+        assert_eq!(batches_in_one_proof(&jobs, 16, 0, 17, 16), 4, "17..=20, then a gap at 21");
+        assert_eq!(batches_in_one_proof(&jobs, 20, 0, 22, 16), 1, "23 is another prover's");
+        assert_eq!(batches_in_one_proof(&jobs, 21, 1, 23, 16), 1, "the last job");
+    }
 }

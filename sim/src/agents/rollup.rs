@@ -1,5 +1,6 @@
 //! The rollup (the batch source): its users' transactions arrive, it packs them into batches and
-//! posts each with its fee; the chain draws the batch's prover.
+//! posts each with its fee (at least `minFee`), paid from the fee balance it prepays with
+//! `depositFees`; the chain hands the batch to the current slot's prover.
 
 use alloy::primitives::{U256, keccak256};
 use alloy::sol_types::{SolEvent, SolValue};
@@ -25,6 +26,9 @@ pub(crate) fn posts_batches(w: &mut World<'_>, block: u64) -> Result<()> {
         w.pending_count += arrivals;
         w.summary.load.txs_arrived += arrivals;
     }
+    if super::steering::holds_back(w, block)? {
+        return Ok(());
+    }
     let l = &w.s.load;
     for _ in 0..l.max_batches_per_block {
         if w.posting_done(block) || w.pending_count == 0 {
@@ -36,7 +40,8 @@ pub(crate) fn posts_batches(w: &mut World<'_>, block: u64) -> Result<()> {
         }
         let chunks = takes_oldest(w, l.batch_txs.min(w.pending_count));
         let txs: u64 = chunks.iter().map(|c| c.1).sum();
-        posts(w, block, chunks, txs)?;
+        let fee = fee_units(w, txs * w.s.load.tx_bytes);
+        posts(w, block, chunks, txs, fee)?;
     }
     Ok(())
 }
@@ -59,17 +64,81 @@ fn takes_oldest(w: &mut World<'_>, mut take: u64) -> Vec<(u64, u64)> {
     chunks
 }
 
-/// Posts one batch and hands it to the prover the chain drew, or to the race if nobody was eligible.
-fn posts(w: &mut World<'_>, block: u64, chunks: Vec<(u64, u64)>, txs: u64) -> Result<()> {
+/// Books a batch the chain gave prover `i`: its open count, whether its bonded stake covered it (the
+/// capacity rule, checked from the simulation's own books), and whether the prover was dodging the
+/// slot (then the dodge failed).
+fn takes_assignment(w: &mut World<'_>, i: usize, block: u64) {
+    let p = &w.s.params;
+    let a = &mut w.agents[i];
+    let bonded = a.stake_units + a.unbonding_units;
+    if bonded < p.min_stake + u128::from(a.open) * p.assignment_bond {
+        w.summary.checks.capacity_violations += 1;
+    }
+    a.open += 1;
+    a.stats.assignments += 1;
+    dodges_worked(w, Some(i), block);
+}
+
+/// Books, for every prover dodging the slot of `block`, a batch of that slot that went to someone
+/// else (`prover`; `None`: open): a dodge that worked.
+fn dodges_worked(w: &mut World<'_>, prover: Option<usize>, block: u64) {
+    let slot_last = w.chain.epochs.slot_at(block).last_block;
+    for (j, a) in w.agents.iter_mut().enumerate() {
+        if a.dipped.is_some_and(|(_, until)| until == slot_last) && prover != Some(j) {
+            a.stats.dodged_batches += 1;
+        }
+    }
+}
+
+/// The fee the rollup pays for a batch of `bytes`, in token units: its fee model, raised to the
+/// contract's minimum.
+fn fee_units(w: &World<'_>, bytes: u64) -> u128 {
+    let l = &w.s.load;
+    units(l.fee_base + l.fee_per_kb * bytes as f64 / 1000.0).max(w.s.params.min_fee)
+}
+
+/// Tops the rollup's prepaid fee balance up (`depositFees`) when it cannot cover `fee`: by
+/// `fee_deposit_batches` full batches' fees (at least `fee`). Books what the chain credited.
+fn prepays(w: &mut World<'_>, fee: u128) -> Result<()> {
+    if w.fee_balance >= fee {
+        return Ok(());
+    }
+    let full = fee_units(w, w.s.load.batch_txs * w.s.load.tx_bytes);
+    let amount = (full * u128::from(w.s.load.fee_deposit_batches)).max(fee);
+    let call = P::depositFeesCall { amount: U256::from(amount) };
+    let out = w.chain.exec(w.rollup, w.chain.addrs.network, &call)?;
+    w.record("depositFees", &out, None, true);
+    if let Some(r) = &out.revert {
+        bail!("depositFees of {amount} units reverted: {r}");
+    }
+    Ok(())
+}
+
+/// Posts a steering source's dummy batch: no transactions, the minimum fee (at least 1 unit).
+pub(crate) fn posts_dummy(w: &mut World<'_>, block: u64) -> Result<()> {
+    w.summary.source.dummies += 1;
+    posts(w, block, Vec::new(), 0, w.s.params.min_fee.max(1))
+}
+
+/// Posts one batch of `txs` transactions for `fee` units and hands it to the prover the chain
+/// drew, or to the race if nobody could take it.
+fn posts(
+    w: &mut World<'_>,
+    block: u64,
+    chunks: Vec<(u64, u64)>,
+    txs: u64,
+    fee: u128,
+) -> Result<()> {
     let id = w.batches.len() as u64 + 1;
     let bytes = txs * w.s.load.tx_bytes;
-    let fee = w.s.load.fee_base + w.s.load.fee_per_kb * bytes as f64 / 1000.0;
+    let dummy = txs == 0;
+    prepays(w, fee)?;
     let commitment = keccak256((U256::from(w.s.seed), U256::from(id)).abi_encode_params());
     w.batches.push(Batch {
         posted: block,
         bytes,
         chunks,
-        fee: tokens_f64(units(fee)),
+        fee: tokens_f64(fee),
         prover: None,
         race_deadline: 0,
         status: BatchStatus::Assigned,
@@ -79,12 +148,13 @@ fn posts(w: &mut World<'_>, block: u64, chunks: Vec<(u64, u64)>, txs: u64) -> Re
         bounty: 0.0,
         cartel: None,
     });
-    let call = P::postBatchCall { commitment, fee: U256::from(units(fee)) };
+    let call = P::postBatchCall { commitment, fee: U256::from(fee) };
     let out = w.chain.exec(w.rollup, w.chain.addrs.network, &call)?;
     w.record("postBatch", &out, None, true);
     if let Some(r) = &out.revert {
         bail!("postBatch {id} reverted: {r}");
     }
+    w.fee_balance -= fee;
     let network = w.chain.addrs.network;
     let posted = out
         .logs
@@ -100,11 +170,15 @@ fn posts(w: &mut World<'_>, block: u64, chunks: Vec<(u64, u64)>, txs: u64) -> Re
             // Nobody eligible: straight to the open race (emergency mode).
             w.summary.emergency.open_at_post += 1;
             w.batch_mut(id).status = BatchStatus::Open;
+            dodges_worked(w, None, block);
             race::opens(w, id, block, None)?;
         }
         Some(i) => {
             w.batch_mut(id).prover = Some(i);
-            w.agents[i].stats.assignments += 1;
+            takes_assignment(w, i, block);
+            if !dummy && i == w.s.source.favourite {
+                w.summary.source.favourite_batches += 1;
+            }
             w.schedule(pd + 1, Job::Slash(id));
             prover::proves_assignment(w, i, id, block, pd, rd);
         }
