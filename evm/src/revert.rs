@@ -1,74 +1,45 @@
 //! Revert data decoded into the custom error that explains it.
 
-use alloy::primitives::Bytes;
-use provernet_bindings::ProverNetwork::ProverNetworkErrors;
 use provernet_bindings::{ErrorTable, UndecodedRevert};
 
-/// A decoded revert reason: the error's name at once (callers branch on it), its fields rendered
-/// only when someone asks (`detail`, `Display`): the fuzz harness meets a revert every few actions
-/// and only ever needs the name, so rendering the fields of each would be wasted work on its hot
-/// path.
+/// A decoded revert reason.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Revert {
     /// The custom error's name (`WrongPhase`), `Error`, `Panic`, `Halt`, `Unknown(0x<selector>)`
     /// or `EmptyRevert`.
     pub name: String,
-    body: Body,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Body {
-    /// The revert data, rendered on demand.
-    Data(Bytes),
-    /// Why the transaction halted.
-    Halt(String),
-}
-
-impl Revert {
-    /// The error with its fields, for people: `Name(field: value, ...)`.
-    pub fn detail(&self) -> String {
-        match &self.body {
-            Body::Data(data) => match ErrorTable::shared().decode(data) {
-                Ok(d) => d.to_string(),
-                Err(u) => u.to_string(),
-            },
-            Body::Halt(reason) => reason.clone(),
-        }
-    }
+    /// The error with its fields, for people.
+    pub detail: String,
 }
 
 impl std::fmt::Display for Revert {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.detail())
+        f.write_str(&self.detail)
     }
 }
 
 /// Decodes revert data with the bindings' ABI-driven [`ErrorTable`] (every exported contract's
 /// custom errors, `Error(string)` and `Panic(uint256)`): the detail is `Name(field: value, ...)`.
 /// Data no ABI explains is named by its selector (`Unknown(0x<selector>)`), or `EmptyRevert` when
-/// it has none. The network's own errors are named by a selector lookup, without decoding.
+/// it has none.
 pub fn decode_revert(data: &[u8]) -> Revert {
-    Revert { name: name_of(data), body: Body::Data(Bytes::copy_from_slice(data)) }
-}
-
-fn name_of(data: &[u8]) -> String {
-    if let Some(selector) = data.get(..4).and_then(|s| <[u8; 4]>::try_from(s).ok())
-        && let Some(name) = ProverNetworkErrors::name_by_selector(selector)
-    {
-        return name.to_string();
-    }
     match ErrorTable::shared().decode(data) {
-        Ok(d) => d.name,
-        Err(UndecodedRevert::Empty | UndecodedRevert::TooShort(_)) => "EmptyRevert".to_string(),
-        Err(UndecodedRevert::UnknownSelector { .. } | UndecodedRevert::Malformed { .. }) => {
-            format!("Unknown(0x{})", alloy::hex::encode(&data[..4]))
+        Ok(d) => Revert { name: d.name.clone(), detail: d.to_string() },
+        Err(u) => {
+            let name = match &u {
+                UndecodedRevert::Empty | UndecodedRevert::TooShort(_) => "EmptyRevert".to_string(),
+                UndecodedRevert::UnknownSelector { .. } | UndecodedRevert::Malformed { .. } => {
+                    format!("Unknown(0x{})", alloy::hex::encode(&data[..4]))
+                }
+            };
+            Revert { name, detail: u.to_string() }
         }
     }
 }
 
 /// The revert of a transaction that halted (out of gas, invalid opcode, oversized code ...).
 pub(crate) fn halt(reason: impl std::fmt::Debug) -> Revert {
-    Revert { name: "Halt".into(), body: Body::Halt(format!("halted: {reason:?}")) }
+    Revert { name: "Halt".into(), detail: format!("halted: {reason:?}") }
 }
 
 #[cfg(test)]
@@ -84,19 +55,18 @@ mod tests {
         let data = ProverNetwork::SlashedProverCannotRace { batchId: U256::from(7) }.abi_encode();
         let r = decode_revert(&data);
         assert_eq!(r.name, "SlashedProverCannotRace");
-        assert_eq!(r.detail(), "SlashedProverCannotRace(batchId: 7)");
-        assert_eq!(r.to_string(), r.detail());
+        assert_eq!(r.detail, "SlashedProverCannotRace(batchId: 7)");
     }
 
     #[test]
     fn unknown_and_empty_reverts_say_so() {
         let r = decode_revert(&[0xde, 0xad, 0xbe, 0xef, 1]);
         assert_eq!(r.name, "Unknown(0xdeadbeef)");
-        assert!(r.detail().contains("0xdeadbeef01"), "{}", r.detail());
+        assert!(r.detail.contains("0xdeadbeef01"), "{}", r.detail);
         assert_eq!(decode_revert(&[]).name, "EmptyRevert");
         assert_eq!(decode_revert(&[1, 2]).name, "EmptyRevert");
         let s = alloy::sol_types::Revert::from("nope").abi_encode();
         let r = decode_revert(&s);
-        assert_eq!((r.name.as_str(), r.detail().as_str()), ("Error", "Error(reason: \"nope\")"));
+        assert_eq!((r.name.as_str(), r.detail.as_str()), ("Error", "Error(reason: \"nope\")"));
     }
 }

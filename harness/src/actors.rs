@@ -19,36 +19,20 @@ pub enum Role {
     /// `Slow`, `Stealer`, `NoReveal` (withholds its reveal when the would-be seed goes against
     /// it), `WithdrawBeforeSlash` and `Sybil`.
     Prover(Strategy),
-    /// A prover attacking the selection (issue 10's attackers; harness-only, see [`Attack`]).
-    Attacker(Attack),
+    /// A prover that calls `finalizeSeed` and `commit` at odd times, trying to re-roll a fixed
+    /// seed (issue 10, attack 2; harness-only).
+    SeedReroller,
+    /// The whitewasher's fresh identity: registers with the whitewasher's stake only once that one
+    /// was slashed, and must never outweigh its record (issue 10, attack 6).
+    FreshIdentity,
     /// The hot key of the first prover (actor [`PROVER_BASE`]): commits, reveals and proves for it.
     Operator,
-}
-
-/// The selection attackers the harness adds to every roster, one identity each.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Attack {
-    /// Drops its active stake below `minStake` right before a post in a slot it was drawn for, to
-    /// dodge the batch (capacity counts bonded stake, so it is assigned anyway).
-    Decliner,
-    /// Calls `finalizeSeed` and `commit` at odd times, trying to re-roll a fixed seed.
-    SeedReroller,
-    /// Commits, then drops below `minStake` before revealing (a weight-0 reveal, still mixed).
-    SecretWithholder,
-    /// Misses its windows until slashed; its fresh identity ([`Attack::Fresh`]) then registers.
-    Whitewasher,
-    /// The whitewasher's fresh identity: registers with the same stake only after the whitewasher
-    /// was slashed, and must never outweigh its record.
-    Fresh,
-    /// Registers with exactly `minStake` and never tops up: covers one batch at a time, so a busy
-    /// slot must skip it rather than overload it.
-    Overcommitted,
 }
 
 impl Role {
     /// True for the roles that stake and prove.
     pub fn is_prover(self) -> bool {
-        matches!(self, Self::Prover(_) | Self::Attacker(_))
+        matches!(self, Self::Prover(_) | Self::SeedReroller | Self::FreshIdentity)
     }
 }
 
@@ -73,14 +57,15 @@ pub const GOVERNANCE: u16 = 2;
 pub const PROVER_BASE: u16 = 3;
 /// The smallest prover count that still gives every adversarial role one identity.
 pub const MIN_PROVERS: usize = 8;
-/// The selection attackers appended after the provers, then the operator.
-pub const ATTACKERS: [Attack; 6] = [
-    Attack::Decliner,
-    Attack::SeedReroller,
-    Attack::SecretWithholder,
-    Attack::Whitewasher,
-    Attack::Fresh,
-    Attack::Overcommitted,
+/// The selection attackers of issue 10, one identity each, appended after the provers (the
+/// shared strategies behave as `attacks` describes).
+pub const ATTACKERS: [Role; 6] = [
+    Role::Prover(Strategy::Decliner),
+    Role::SeedReroller,
+    Role::Prover(Strategy::SecretWithholder),
+    Role::Prover(Strategy::Whitewasher),
+    Role::FreshIdentity,
+    Role::Prover(Strategy::Overcommit),
 ];
 
 const PROVER_ROLES: [Role; 12] = [
@@ -111,8 +96,8 @@ pub fn roster(provers: usize, owner: Address) -> Vec<Actor> {
         let role = PROVER_ROLES[i % PROVER_ROLES.len()];
         out.push(actor(Names::HARNESS.address(&format!("prover-{i}")), role));
     }
-    for a in ATTACKERS {
-        out.push(actor(Names::HARNESS.address(&format!("attacker-{a:?}")), Role::Attacker(a)));
+    for (k, role) in ATTACKERS.into_iter().enumerate() {
+        out.push(actor(Names::HARNESS.address(&format!("attacker-{k}")), role));
     }
     out.push(actor(Names::HARNESS.address("operator-of-prover-0"), Role::Operator));
     out

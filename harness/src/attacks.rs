@@ -1,33 +1,38 @@
-//! What the selection attackers (`actors::Attack`) try, each at the moment its attack needs:
+//! What the selection attackers (`actors::ATTACKERS`) try, each at the moment its attack needs:
 //! issue 10's decliner, seed re-roller, secret withholder, whitewasher (and its fresh identity) and
-//! overcommitted prover. The generator asks here first for an attacker's action; `None` lets the
+//! overcommitted prover. The generator asks here first for a prover's action; `None` lets the
 //! attacker behave like an honest prover (commit, reveal, prove) so that it keeps its place in the
 //! lists and its attack keeps its chance.
 
 use alloy::primitives::{Address, U256};
+use provernet_bindings::Strategy;
 
 use crate::action::Kind;
-use crate::actors::{Attack, Role};
+use crate::actors::Role;
 use crate::model::assignment::slot_randomness;
 use crate::rng::Rng;
 use crate::world::World;
 
-/// The attacker's move at `block`, if its attack has one now.
-pub fn next(rng: &mut Rng, w: &World, block: u64, i: u16, attack: Attack) -> Option<Kind> {
+/// The attacker's move at `block`, if its attack has one now (`None` for other roles).
+pub fn next(rng: &mut Rng, w: &World, block: u64, i: u16, role: Role) -> Option<Kind> {
     let m = &w.model;
     let a = &m.accounts[i as usize];
     let p = m.params;
     let epochs = &w.chain.epochs;
     let epoch = epochs.at(block);
-    match attack {
-        Attack::Decliner => {
-            // Drawn for the current slot: drop 1 wei below minStake before the source posts.
+    match role {
+        Role::Prover(Strategy::Decliner) => {
+            // Drawn for the current slot: drop 1 unit below minStake before the source posts;
+            // top up again once it is not drawn.
             let me = w.actors[i as usize].addr;
             let drawn = slot_prover(w, block) == Some(me);
-            (drawn && a.stake >= p.min_stake && rng.chance(70))
-                .then(|| Kind::RequestUnstake { amount: a.stake - p.min_stake + 1 })
+            if drawn && a.stake >= p.min_stake && rng.chance(70) {
+                return Some(Kind::RequestUnstake { amount: a.stake - p.min_stake + 1 });
+            }
+            (!drawn && a.registered && a.stake < p.min_stake)
+                .then(|| Kind::Stake { amount: p.min_stake - a.stake })
         }
-        Attack::SeedReroller => rng.chance(40).then(|| {
+        Role::SeedReroller => rng.chance(40).then(|| {
             // A fixed seed (or one not ready yet), or a commit at a random point of the epoch.
             if rng.chance(50) {
                 Kind::FinalizeSeed { epoch: epoch.saturating_sub(rng.below(3)) }
@@ -35,18 +40,21 @@ pub fn next(rng: &mut Rng, w: &World, block: u64, i: u16, attack: Attack) -> Opt
                 Kind::Commit { secret: U256::from(rng.next_u64()).into() }
             }
         }),
-        Attack::SecretWithholder => {
-            // Committed this epoch and the reveal phase is on: go weightless, then reveal.
+        Role::Prover(Strategy::SecretWithholder) => {
+            // Committed this epoch and the reveal phase is on: go weightless, then reveal; top up
+            // again in the next commit phase.
             let committed = a.commit.is_some_and(|c| c.0 == epoch);
             let revealing = !epochs.in_commit_phase(block);
-            (committed && revealing && a.stake >= p.min_stake)
-                .then(|| Kind::RequestUnstake { amount: a.stake - p.min_stake + 1 })
+            if committed && revealing && a.stake >= p.min_stake {
+                return Some(Kind::RequestUnstake { amount: a.stake - p.min_stake + 1 });
+            }
+            (!revealing && a.registered && a.stake < p.min_stake)
+                .then(|| Kind::Stake { amount: p.min_stake - a.stake })
         }
-        Attack::Whitewasher => None,
-        Attack::Fresh => {
+        Role::FreshIdentity => {
             // Registers only once the identity it replaces was slashed, with the same stake.
             let old =
-                w.actors.iter().position(|x| x.role == Role::Attacker(Attack::Whitewasher))?;
+                w.actors.iter().position(|x| x.role == Role::Prover(Strategy::Whitewasher))?;
             let old = &m.accounts[old];
             if a.registered {
                 return None;
@@ -57,7 +65,10 @@ pub fn next(rng: &mut Rng, w: &World, block: u64, i: u16, attack: Attack) -> Opt
                 Kind::Claim
             })
         }
-        Attack::Overcommitted => (!a.registered).then_some(Kind::Register { amount: p.min_stake }),
+        Role::Prover(Strategy::Overcommit) => {
+            (!a.registered).then_some(Kind::Register { amount: p.min_stake })
+        }
+        _ => None,
     }
 }
 
@@ -75,8 +86,21 @@ fn slot_prover(w: &World, block: u64) -> Option<Address> {
     roll.search(point.saturating_to::<u128>())
 }
 
-/// Whether an attacker proves its batches inside the window (the whitewasher never does: it wants
-/// the slash that makes re-registering tempting).
-pub fn proves(attack: Attack) -> bool {
-    attack != Attack::Whitewasher
+/// Whether a role proves its assigned batches inside the window: the honest-behaving ones and
+/// every attacker but the whitewasher (it wants the slash that makes re-registering tempting).
+pub fn proves(role: Role) -> bool {
+    match role {
+        Role::Prover(s) => matches!(
+            s,
+            Strategy::Honest
+                | Strategy::Sybil
+                | Strategy::Stealer
+                | Strategy::NoReveal
+                | Strategy::Decliner
+                | Strategy::SecretWithholder
+                | Strategy::Overcommit
+        ),
+        Role::SeedReroller | Role::FreshIdentity => true,
+        _ => false,
+    }
 }

@@ -10,7 +10,7 @@ use alloy::primitives::{B256, U256, keccak256};
 use provernet_bindings::Strategy;
 
 use crate::action::{Action, Kind};
-use crate::actors::{Attack, GOVERNANCE, KEEPER, PROVER_BASE, ROLLUP, Role};
+use crate::actors::{GOVERNANCE, KEEPER, PROVER_BASE, ROLLUP, Role};
 use crate::attacks;
 use crate::chain::UNIT;
 use crate::params::Params;
@@ -262,9 +262,7 @@ impl Generator {
         let a = w.model.accounts[i as usize].clone();
         let params = w.model.params;
         let epoch = p.epoch();
-        if let Role::Attacker(attack) = role
-            && let Some(kind) = attacks::next(&mut self.rng, w, p.block, i, attack)
-        {
+        if let Some(kind) = attacks::next(&mut self.rng, w, p.block, i, role) {
             return kind;
         }
         if !a.registered {
@@ -288,14 +286,7 @@ impl Generator {
             .collect();
         if let Some(&first) = mine.first() {
             let b = &w.model.batches[first as usize - 1];
-            let diligent = match role {
-                Role::Prover(s) => matches!(
-                    s,
-                    Strategy::Honest | Strategy::Sybil | Strategy::Stealer | Strategy::NoReveal
-                ),
-                Role::Attacker(attack) => attacks::proves(attack),
-                _ => false,
-            };
+            let diligent = attacks::proves(role);
             match role {
                 _ if diligent && p.block <= b.proving_deadline => {
                     let count = mine
@@ -359,7 +350,7 @@ impl Generator {
             let operator = w.actors.iter().position(|x| x.role == Role::Operator);
             return Kind::SetOperator { operator: operator.map(|o| o as u16) };
         }
-        let frugal = role == Role::Attacker(Attack::Overcommitted);
+        let frugal = role == Role::Prover(Strategy::Overcommit);
         match self.rng.below(10) {
             0 if !frugal => Kind::Stake { amount: self.rng.range(1, 500) as u128 * UNIT },
             1 if a.stake > 0 => Kind::RequestUnstake {

@@ -1,12 +1,13 @@
 //! Staking: registering with at least `minStake`, topping up, unbonding with a delay, withdrawing
 //! once nothing holds the stake back, and claiming credited rewards and refunds.
 
-use crate::actors::{Attack, Role};
+use crate::actors::Role;
 use crate::chain::ProverNetworkEvents;
 use crate::model::assignment::covers_open;
 use crate::model::reputation::{self, NEWCOMER};
 use crate::model::transition::Transition;
 use crate::violation::{Violation, violation};
+use provernet_bindings::Strategy;
 
 /// `register(amount)`: a new address with at least `minStake` (as received) becomes a prover at
 /// reputation [`NEWCOMER`] (zero).
@@ -33,7 +34,7 @@ pub(crate) fn register(t: &mut Transition<'_>, amount: u128) -> Result<(), Viola
     // Newcomers start at the lowest score (`Reputation.NEWCOMER`): re-registering never pays.
     a.rep = NEWCOMER;
     a.rep_at = block;
-    if t.role == Role::Attacker(Attack::Fresh) {
+    if t.role == Role::FreshIdentity {
         whitewash(t)?;
     }
     t.m.fee_burnt += amount - got;
@@ -46,7 +47,7 @@ pub(crate) fn register(t: &mut Transition<'_>, amount: u128) -> Result<(), Viola
 /// so with the same stake its selection weight is no higher either.
 fn whitewash(t: &mut Transition<'_>) -> Result<(), Violation> {
     let Some(old) =
-        t.seen.actors.iter().position(|a| a.role == Role::Attacker(Attack::Whitewasher))
+        t.seen.actors.iter().position(|a| a.role == Role::Prover(Strategy::Whitewasher))
     else {
         return Ok(());
     };
