@@ -9,7 +9,7 @@
 //! how the agent rides through an RPC restart.
 
 use std::{
-    collections::{BTreeSet, HashSet},
+    collections::{BTreeSet, HashMap, HashSet},
     sync::Arc,
     time::Duration,
 };
@@ -112,7 +112,9 @@ pub struct Agent {
     backend: Arc<dyn ProofBackend>,
     cfg: AgentConfig,
     me: Address,
+    resolved_prover: bool,
     tracked: BTreeSet<u64>,
+    slot_ends: HashMap<u64, u64>,
     next_id: u64,
     submitted: HashSet<u64>,
     last_block: Option<u64>,
@@ -144,7 +146,9 @@ impl Agent {
             backend,
             cfg,
             me,
+            resolved_prover: false,
             tracked: BTreeSet::new(),
+            slot_ends: HashMap::new(),
             next_id: 1,
             submitted: HashSet::new(),
             last_block: None,
@@ -230,6 +234,11 @@ impl Agent {
                 return Ok(());
             }
         }
+        if !self.resolved_prover {
+            // Run with an operator key, the agent acts for the prover that named it.
+            self.me = self.net.acting_prover().await?;
+            self.resolved_prover = true;
+        }
         let a = self.net.network.accountOf(self.me).call().await?;
         if !a.registered {
             if !self.warned_unregistered {
@@ -291,7 +300,7 @@ impl Agent {
     }
 
     async fn batch_duties(&mut self, block: u64, eligible: bool) -> Result<()> {
-        let next_id: u64 = self.net.network.nextBatchId().call().await?;
+        let next_id: u64 = self.net.network.nextBatchId().call().await?.saturating_to();
         if !self.scanned_history {
             self.next_id = self.first_live_batch(next_id, block).await?;
             self.scanned_history = true;
@@ -307,20 +316,24 @@ impl Agent {
             if matches!(b.status, status::PROVEN | status::FAILED | status::NONE) || next > rd {
                 self.tracked.remove(&id);
                 self.submitted.remove(&id);
+                self.slot_ends.remove(&id);
                 continue;
             }
             if self.submitted.contains(&id) {
                 continue;
             }
             match ops::prove_route(id, &b, self.me, next) {
-                Ok(ProveRoute::Assigned) => mine.push(id),
+                // A slot's batches are proven together once the slot is over (all of them are
+                // posted by then): one proof for the run instead of one per batch.
+                Ok(ProveRoute::Assigned) if block >= self.slot_end(id).await? => mine.push(id),
                 Ok(ProveRoute::Race) if self.cfg.race && eligible => races.push(id),
                 _ => {}
             }
         }
-        // Consecutive assigned batches share proofs: each run is split into the verifier's
-        // supported sizes (8/4/2/1, plan_proofs); races are one batch each. Every job is checked
-        // against the chain first, then all are proven in one parallel round on a blocking thread.
+        // Consecutive assigned batches (a slot's, and neighbouring slots' of this prover) share
+        // proofs: each run is split by plan_proofs (up to 16 a proof); races are one batch each.
+        // Every job is checked against the chain first, then all are proven in one parallel round
+        // on a blocking thread.
         let mut jobs: Vec<(u64, u64)> = Vec::new();
         for (first, count) in runs(&mine, MAX_BATCHES_PER_PROOF) {
             jobs.extend(
@@ -368,6 +381,17 @@ impl Agent {
             }
         }
         Ok(())
+    }
+
+    /// The last block of the slot batch `id` was posted in (read once per batch).
+    async fn slot_end(&mut self, id: u64) -> Result<u64> {
+        if let Some(&end) = self.slot_ends.get(&id) {
+            return Ok(end);
+        }
+        let key = self.net.network.assignmentOf(U256::from(id)).call().await?.key;
+        let end = self.net.geo.slot_of_key(key.saturating_to()).0.last_block;
+        self.slot_ends.insert(id, end);
+        Ok(end)
     }
 
     /// Where to start following batches after a (re)start: walking back from the newest, past the
@@ -432,7 +456,7 @@ impl Agent {
 
 /// The contract's MAX_BATCHES_PER_PROOF: the longest run considered at once (plan_proofs then
 /// splits it into the verifier's sizes).
-const MAX_BATCHES_PER_PROOF: u64 = 32;
+const MAX_BATCHES_PER_PROOF: u64 = 16;
 
 /// Splits sorted ids into runs of consecutive ids of at most `max` each: (first, count).
 pub fn runs(ids: &[u64], max: u64) -> Vec<(u64, u64)> {

@@ -310,6 +310,31 @@ impl Chain {
 /// How often a pending transaction's receipt is polled.
 const RECEIPT_POLL: Duration = Duration::from_millis(200);
 
+/// A refusal found by the CLI's own checks, worded as the revert the contract would give: the
+/// custom error decoded (`Name(field: value, ...)`, its sentence and hint) as [`explain`] words a
+/// simulated revert, with exit `code` ([`Code::Input`] for a bad value, [`Code::State`] for a state
+/// that does not allow it), and `then` (what to run next, or empty) after it. Nothing is sent.
+pub fn would_revert<E: alloy::sol_types::SolError>(
+    what: &str,
+    units: &Units,
+    error: &E,
+    code: Code,
+    then: &str,
+) -> eyre::Report {
+    let data = error.abi_encode();
+    let (mut message, error) = match revert::decode(&data, units) {
+        Some(dec) => (
+            format!("{what} would revert with {}: {}. Nothing was sent.", dec.error, dec.sentence),
+            Some(dec.error),
+        ),
+        None => (format!("{what} would revert ({}). Nothing was sent.", E::SIGNATURE), None),
+    };
+    if !then.is_empty() {
+        message += &format!(" {then}");
+    }
+    eyre::Report::new(NotSent { message, error, code })
+}
+
 /// Turns a simulation or send error into a decoded, actionable message.
 pub fn explain(what: &str, units: &Units, err: alloy::contract::Error) -> eyre::Report {
     if let Some(data) = err.as_revert_data() {

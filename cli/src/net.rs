@@ -29,6 +29,28 @@ pub struct Geometry {
     pub commit_blocks: u64,
     /// Reveal phase length.
     pub reveal_blocks: u64,
+    /// Assignment slot length: every batch posted in a slot goes to the slot's prover.
+    pub slot_blocks: u64,
+}
+
+/// Keys reserved per slot in the contract's assignment keys (`Slots.KEYS_PER_SLOT`): draws 0..3,
+/// then the open key.
+pub const KEYS_PER_SLOT: u64 = 8;
+/// The draw index of a slot's open key (`Slots.OPEN`): nobody could take the slot's batches.
+pub const OPEN_DRAW: u64 = 7;
+
+/// One slot's place: its epoch, its index in the epoch and its blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SlotPlace {
+    /// The slot's epoch.
+    pub epoch: u64,
+    /// Its index in the epoch.
+    pub index: u64,
+    /// Its first block.
+    pub first_block: u64,
+    /// Its last block (proving windows count from here).
+    pub last_block: u64,
 }
 
 /// The phase a block falls in.
@@ -61,6 +83,37 @@ impl Geometry {
     /// The phase of `block`.
     pub fn phase_of(&self, block: u64) -> Phase {
         if block < self.reveal_start(self.epoch_of(block)) { Phase::Commit } else { Phase::Reveal }
+    }
+    /// The same geometry as the evm crate's epoch clock, which owns the slot arithmetic.
+    fn epochs(&self) -> provernet_evm::Epochs {
+        provernet_evm::Epochs {
+            genesis_block: self.genesis,
+            commit_blocks: self.commit_blocks,
+            reveal_blocks: self.reveal_blocks,
+            slot_blocks: self.slot_blocks,
+        }
+    }
+    /// Slots per epoch (the last one may be shorter).
+    pub fn slots_per_epoch(&self) -> u64 {
+        self.epochs().slots_per_epoch()
+    }
+    /// Slot `index` of `epoch`.
+    pub fn slot(&self, epoch: u64, index: u64) -> SlotPlace {
+        let first_block = self.epoch_start(epoch) + index * self.slot_blocks;
+        let s = self.epochs().slot_at(first_block);
+        SlotPlace { epoch: s.epoch, index: s.index, first_block, last_block: s.last_block }
+    }
+    /// The slot `block` falls in.
+    pub fn slot_at(&self, block: u64) -> SlotPlace {
+        let s = self.epochs().slot_at(block.max(self.genesis));
+        self.slot(s.epoch, s.index)
+    }
+    /// The slot and draw an assignment key names (`Slots.key`: global slot x KEYS_PER_SLOT +
+    /// draw); the draw is [`OPEN_DRAW`] for a slot's open batches.
+    pub fn slot_of_key(&self, key: u64) -> (SlotPlace, u64) {
+        let global = key / KEYS_PER_SLOT;
+        let per = self.slots_per_epoch();
+        (self.slot(global / per, global % per), key % KEYS_PER_SLOT)
     }
 }
 
@@ -135,6 +188,7 @@ impl Net {
             genesis: network.genesisBlock().call().await.map_err(not_network)?.to(),
             commit_blocks: network.commitBlocks().call().await.map_err(not_network)?.to(),
             reveal_blocks: network.revealBlocks().call().await.map_err(not_network)?.to(),
+            slot_blocks: network.slotBlocks().call().await.map_err(not_network)?.to(),
         };
         let units = Units { decimals: dep.token_decimals, symbol: dep.token_symbol.clone() };
         Ok(Self { chain, dep, network, token, units, geo })
@@ -147,6 +201,19 @@ impl Net {
         call: CallBuilder<&DynProvider, D>,
     ) -> Result<TransactionReceipt> {
         self.chain.send(what, &self.units, call).await
+    }
+
+    /// The prover the signer acts for: the prover that named it operator (`proverOfOperator`),
+    /// else the signer itself. Commit, reveal and proofs sent by an operator count for its prover.
+    pub async fn acting_prover(&self) -> Result<Address> {
+        let me = self.chain.signer()?;
+        let prover = self
+            .network
+            .proverOfOperator(me)
+            .call()
+            .await
+            .wrap_err("while reading whom the signer operates for")?;
+        Ok(if prover.is_zero() { me } else { prover })
     }
 
     /// Checks the signer holds `amount` and approves the network for it if needed.

@@ -11,7 +11,7 @@ use std::{
     time::Instant,
 };
 
-use alloy::primitives::{Address, B256, Bytes, U256};
+use alloy::primitives::{Address, B256, Bytes};
 use eyre::{Result, WrapErr, bail, eyre};
 use provernet_zk::{KeySet, MAX_BATCH_BYTES, ProofRequest, PublicInputs};
 
@@ -89,27 +89,6 @@ impl ProofBackend for InsecureDevProof {
 }
 
 // ------------------------------------------------------------------ batch data
-
-/// BN254's scalar field modulus r. A commitment at or above it is no field element: the circuit
-/// cannot produce it and the Groth16 verifier rejects it, so such a batch can never be proven.
-pub const BN254_R: U256 = U256::from_limbs([
-    0x43e1f593f0000001,
-    0x2833e84879b97091,
-    0xb85045b68181585d,
-    0x30644e72e131a029,
-]);
-
-/// Checks that a commitment can be proven by the Groth16 verifier.
-pub fn check_provable_commitment(c: B256) -> Result<()> {
-    if U256::from_be_bytes(c.0) >= BN254_R {
-        bail!(
-            "commitment {c} is not below the BN254 scalar field modulus r ({BN254_R:#x}): no Groth16 \
-             proof can ever cover it, so its assigned prover would be slashed unfairly. Post the batch \
-             data with --data FILE (the commitment is then the data's Poseidon hash)"
-        );
-    }
-    Ok(())
-}
 
 /// The batch-data directory: `<root>/<chain-id>/<network>/<commitment>.bin`.
 ///
@@ -403,16 +382,6 @@ impl ProvingSetup {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn modulus_matches_the_verifier() {
-        let r: U256 =
-            "0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001".parse().unwrap();
-        assert_eq!(BN254_R, r);
-        assert!(check_provable_commitment(B256::from(r - U256::from(1))).is_ok());
-        assert!(check_provable_commitment(B256::from(r)).is_err());
-        assert!(check_provable_commitment(B256::repeat_byte(0xff)).is_err());
-    }
 
     #[test]
     fn bundled_verifier_keys_id_is_found() {

@@ -55,10 +55,21 @@ fn hint(name: &str) -> Option<&'static str> {
         }
         "ProofLengthInvalid" => "pass the proof bytes unchanged",
         "UnsupportedBatchCount" => {
-            "the verifier proves 1, 2, 4 or 8 batches at once; split the run"
+            "one proof covers 1 to 16 consecutive batches (MAX_BATCHES_PER_PROOF); split the run"
         }
         "ERC20InsufficientBalance" => {
             "get more tokens first (on a dev deployment: `provernet token mint`)"
+        }
+        "InsufficientFeeBalance" => "prepay fees with `provernet batch deposit-fees AMOUNT`",
+        "FeeBelowMinimum" => "offer at least the minimum fee (`--fee`)",
+        "CommitmentOutOfDomain" => {
+            "post the batch data with --data FILE (its commitment is then a Poseidon hash inside the domain)"
+        }
+        "OperatorUnavailable" => {
+            "name a fresh address that is neither a prover nor another prover's operator"
+        }
+        "OperatorCannotRegister" => {
+            "its prover must clear it first (`provernet prover set-operator --clear`)"
         }
         "EnforcedPause" => "the owner paused the network: no new batches until it is unpaused",
         _ => return None,
@@ -66,8 +77,17 @@ fn hint(name: &str) -> Option<&'static str> {
 }
 
 /// Fields that hold token amounts, shown again in the deployment's units.
-const AMOUNT_FIELDS: [&str; 8] =
-    ["amount", "stake", "minimum", "requested", "available", "balance", "needed", "allowance"];
+const AMOUNT_FIELDS: [&str; 9] = [
+    "amount",
+    "stake",
+    "minimum",
+    "requested",
+    "available",
+    "balance",
+    "needed",
+    "allowance",
+    "fee",
+];
 
 /// The shared table with the CLI's hints.
 fn table() -> &'static ErrorTable {

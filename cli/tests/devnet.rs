@@ -110,6 +110,7 @@ fn devnet_json_is_one_document_with_per_prover_figures() {
             .unwrap_or_else(|| panic!("no --plain line for {name} on stderr:\n{stderr}"));
         assert_eq!(field(line, "stake"), p["stake"].as_str().unwrap(), "{line}");
         assert_eq!(field(line, "assigned"), p["assigned"].to_string(), "{line}");
+        assert_eq!(field(line, "slots"), p["slots"].to_string(), "{line}");
         assert_eq!(field(line, "slashed"), p["slashed"].as_str().unwrap(), "{line}");
         assert_eq!(field(line, "address"), address.to_checksum(None), "checksummed: {line}");
     }
@@ -118,7 +119,15 @@ fn devnet_json_is_one_document_with_per_prover_figures() {
         assert!(matches!(s["reason"].as_str(), Some("missedWindow" | "nonReveal")), "{s}");
         amount(&s["amount"]);
     }
-    amount(&v["source"]["claimable"]);
+    // The source prepaid its fees: what is left of them (refunds of failed batches included).
+    amount(&v["source"]["feeBalance"]);
+    // Every assigned batch came from a slot draw, and the draws are in the history.
+    let slots: u64 = provers.iter().map(|p| count(&p["slots"])).sum();
+    assert!(slots >= 1 || assigned == 0, "{v:#}");
+    assert!(slots <= assigned, "a slot is drawn by its first batch: {v:#}");
+    let drawn =
+        stderr.lines().filter(|l| l.starts_with('[') && l.contains("its batches go to")).count();
+    assert_eq!(drawn as u64, slots, "one event line per slot draw:\n{stderr}");
     // Each event is printed once (the final figures do not repeat the history).
     let events: Vec<&str> = stderr.lines().filter(|l| l.starts_with('[')).collect();
     let distinct: std::collections::BTreeSet<&&str> = events.iter().collect();

@@ -17,7 +17,8 @@ use crate::{
 /// Batch commands.
 #[derive(Debug, Subcommand)]
 pub enum BatchCmd {
-    /// Post a batch (authorised batch sources only); approves the fee as needed. With --data the
+    /// Post a batch (authorised batch sources only); the fee comes from the prepaid fee balance
+    /// (`batch deposit-fees`; a short balance is refused, naming the deposit). With --data the
     /// commitment is the data's Poseidon hash and the data is stored in the batch-data directory
     /// for provers; --commitment posts a bare commitment (fine for the insecure dev verifier, but
     /// nobody can make a real proof without the data).
@@ -36,7 +37,19 @@ pub enum BatchCmd {
         #[arg(long, allow_hyphen_values = true)]
         fee: String,
     },
-    /// A batch's status, prover, fee and deadlines.
+    /// Prepay proving fees (batch sources; approves the token as needed); posts spend them.
+    DepositFees {
+        /// Amount in tokens.
+        #[arg(allow_hyphen_values = true)]
+        amount: String,
+    },
+    /// Take unspent prepaid fees (and refunds of failed batches) back.
+    WithdrawFees {
+        /// Amount in tokens.
+        #[arg(allow_hyphen_values = true)]
+        amount: String,
+    },
+    /// A batch's status, slot, prover, fee and deadlines.
     Status {
         /// Batch id.
         #[arg(value_parser = parse_batch_id)]
@@ -105,6 +118,18 @@ pub(super) async fn run(g: &GlobalArgs, c: BatchCmd) -> Result<Report> {
                 None => None,
             };
             ops::post_batch_report(&net, commitment, fee, stored).await
+        }
+        BatchCmd::DepositFees { amount } => {
+            crate::amount::check_shape(&amount)?;
+            let net = g.net().await?;
+            let amount = net.units.parse(&amount)?;
+            ops::deposit_fees(&net, amount).await
+        }
+        BatchCmd::WithdrawFees { amount } => {
+            crate::amount::check_shape(&amount)?;
+            let net = g.net().await?;
+            let amount = net.units.parse(&amount)?;
+            ops::withdraw_fees(&net, amount).await
         }
         BatchCmd::Status { id } => ops::batch_status_report(&g.net().await?, id).await,
         BatchCmd::Prove { id, no_send, proof } => {

@@ -64,7 +64,7 @@ pub(super) async fn run(g: &GlobalArgs, a: DeployArgs) -> Result<Report> {
     let backup = Deployment::back_up(&path)?;
     dep.save(&path)?;
     let human = format!(
-        "deployed on chain {}\n  network   {}\n  token     {}{}\n  verifier  {} ({})\n  owner     {} (authorised batch source)\n  epochs    {} commit + {} reveal blocks from block {}\nwrote {}",
+        "deployed on chain {}\n  network   {}\n  token     {}{}\n  verifier  {} ({})\n  owner     {} (authorised batch source)\n  epochs    {} commit + {} reveal blocks from block {}, in slots of {} blocks\nwrote {}",
         dep.chain_id,
         dep.network,
         dep.token,
@@ -78,6 +78,7 @@ pub(super) async fn run(g: &GlobalArgs, a: DeployArgs) -> Result<Report> {
         config.commit_blocks,
         config.reveal_blocks,
         dep.deploy_block,
+        config.slot_blocks,
         path.display()
     ) + &backup
         .as_ref()
@@ -86,5 +87,6 @@ pub(super) async fn run(g: &GlobalArgs, a: DeployArgs) -> Result<Report> {
     let mut j = serde_json::to_value(&dep)?;
     j["deploymentFile"] = json!(path);
     j["previousFile"] = json!(backup);
+    j["slotBlocks"] = json!(config.slot_blocks);
     Ok(Report::new(human, j))
 }

@@ -41,7 +41,18 @@ pub enum ProverCmd {
     Withdraw,
     /// Claim credited fees and bounties.
     Claim,
-    /// Stake, unbonding, reputation, eligibility, assignments and claimable rewards.
+    /// Name the hot key that may commit, reveal, prove and race for the signer (a prover), or
+    /// remove it with --clear.
+    #[command(group(clap::ArgGroup::new("who").required(true).args(["address", "clear"])))]
+    SetOperator {
+        /// The operator's address.
+        #[arg(value_parser = parse_address)]
+        address: Option<Address>,
+        /// Remove the current operator.
+        #[arg(long)]
+        clear: bool,
+    },
+    /// Stake, unbonding, reputation, eligibility, capacity, assignments and claimable rewards.
     Status {
         /// Prover address [default: the signer].
         #[arg(value_parser = parse_address)]
@@ -92,6 +103,9 @@ pub(super) async fn run(g: &GlobalArgs, c: ProverCmd) -> Result<Report> {
         }
         ProverCmd::Withdraw => ops::withdraw(&g.net().await?).await,
         ProverCmd::Claim => ops::claim(&g.net().await?).await,
+        ProverCmd::SetOperator { address, clear: _ } => {
+            ops::set_operator(&g.net().await?, address).await
+        }
         ProverCmd::Status { address } => {
             let net = g.net().await?;
             let who = match address {

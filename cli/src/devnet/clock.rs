@@ -84,7 +84,8 @@ mod tests {
     use super::*;
 
     /// Epoch 0 starts at block 10: commit 10..13, reveal 14..16, epoch 1 commit from 17.
-    const GEO: Geometry = Geometry { genesis: 10, commit_blocks: 4, reveal_blocks: 3 };
+    const GEO: Geometry =
+        Geometry { genesis: 10, commit_blocks: 4, reveal_blocks: 3, slot_blocks: 2 };
 
     #[test]
     fn counts_from_the_next_block() {

@@ -26,6 +26,18 @@ pub(crate) enum Event {
         /// Last block of the race.
         race_deadline: u64,
     },
+    /// `SlotAssigned`: a slot's draw picked the prover its batches go to (zero: the slot's
+    /// remaining batches are open).
+    SlotAssigned {
+        /// The slot's epoch.
+        epoch: u64,
+        /// The slot's index in the epoch.
+        index: u64,
+        /// The draw (0 first; later ones when earlier provers were full; 7: open).
+        draw: u64,
+        /// The prover, or zero.
+        prover: Address,
+    },
     /// `BatchProven`.
     Proven {
         /// The batch.
@@ -75,6 +87,15 @@ pub(crate) fn decode(log: &Log) -> Result<Option<Event>> {
                 prover: e.prover,
                 proving_deadline: e.provingDeadline.saturating_to(),
                 race_deadline: e.raceDeadline.saturating_to(),
+            }
+        }
+        ProverNetwork::SlotAssigned::SIGNATURE_HASH => {
+            let e = log.log_decode::<ProverNetwork::SlotAssigned>()?.inner.data;
+            Event::SlotAssigned {
+                epoch: e.epoch.saturating_to(),
+                index: e.index.saturating_to(),
+                draw: e.draw.saturating_to(),
+                prover: e.prover,
             }
         }
         ProverNetwork::BatchProven::SIGNATURE_HASH => {

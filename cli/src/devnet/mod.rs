@@ -353,6 +353,7 @@ async fn collect_agents(agents: Vec<JoinHandle<Result<AgentStats>>>) -> ProvingS
     for t in agents {
         if let Ok(Ok(Ok(a))) = tokio::time::timeout(STOP_GRACE, t).await {
             proving.proofs += a.proofs;
+            proving.batches += a.proven + a.races_won;
             proving.rounds += a.proving_rounds;
             proving_ms += a.proving_ms;
             proving.max_round_ms = proving.max_round_ms.max(a.max_proving_ms);
@@ -370,10 +371,16 @@ fn summary_text(state: &State, proving: &ProvingSummary, elapsed: Duration) -> S
     let no_color = std::env::var_os("NO_COLOR");
     let colour = table::colour_wanted(terminal, no_color.as_deref());
     let mut lines = view::render(state, &frame);
+    let per_proof = if proving.proofs == 0 {
+        "-".to_string()
+    } else {
+        format!("{:.2}", proving.batches as f64 / proving.proofs as f64)
+    };
     let proofs = format!(
-        "proofs ({}): {} in {} rounds, mean {} ms per round, longest {} ms",
+        "proofs ({}): {} for {} batches ({per_proof} per proof) in {} rounds, mean {} ms per round, longest {} ms",
         state.setup.backend,
         proving.proofs,
+        proving.batches,
         proving.rounds,
         proving.mean_round_ms,
         proving.max_round_ms

@@ -25,32 +25,34 @@ pub(crate) fn figure_lines(state: &State) -> Vec<String> {
     let missed: u64 = state.provers.iter().map(|r| r.missed_windows).sum();
     let norev: u64 = state.provers.iter().map(|r| r.non_reveals).sum();
     let mut out = vec![format!(
-        "block={} epoch={} phase={} phaseBlocksLeft={} posted={} provenOnTime={} rescued={} \
+        "block={} epoch={} phase={} phaseBlocksLeft={} slot={} posted={} provenOnTime={} rescued={} \
          failed={} open={} listed={} missedWindows={missed} nonReveals={norev} \
-         sourceClaimable={} token={}",
+         sourceFeeBalance={} token={}",
         t.block,
         clock.epoch,
         phase_name(clock.phase),
         clock.blocks_left(),
+        state.setup.geo.slot_at(t.block + 1).index,
         t.posted,
         t.proven_on_time,
         t.rescued,
         t.failed,
         t.open(),
         t.listed,
-        fmt_amount(state.source_claimable, d),
+        fmt_amount(state.source_fee_balance, d),
         state.setup.units.symbol
     )];
     for r in &state.provers {
         out.push(format!(
-            "block={} prover={} address={} kind={} stake={} reputation={} assigned={} proven={} \
-             rescues={} earned={} claimable={} missedWindows={} nonReveals={} slashed={}",
+            "block={} prover={} address={} kind={} stake={} reputation={} slots={} assigned={} \
+             proven={} rescues={} earned={} claimable={} missedWindows={} nonReveals={} slashed={}",
             t.block,
             r.name,
             r.address.to_checksum(None),
             r.kind(Some(t.block)),
             fmt_amount(r.stake, d),
             r.reputation,
+            r.slots,
             r.assigned,
             r.proven,
             r.rescues,
@@ -148,7 +150,7 @@ mod tests {
         assert_eq!(
             lines[1],
             format!(
-                "block=29 prover=p1 address={} kind=ok stake=1000 reputation=0 assigned=0 \
+                "block=29 prover=p1 address={} kind=ok stake=1000 reputation=0 slots=0 assigned=0 \
                  proven=0 rescues=1 earned=27.5 claimable=27.5 missedWindows=0 nonReveals=0 \
                  slashed=0",
                 p1.to_checksum(None)

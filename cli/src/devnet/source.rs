@@ -1,6 +1,7 @@
-//! The devnet's batch source, the rollup's side of the network: posts a batch of random data every
-//! few blocks once a selection list exists, and times out (`markFailed`) batches whose race ended
-//! unproven, which settles them and credits their fee back to the source.
+//! The devnet's batch source, the rollup's side of the network: prepays fees for a thousand
+//! batches at a time (`depositFees`), posts a batch of random data every few blocks once a
+//! selection list exists, and times out (`markFailed`) batches whose race ended unproven, which
+//! settles them and refunds their fee into the source's fee balance.
 
 use std::time::Duration;
 
@@ -12,6 +13,9 @@ use tracing::{info, warn};
 use provernet_bindings::BatchStatus;
 
 use crate::{net::Net, ops, proof::BatchStore};
+
+/// How many batches' fees the source prepays at a time.
+const PREPAID_BATCHES: u64 = 1000;
 
 /// How often the source looks at the chain.
 const POLL: Duration = Duration::from_millis(250);
@@ -66,6 +70,10 @@ impl BatchSource {
         if !listed && block < start + 3 * net.geo.length() {
             return Ok(());
         }
+        if ops::fee_account(net, net.chain.signer()?).await?.balance < self.fee {
+            let r = ops::deposit_fees(net, self.fee * U256::from(PREPAID_BATCHES)).await?;
+            info!(agent = "source", "{}", r.human);
+        }
         // Random batch data (as a rollup's would be), stored where the provers look, committed
         // with Poseidon; the bare random commitment is enough for the insecure dev verifier.
         let posted = if net.dep.verifier_kind == "groth16" {
@@ -79,10 +87,10 @@ impl BatchSource {
     }
 
     /// Times out, in id order, the batches whose race is over: they count as failed and their fee
-    /// goes back to the source's claimable balance.
+    /// goes back into the source's prepaid fee balance.
     async fn time_out_expired(&mut self, block: u64) -> Result<()> {
         let net = &self.net;
-        let next_id: u64 = net.network.nextBatchId().call().await?;
+        let next_id: u64 = net.network.nextBatchId().call().await?.saturating_to();
         while self.next_check < next_id {
             let b = net.network.batchOf(U256::from(self.next_check)).call().await?;
             let live = matches!(

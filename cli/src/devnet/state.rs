@@ -46,7 +46,7 @@ pub(crate) struct Setup {
     pub deployment: PathBuf,
     /// Where the logs go in full-screen mode.
     pub log: Option<PathBuf>,
-    /// The batch source (its claimable balance holds refunds of failed batches).
+    /// The batch source (its prepaid fee balance takes back the fees of failed batches).
     pub source: Address,
 }
 
@@ -65,6 +65,8 @@ pub(crate) struct ProverRow {
     pub claimable: U256,
     /// Reputation now (chain state).
     pub reputation: u64,
+    /// Slots whose batches it got.
+    pub slots: u64,
     /// Batches drawn for it.
     pub assigned: u64,
     /// Proven in its window.
@@ -219,8 +221,8 @@ pub(crate) struct State {
     pub slashes: Vec<Slash>,
     /// The latest events (at most [`HISTORY`]).
     pub notes: VecDeque<Note>,
-    /// The batch source's claimable balance (refunds of failed batches).
-    pub source_claimable: U256,
+    /// The batch source's prepaid fee balance (failed batches' fees are refunded into it).
+    pub source_fee_balance: U256,
     index: BTreeMap<Address, usize>,
     deadlines: BTreeMap<u64, u64>,
     noted: u64,
@@ -237,7 +239,7 @@ impl State {
             open: BTreeMap::new(),
             slashes: Vec::new(),
             notes: VecDeque::new(),
-            source_claimable: U256::ZERO,
+            source_fee_balance: U256::ZERO,
             index: BTreeMap::new(),
             deadlines: BTreeMap::new(),
             noted: 0,
@@ -310,6 +312,23 @@ impl State {
                 self.open
                     .insert(id, OpenBatch { id, prover, proving_deadline, race_deadline, status });
                 self.note(block, if assigned { Tone::Plain } else { Tone::Warn }, text);
+            }
+            Event::SlotAssigned { epoch, index, draw, prover } => {
+                let text = if prover.is_zero() {
+                    format!(
+                        "slot {index} of epoch {epoch}: open (nobody was listed, or every drawn prover was full)"
+                    )
+                } else {
+                    if let Some(r) = self.row(prover) {
+                        r.slots += 1;
+                    }
+                    let why = if draw > 0 { " (earlier draws were full)" } else { "" };
+                    format!(
+                        "slot {index} of epoch {epoch}: its batches go to {}, draw {draw}{why}",
+                        self.name(prover)
+                    )
+                };
+                self.note(block, if prover.is_zero() { Tone::Warn } else { Tone::Plain }, text);
             }
             Event::Proven { id, prover, payout, rescued } => {
                 self.open.remove(&id);
@@ -387,8 +406,8 @@ impl State {
             row.reputation =
                 net.network.reputationOf(row.address).call().block(at).await?.saturating_to();
         }
-        let source = net.network.accountOf(self.setup.source).call().block(at).await?;
-        self.source_claimable = U256::from(source.claimable);
+        let source = net.network.sourceOf(self.setup.source).call().block(at).await?;
+        self.source_fee_balance = U256::from(source.feeBalance);
         // The list serving the next block's epoch was filled by the previous epoch's reveals.
         let epoch = self.setup.geo.epoch_of(head + 1);
         self.totals.listed = match epoch.checked_sub(1) {
@@ -409,7 +428,7 @@ pub(crate) mod tests {
     pub(crate) fn sample() -> State {
         let setup = Setup {
             units: Units { decimals: 18, symbol: "PNT".into() },
-            geo: Geometry { genesis: 10, commit_blocks: 4, reveal_blocks: 3 },
+            geo: Geometry { genesis: 10, commit_blocks: 4, reveal_blocks: 3, slot_blocks: 2 },
             block_time: 1,
             backend: "insecure-dev".into(),
             rpc: "http://127.0.0.1:8545".into(),

@@ -18,6 +18,8 @@ use crate::amount::fmt_amount;
 pub struct ProvingSummary {
     /// Proofs made.
     pub proofs: u64,
+    /// Batches those proofs settled (in their window or in a race): a slot's batches share one.
+    pub batches: u64,
     /// Proving rounds (parallel `prove_many` calls).
     pub rounds: u64,
     /// Mean wall time per round (ms).
@@ -84,6 +86,8 @@ pub struct ProverSummary {
     pub stake: String,
     /// Reputation.
     pub reputation: u64,
+    /// Slots whose batches it got.
+    pub slots: u64,
     /// Batches drawn for it.
     pub assigned: u64,
     /// Proven in its window.
@@ -152,8 +156,8 @@ pub struct SlashSummary {
 pub struct SourceSummary {
     /// Its address.
     pub address: Address,
-    /// Refunds of failed batches credited and not yet claimed.
-    pub claimable: String,
+    /// Prepaid fees not yet spent, refunds of failed batches included.
+    pub fee_balance: String,
 }
 
 /// The devnet's end result.
@@ -210,6 +214,7 @@ impl Summary {
                 flaky: r.pattern.is_some(),
                 stake: amount(r.stake),
                 reputation: r.reputation,
+                slots: r.slots,
                 assigned: r.assigned,
                 proven: r.proven,
                 rescues: r.rescues,
@@ -264,7 +269,7 @@ impl Summary {
             slashes,
             source: SourceSummary {
                 address: state.setup.source,
-                claimable: amount(state.source_claimable),
+                fee_balance: amount(state.source_fee_balance),
             },
         }
     }

@@ -162,13 +162,20 @@ fn header(state: &State, frame: &Frame) -> Vec<String> {
             out.push(format!("deployment {}", s.deployment.display()));
         }
     }
-    let parts = [
+    // The slot a batch posted now lands in (all of a slot's batches go to its prover); the
+    // live view only: the summary is not about a moment.
+    let slot = s.geo.slot_at(t.block + 1);
+    let slot = format!("slot {}/{} to {}", slot.index, s.geo.slots_per_epoch(), slot.last_block);
+    let mut parts = vec![
         format!("batches: posted {}", t.posted),
         format!("on time {}", t.proven_on_time),
         format!("rescued {}", t.rescued),
         format!("failed {}", t.failed),
         format!("open {}", t.open()),
     ];
+    if frame.live {
+        parts.push(slot);
+    }
     out.push(join_fitting(&parts, frame.width));
     out
 }
@@ -243,9 +250,9 @@ fn short_address(a: Address) -> String {
 fn open_batches(state: &State, limit: Option<usize>) -> Vec<Line> {
     let head = state.totals.block;
     let title = format!(
-        "open batches: {}  (source claimable {}: refunds of failed batches)",
+        "open batches: {}  (source fee balance {})",
         state.open.len(),
-        state.amount(state.source_claimable)
+        state.amount(state.source_fee_balance)
     );
     let mut out = vec![(Tone::Plain, title)];
     let left = |deadline: u64| {
@@ -396,6 +403,13 @@ mod tests {
             assert!(all.contains("claim"), "{all}");
             assert!(all.contains("open batches: "), "{all}");
             assert!(all.contains("Ctrl-C"), "{all}");
+            if w >= 80 {
+                // The slot the next block is in ends the batches line.
+                let next = s.setup.geo.slot_at(s.totals.block + 1);
+                let want = format!("  slot {}/4 to {}", next.index, next.last_block);
+                let line = lines.iter().find(|(_, l)| l.starts_with("batches:")).unwrap();
+                assert!(line.1.ends_with(&want), "{:?} does not end with {want:?}", line.1);
+            }
             if h >= 24 {
                 let events = lines.iter().filter(|(_, l)| l.starts_with('[')).count();
                 assert!(events >= MIN_EVENTS, "{events} events at {w}x{h}:\n{all}");

@@ -11,7 +11,7 @@ use serde_json::json;
 use super::tx_json;
 use crate::{
     bail_input, bail_state,
-    net::Net,
+    net::{Net, OPEN_DRAW, SlotPlace},
     output::Report,
     proof::{BatchStore, batch_commitment},
 };
@@ -38,9 +38,11 @@ pub fn parse_commitment(text: &str) -> Result<B256> {
 pub struct Posted {
     /// Batch id.
     pub id: u64,
-    /// Assigned prover (zero: open race).
+    /// The slot's prover (zero: nobody could take it, the race is open).
     pub prover: Address,
-    /// Last block of the exclusive window.
+    /// The slot it was posted in: every batch of a slot goes to the slot's prover.
+    pub slot: SlotPlace,
+    /// Last block of the exclusive window (the slot's last block + the proving window).
     pub proving_deadline: u64,
     /// Last block of the race.
     pub race_deadline: u64,
@@ -48,19 +50,11 @@ pub struct Posted {
     pub receipt: TransactionReceipt,
 }
 
-/// Posts a batch (batch sources only), approving the fee as needed.
+/// Posts a batch (batch sources only), paying `fee` from the signer's prepaid fee balance; every
+/// refusal `postBatch` would make is checked first ([`super::fees::check_post`]).
 pub async fn post_batch(net: &Net, commitment: B256, fee: U256) -> Result<Posted> {
     let me = net.chain.signer()?;
-    if !net.network.isBatchSource(me).call().await? {
-        bail_state!(
-            "{me} is not an authorised batch source; the owner ({}) must call setBatchSource({me}, true)",
-            net.dep.owner
-        );
-    }
-    if net.dep.verifier_kind == "groth16" {
-        crate::proof::check_provable_commitment(commitment)?;
-    }
-    net.ensure_allowance(me, fee, "posting a batch").await?;
+    super::fees::check_post(net, me, commitment, fee).await?;
     let r = net.send("postBatch", net.network.postBatch(commitment, fee)).await?;
     let ev = r
         .decoded_log::<ProverNetwork::BatchPosted>()
@@ -68,6 +62,7 @@ pub async fn post_batch(net: &Net, commitment: B256, fee: U256) -> Result<Posted
     Ok(Posted {
         id: ev.batchId.to(),
         prover: ev.prover,
+        slot: net.geo.slot_at(r.block_number.unwrap_or_default()),
         proving_deadline: ev.provingDeadline.to(),
         race_deadline: ev.raceDeadline.to(),
         receipt: r,
@@ -131,6 +126,14 @@ pub async fn post_batch_data(
     Ok((posted, commitment, path))
 }
 
+/// A slot in words: `slot 2 of epoch 5 (blocks 90 through 91)`.
+pub fn slot_words(s: &SlotPlace) -> String {
+    format!(
+        "slot {} of epoch {} (blocks {} through {})",
+        s.index, s.epoch, s.first_block, s.last_block
+    )
+}
+
 /// `batch post`.
 pub async fn post_batch_report(
     net: &Net,
@@ -140,21 +143,28 @@ pub async fn post_batch_report(
 ) -> Result<Report> {
     let p = post_batch(net, commitment, fee).await?;
     let who = if p.prover.is_zero() {
-        "nobody was eligible: the batch is open to a race".to_string()
+        "nobody could take it: the batch is open to a race".to_string()
     } else {
-        format!("assigned to {} (window until block {})", p.prover, p.proving_deadline)
+        format!(
+            "assigned to the slot's prover {} (window until block {})",
+            p.prover, p.proving_deadline
+        )
     };
+    let balance = super::fees::fee_account(net, net.chain.signer()?).await?.balance;
     Ok(Report::new(
         format!(
-            "posted batch {} with fee {}: {who}; race until block {} (tx {:#x})",
+            "posted batch {} with fee {} in {}: {who}; race until block {}; fee balance left {} (tx {:#x})",
             p.id,
             net.units.fmt(fee),
+            slot_words(&p.slot),
             p.race_deadline,
+            net.units.fmt(balance),
             p.receipt.transaction_hash
         ),
-        json!({ "batchId": p.id, "prover": p.prover, "provingDeadline": p.proving_deadline, "raceDeadline": p.race_deadline,
-                "commitment": commitment, "batchData": stored,
-                "fee": crate::amount::fmt_amount(fee, net.units.decimals), "receipt": tx_json(&p.receipt) }),
+        json!({ "batchId": p.id, "prover": p.prover, "slot": p.slot, "provingDeadline": p.proving_deadline,
+                "raceDeadline": p.race_deadline, "commitment": commitment, "batchData": stored,
+                "fee": crate::amount::fmt_amount(fee, net.units.decimals),
+                "feeBalance": crate::amount::fmt_amount(balance, net.units.decimals), "receipt": tx_json(&p.receipt) }),
     ))
 }
 
@@ -171,7 +181,10 @@ pub async fn batch(net: &Net, id: u64) -> Result<ProverNetwork::Batch> {
         .wrap_err_with(|| format!("while reading batch {id}"))?;
     if b.status == status::NONE {
         let next = net.network.nextBatchId().call().await?;
-        bail_input!("there is no batch {id} (the last batch is {})", next.saturating_sub(1));
+        bail_input!(
+            "there is no batch {id} (the last batch is {})",
+            next.saturating_sub(U256::from(1))
+        );
     }
     Ok(b)
 }
@@ -180,6 +193,8 @@ pub async fn batch(net: &Net, id: u64) -> Result<ProverNetwork::Batch> {
 pub async fn batch_status_report(net: &Net, id: u64) -> Result<Report> {
     let b = batch(net, id).await?;
     let eff = net.network.effectiveStatus(U256::from(id)).call().await?;
+    let key: u64 = net.network.assignmentOf(U256::from(id)).call().await?.key.saturating_to();
+    let (slot, draw) = net.geo.slot_of_key(key);
     let block = net.chain.block_number().await?;
     let u = &net.units;
     let mut h = format!("batch {id}: {}", BatchStatus::name_of(eff));
@@ -190,13 +205,19 @@ pub async fn batch_status_report(net: &Net, id: u64) -> Result<Report> {
         );
     }
     h += &format!("\n  commitment  {}\n  fee         {}\n", b.commitment, u.fmt(U256::from(b.fee)));
-    if !b.prover.is_zero() {
-        h += &format!("  prover      {}\n", b.prover);
+    h += &format!("  slot        {}", slot_words(&slot));
+    h += &if draw == OPEN_DRAW {
+        ": open (nobody was listed, or every drawn prover was full)\n".to_string()
+    } else {
+        format!(", draw {draw}\n  prover      {}\n", b.prover)
+    };
+    if draw != OPEN_DRAW {
+        h += &format!(
+            "  window      through block {} (the slot's last block + the proving window)\n",
+            b.provingDeadline
+        );
     }
-    h += &format!(
-        "  window      until block {}\n  race        until block {}\n  block now   {block}\n",
-        b.provingDeadline, b.raceDeadline
-    );
+    h += &format!("  race        through block {}\n  block now   {block}\n", b.raceDeadline);
     if !b.bounty.is_zero() {
         h += &format!("  bounty      {}\n", u.fmt(U256::from(b.bounty)));
     }
@@ -205,6 +226,7 @@ pub async fn batch_status_report(net: &Net, id: u64) -> Result<Report> {
         h,
         json!({ "batchId": id, "status": BatchStatus::name_of(eff), "recordedStatus": BatchStatus::name_of(b.status),
                 "commitment": b.commitment, "prover": b.prover, "fee": f(U256::from(b.fee)),
+                "slot": slot, "draw": (draw != OPEN_DRAW).then_some(draw), "assignmentKey": key,
                 "bounty": f(U256::from(b.bounty)), "provingDeadline": b.provingDeadline.to::<u64>(),
                 "raceDeadline": b.raceDeadline.to::<u64>(), "poster": b.poster, "block": block }),
     ))
@@ -226,7 +248,7 @@ pub async fn timeout(net: &Net, id: u64) -> Result<Report> {
     }
     let (what, r) = if next > rd {
         (
-            "marked failed (the fee is credited to the poster's claimable balance: the poster gets it with `provernet prover claim`)",
+            "marked failed (the fee is refunded to the poster's prepaid fee balance: it pays later posts, or `provernet batch withdraw-fees AMOUNT` takes it back)",
             net.send("markFailed", net.network.markFailed(U256::from(id))).await?,
         )
     } else if b.status == status::ASSIGNED && next > pd {

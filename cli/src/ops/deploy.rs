@@ -109,16 +109,27 @@ pub async fn deploy(
     let units = Units { decimals, symbol: symbol.clone() };
     let contract_params = params::to_contract(config, decimals)?;
     // Simulate the network's constructor (which enforces every parameter bound) with stand-in
-    // token and verifier addresses; the constructor only checks they are non-zero.
+    // token and verifier addresses. The constructor reads the verifier's `commitmentBound()`, so
+    // the stand-in verifier carries the chosen verifier's runtime code (a state override).
+    let stand_in_verifier = Address::repeat_byte(2);
+    let verifier_code = match verifier_kind {
+        VerifierKind::Groth16 => Groth16BatchVerifier::DEPLOYED_BYTECODE.clone(),
+        VerifierKind::InsecureDev => InsecureDevVerifier::DEPLOYED_BYTECODE.clone(),
+    };
+    let overrides = alloy::rpc::types::state::StateOverridesBuilder::default()
+        .with_code(stand_in_verifier, verifier_code)
+        .build();
     let probe = ProverNetwork::deploy_builder(
         &provider,
         Address::repeat_byte(1),
-        Address::repeat_byte(2),
+        stand_in_verifier,
         owner,
         U256::from(config.commit_blocks),
         U256::from(config.reveal_blocks),
+        U256::from(config.slot_blocks),
         contract_params.clone(),
-    );
+    )
+    .state(overrides);
     if let Err(e) = probe.estimate_gas().await {
         let e = crate::chain::explain("deploy ProverNetwork", &units, e);
         return Err(size_hint(e));
@@ -179,6 +190,7 @@ pub async fn deploy(
         owner,
         U256::from(config.commit_blocks),
         U256::from(config.reveal_blocks),
+        U256::from(config.slot_blocks),
         contract_params,
     );
     let receipt = chain.send("deploy ProverNetwork", &units, builder).await.map_err(size_hint)?;

@@ -72,8 +72,11 @@ pub async fn epoch_status(net: &Net) -> Result<Report> {
         epoch.saturating_sub(1)
     );
     h += &format!("  {revealed} prover(s) revealed so far in epoch {epoch}\n");
+    let (slot_text, slot_json) = slot_schedule(net, block).await?;
+    h += &slot_text;
     let mut mine = serde_json::Value::Null;
-    if let Some(me) = net.chain.signer {
+    if net.chain.signer.is_some() {
+        let me = net.acting_prover().await?;
         let s = prover_status(net, me).await?;
         let state = match s.commit_epoch {
             Some(e) if e == epoch && s.commitment_open => "committed, not revealed",
@@ -90,13 +93,68 @@ pub async fn epoch_status(net: &Net) -> Result<Report> {
                 "phaseLastBlock": phase_end - 1, "phaseEndsAt": phase_end, "blocksLeft": left,
                 "commitBlocks": g.commit_blocks, "revealBlocks": g.reveal_blocks, "genesisBlock": g.genesis,
                 "activeListSize": list_count.to::<u64>(), "activeListWeight": list_weight.to_string(),
-                "revealedThisEpoch": revealed.to::<u64>(), "signer": mine }),
+                "revealedThisEpoch": revealed.to::<u64>(), "signer": mine,
+                "slotBlocks": g.slot_blocks, "slot": slot_json["slot"], "seedFixed": slot_json["seedFixed"],
+                "schedule": slot_json["schedule"] }),
     ))
+}
+
+/// The most slots `epoch status` lists (an epoch of more is summarised around the current slot).
+const SCHEDULE_ROWS: u64 = 24;
+
+/// The slot of the next block (where a batch posted now lands) and, once the seed of the list
+/// serving this epoch is fixed, the epoch's slot schedule: each slot's first draw (`slotDraw`,
+/// before capacity checks: a full prover is skipped for the slot's next draw).
+async fn slot_schedule(net: &Net, block: u64) -> Result<(String, serde_json::Value)> {
+    let g = net.geo;
+    let now = g.slot_at(block + 1);
+    let epoch = now.epoch;
+    let mut h = format!(
+        "  slot {} of {} (blocks {} through {}, {} blocks a slot): a batch posted now joins it\n",
+        now.index,
+        g.slots_per_epoch(),
+        now.first_block,
+        now.last_block,
+        g.slot_blocks
+    );
+    let seed = match epoch {
+        0 => U256::ZERO,
+        e => net.network.seedOf(U256::from(e - 1)).call().await?,
+    };
+    if seed.is_zero() {
+        h += &format!(
+            "  the slot schedule of epoch {epoch} is drawn once the seed of epoch {}'s list is fixed (by \
+             this epoch's first commit or batch, or finalizeSeed)\n",
+            epoch.saturating_sub(1)
+        );
+        let doc = json!({ "slot": now, "seedFixed": false, "schedule": serde_json::Value::Null });
+        return Ok((h, doc));
+    }
+    let per = g.slots_per_epoch();
+    let first = now.index.saturating_sub(SCHEDULE_ROWS / 2).min(per.saturating_sub(SCHEDULE_ROWS));
+    let mut rows = Vec::new();
+    h += &format!("  slot schedule of epoch {epoch} (first draw of each slot):\n");
+    for index in first..per.min(first + SCHEDULE_ROWS) {
+        let s = g.slot(epoch, index);
+        let prover =
+            net.network.slotDraw(U256::from(epoch), U256::from(index), U256::ZERO).call().await?;
+        let who =
+            if prover.is_zero() { "nobody (empty list: open)".into() } else { prover.to_string() };
+        let mark = if index == now.index { "  <- now" } else { "" };
+        h += &format!(
+            "    slot {index:>3}  blocks {:>6} through {:>6}  {who}{mark}\n",
+            s.first_block, s.last_block
+        );
+        rows.push(json!({ "index": index, "firstBlock": s.first_block, "lastBlock": s.last_block,
+                          "prover": prover }));
+    }
+    Ok((h, json!({ "slot": now, "seedFixed": true, "schedule": rows })))
 }
 
 /// Commits for the epoch of the next block; the secret is stored before the transaction is sent.
 pub async fn commit(net: &Net, secrets: &SecretStore) -> Result<(u64, TransactionReceipt)> {
-    let me = net.chain.signer()?;
+    // An operator commits and reveals for its prover: the commitment binds the prover's address.
+    let me = net.acting_prover().await?;
     let s = require_registered(net, me).await?;
     // The transaction lands in the next block at the earliest; judge the phase there.
     let next = net.chain.block_number().await? + 1;
@@ -144,7 +202,8 @@ pub async fn commit_report(net: &Net, secrets: &SecretStore) -> Result<Report> {
 
 /// Reveals the stored secret of the current epoch's commitment.
 pub async fn reveal(net: &Net, secrets: &SecretStore) -> Result<(u64, U256, TransactionReceipt)> {
-    let me = net.chain.signer()?;
+    // An operator commits and reveals for its prover: the commitment binds the prover's address.
+    let me = net.acting_prover().await?;
     let s = require_registered(net, me).await?;
     let next = net.chain.block_number().await? + 1;
     let epoch = net.geo.epoch_of(next);

@@ -5,6 +5,8 @@
 pub mod batch;
 pub mod deploy;
 pub mod epoch;
+pub mod fees;
+pub mod operator;
 pub mod prove;
 pub mod prover;
 pub mod token;
@@ -14,9 +16,11 @@ use serde_json::json;
 
 pub use batch::{
     Posted, batch, batch_status_report, parse_commitment, post_batch, post_batch_data,
-    post_batch_report, status, timeout,
+    post_batch_report, slot_words, status, timeout,
 };
 pub use epoch::{commit, commit_report, epoch_status, reveal, reveal_report};
+pub use fees::{FeeAccount, deposit_fees, fee_account, withdraw_fees};
+pub use operator::set_operator;
 pub use prove::{
     Prepared, ProofSource, ProveRoute, prepare_proof, prove, prove_report, prove_route,
     submit_proof,

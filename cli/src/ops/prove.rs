@@ -89,7 +89,8 @@ pub struct Prepared {
 /// it, or a single batch it may race for) and gathers the proof's public inputs. Refusals are
 /// marked as not sent.
 pub async fn prepare_proof(net: &Net, first: u64, count: u64) -> Result<Prepared> {
-    let me = net.chain.signer()?;
+    // An operator proves for its prover: the proof and the payout are the prover's.
+    let me = net.acting_prover().await?;
     let next = net.chain.block_number().await? + 1;
     let mut commitments = Vec::new();
     let mut route = None;

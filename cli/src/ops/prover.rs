@@ -43,6 +43,25 @@ pub struct ProverStatus {
     pub min_stake: U256,
     /// Wallet balance of the staking token (units).
     pub balance: U256,
+    /// Whether it could take one more batch now (`canTake`: the capacity rule).
+    pub can_take: bool,
+    /// Bonded stake per open assignment beyond the first (units).
+    pub assignment_bond: U256,
+    /// Its operator (hot key), if it named one.
+    pub operator: Option<Address>,
+}
+
+/// How many open assignments a prover with `bonded` (active + unbonding) stake may hold: the
+/// capacity rule (contracts/libraries/Capacity.sol) allows one more while
+/// `bonded >= minStake + open x bond`. None: no limit (a zero bond).
+pub fn max_open(bonded: U256, min_stake: U256, bond: U256) -> Option<U256> {
+    if bonded < min_stake {
+        return Some(U256::ZERO);
+    }
+    if bond.is_zero() {
+        return None;
+    }
+    Some((bonded - min_stake) / bond + U256::from(1))
 }
 
 /// Reads `who`'s state.
@@ -51,7 +70,11 @@ pub async fn prover_status(net: &Net, who: Address) -> Result<ProverStatus> {
     let params = net.network.params().call().await?;
     let min_stake = U256::from(params.minStake);
     let stake = U256::from(a.stake);
+    let operator = net.network.operatorOf(who).call().await?;
     Ok(ProverStatus {
+        can_take: net.network.canTake(who).call().await?,
+        assignment_bond: U256::from(params.assignmentBond),
+        operator: (!operator.is_zero()).then_some(operator),
         address: who,
         registered: a.registered,
         stake,
@@ -70,20 +93,25 @@ pub async fn prover_status(net: &Net, who: Address) -> Result<ProverStatus> {
     })
 }
 
+/// Whether the active stake alone covers the open assignments, so unbonded stake may leave
+/// (`Capacity.coversOpen`: none open, or `stake >= minStake + open x bond`).
+pub fn covers_open(s: &ProverStatus) -> bool {
+    s.open_assignments == 0
+        || s.stake >= s.min_stake + U256::from(s.open_assignments) * s.assignment_bond
+}
+
 /// Whether `withdraw` would pay out in the next block: unbonded, and (as the contract requires)
-/// no open assignment and no unrevealed commitment.
+/// the open assignments covered by the active stake and no unrevealed commitment.
 pub fn withdrawable_now(s: &ProverStatus, block: u64) -> bool {
-    !s.unbonding.is_zero()
-        && block >= s.unbonding_ready_at
-        && s.open_assignments == 0
-        && !s.commitment_open
+    !s.unbonding.is_zero() && block >= s.unbonding_ready_at && covers_open(s) && !s.commitment_open
 }
 
 /// What stands between an unbonded stake and `withdraw`, in words.
 fn withdraw_blocker(s: &ProverStatus) -> String {
-    if s.open_assignments > 0 {
+    if !covers_open(s) {
         format!(
-            "unbonded; withdrawable once its {} open assignment(s) are proven or timed out",
+            "unbonded; withdrawable once its {} open assignment(s) are proven or timed out (the active \
+             stake alone does not cover them)",
             s.open_assignments
         )
     } else if s.commitment_open {
@@ -122,6 +150,10 @@ pub async fn prover_status_report(net: &Net, who: Address) -> Result<Report> {
         s.weight
     );
     h += &format!("  assignments  {} open\n", s.open_assignments);
+    h += &capacity_line(&s, u);
+    if let Some(op) = s.operator {
+        h += &format!("  operator     {op} (may commit, reveal and prove for it)\n");
+    }
     h += &format!("  claimable    {}\n", u.fmt(s.claimable));
     h += &format!("  wallet       {}\n", u.fmt(s.balance));
     if let Some(e) = s.commit_epoch {
@@ -137,9 +169,27 @@ pub async fn prover_status_report(net: &Net, who: Address) -> Result<Report> {
         "reputation": s.reputation.to::<u64>(), "weight": s.weight.to_string(), "eligible": s.eligible,
         "openAssignments": s.open_assignments, "claimable": f(s.claimable), "balance": f(s.balance),
         "minStake": f(s.min_stake), "commitEpoch": s.commit_epoch, "commitmentOpen": s.commitment_open,
-        "symbol": u.symbol, "block": block,
+        "symbol": u.symbol, "block": block, "canTake": s.can_take,
+        "maxOpenAssignments": max_open(s.stake + s.unbonding, s.min_stake, s.assignment_bond).map(|m| m.saturating_to::<u64>()),
+        "assignmentBond": f(s.assignment_bond), "operator": s.operator,
     });
     Ok(Report::new(h, json))
+}
+
+/// The capacity line of `prover status`: open assignments against what the bonded stake covers.
+fn capacity_line(s: &ProverStatus, u: &crate::amount::Units) -> String {
+    let bonded = s.stake + s.unbonding;
+    let most = match max_open(bonded, s.min_stake, s.assignment_bond) {
+        Some(m) => format!("at most {m} open"),
+        None => "no limit (zero bond)".into(),
+    };
+    format!(
+        "  capacity     {}: {most} (bonded {} covers the minimum {} + {} per assignment after the first)\n",
+        if s.can_take { "can take more batches" } else { "FULL, skipped by slot draws" },
+        u.fmt(bonded),
+        u.fmt(s.min_stake),
+        u.fmt(s.assignment_bond)
+    )
 }
 
 /// `prover register --stake AMT`.
@@ -240,7 +290,7 @@ pub async fn withdraw(net: &Net) -> Result<Report> {
             "nothing is unbonding for {me}; run `provernet prover unstake --amount AMT` first"
         );
     }
-    if s.open_assignments > 0 {
+    if !covers_open(&s) {
         bail_state!("{}", open_assignments_hint(net, me, s.open_assignments).await?);
     }
     let r = net.send("withdraw", net.network.withdraw()).await?;

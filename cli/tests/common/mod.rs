@@ -212,6 +212,9 @@ impl Env {
             Some(&owner),
             &["token", "mint", "--to", &format!("{:#x}", owner.addr), "--amount", "100000"],
         );
+        // The owner posts the tests' batches: their fees are prepaid.
+        let d = self.ok(Some(&owner), &["batch", "deposit-fees", "1000"]);
+        assert_eq!(d["feeBalance"], "1000");
         (owner, provers)
     }
 
@@ -248,6 +251,29 @@ impl Env {
         assert_eq!(s["revealedThisEpoch"], provers.len());
         self.next_epoch_start().await;
         epoch
+    }
+
+    /// `who`'s prepaid fee balance, read from the chain (token units).
+    pub async fn fee_balance(&self, who: Address) -> U256 {
+        U256::from(self.network().sourceOf(who).call().await.unwrap().feeBalance)
+    }
+
+    /// Mines so that the next transaction lands in the first block of a slot (slots of
+    /// `slot_blocks` blocks from the epoch start; epochs of 20 blocks).
+    pub async fn next_slot_start(&self, slot_blocks: u64) -> u64 {
+        let genesis = self.epoch()["genesisBlock"].as_u64().unwrap();
+        let next = self.block().await + 1;
+        let offset = (next - genesis) % 20;
+        let mut first = next - offset % slot_blocks;
+        if first < next {
+            first += slot_blocks;
+        }
+        if (first - genesis) % 20 + slot_blocks > 20 {
+            // The epoch's last slot is shorter: take the next epoch's first slot.
+            first = genesis + ((first - genesis) / 20 + 1) * 20;
+        }
+        self.mine_to(first - 1).await;
+        first
     }
 
     pub async fn proven_events(&self, batch: u64) -> Vec<ProverNetwork::BatchProven> {

@@ -174,20 +174,23 @@ async fn agent_proves_runs_of_batches_with_real_proofs() {
         env.dir.path().join("params.json"),
         PARAMS
             .replace(r#""provingWindow": 5"#, r#""provingWindow": 30"#)
-            .replace(r#""unbondingDelay": 50"#, r#""unbondingDelay": 100"#),
+            .replace(r#""unbondingDelay": 50"#, r#""unbondingDelay": 100, "slotBlocks": 5"#),
     )
     .unwrap();
     let (owner, provers) = env.deploy_with(1, "groth16").await;
     env.select_all(&provers).await;
-    // Three consecutive batches for the only prover: the agent splits them 2 + 1 (plan_proofs)
-    // and proves both in one parallel round.
+    // Three batches in one 5-block slot for the only prover. Once the slot is over the agent
+    // proves them together: one proof for the run (the verifier takes any count up to 16).
+    let first = env.next_slot_start(5).await;
     for i in 0..3u8 {
         let post = env.ok(
             Some(&owner),
             &["batch", "post", "--data-hex", &format!("0x{:02x}{:02x}", i, i + 1), "--fee", "10"],
         );
         assert_eq!(post["prover"].as_str().unwrap().parse::<Address>().unwrap(), provers[0].addr);
+        assert_eq!(post["slot"]["firstBlock"], first);
     }
+    env.mine_to(first + 4).await;
     let agent = AgentProc::start(&env, &provers[0], &[]);
     wait_for("the agent to prove batches 1..3", Duration::from_secs(60), || async {
         let mut all = true;
@@ -200,12 +203,12 @@ async fn agent_proves_runs_of_batches_with_real_proofs() {
     // The chain can show the last proof before the agent has logged it: wait for the log line.
     let path = agent.1.clone();
     let logged = || strip_ansi(&std::fs::read_to_string(&path).unwrap());
-    wait_for("the agent's log of the second proof", Duration::from_secs(10), || async {
-        logged().contains("first=3 count=1")
+    wait_for("the agent's log of the proof", Duration::from_secs(10), || async {
+        logged().contains("first=1 count=3")
     })
     .await;
     let log = logged();
-    assert!(log.contains("proofs=2 batches=3"), "{log}");
+    assert!(log.contains("proofs=1 batches=3"), "{log}");
     assert!(log.contains("backend=\"groth16\""), "{log}");
-    assert!(log.contains("first=1 count=2") && log.contains("first=3 count=1"), "{log}");
+    assert!(!log.contains("count=1") && !log.contains("count=2"), "one proof, not several: {log}");
 }

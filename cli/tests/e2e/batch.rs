@@ -126,7 +126,7 @@ async fn unprovable_batches_are_refused_before_sending() {
             &env,
             &owner,
             &["batch", "post", "--commitment", &c, "--fee", "10"],
-            "BN254 scalar field modulus",
+            "CommitmentOutOfDomain(commitment: ",
         )
         .await;
     }
@@ -160,7 +160,7 @@ async fn empty_batch_data_is_refused() {
     ] {
         refused_with(&env, &owner, &args, code::INPUT, "batch data is empty").await;
     }
-    assert_eq!(env.network().nextBatchId().call().await.unwrap(), 1);
+    assert_eq!(env.network().nextBatchId().call().await.unwrap(), U256::from(1));
 }
 
 /// Issue 14, defect 4: a reader that closes the pipe (`provernet batch status 1 | head -1`) ends
@@ -192,22 +192,4 @@ async fn closed_pipe_ends_quietly() {
         assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{stderr}");
         assert!(stderr.is_empty(), "quiet: {stderr}");
     }
-}
-
-/// Issue 14, defect 8: `batch timeout` after the race says where the fee goes (the poster's
-/// claimable balance), not "refunded".
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn timeout_says_the_fee_is_credited_to_the_poster() {
-    let env = Env::start().await;
-    let (owner, provers) = env.deploy_with_provers(1).await;
-    env.select_all(&provers).await;
-    let post =
-        env.ok(Some(&owner), &["batch", "post", "--commitment", &commitment(4), "--fee", "10"]);
-    env.mine_to(post["raceDeadline"].as_u64().unwrap()).await;
-    let before = env.ok(Some(&owner), &["prover", "status"])["claimable"].clone();
-    let t = env.ok(Some(&owner), &["batch", "timeout", "1"]);
-    let action = t["action"].as_str().unwrap();
-    assert!(!action.contains("refunded"), "{action}");
-    assert!(action.contains("credited to the poster's claimable balance"), "{action}");
-    assert_ne!(env.ok(Some(&owner), &["prover", "status"])["claimable"], before);
 }
