@@ -158,3 +158,49 @@ fn pick(t: &mut Transition<'_>, epoch: u64, index: u64, draw: u64) -> Option<Add
 pub(crate) fn set_cursor(t: &mut Transition<'_>, key: u64, prover: Address) {
     t.m.cursor = MCursor { key, prover };
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params() -> Params {
+        Params { min_stake: 100, assignment_bond: 10, ..Params::test() }
+    }
+
+    #[test]
+    fn capacity_counts_bonded_stake_up_to_the_exact_boundary() {
+        let p = params();
+        // 100 + 2 x 10 = 120 covers a third batch; one unit less does not.
+        let at = MAccount { stake: 70, unbonding: 50, open: 2, ..Default::default() };
+        assert!(can_take(&p, &at));
+        let below = MAccount { stake: 70, unbonding: 49, open: 2, ..Default::default() };
+        assert!(!can_take(&p, &below));
+        // Unstaking moves stake to unbonding: the bond, and so the capacity, stays.
+        let unstaked = MAccount { stake: 0, unbonding: 120, open: 2, ..Default::default() };
+        assert!(can_take(&p, &unstaked));
+        assert_eq!(covered(&p, &at), 3);
+        assert_eq!(covered(&p, &MAccount { stake: 99, ..Default::default() }), 0);
+    }
+
+    #[test]
+    fn matured_unbonding_leaves_only_while_active_stake_covers_open_batches() {
+        let p = params();
+        let none_open = MAccount { stake: 0, unbonding: 500, open: 0, ..Default::default() };
+        assert!(covers_open(&p, &none_open));
+        let covered_ = MAccount { stake: 120, unbonding: 500, open: 2, ..Default::default() };
+        assert!(covers_open(&p, &covered_));
+        let short = MAccount { stake: 119, unbonding: 500, open: 2, ..Default::default() };
+        assert!(!covers_open(&p, &short));
+    }
+
+    #[test]
+    fn a_slot_draw_depends_on_slot_and_draw_never_on_a_batch() {
+        let seed = U256::from(7);
+        let base = slot_randomness(seed, 3, 1, 0);
+        assert_eq!(base, slot_randomness(seed, 3, 1, 0));
+        assert_ne!(base, slot_randomness(seed, 3, 1, 1));
+        assert_ne!(base, slot_randomness(seed, 3, 2, 0));
+        assert_ne!(base, slot_randomness(seed, 4, 1, 0));
+        assert_ne!(base, slot_randomness(U256::from(8), 3, 1, 0));
+    }
+}
