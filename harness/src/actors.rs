@@ -19,12 +19,20 @@ pub enum Role {
     /// `Slow`, `Stealer`, `NoReveal` (withholds its reveal when the would-be seed goes against
     /// it), `WithdrawBeforeSlash` and `Sybil`.
     Prover(Strategy),
+    /// A prover that calls `finalizeSeed` and `commit` at odd times, trying to re-roll a fixed
+    /// seed (issue 10, attack 2; harness-only).
+    SeedReroller,
+    /// The whitewasher's fresh identity: registers with the whitewasher's stake only once that one
+    /// was slashed, and must never outweigh its record (issue 10, attack 6).
+    FreshIdentity,
+    /// The hot key of the first prover (actor [`PROVER_BASE`]): commits, reveals and proves for it.
+    Operator,
 }
 
 impl Role {
     /// True for the roles that stake and prove.
     pub fn is_prover(self) -> bool {
-        matches!(self, Self::Prover(_))
+        matches!(self, Self::Prover(_) | Self::SeedReroller | Self::FreshIdentity)
     }
 }
 
@@ -45,8 +53,20 @@ pub const ROLLUP: u16 = 0;
 pub const KEEPER: u16 = 1;
 /// Actor index of governance (the network owner).
 pub const GOVERNANCE: u16 = 2;
+/// Actor index of the first prover.
+pub const PROVER_BASE: u16 = 3;
 /// The smallest prover count that still gives every adversarial role one identity.
 pub const MIN_PROVERS: usize = 8;
+/// The selection attackers of issue 10, one identity each, appended after the provers (the
+/// shared strategies behave as `attacks` describes).
+pub const ATTACKERS: [Role; 6] = [
+    Role::Prover(Strategy::Decliner),
+    Role::SeedReroller,
+    Role::Prover(Strategy::SecretWithholder),
+    Role::Prover(Strategy::Whitewasher),
+    Role::FreshIdentity,
+    Role::Prover(Strategy::Overcommit),
+];
 
 const PROVER_ROLES: [Role; 12] = [
     Role::Prover(Strategy::Honest),
@@ -64,7 +84,8 @@ const PROVER_ROLES: [Role; 12] = [
 ];
 
 /// The actor table for `provers` prover identities: rollup, keeper and governance first, then the
-/// provers, whose roles cycle through every strategy so that any `provers >= MIN_PROVERS` has each.
+/// provers, whose roles cycle through every strategy so that any `provers >= MIN_PROVERS` has each,
+/// then one identity per selection attacker ([`ATTACKERS`]) and the first prover's operator.
 pub fn roster(provers: usize, owner: Address) -> Vec<Actor> {
     let mut out = vec![
         actor(Names::HARNESS.address("rollup"), Role::Rollup),
@@ -75,6 +96,10 @@ pub fn roster(provers: usize, owner: Address) -> Vec<Actor> {
         let role = PROVER_ROLES[i % PROVER_ROLES.len()];
         out.push(actor(Names::HARNESS.address(&format!("prover-{i}")), role));
     }
+    for (k, role) in ATTACKERS.into_iter().enumerate() {
+        out.push(actor(Names::HARNESS.address(&format!("attacker-{k}")), role));
+    }
+    out.push(actor(Names::HARNESS.address("operator-of-prover-0"), Role::Operator));
     out
 }
 

@@ -1,7 +1,7 @@
 //! How an action becomes a transaction: its calldata at the current block (the commitment binds
 //! the current epoch, a proof binds the stored batch commitments).
 
-use alloy::primitives::{B256, Bytes, U256};
+use alloy::primitives::{Address, B256, Bytes, U256};
 use alloy::sol_types::SolCall;
 use provernet_bindings::ProverNetwork as P;
 use provernet_bindings::formulas::{dev_proof, seed_commitment};
@@ -12,9 +12,10 @@ use crate::actors::Actor;
 use crate::chain::Chain;
 use crate::params::to_sol;
 
-/// The calldata of an action at the current block.
-pub fn calldata(chain: &Chain, actors: &[Actor], action: &Action) -> Bytes {
-    let me = actors[action.actor as usize].addr;
+/// The calldata of an action at the current block. `acting` is the prover the sender acts for (an
+/// operator's prover; else the sender): commitments and proofs bind that address.
+pub fn calldata(chain: &Chain, actors: &[Actor], acting: u16, action: &Action) -> Bytes {
+    let me = actors[acting as usize].addr;
     let addr_of = |i: Option<u16>| i.map_or(me, |i| actors.get(i as usize).map_or(me, |a| a.addr));
     match &action.kind {
         Kind::Register { amount } => P::registerCall { amount: U256::from(*amount) }.abi_encode(),
@@ -60,9 +61,22 @@ pub fn calldata(chain: &Chain, actors: &[Actor], action: &Action) -> Bytes {
         Kind::MarkFailed { batch } => {
             P::markFailedCall { batchId: U256::from(*batch) }.abi_encode()
         }
+        Kind::DepositFees { amount } => {
+            P::depositFeesCall { amount: U256::from(*amount) }.abi_encode()
+        }
+        Kind::WithdrawFees { amount } => {
+            P::withdrawFeesCall { amount: U256::from(*amount) }.abi_encode()
+        }
+        Kind::SetOperator { operator } => P::setOperatorCall {
+            operator: operator
+                .and_then(|i| actors.get(i as usize))
+                .map_or(Address::ZERO, |a| a.addr),
+        }
+        .abi_encode(),
         Kind::FlushBurn => P::flushBurnCall {}.abi_encode(),
         Kind::WithdrawTreasury { amount } => {
-            P::withdrawTreasuryCall { to: me, amount: U256::from(*amount) }.abi_encode()
+            let to = actors[action.actor as usize].addr;
+            P::withdrawTreasuryCall { to, amount: U256::from(*amount) }.abi_encode()
         }
         Kind::Pause => P::pauseCall {}.abi_encode(),
         Kind::Unpause => P::unpauseCall {}.abi_encode(),

@@ -16,7 +16,8 @@ use provernet_evm::Contracts;
 use crate::layout::{Layout, probe_layout};
 use crate::params::Params;
 use crate::slots::{
-    AccountSlots, batch_base, bits, bits_u64, bits_u128, list_slot, slot, word_addr,
+    AccountSlots, assignment_slot, batch_base, bits, bits_u64, bits_u128, list_slot, seed_slot,
+    slot, source_at_slot, word_addr,
 };
 
 pub use provernet_evm::{
@@ -87,6 +88,9 @@ pub struct Chain {
     core: provernet_evm::Chain,
     /// Struct packing of the network's storage, discovered at deployment.
     pub layout: Layout,
+    /// The network's own storage keys, hashed once: its token balance is read after every action
+    /// (hashing the keys each time took a tenth of a campaign's CPU time in a profile).
+    network_keys: AccountSlots,
 }
 
 impl Deref for Chain {
@@ -108,7 +112,8 @@ impl Chain {
     pub fn deploy(suite: &Suite, genesis: &Genesis) -> Result<Self> {
         let mut core = provernet_evm::Chain::deploy(&suite.contracts(), genesis)?;
         let layout = probe_layout(&mut core)?;
-        Ok(Self { core, layout })
+        let network_keys = AccountSlots::new(core.addrs.network);
+        Ok(Self { core, layout, network_keys })
     }
 }
 
@@ -137,25 +142,63 @@ pub struct AccountView {
     pub commit_hash: U256,
 }
 
-/// `Batch` as stored.
+/// A batch as stored: its `BatchRecord` joined with the `Assignment` it belongs to (who proves it
+/// and until when are stored once per slot draw, not per batch).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BatchView {
     /// The batch commitment.
     pub commitment: U256,
-    /// Assigned prover (zero if the batch went straight to the race).
-    pub prover: Address,
     /// Escrowed fee.
     pub fee: u128,
+    /// Bounty set aside for the race winner.
+    pub bounty: u128,
+    /// `BatchStatus` as a number (0 None .. 5 Failed).
+    pub status: u8,
+    /// Index of the batch source that posted it (`sourceAt`).
+    pub source: u16,
+    /// Key of its assignment (global slot * 8 + draw; draw 7 is the slot's open key).
+    pub assignment: u64,
+    /// The assignment's prover (zero for an open batch).
+    pub prover: Address,
     /// Last block of the exclusive window.
     pub proving_deadline: u64,
     /// Last block of the race.
     pub race_deadline: u64,
-    /// `BatchStatus` as a number (0 None .. 5 Failed).
-    pub status: u8,
-    /// Bounty set aside for the race winner.
-    pub bounty: u128,
-    /// The batch source that posted it.
-    pub poster: Address,
+}
+
+/// `Assignment` as stored: one draw of one slot.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AssignmentView {
+    /// The prover every batch of the draw goes to (zero: open).
+    pub prover: Address,
+    /// Last block of the exclusive window.
+    pub proving_deadline: u64,
+    /// Last block of the race.
+    pub race_deadline: u64,
+    /// The prover was slashed once for this assignment.
+    pub slashed: bool,
+}
+
+/// `SourceAccount` as stored.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SourceView {
+    /// Prepaid fee balance.
+    pub fee_balance: u128,
+    /// Index stored on its batches (0: never authorised).
+    pub index: u16,
+    /// May post.
+    pub allowed: bool,
+}
+
+/// `PostCursor` as stored.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CursorView {
+    /// Id of the next batch.
+    pub next_batch_id: u64,
+    /// Key of the last assignment used.
+    pub assignment: u64,
+    /// Its prover (zero: open).
+    pub prover: Address,
 }
 
 /// `EpochRoll` as stored.
@@ -200,25 +243,33 @@ impl Chain {
         }
     }
 
+    /// The network's own token balance: what it holds.
+    pub fn network_balance(&self) -> u128 {
+        self.token_balance(&self.network_keys)
+    }
+
     /// Token balance of an account (OpenZeppelin ERC20 layout).
     pub fn token_balance(&self, keys: &AccountSlots) -> u128 {
         self.storage(self.addrs.token, keys.balance).to::<u128>()
     }
 
-    /// Everything stored for a batch, given `batch_base(id)`.
+    /// Everything stored for a batch, given `batch_base(id)`, joined with its assignment.
     pub fn batch_at(&self, base: U256) -> BatchView {
         let l = &self.layout.batch;
-        let w = self.words::<4>(base);
+        let w = self.words::<2>(base);
         let f = |k: usize| bits(w[l[k].slot as usize], l[k].shift, l[k].width);
+        let assignment: u64 = f(4).to();
+        let a = self.assignment(assignment);
         BatchView {
             commitment: f(0),
-            prover: word_addr(f(1)),
-            fee: f(2).to(),
-            proving_deadline: f(3).to(),
-            race_deadline: f(4).to(),
-            status: f(5).to(),
-            bounty: f(6).to(),
-            poster: word_addr(f(7)),
+            fee: f(1).to(),
+            bounty: f(2).to(),
+            status: f(3).to(),
+            assignment,
+            source: f(5).to(),
+            prover: a.prover,
+            proving_deadline: a.proving_deadline,
+            race_deadline: a.race_deadline,
         }
     }
 
@@ -227,10 +278,43 @@ impl Chain {
         self.batch_at(batch_base(id))
     }
 
+    /// The assignment record `key` (Batch.sol: prover, provingDeadline, raceDeadline, slashed in
+    /// one slot, in declaration order; checked against `assignmentOf` by `cross_check`).
+    pub fn assignment(&self, key: u64) -> AssignmentView {
+        let w = self.net(assignment_slot(key));
+        AssignmentView {
+            prover: word_addr(bits(w, 0, 160)),
+            proving_deadline: bits_u64(w, 160, 40),
+            race_deadline: bits_u64(w, 200, 40),
+            slashed: bits_u64(w, 240, 8) != 0,
+        }
+    }
+
+    /// A batch source's account (Batch.sol's `SourceAccount`, checked against `sourceOf`).
+    pub fn source(&self, keys: &AccountSlots) -> SourceView {
+        let w = self.net(keys.source);
+        SourceView {
+            fee_balance: bits_u128(w, 0, 96),
+            index: bits_u64(w, 96, 16) as u16,
+            allowed: bits_u64(w, 112, 8) != 0,
+        }
+    }
+
+    /// `sourceAt[index]`.
+    pub fn source_at(&self, index: u16) -> Address {
+        word_addr(self.net(source_at_slot(index)))
+    }
+
+    /// The prover `who` acts for as an operator (zero: none) and the operator `who` named as a
+    /// prover (zero: none).
+    pub fn operator_links(&self, keys: &AccountSlots) -> (Address, Address) {
+        (word_addr(self.net(keys.prover_of_operator)), word_addr(self.net(keys.operator_of)))
+    }
+
     /// The current parameters.
     pub fn params(&self) -> Params {
         let l = &self.layout.params;
-        let w = self.words::<2>(U256::from(slot::PARAMS));
+        let w = self.words::<3>(U256::from(slot::PARAMS));
         let f = |k: usize| bits(w[l[k].slot as usize], l[k].shift, l[k].width);
         Params {
             min_stake: f(0).to(),
@@ -247,6 +331,8 @@ impl Chain {
             rep_gain: f(11).to(),
             rep_miss_penalty: f(12).to(),
             rep_no_reveal_penalty: f(13).to(),
+            assignment_bond: f(14).to(),
+            min_fee: f(15).to(),
         }
     }
 
@@ -255,9 +341,19 @@ impl Chain {
         bits_u64(self.net(U256::from(slot::PAUSED)), 160, 8) != 0
     }
 
+    /// The posting cursor (next batch id, the current slot's assignment and its prover).
+    pub fn cursor(&self) -> CursorView {
+        let w = self.net(U256::from(slot::CURSOR));
+        CursorView {
+            next_batch_id: bits_u64(w, 0, 56),
+            assignment: bits_u64(w, 56, 40),
+            prover: word_addr(w >> 96),
+        }
+    }
+
     /// The id the next batch gets.
     pub fn next_batch_id(&self) -> u64 {
-        bits_u64(self.net(U256::from(slot::VERIFIER_NEXT_ID)), 160, 64)
+        self.cursor().next_batch_id
     }
 
     /// (treasuryBalance, burnPending).
@@ -277,11 +373,10 @@ impl Chain {
         }
     }
 
-    /// The stored seed of `epoch`, if it has been fixed.
+    /// The stored seed of list epoch `epoch`, if it has been fixed (zero means not yet).
     pub fn seed(&self, epoch: u64) -> Option<U256> {
-        let w = self.net(U256::from(slot::SEEDS + (epoch & 1)));
-        let seed = bits(w, 0, 224);
-        ((w >> 224) == U256::from(epoch) && !seed.is_zero()).then_some(seed)
+        let w = self.net(seed_slot(epoch));
+        (!w.is_zero()).then_some(w)
     }
 
     /// Entry `index` of the list at `parity`: (prover, cumulative weight).

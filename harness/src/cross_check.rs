@@ -7,8 +7,12 @@ use eyre::{Result, bail};
 use provernet_bindings::ProverNetwork;
 
 use crate::chain::Chain;
-use crate::layout::{account_fields, batch_fields};
+use crate::layout::account_fields;
 use crate::slots::AccountSlots;
+
+fn addr(a: Address) -> U256 {
+    U256::from_be_slice(a.as_slice())
+}
 
 /// Compares every storage reader with the contract's view functions for `accounts` and `batches`;
 /// an error names the first field that differs (a layout change the probe could not see).
@@ -39,22 +43,51 @@ pub fn cross_check(chain: &mut Chain, accounts: &[Address], batches: &[u64]) -> 
         }
     }
     for id in batches {
-        let view = chain.view(net, &ProverNetwork::batchOfCall { batchId: U256::from(*id) })?;
+        let batch_id = U256::from(*id);
+        let view = chain.view(net, &ProverNetwork::batchOfCall { batchId: batch_id })?;
+        let (key, asg) =
+            chain.view(net, &ProverNetwork::assignmentOfCall { batchId: batch_id })?.into();
         let read = chain.batch(*id);
         let mine = [
-            read.commitment,
-            U256::from_be_slice(read.prover.as_slice()),
-            U256::from(read.fee),
-            U256::from(read.proving_deadline),
-            U256::from(read.race_deadline),
-            U256::from(read.status),
-            U256::from(read.bounty),
-            U256::from_be_slice(read.poster.as_slice()),
+            ("commitment", U256::from_be_bytes(view.commitment.0), read.commitment),
+            ("fee", U256::from(view.fee), U256::from(read.fee)),
+            ("bounty", U256::from(view.bounty), U256::from(read.bounty)),
+            ("status", U256::from(view.status), U256::from(read.status)),
+            ("assignment", key, U256::from(read.assignment)),
+            ("prover", addr(view.prover), addr(read.prover)),
+            (
+                "provingDeadline",
+                U256::from(view.provingDeadline),
+                U256::from(read.proving_deadline),
+            ),
+            ("raceDeadline", U256::from(view.raceDeadline), U256::from(read.race_deadline)),
+            ("poster", addr(view.poster), addr(chain.source_at(read.source))),
         ];
-        for ((name, v, _), m) in batch_fields(&view).iter().zip(mine) {
-            if *v != m {
+        for (name, v, m) in mine {
+            if v != m {
                 bail!("storage reader disagrees with batchOf({id}).{name}: view {v}, storage {m}");
             }
+        }
+        let a = chain.assignment(read.assignment);
+        let slashed = (asg.prover, U256::from(asg.provingDeadline), asg.slashed);
+        if slashed != (a.prover, U256::from(a.proving_deadline), a.slashed) {
+            bail!("storage reader disagrees with assignmentOf({id}): view {asg:?}, storage {a:?}");
+        }
+    }
+    for who in accounts {
+        let view = chain.view(net, &ProverNetwork::sourceOfCall { source: *who })?;
+        let read = chain.source(&AccountSlots::new(*who));
+        if (U256::from(view.feeBalance), view.index, view.allowed)
+            != (U256::from(read.fee_balance), read.index, read.allowed)
+        {
+            bail!("storage reader disagrees with sourceOf({who}): view {view:?}, storage {read:?}");
+        }
+        let keys = AccountSlots::new(*who);
+        let (prover, operator) = chain.operator_links(&keys);
+        let vp = chain.view(net, &ProverNetwork::proverOfOperatorCall { operator: *who })?;
+        let vo = chain.view(net, &ProverNetwork::operatorOfCall { prover: *who })?;
+        if (vp, vo) != (prover, operator) {
+            bail!("storage reader disagrees with proverOfOperator/operatorOf({who})");
         }
     }
     let treasury = chain.view(net, &ProverNetwork::treasuryBalanceCall {})?;
@@ -63,7 +96,7 @@ pub fn cross_check(chain: &mut Chain, accounts: &[Address], batches: &[u64]) -> 
     let paused = chain.view(net, &ProverNetwork::pausedCall {})?;
     let (t, b) = chain.treasury_and_burn();
     if (U256::from(treasury), U256::from(burn), next, paused)
-        != (U256::from(t), U256::from(b), chain.next_batch_id(), chain.paused())
+        != (U256::from(t), U256::from(b), U256::from(chain.next_batch_id()), chain.paused())
     {
         bail!(
             "storage reader disagrees with treasuryBalance/burnPending/nextBatchId/paused: the top-level layout changed; update harness/src/slots.rs"

@@ -10,7 +10,8 @@ use alloy::primitives::{B256, U256, keccak256};
 use provernet_bindings::Strategy;
 
 use crate::action::{Action, Kind};
-use crate::actors::{GOVERNANCE, KEEPER, ROLLUP, Role};
+use crate::actors::{GOVERNANCE, KEEPER, PROVER_BASE, ROLLUP, Role};
+use crate::attacks;
 use crate::chain::UNIT;
 use crate::params::Params;
 use crate::rng::Rng;
@@ -24,16 +25,37 @@ pub struct Generator {
     seed: u64,
     /// The secret each actor committed to, by epoch.
     secrets: HashMap<u16, (u64, B256)>,
+    /// Prover identities (actor indices), filled on first use.
+    provers: Vec<u16>,
+    /// Min-fee dummy batches the steering source still posts before its valuable one.
+    steering: u8,
+    /// Batches of the current burst still to post.
+    burst: u8,
 }
 
 impl Generator {
     /// A generator for `seed`.
     pub fn new(seed: u64) -> Self {
-        Self { rng: Rng::new(seed), seed, secrets: HashMap::new() }
+        Self {
+            rng: Rng::new(seed),
+            seed,
+            secrets: HashMap::new(),
+            provers: Vec::new(),
+            steering: 0,
+            burst: 0,
+        }
     }
 
     /// The next action for `w`'s current state.
     pub fn next(&mut self, w: &World) -> Action {
+        if self.burst > 0 {
+            // A burst of batches in one block: a slot's prover gets a run long enough for one
+            // 16-batch proof.
+            self.burst -= 1;
+            let commitment = B256::from(U256::from(self.rng.next_u64() | 1));
+            let kind = Kind::PostBatch { commitment, fee: UNIT / 10 };
+            return Action { block: w.chain.block(), actor: ROLLUP, kind };
+        }
         let block = w.chain.block() + self.block_step();
         // Strategies decide at the block the action lands in.
         let mut probe = Probe { w, block };
@@ -48,23 +70,44 @@ impl Generator {
             (GOVERNANCE, self.governance(&probe))
         } else {
             let i = self.pick_prover(&probe);
-            (i, self.prover(&mut probe, i))
+            let kind = self.prover(&mut probe, i);
+            (self.sender_for(w, i, &kind), kind)
         };
         Action { block, actor, kind }
+    }
+
+    /// Who sends a prover's action: its operator, half of the time, for what an operator may do
+    /// for it; otherwise the prover itself.
+    fn sender_for(&mut self, w: &World, i: u16, kind: &Kind) -> u16 {
+        match w.model.operator_of.get(&i) {
+            Some(op) if kind.operator_callable() && self.rng.chance(50) => *op,
+            _ => i,
+        }
+    }
+
+    /// The prover identities of the roster (provers and attackers).
+    fn provers(&mut self, w: &World) -> &[u16] {
+        if self.provers.is_empty() {
+            self.provers = (0..w.actors.len() as u16)
+                .filter(|i| w.actors[*i as usize].role.is_prover())
+                .collect();
+        }
+        &self.provers
     }
 
     /// Mostly a prover with a duty due (commit, reveal, proof), so that diligent provers
     /// mostly keep up however many identities there are; otherwise anyone.
     fn pick_prover(&mut self, p: &Probe<'_>) -> u16 {
         let w = p.w;
-        let provers = w.actors.len() as u64 - 3;
+        let ids = self.provers(w).to_vec();
+        let provers = ids.len() as u64;
         if self.rng.chance(75) {
             let epoch = p.epoch();
             let in_commit = w.chain.epochs.start(epoch) + w.chain.epochs.commit_blocks > p.block;
             let min = w.model.params.min_stake;
             let start = self.rng.below(provers);
             for k in 0..provers {
-                let i = 3 + ((start + k) % provers) as usize;
+                let i = ids[((start + k) % provers) as usize] as usize;
                 let a = &w.model.accounts[i];
                 let committed = a.commit.is_some_and(|c| c.0 == epoch);
                 let due = if in_commit {
@@ -77,14 +120,17 @@ impl Generator {
                 }
             }
         }
-        3 + self.rng.below(provers) as u16
+        ids[self.rng.below(provers) as usize]
     }
 
     fn block_step(&mut self) -> u64 {
-        match self.rng.below(100) {
-            0..76 => 0,
-            76..98 => 1,
-            _ => self.rng.range(2, 4),
+        match self.rng.below(1000) {
+            0..760 => 0,
+            760..980 => 1,
+            980..999 => self.rng.range(2, 4),
+            // A quiet spell longer than a commit phase: nobody fixes the next seed in time, so
+            // whoever acts first after it fixes it without randao.
+            _ => self.rng.range(15, 40),
         }
     }
 
@@ -96,12 +142,32 @@ impl Generator {
         s
     }
 
+    /// The batch source: keeps a prepaid fee balance, posts batches, and now and then tries to
+    /// steer a valuable batch with a run of min-fee dummies first (the slot's prover takes them
+    /// all, so the dummies change nothing).
     fn rollup(&mut self, p: &Probe<'_>) -> Kind {
         let a = &p.w.model.accounts[ROLLUP as usize];
-        if a.claimable > 0 && self.rng.chance(10) {
-            return Kind::Claim;
+        let min_fee = p.w.model.params.min_fee;
+        if a.fee_balance < 20 * UNIT || self.rng.chance(1) {
+            return Kind::DepositFees { amount: self.rng.range(20, 200) as u128 * UNIT };
+        }
+        if self.rng.chance(1) {
+            return Kind::WithdrawFees {
+                amount: 1 + self.rng.below(a.fee_balance.min(1 << 62) as u64) as u128,
+            };
         }
         let commitment = B256::from(U256::from(self.rng.next_u64() | 1));
+        if a.fee_balance > 5 * UNIT && self.rng.chance(1) {
+            self.burst = self.rng.range(16, 24) as u8;
+        }
+        if self.steering == 0 && self.rng.chance(3) {
+            self.steering = self.rng.range(1, 6) as u8;
+        }
+        if self.steering > 0 {
+            self.steering -= 1;
+            let fee = if self.steering == 0 { 5 * UNIT } else { min_fee };
+            return Kind::PostBatch { commitment, fee };
+        }
         Kind::PostBatch { commitment, fee: self.rng.range(1, 50) as u128 * UNIT / 10 }
     }
 
@@ -173,13 +239,17 @@ impl Generator {
             rep_gain: r.range(1, 1000) as u16,
             rep_miss_penalty: r.range(1, 10_000) as u16,
             rep_no_reveal_penalty: r.range(1, 10_000) as u16,
+            assignment_bond: r.range(1, 100) as u128 * UNIT,
+            min_fee: r.range(1, 1000) as u128 * UNIT / 1000,
         };
         if r.chance(20) {
-            match r.below(5) {
+            match r.below(7) {
                 0 => q.slash_bps = 5001,
                 1 => q.unbonding_delay = proving_window + race_window + 2 * epoch_length - 1,
                 2 => q.proving_window = 1,
                 3 => q.min_stake = 1 << 20,
+                4 => q.assignment_bond = 0,
+                5 => q.min_fee = 0,
                 _ => q.rep_gain = 0,
             }
         }
@@ -192,6 +262,9 @@ impl Generator {
         let a = w.model.accounts[i as usize].clone();
         let params = w.model.params;
         let epoch = p.epoch();
+        if let Some(kind) = attacks::next(&mut self.rng, w, p.block, i, role) {
+            return kind;
+        }
         if !a.registered {
             let amount = match role {
                 Role::Prover(Strategy::Sybil) => params.min_stake,
@@ -213,19 +286,15 @@ impl Generator {
             .collect();
         if let Some(&first) = mine.first() {
             let b = &w.model.batches[first as usize - 1];
+            let diligent = attacks::proves(role);
             match role {
-                Role::Prover(Strategy::Honest)
-                | Role::Prover(Strategy::Sybil)
-                | Role::Prover(Strategy::Stealer)
-                | Role::Prover(Strategy::NoReveal)
-                    if p.block <= b.proving_deadline =>
-                {
+                _ if diligent && p.block <= b.proving_deadline => {
                     let count = mine
                         .iter()
                         .enumerate()
                         .take_while(|(k, id)| **id == first + *k as u64)
                         .count();
-                    let count = (count as u64).min(32);
+                    let count = (count as u64).min(16);
                     return Kind::SubmitProof { first, count, proof_for: None };
                 }
                 Role::Prover(Strategy::Slow) if p.block > b.proving_deadline => {
@@ -277,8 +346,13 @@ impl Generator {
         if a.unbonding > 0 && p.block >= a.ready_at && self.rng.chance(50) {
             return Kind::Withdraw;
         }
+        if i == PROVER_BASE && !w.model.operator_of.contains_key(&i) && self.rng.chance(20) {
+            let operator = w.actors.iter().position(|x| x.role == Role::Operator);
+            return Kind::SetOperator { operator: operator.map(|o| o as u16) };
+        }
+        let frugal = role == Role::Prover(Strategy::Overcommit);
         match self.rng.below(10) {
-            0 => Kind::Stake { amount: self.rng.range(1, 500) as u128 * UNIT },
+            0 if !frugal => Kind::Stake { amount: self.rng.range(1, 500) as u128 * UNIT },
             1 if a.stake > 0 => Kind::RequestUnstake {
                 amount: 1 + (self.rng.next_u64() as u128 * UNIT) % a.stake.min(300 * UNIT),
             },
@@ -329,7 +403,7 @@ impl Generator {
         let actor = self.rng.below(n) as u16;
         let batches = w.model.batches.len() as u64;
         let batch = self.rng.below(batches + 2);
-        let kind = match self.rng.below(16) {
+        let kind = match self.rng.below(20) {
             0 => Kind::Register { amount: self.rng.range(0, 300) as u128 * UNIT },
             1 => Kind::Stake { amount: self.rng.below(3) as u128 * UNIT },
             2 => Kind::RequestUnstake { amount: self.rng.range(0, 5000) as u128 * UNIT },
@@ -342,12 +416,16 @@ impl Generator {
                 commitment: B256::from(U256::from(self.rng.below(2))),
                 fee: self.rng.below(3) as u128,
             },
-            9 => Kind::SubmitProof { first: batch, count: self.rng.below(40), proof_for: None },
+            9 => Kind::SubmitProof { first: batch, count: self.rng.below(20), proof_for: None },
             10 => Kind::SlashMissed { batch },
             11 => Kind::RaceSubmit { batch, proof_for: None },
             12 => Kind::MarkFailed { batch },
             13 => Kind::WithdrawTreasury { amount: self.rng.below(10) as u128 * UNIT },
             14 => Kind::FlushBurn,
+            16 => Kind::SetOperator { operator: Some(self.rng.below(n) as u16) },
+            17 => Kind::DepositFees { amount: self.rng.below(3) as u128 * UNIT },
+            18 => Kind::WithdrawFees { amount: self.rng.range(0, 1000) as u128 * UNIT },
+            19 => Kind::PostBatch { commitment: B256::repeat_byte(0xff), fee: UNIT },
             _ => {
                 let params = self.params(p);
                 Kind::SetParams { params }

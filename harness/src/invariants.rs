@@ -9,7 +9,6 @@ use crate::actors::{Actor, Role};
 use crate::chain::{Chain, TokenKind};
 use crate::model::Model;
 use crate::model::reputation::REP_MAX;
-use crate::slots::AccountSlots;
 use crate::status;
 use crate::violation::{Violation, violation};
 
@@ -28,10 +27,12 @@ pub struct Subject<'a> {
     pub dirty_accounts: &'a [u16],
     /// Batches the last step changed or named.
     pub dirty_batches: &'a [u64],
+    /// List epochs whose seed the last step wrote (on chain or in the model).
+    pub dirty_seeds: &'a [u64],
 }
 
-/// Checks the state invariants after a step: on the accounts and batches the step changed (on
-/// chain or in the model) or named, or on everything when `full`. Entities nobody changed were
+/// Checks the state invariants after a step: on the accounts, batches and seeds the step changed
+/// (on chain or in the model) or named, or on everything when `full`. Entities nobody changed were
 /// equal to the model after the previous step and still are.
 pub fn check(w: &Subject<'_>, full: bool) -> Result<(), Violation> {
     let result = check_inner(w, full);
@@ -61,8 +62,14 @@ fn check_inner(w: &Subject<'_>, full: bool) -> Result<(), Violation> {
             check_batch(w, *id)?;
         }
     }
+    if full {
+        let epoch = w.chain.current_epoch();
+        crate::model::seeds::check(w.chain, m, epoch.saturating_sub(3)..=epoch)?;
+    } else {
+        crate::model::seeds::check(w.chain, m, w.dirty_seeds.iter().copied())?;
+    }
     check_globals(w)?;
-    let held = w.chain.token_balance(&AccountSlots::new(w.chain.addrs.network));
+    let held = w.chain.network_balance();
     let model_owed = m.liabilities();
     if held != model_owed {
         conservation(w)?;
@@ -91,7 +98,7 @@ fn conservation(w: &Subject<'_>) -> Result<(), Violation> {
         .iter()
         .map(|a| {
             let c = chain.account(&a.keys);
-            c.stake + c.unbonding + c.claimable
+            c.stake + c.unbonding + c.claimable + chain.source(&a.keys).fee_balance
         })
         .sum::<u128>()
         + ids
@@ -107,10 +114,10 @@ fn conservation(w: &Subject<'_>) -> Result<(), Violation> {
             .sum::<u128>()
         + treasury
         + burn;
-    let held = chain.token_balance(&AccountSlots::new(chain.addrs.network));
+    let held = chain.network_balance();
     if held != owed {
         return Err(violation(
-            "exact token conservation: tokens held == stakes + unbonding + escrowed fees + bounties + claimable + treasury + burnPending",
+            "exact token conservation: tokens held == stakes + unbonding + claimable + source fee balances + escrowed fees + bounties + treasury + burnPending",
             format!(
                 "network holds {held}, its storage owes {owed} (difference {})",
                 held as i128 - owed as i128
@@ -134,7 +141,9 @@ fn check_account(w: &Subject<'_>, i: usize) -> Result<(), Violation> {
         None => c.commit_hash.is_zero(),
         Some((epoch, hash)) => c.commit_epoch == epoch && c.commit_hash == hash,
     };
+    let src = w.chain.source(&actor.keys);
     let same = c.stake == a.stake
+        && src.fee_balance == a.fee_balance
         && c.unbonding == a.unbonding
         && c.unbonding_ready_at == a.ready_at
         && c.open_assignments == a.open
@@ -145,19 +154,27 @@ fn check_account(w: &Subject<'_>, i: usize) -> Result<(), Violation> {
         && commit_matches;
     if !same {
         return Err(violation(
-            "every account matches the reference model (stake, unbonding, assignments, credit, reputation)",
+            "every account matches the reference model (stake, unbonding, assignments, credit, fee balance, reputation)",
             format!("{} ({:?}): chain {c:?}, model {a:?}", actor.addr, actor.role),
         ));
     }
+    capacity(w, i, c.open_assignments, a.covered)?;
+    // A source's fee balance is exactly what it prepaid, less the fees of its batches and what it
+    // withdrew, plus the refunds of its failed batches.
+    if a.fees_deposited + a.refunded != a.fee_balance + a.fees_posted + a.fees_withdrawn {
+        return Err(violation(
+            "a source's fee balance == deposits - posted fees + refunds - withdrawals",
+            format!("{}: {a:?}", actor.addr),
+        ));
+    }
     // Earnings: a prover's credit plus what it claimed is exactly the fees and bounties of the
-    // batches it proved; a poster's is exactly the refunds of its failed batches.
-    let earned = if actor.role == Role::Rollup { a.refunded } else { a.earned };
-    if c.claimable + a.claimed != earned {
+    // batches it proved.
+    if c.claimable + a.claimed != a.earned {
         return Err(violation(
             "a prover's earnings equal the fees and bounties of the batches it proved",
             format!(
-                "{}: claimable {} + claimed {} != {earned}",
-                actor.addr, c.claimable, a.claimed
+                "{}: claimable {} + claimed {} != {}",
+                actor.addr, c.claimable, a.claimed, a.earned
             ),
         ));
     }
@@ -197,7 +214,8 @@ fn check_batch(w: &Subject<'_>, id: u64) -> Result<(), Violation> {
                 && c.fee == b.fee
                 && c.bounty == b.bounty
                 && c.prover == b.prover
-                && c.poster == b.poster
+                && c.source == b.source
+                && c.assignment == b.assignment
                 && c.proving_deadline == b.proving_deadline
                 && c.race_deadline == b.race_deadline
                 && B256::from(c.commitment) == b.commitment;
@@ -212,6 +230,20 @@ fn check_batch(w: &Subject<'_>, id: u64) -> Result<(), Violation> {
     Ok(())
 }
 
+/// "No prover holds more than its capacity": its open assignments are covered by its bonded stake,
+/// `stake + unbonding >= minStake + (open - 1) x assignmentBond`, as they were when each was
+/// assigned (only a slash lowers the bond afterwards, and a slashed prover's later batches stay
+/// its own until they are proven or missed).
+fn capacity(w: &Subject<'_>, i: usize, open: u64, covered: u64) -> Result<(), Violation> {
+    if open > covered {
+        return Err(violation(
+            "no prover holds more than its capacity (open assignments covered by bonded stake at assignment time)",
+            format!("{} holds {open} open batches, its bond covered {covered}", w.actors[i].addr),
+        ));
+    }
+    Ok(())
+}
+
 fn check_globals(w: &Subject<'_>) -> Result<(), Violation> {
     let chain = &w.chain;
     let m = &w.model;
@@ -221,6 +253,30 @@ fn check_globals(w: &Subject<'_>) -> Result<(), Violation> {
             "treasury and pending burn match the reference model",
             format!("chain ({treasury}, {burn}), model ({}, {})", m.treasury, m.burn),
         ));
+    }
+    let cursor = chain.cursor();
+    if (cursor.assignment, cursor.prover) != (m.cursor.key, m.cursor.prover) {
+        return Err(violation(
+            "the posting cursor holds the current slot's assignment",
+            format!("chain {cursor:?}, model {:?}", m.cursor),
+        ));
+    }
+    for parity in 0..2 {
+        let r = chain.roll(parity);
+        let mr = &m.rolls[parity as usize];
+        if (r.epoch, r.count, r.total_weight, r.mix)
+            != (mr.epoch, mr.entries.len() as u64, mr.total(), mr.mix)
+        {
+            return Err(violation(
+                "every cleared commitment was mixed or penalised (selection rolls match the model)",
+                format!(
+                    "roll {parity}: chain {r:?}, model epoch {} count {} mix {}",
+                    mr.epoch,
+                    mr.entries.len(),
+                    mr.mix
+                ),
+            ));
+        }
     }
     if chain.next_batch_id() != m.batches.len() as u64 + 1
         || chain.paused() != m.paused
@@ -265,6 +321,28 @@ pub fn check_draws(w: &Subject<'_>) -> Result<(), Violation> {
                     "{} drawn {} times, weights give {:.1} (sd {sd:.1})",
                     w.actors[i].addr, d.observed, d.expected
                 ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Every assignment record the step wrote (on chain or in the model) matches the model: the
+/// slot's prover, the deadlines its batches share, and whether its one slash was taken.
+pub fn check_assignments<'k>(
+    chain: &Chain,
+    m: &Model,
+    keys: impl IntoIterator<Item = &'k u64>,
+) -> Result<(), Violation> {
+    for key in keys {
+        let c = chain.assignment(*key);
+        let model = m.assignments.get(key).copied().unwrap_or_default();
+        if (c.prover, c.proving_deadline, c.race_deadline, c.slashed)
+            != (model.prover, model.proving_deadline, model.race_deadline, model.slashed)
+        {
+            return Err(violation(
+                "every slot draw matches the reference model (prover, shared deadlines, one slash per missed assignment)",
+                format!("assignment {key}: chain {c:?}, model {model:?}"),
             ));
         }
     }

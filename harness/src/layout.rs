@@ -32,7 +32,7 @@ pub struct Layout {
     /// AccountState: stake, unbonding, unbondingReadyAt, openAssignments, claimable, reputation,
     /// repUpdatedAt, registered, commitEpoch, commitHash.
     pub account: Vec<Loc>,
-    /// Batch: commitment, prover, fee, provingDeadline, raceDeadline, status, bounty, poster.
+    /// BatchRecord: commitment, fee, bounty, status, assignment, source (see `record_fields`).
     pub batch: Vec<Loc>,
     /// Params, in declaration order.
     pub params: Vec<Loc>,
@@ -63,17 +63,23 @@ pub(crate) fn account_fields(a: &ProverNetwork::AccountState) -> Vec<(&'static s
     ]
 }
 
-pub(crate) fn batch_fields(b: &ProverNetwork::Batch) -> Vec<(&'static str, U256, Ty)> {
+/// The fields of a `BatchRecord` the views show: `batchOf` joins the record with its assignment
+/// and poster, `assignmentOf` names the record's assignment key. The record's `source` index has
+/// no view of its own; it is placed by `source_loc` and checked through `batchOf.poster`.
+pub(crate) fn record_fields(b: &ProverNetwork::Batch, key: U256) -> Vec<(&'static str, U256, Ty)> {
     vec![
         ("commitment", U256::from_be_bytes(b.commitment.0), Ty::Uint(256)),
-        ("prover", U256::from_be_slice(b.prover.as_slice()), Ty::Uint(160)),
         ("fee", U256::from(b.fee), Ty::Uint(96)),
-        ("provingDeadline", U256::from(b.provingDeadline), Ty::Uint(40)),
-        ("raceDeadline", U256::from(b.raceDeadline), Ty::Uint(40)),
-        ("status", u(b.status), Ty::Uint(8)),
         ("bounty", U256::from(b.bounty), Ty::Uint(96)),
-        ("poster", U256::from_be_slice(b.poster.as_slice()), Ty::Uint(160)),
+        ("status", u(b.status), Ty::Uint(8)),
+        ("assignment", key, Ty::Uint(40)),
     ]
+}
+
+/// Where `BatchRecord.source` lives: the 16 bits declared between `status` and `assignment`
+/// (Solidity packs fields in declaration order).
+fn source_loc(status: Loc) -> Loc {
+    Loc { slot: status.slot, shift: status.shift + status.width, width: 16 }
 }
 
 fn params_fields(p: &ProverNetwork::Params) -> Vec<(&'static str, U256, Ty)> {
@@ -92,6 +98,8 @@ fn params_fields(p: &ProverNetwork::Params) -> Vec<(&'static str, U256, Ty)> {
         ("repGain", u(p.repGain), Ty::Uint(16)),
         ("repMissPenalty", u(p.repMissPenalty), Ty::Uint(16)),
         ("repNoRevealPenalty", u(p.repNoRevealPenalty), Ty::Uint(16)),
+        ("assignmentBond", U256::from(p.assignmentBond), Ty::Uint(96)),
+        ("minFee", U256::from(p.minFee), Ty::Uint(96)),
     ]
 }
 
@@ -189,11 +197,20 @@ pub fn probe_layout(chain: &mut EvmChain) -> Result<Layout> {
             Ok(account_fields(&c.view(net, &ProverNetwork::accountOfCall { who: probe })?))
         })?;
     let id = u64::MAX >> 1;
-    let batch = probe_struct(chain, "Batch", batch_base(id), 4, &mut rng, |c| {
-        Ok(batch_fields(&c.view(net, &ProverNetwork::batchOfCall { batchId: U256::from(id) })?))
+    let mut batch = probe_struct(chain, "BatchRecord", batch_base(id), 2, &mut rng, |c| {
+        let batch_id = U256::from(id);
+        let b = c.view(net, &ProverNetwork::batchOfCall { batchId: batch_id })?;
+        let key = c.view(net, &ProverNetwork::assignmentOfCall { batchId: batch_id })?.key;
+        Ok(record_fields(&b, key))
     })?;
-    let params = probe_struct(chain, "Params", U256::from(slot::PARAMS), 2, &mut rng, |c| {
-        Ok(params_fields(&c.view(net, &ProverNetwork::paramsCall {})?))
-    })?;
+    batch.push(source_loc(batch[3]));
+    let params = probe_struct(
+        chain,
+        "Params",
+        U256::from(slot::PARAMS),
+        slot::PARAMS_SLOTS,
+        &mut rng,
+        |c| Ok(params_fields(&c.view(net, &ProverNetwork::paramsCall {})?)),
+    )?;
     Ok(Layout { account, batch, params })
 }

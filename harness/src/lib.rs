@@ -8,12 +8,13 @@
 //! [`layout`] and [`chain`] (typed storage reads over the core, checked by [`cross_check`]);
 //! [`model`] holds the reference model, one module per rule; [`world`] steps chain and model
 //! together ([`calldata`] encodes actions, [`slot_index`] maps changed slots to entities);
-//! [`actors`] and [`generator`] the strategies; [`invariants`] the state checks (a broken rule
+//! [`actors`], [`attacks`] (issue 10's selection attackers) and [`generator`] the strategies; [`invariants`] the state checks (a broken rule
 //! is a [`violation::Violation`]); [`campaign`] the run loop and shrinking; [`fuzz`] the
 //! `provernet fuzz` command.
 
 pub mod action;
 pub mod actors;
+pub mod attacks;
 pub mod calldata;
 pub mod campaign;
 pub mod chain;

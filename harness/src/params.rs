@@ -16,8 +16,7 @@ pub fn to_sol(p: &Params) -> provernet_evm::Params {
 }
 
 /// Replay files write a `setParams` action's parameters as they always have: snake_case fields
-/// in Solidity order, the two amounts as decimal strings of base units (so files written before
-/// the shared type still replay). `#[serde(with = "crate::params::replay_format")]`.
+/// in Solidity order, the amounts as decimal strings of base units. `#[serde(with = "crate::params::replay_format")]`.
 pub(crate) mod replay_format {
     use super::*;
 
@@ -39,6 +38,10 @@ pub(crate) mod replay_format {
         rep_gain: u16,
         rep_miss_penalty: u16,
         rep_no_reveal_penalty: u16,
+        #[serde(with = "crate::decimal")]
+        assignment_bond: u128,
+        #[serde(with = "crate::decimal")]
+        min_fee: u128,
     }
 
     pub(crate) fn serialize<S: Serializer>(p: &Params, s: S) -> Result<S::Ok, S::Error> {
@@ -57,6 +60,8 @@ pub(crate) mod replay_format {
             rep_gain: p.rep_gain,
             rep_miss_penalty: p.rep_miss_penalty,
             rep_no_reveal_penalty: p.rep_no_reveal_penalty,
+            assignment_bond: p.assignment_bond,
+            min_fee: p.min_fee,
         }
         .serialize(s)
     }
@@ -78,6 +83,8 @@ pub(crate) mod replay_format {
             rep_gain: r.rep_gain,
             rep_miss_penalty: r.rep_miss_penalty,
             rep_no_reveal_penalty: r.rep_no_reveal_penalty,
+            assignment_bond: r.assignment_bond,
+            min_fee: r.min_fee,
         })
     }
 }

@@ -7,13 +7,15 @@ use alloy::primitives::U256;
 
 use crate::actors::Actor;
 use crate::layout::Layout;
-use crate::slots::{batch_base, slot};
+use crate::slots::{assignment_slot, batch_base, seed_slot, slot, source_at_slot};
 
 /// What a storage slot of the network belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Owner {
     Account(u16),
     Batch(u64),
+    Assignment(u64),
+    Seed(u64),
     Global,
 }
 
@@ -24,6 +26,10 @@ pub struct Changed {
     pub accounts: Vec<u16>,
     /// Batches, in the order their slots were found.
     pub batches: Vec<u64>,
+    /// Assignment records (slot draws), in the order their slots were found.
+    pub assignments: Vec<u64>,
+    /// List epochs whose seed slot changed.
+    pub seeds: Vec<u64>,
     /// A slot the index does not know changed (another address's account, a stray slot): only a
     /// full check can tell whether that matters.
     pub unknown: bool,
@@ -35,22 +41,33 @@ pub struct SlotIndex {
     owners: HashMap<U256, Owner>,
     account_slots: u64,
     batch_slots: u64,
+    /// Seeds of list epochs below this are indexed.
+    seeds_upto: u64,
 }
 
 impl SlotIndex {
-    /// The index of a fresh deployment: every actor's account and every top-level slot
-    /// (parameters, counters, rolls, seeds).
+    /// The index of a fresh deployment: every actor's account, fee balance and operator links,
+    /// the source registry and every top-level slot (parameters, cursor, counters, rolls).
     pub fn new(layout: &Layout, actors: &[Actor]) -> Self {
         let span = |locs: &[crate::layout::Loc]| locs.iter().map(|l| l.slot).max().unwrap_or(0) + 1;
         let mut index = Self {
             owners: HashMap::new(),
             account_slots: span(&layout.account),
             batch_slots: span(&layout.batch),
+            seeds_upto: 0,
         };
         for (i, a) in actors.iter().enumerate() {
+            let owner = Owner::Account(i as u16);
             for k in 0..index.account_slots {
-                index.owners.insert(a.keys.base + U256::from(k), Owner::Account(i as u16));
+                index.owners.insert(a.keys.base + U256::from(k), owner);
             }
+            // Its fee balance (as a source) and its operator links are its own too.
+            for s in [a.keys.source, a.keys.prover_of_operator, a.keys.operator_of] {
+                index.owners.insert(s, owner);
+            }
+        }
+        for i in 0..=u16::try_from(actors.len()).unwrap_or(u16::MAX) {
+            index.owners.insert(source_at_slot(i), Owner::Global);
         }
         for k in 0..slot::LISTS + 2 {
             index.owners.insert(U256::from(k), Owner::Global);
@@ -62,11 +79,15 @@ impl SlotIndex {
     pub fn classify(&self, changed: &[U256], into: &mut Changed) {
         into.accounts.clear();
         into.batches.clear();
+        into.assignments.clear();
+        into.seeds.clear();
         into.unknown = false;
         for s in changed {
             match self.owners.get(s) {
                 Some(Owner::Account(i)) => into.accounts.push(*i),
                 Some(Owner::Batch(id)) => into.batches.push(*id),
+                Some(Owner::Assignment(key)) => into.assignments.push(*key),
+                Some(Owner::Seed(epoch)) => into.seeds.push(*epoch),
                 Some(Owner::Global) => {}
                 None => into.unknown = true,
             }
@@ -78,6 +99,20 @@ impl SlotIndex {
         let base = batch_base(id);
         for k in 0..self.batch_slots {
             self.owners.insert(base + U256::from(k), Owner::Batch(id));
+        }
+    }
+
+    /// Assignment `key` was written: its slot belongs to it from now on.
+    pub fn add_assignment(&mut self, key: u64) {
+        self.owners.insert(assignment_slot(key), Owner::Assignment(key));
+    }
+
+    /// Indexes the seed slots of every list epoch up to `epoch` (a seed is fixed only once its
+    /// epoch is over, so later ones cannot change yet).
+    pub fn cover_seeds(&mut self, epoch: u64) {
+        while self.seeds_upto <= epoch {
+            self.owners.insert(seed_slot(self.seeds_upto), Owner::Seed(self.seeds_upto));
+            self.seeds_upto += 1;
         }
     }
 

@@ -9,15 +9,21 @@ use alloy::primitives::{Address, U256, keccak256};
 /// Storage slots of ProverNetwork (see the module docs).
 pub(crate) mod slot {
     pub(crate) const PAUSED: u64 = 1; // _pendingOwner | _paused << 160
-    pub(crate) const PARAMS: u64 = 2; // two slots
+    pub(crate) const PARAMS: u64 = 2; // three slots
+    pub(crate) const PARAMS_SLOTS: u64 = 3;
     pub(crate) const ACCOUNT_PROBE: &str = "provernet.harness.layout-probe";
-    pub(crate) const VERIFIER_NEXT_ID: u64 = 4; // verifier | nextBatchId << 160
-    pub(crate) const TREASURY_BURN: u64 = 5; // treasuryBalance | burnPending << 128
-    pub(crate) const ACCOUNTS: u64 = 7;
-    pub(crate) const BATCHES: u64 = 8;
-    pub(crate) const ROLLS: u64 = 9; // [2]
-    pub(crate) const SEEDS: u64 = 11; // [2]
-    pub(crate) const LISTS: u64 = 13; // uint256[LIST_CAPACITY][2]
+    pub(crate) const TREASURY_BURN: u64 = 6; // treasuryBalance | burnPending << 128
+    pub(crate) const CURSOR: u64 = 7; // nextBatchId (56) | assignment (40) << 56 | prover << 96
+    pub(crate) const SOURCES: u64 = 9; // mapping(address => SourceAccount)
+    pub(crate) const SOURCE_AT: u64 = 10; // mapping(uint256 => address)
+    pub(crate) const PROVER_OF_OPERATOR: u64 = 11;
+    pub(crate) const OPERATOR_OF: u64 = 12;
+    pub(crate) const ACCOUNTS: u64 = 13;
+    pub(crate) const BATCHES: u64 = 14;
+    pub(crate) const ASSIGNMENTS: u64 = 15;
+    pub(crate) const SEEDS: u64 = 16; // mapping(uint256 epoch => uint256 seed)
+    pub(crate) const ROLLS: u64 = 17; // [2]
+    pub(crate) const LISTS: u64 = 19; // uint256[LIST_CAPACITY][2]
     pub(crate) const LIST_CAPACITY: u64 = 1 << 32;
     /// OpenZeppelin ERC20 `_balances` mapping.
     pub(crate) const TOKEN_BALANCES: u64 = 0;
@@ -69,21 +75,31 @@ pub(crate) fn bits_u64(word: U256, shift: usize, width: usize) -> u64 {
     bits(word, shift, width).to::<u64>()
 }
 
-/// Precomputed storage keys of one account, so a check costs three hash-map lookups.
+/// Precomputed storage keys of one address, so a check costs a few hash-map lookups.
 #[derive(Clone, Copy, Debug)]
 pub struct AccountSlots {
     /// First slot of the account's `AccountState`.
     pub base: U256,
     /// Its balance in the token's `_balances`.
     pub(crate) balance: U256,
+    /// Its `SourceAccount` (fee balance, index, allowed) if it is a batch source.
+    pub(crate) source: U256,
+    /// `proverOfOperator[who]` (the prover it acts for, if it is an operator).
+    pub(crate) prover_of_operator: U256,
+    /// `operatorOf[who]` (its operator, if it is a prover).
+    pub(crate) operator_of: U256,
 }
 
 impl AccountSlots {
     /// Keys for `who`.
     pub fn new(who: Address) -> Self {
+        let k = addr_key(who);
         Self {
-            base: mapping_slot(addr_key(who), slot::ACCOUNTS),
-            balance: mapping_slot(addr_key(who), slot::TOKEN_BALANCES),
+            base: mapping_slot(k, slot::ACCOUNTS),
+            balance: mapping_slot(k, slot::TOKEN_BALANCES),
+            source: mapping_slot(k, slot::SOURCES),
+            prover_of_operator: mapping_slot(k, slot::PROVER_OF_OPERATOR),
+            operator_of: mapping_slot(k, slot::OPERATOR_OF),
         }
     }
 }
@@ -96,7 +112,22 @@ pub fn list_slot(parity: u64, index: u64) -> U256 {
         + U256::from(index)
 }
 
-/// Precomputed storage key of one batch.
+/// Storage key of one batch's `BatchRecord`.
 pub fn batch_base(id: u64) -> U256 {
     mapping_slot(U256::from(id), slot::BATCHES)
+}
+
+/// Storage key of one assignment (slot draw) record.
+pub fn assignment_slot(key: u64) -> U256 {
+    mapping_slot(U256::from(key), slot::ASSIGNMENTS)
+}
+
+/// Storage key of the seed of list epoch `epoch`.
+pub fn seed_slot(epoch: u64) -> U256 {
+    mapping_slot(U256::from(epoch), slot::SEEDS)
+}
+
+/// Storage key of `sourceAt[index]`.
+pub fn source_at_slot(index: u16) -> U256 {
+    mapping_slot(U256::from(index), slot::SOURCE_AT)
 }

@@ -51,6 +51,8 @@ pub struct World {
     dirty_accounts: Vec<u16>,
     /// Batches the last step changed on chain or in the model, or named.
     dirty_batches: Vec<u64>,
+    /// List epochs whose seed the last step wrote on chain or in the model.
+    dirty_seeds: Vec<u64>,
 }
 
 impl Clone for World {
@@ -66,6 +68,7 @@ impl Clone for World {
             changed: Changed::default(),
             dirty_accounts: Vec::new(),
             dirty_batches: Vec::new(),
+            dirty_seeds: Vec::new(),
         }
     }
 }
@@ -99,7 +102,9 @@ impl World {
         let owner = chain.addrs.owner;
         let out = chain.exec(owner, net, &source)?;
         eyre::ensure!(out.success(), "setBatchSource reverted: {:?}", out.revert);
-        let model = Model::new(chain.params(), actors.len());
+        let mut model = Model::new(chain.params(), actors.len());
+        model.sources.insert(actors::ROLLUP, 1);
+        model.commitment_bound = chain.view(net, &ProverNetwork::commitmentBoundCall {})?;
         let by_addr = actors.iter().enumerate().map(|(i, a)| (a.addr, i as u16)).collect();
         let index = SlotIndex::new(&chain.layout, &actors);
         Ok(Self {
@@ -113,6 +118,7 @@ impl World {
             changed: Changed::default(),
             dirty_accounts: Vec::new(),
             dirty_batches: Vec::new(),
+            dirty_seeds: Vec::new(),
         })
     }
 
@@ -130,7 +136,8 @@ impl World {
 
     /// The calldata of an action at the current block.
     pub fn calldata(&self, action: &Action) -> Bytes {
-        crate::calldata::calldata(&self.chain, &self.actors, action)
+        let acting = self.model.acting_for(action.actor, action.kind.operator_callable());
+        crate::calldata::calldata(&self.chain, &self.actors, acting, action)
     }
 
     /// Executes `action` without touching the model: the raw-speed baseline and the building block
@@ -161,11 +168,14 @@ impl World {
         let from = self.actors[action.actor as usize].addr;
         let network = self.chain.addrs.network;
         let out = self.chain.exec_traced(from, network, data, &mut self.changed_slots)?;
+        self.index.cover_seeds(self.chain.current_epoch());
         self.index.classify(&self.changed_slots, &mut self.changed);
         self.dirty_accounts.clear();
         self.dirty_accounts.extend_from_slice(&self.changed.accounts);
         self.dirty_batches.clear();
         self.dirty_batches.extend_from_slice(&self.changed.batches);
+        self.dirty_seeds.clear();
+        self.dirty_seeds.extend_from_slice(&self.changed.seeds);
         let seen = Observed {
             chain: &self.chain,
             actors: &self.actors,
@@ -183,8 +193,16 @@ impl World {
         if let Some(id) = effects.posted {
             self.index.add_batch(id);
         }
+        for key in &effects.assignments {
+            self.index.add_assignment(*key);
+        }
+        let assignments = self.changed.assignments.iter().chain(&effects.assignments);
+        if let Err(v) = invariants::check_assignments(&self.chain, &self.model, assignments) {
+            return Ok(Err(v));
+        }
         self.dirty_accounts.extend_from_slice(&effects.dirty_accounts);
         self.dirty_batches.extend_from_slice(&effects.touched);
+        self.dirty_seeds.extend_from_slice(&effects.seeds);
         if let Err(v) = invariants::check(&self.subject(), self.changed.unknown) {
             return Ok(Err(v));
         }
@@ -199,6 +217,7 @@ impl World {
     pub fn full_check(&mut self) -> Result<(), Violation> {
         self.dirty_accounts.clear();
         self.dirty_batches.clear();
+        self.dirty_seeds.clear();
         invariants::check(&self.subject(), true)
     }
 
@@ -215,6 +234,7 @@ impl World {
             token: &self.token,
             dirty_accounts: &self.dirty_accounts,
             dirty_batches: &self.dirty_batches,
+            dirty_seeds: &self.dirty_seeds,
         }
     }
 }

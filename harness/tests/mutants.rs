@@ -81,7 +81,7 @@ fn off_by_one_slash_deadline_is_caught() {
 }
 
 #[test]
-fn missing_eligibility_check_is_caught() {
+fn missing_capacity_check_is_caught() {
     caught(&MUTANTS[2]);
 }
 
@@ -96,8 +96,28 @@ fn withdraw_while_assigned_is_caught() {
 }
 
 #[test]
+fn decline_by_unstaking_is_caught() {
+    caught(&MUTANTS[5]);
+}
+
+#[test]
+fn seed_re_roll_is_caught() {
+    caught(&MUTANTS[6]);
+}
+
+#[test]
+fn unmixed_weightless_reveal_is_caught() {
+    caught(&MUTANTS[7]);
+}
+
+#[test]
+fn slash_per_batch_is_caught() {
+    caught(&MUTANTS[8]);
+}
+
+#[test]
 fn every_mutant_is_tested() {
-    assert_eq!(MUTANTS.len(), 5, "add a test for the new mutant");
+    assert_eq!(MUTANTS.len(), 9, "add a test for the new mutant");
 }
 
 #[test]

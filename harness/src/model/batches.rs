@@ -1,7 +1,10 @@
-//! Batches: posting (assigned to the drawn prover, or open to the race when nobody is eligible),
-//! proving inside the exclusive window, racing after it, and failing once the race is over.
-//! Mirrors `postBatch`, `submitProof`, `raceSubmit` and `markFailed` in
-//! contracts/ProverNetwork.sol; the slash on the way is in `slashing`.
+//! Batches: posting (to the slot's prover, see `assignment`, or open to the race when nobody can
+//! take it), proving inside the exclusive window, racing after it, and failing once the race is
+//! over. Mirrors `postBatch`, `submitProof`, `raceSubmit` and `markFailed` in
+//! contracts/ProverNetwork.sol; the slash on the way is in `slashing`, the fee balance in `fees`.
+
+/// Most batches one proof may cover (`ProverNetwork.MAX_BATCHES_PER_PROOF`).
+pub const MAX_BATCHES_PER_PROOF: u64 = 16;
 
 use alloy::primitives::{Address, B256, U256};
 
@@ -10,10 +13,10 @@ use provernet_bindings::Strategy;
 use crate::actors::{self, Role};
 use crate::chain::ProverNetworkEvents;
 use crate::model::reputation;
-use crate::model::selection;
 use crate::model::slashing;
 use crate::model::state::MBatch;
 use crate::model::transition::Transition;
+use crate::model::{assignment, fees};
 use crate::status;
 use crate::violation::{Violation, violation};
 
@@ -28,72 +31,102 @@ fn finish(t: &mut Transition<'_>, id: u64, status_: u8, winner: Option<Address>)
     t.m.live.remove(&id);
 }
 
-/// `postBatch(commitment, fee)`: only the authorised source, while not paused; the fee (as
-/// received) is escrowed and the batch assigned to the drawn prover.
+/// `postBatch(commitment, fee)`: only an authorised source, while not paused, with a commitment
+/// in the verifier's domain and a fee of at least `minFee` that its prepaid balance covers; the
+/// batch joins the slot's assignment (`assignment::assign`). A valid post is never refused.
 pub(crate) fn post_batch(
     t: &mut Transition<'_>,
     commitment: B256,
     fee: u128,
 ) -> Result<(), Violation> {
-    if !t.ok {
-        return Ok(());
-    }
     let me = t.me;
-    if t.m.paused || t.role != Role::Rollup || fee == 0 || commitment.is_zero() {
+    let p = t.p;
+    let source = t.seen.actors[t.i as usize].role == Role::Rollup && t.m.sources.contains_key(&t.i);
+    let c = U256::from_be_bytes(commitment.0);
+    let valid = !t.m.paused
+        && source
+        && !c.is_zero()
+        && c < t.m.commitment_bound
+        && fee >= p.min_fee
+        && fee <= t.pre.fee_balance;
+    if t.ok != valid {
         return Err(violation(
-            "only an authorised source posts, while not paused",
-            format!("{me} posted (paused: {})", t.m.paused),
+            if t.ok {
+                "only an authorised source posts, while not paused, a commitment in the domain with at least minFee it prepaid"
+            } else {
+                "a valid batch can always be posted"
+            },
+            format!(
+                "{me} postBatch(fee {fee}, balance {}, min {}) ok={} paused {}: {:?}",
+                t.pre.fee_balance,
+                p.min_fee,
+                t.ok,
+                t.m.paused,
+                t.revert()
+            ),
         ));
     }
-    let received = t.received(fee);
+    if !t.ok {
+        if t.revert().is_some_and(|r| r.name == "FeeBelowMinimum") {
+            t.path("dummy batch below minFee rejected");
+        }
+        return Ok(());
+    }
+    fees::debit(t, fee);
     let id = t.m.batches.len() as u64 + 1;
-    let expected = selection::draw(t, t.epoch, id)?;
+    let (key, prover) = assignment::assign(t)?;
+    assignment::set_cursor(t, key, prover);
     let posted = t.events.iter().find_map(|e| match e {
         ProverNetworkEvents::BatchPosted(b) => {
             Some((b.batchId, b.prover, b.fee.saturating_to::<u128>()))
         }
         _ => None,
     });
-    let Some((eid, prover, efee)) = posted else {
+    let Some((eid, eprover, efee)) = posted else {
         return Err(violation("postBatch emits BatchPosted", format!("batch {id}")));
     };
-    if eid != U256::from(id) || efee != received {
+    if eid != U256::from(id) || efee != fee {
         return Err(violation(
-            "batch ids are sequential and fees escrowed as received",
-            format!("{eid} fee {efee}, model {id} fee {received}"),
+            "batch ids are sequential and fees escrowed as posted",
+            format!("{eid} fee {efee}, model {id} fee {fee}"),
         ));
     }
-    let p = t.m.params;
-    if prover != expected {
-        let eligible = t.actor_of(prover).map(|k| {
-            let a = &t.m.accounts[k as usize];
-            (a.registered, a.stake)
-        });
+    if eprover != prover {
         return Err(violation(
-            "an assigned prover is a registered, eligible prover drawn by weight from the previous epoch's list",
-            format!(
-                "batch {id} assigned to {prover} (registered, stake: {eligible:?}, min {}), the draw gives {expected}",
-                p.min_stake
-            ),
+            "a batch's prover is the draw of its slot (a later draw only when the earlier prover was full)",
+            format!("batch {id} (key {key}) went to {eprover}, the slot's draws give {prover}"),
         ));
     }
-    let mut b = MBatch { fee: received, prover, poster: me, commitment, ..MBatch::default() };
-    if prover != Address::ZERO {
-        b.status = status::ASSIGNED;
-        b.proving_deadline = t.block + u64::from(p.proving_window);
-        let k = t.actor_of(prover).unwrap_or_default();
-        t.acct(k).open += 1;
-        t.path("batch assigned");
+    let asg = t.m.assignments.get(&key).copied().unwrap_or_default();
+    let source_index = t.m.sources.get(&t.i).copied().unwrap_or_default();
+    let b = MBatch {
+        fee,
+        prover,
+        poster: me,
+        source: source_index,
+        assignment: key,
+        proving_deadline: asg.proving_deadline,
+        race_deadline: asg.race_deadline,
+        commitment,
+        status: if prover == Address::ZERO { status::OPEN } else { status::ASSIGNED },
+        ..MBatch::default()
+    };
+    t.path(if prover == Address::ZERO {
+        "batch open (nobody could take it)"
     } else {
-        b.status = status::OPEN;
-        b.proving_deadline = t.block;
-        t.path("batch open (nobody eligible)");
+        "batch assigned"
+    });
+    if let Some(k) = t.actor_of(prover)
+        && t.m.accounts[k as usize].stake < p.min_stake
+    {
+        t.path("under-staked prover assigned anyway (bonded stake counts)");
     }
-    b.race_deadline = b.proving_deadline + u64::from(p.race_window);
+    if fee == p.min_fee {
+        t.path("min-fee dummy batch posted");
+    }
     t.m.batches.push(b);
     t.m.live.insert(id);
     t.effects.posted = Some(id);
-    t.m.fee_burnt += fee - received;
     t.effects.touched.push(id);
     Ok(())
 }
@@ -127,6 +160,15 @@ pub(crate) fn submit_proof(
             ),
         ));
     }
+    if count == 0 || count > MAX_BATCHES_PER_PROOF {
+        return Err(violation(
+            "a proof covers 1 to MAX_BATCHES_PER_PROOF batches",
+            format!("{me} proved {count} batches from {first}"),
+        ));
+    }
+    if t.sender != t.i {
+        t.path("operator proved for its prover");
+    }
     let mut payout = 0;
     for id in first..first + count {
         let b = t.m.batch(id).cloned().unwrap_or_default();
@@ -151,6 +193,9 @@ pub(crate) fn submit_proof(
     a.earned += payout;
     reputation::raise(t, i, u64::from(p.rep_gain) * count);
     t.path(if count > 1 { "assigned -> proven (aggregated proof)" } else { "assigned -> proven" });
+    if count == MAX_BATCHES_PER_PROOF {
+        t.path("16-batch proof");
+    }
     Ok(())
 }
 
@@ -261,9 +306,7 @@ pub(crate) fn mark_failed(t: &mut Transition<'_>, batch: u64) -> Result<(), Viol
     let b2 = t.m.batch(batch).cloned().unwrap_or_default();
     t.m.treasury += b2.bounty;
     let poster = t.actor_of(b2.poster).unwrap_or(actors::ROLLUP);
-    let a = t.acct(poster);
-    a.claimable += b2.fee;
-    a.refunded += b2.fee;
+    fees::refund(t, poster, b2.fee);
     finish(t, batch, status::FAILED, None);
     t.path(match b.status {
         status::ASSIGNED => "assigned -> failed (nobody raced)",

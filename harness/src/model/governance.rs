@@ -12,7 +12,7 @@ use crate::violation::{Violation, violation};
 /// `ParamsLib.validate`, restated: the error's parameter name if a field is out of bounds.
 pub fn params_error(p: &Params, epoch_length: u64) -> Option<&'static str> {
     let min_unbonding = u64::from(p.proving_window) + u64::from(p.race_window) + 2 * epoch_length;
-    let checks: [(&'static str, u128, u128, u128); 14] = [
+    let checks: [(&'static str, u128, u128, u128); 16] = [
         ("minStake", p.min_stake, 1 << 24, p.max_weight_stake),
         ("maxWeightStake", p.max_weight_stake, p.min_stake, (1u128 << 96) - 1),
         ("provingWindow", p.proving_window.into(), 2, 1_000_000),
@@ -27,6 +27,8 @@ pub fn params_error(p: &Params, epoch_length: u64) -> Option<&'static str> {
         ("repGain", p.rep_gain.into(), 1, 1000),
         ("repMissPenalty", p.rep_miss_penalty.into(), 1, REP_MAX.into()),
         ("repNoRevealPenalty", p.rep_no_reveal_penalty.into(), 1, REP_MAX.into()),
+        ("assignmentBond", p.assignment_bond, 1, p.max_weight_stake),
+        ("minFee", p.min_fee, 1, (1u128 << 96) - 1),
     ];
     checks.iter().find(|(_, v, lo, hi)| v < lo || v > hi).map(|c| c.0)
 }

@@ -1,24 +1,29 @@
 //! The Rust reference model: an independent re-statement of the network's rules, one file per
-//! rule: [`staking`], [`selection`], [`batches`], [`slashing`], [`reputation`] and
-//! [`governance`].
+//! rule: [`staking`], [`selection`] (commit-reveal), [`seeds`] (one seed per epoch, fixed once),
+//! [`assignment`] (slot draws and the capacity rule), [`batches`], [`fees`] (prepaid source
+//! balances), [`slashing`], [`reputation`], [`operators`] (hot keys) and [`governance`].
 //!
-//! The model is updated from its own state and the action, never by copying chain state, and only
-//! borrows from the chain what it cannot know (who a transaction's draw picked is re-derived; the
-//! seed, which mixes a block hash, is read). Each rule also checks that the contract accepted only
+//! The model is updated from its own state and the action, never by copying chain state: seeds
+//! are derived from its own reveal mix and the block's public `prevrandao`, and every slot's draws
+//! are re-derived from its own lists. Each rule also checks that the contract accepted only
 //! what it allows and refused only what it must not refuse where liveness is at stake; after every
 //! action `invariants` compares the model with storage, so any rule the bytecode breaks shows up
 //! as a difference.
 
+pub mod assignment;
 pub mod batches;
+pub mod fees;
 pub mod governance;
+pub mod operators;
 pub mod reputation;
+pub mod seeds;
 pub mod selection;
 pub mod slashing;
 pub mod staking;
 mod state;
 mod transition;
 
-pub use state::{DrawStats, MAccount, MBatch, MRoll, Model};
+pub use state::{DrawStats, MAccount, MAssignment, MBatch, MCursor, MRoll, Model};
 pub use transition::{Effects, Observed};
 
 use crate::action::{Action, Kind};
@@ -41,7 +46,7 @@ pub fn apply(
         Kind::Claim => staking::claim(&mut t),
         Kind::Commit { secret } => selection::commit(&mut t, *secret),
         Kind::Reveal { secret } => selection::reveal(&mut t, *secret),
-        Kind::FinalizeSeed { epoch } => selection::finalize_seed(&mut t, *epoch),
+        Kind::FinalizeSeed { epoch } => seeds::finalize_seed(&mut t, *epoch),
         Kind::PenalizeNonReveal { target } => slashing::penalize_non_reveal(&mut t, *target),
         Kind::SlashMissed { batch } => slashing::slash_missed(&mut t, *batch),
         Kind::PostBatch { commitment, fee } => batches::post_batch(&mut t, *commitment, *fee),
@@ -50,6 +55,9 @@ pub fn apply(
         }
         Kind::RaceSubmit { batch, proof_for } => batches::race_submit(&mut t, *batch, *proof_for),
         Kind::MarkFailed { batch } => batches::mark_failed(&mut t, *batch),
+        Kind::DepositFees { amount } => fees::deposit(&mut t, *amount),
+        Kind::WithdrawFees { amount } => fees::withdraw(&mut t, *amount),
+        Kind::SetOperator { operator } => operators::set_operator(&mut t, *operator),
         Kind::FlushBurn => governance::flush_burn(&mut t),
         Kind::WithdrawTreasury { amount } => governance::withdraw_treasury(&mut t, *amount),
         Kind::Pause | Kind::Unpause => governance::pause(&mut t, &action.kind),

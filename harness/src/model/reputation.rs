@@ -6,6 +6,9 @@ use crate::model::transition::Transition;
 
 /// Upper bound of reputation.
 pub const REP_MAX: u64 = 10_000;
+/// The score a newly registered prover starts with (`Reputation.NEWCOMER`): the lowest, so a fresh
+/// identity never outweighs the record of the one it replaces.
+pub const NEWCOMER: u64 = 0;
 
 /// Reputation decayed toward `anchor` (mirror of `Reputation.decayed`).
 pub fn decayed(rep: u64, updated_at: u64, now: u64, anchor: u64, half_life: u64) -> u64 {

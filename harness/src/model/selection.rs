@@ -1,18 +1,17 @@
 //! Selection: provers commit to a secret in the commit phase and reveal it in the reveal phase,
-//! which lists them with weight capped-stake x reputation; the revealed secrets fix the epoch's
-//! seed, and each batch posted in the next epoch draws its prover by weight from that list.
-//! Mirrors `commit`, `reveal`, `finalizeSeed` and `_assign` in contracts/ProverNetwork.sol and
-//! contracts/libraries/SelectionList.sol.
+//! which mixes every secret into the epoch's seed and lists the prover with weight capped-stake x
+//! reputation (a weight-0 reveal is mixed but not listed). The seed itself is in `seeds`, the
+//! draw of each slot from the list in `assignment`. Mirrors `commit` and `reveal` in
+//! contracts/ProverNetwork.sol and contracts/libraries/SelectionList.sol.
 
-use alloy::primitives::{Address, B256, U256, keccak256};
-use alloy::sol_types::SolValue;
+use alloy::primitives::{Address, B256, U256};
 use provernet_bindings::formulas::{seed_commitment, stored_commit_hash};
 
 use crate::chain::ProverNetworkEvents;
 use crate::model::reputation::{self, REP_MAX};
-use crate::model::slashing;
 use crate::model::state::MRoll;
 use crate::model::transition::Transition;
+use crate::model::{seeds, slashing};
 use crate::params::Params;
 use crate::slots::list_slot;
 use crate::violation::{Violation, violation};
@@ -35,11 +34,6 @@ pub fn commit_hash(secret: B256, prover: Address, epoch: u64) -> (B256, U256) {
     (full, stored_commit_hash(full))
 }
 
-/// The draw randomness of batch `id` under `seed`: `keccak256(abi.encode(seed, id))`.
-pub fn draw_randomness(seed: U256, id: u64) -> U256 {
-    U256::from_be_bytes(keccak256((seed, U256::from(id)).abi_encode_params()).0)
-}
-
 /// `commit(commitment)`: in the commit phase, by a registered prover with at least `minStake`,
 /// once an epoch. An unrevealed commitment of an earlier epoch is penalised first.
 pub(crate) fn commit(t: &mut Transition<'_>, secret: B256) -> Result<(), Violation> {
@@ -60,6 +54,14 @@ pub(crate) fn commit(t: &mut Transition<'_>, secret: B256) -> Result<(), Violati
                 pre.stake
             ),
         ));
+    }
+    // The first commit of an epoch fixes the previous list epoch's seed (with this block's
+    // prevrandao: the commit phase is on).
+    if epoch != 0 {
+        seeds::fix(t, epoch - 1);
+    }
+    if t.sender != t.i {
+        t.path("operator committed for its prover");
     }
     if pre.commit.is_some() {
         let amount = slashing::penalize(t, t.i);
@@ -101,101 +103,27 @@ pub(crate) fn reveal(t: &mut Transition<'_>, secret: B256) -> Result<(), Violati
             format!("{me} got weight {w}, model {expected_weight}"),
         ));
     }
+    // Every reveal mixes, listed or not (a weight-0 reveal cannot keep its secret out).
+    let roll = &mut t.m.rolls[(epoch & 1) as usize];
+    if roll.epoch != epoch {
+        *roll = MRoll { epoch, entries: Vec::new(), mix: 0 };
+    }
+    roll.mix ^=
+        (U256::from_be_bytes(secret.0) & U256::from((1u128 << 96) - 1)).saturating_to::<u128>();
     if w == 0 {
-        t.path("under-staked reveal not listed");
+        t.path("weight-0 reveal mixed, not listed");
         return Ok(());
     }
     let roll = &mut t.m.rolls[(epoch & 1) as usize];
-    if roll.epoch != epoch || roll.entries.is_empty() {
-        *roll = MRoll { epoch, entries: Vec::new(), mix: 0 };
-    }
     if index != U256::from(roll.entries.len()) {
         return Err(violation("selection list is append-only", format!("{me} listed at {index}")));
     }
     let cumulative = roll.total() + w;
     let slot = list_slot(epoch & 1, roll.entries.len() as u64);
     roll.entries.push((me, cumulative));
-    roll.mix ^=
-        (U256::from_be_bytes(secret.0) & U256::from((1u128 << 96) - 1)).saturating_to::<u128>();
     t.effects.listed.push(slot);
     t.path("prover listed");
     Ok(())
-}
-
-/// `finalizeSeed(epoch)`: fixes an epoch's seed, only once its reveal phase is over.
-pub(crate) fn finalize_seed(t: &mut Transition<'_>, e: u64) -> Result<(), Violation> {
-    let (ok, block) = (t.ok, t.block);
-    if ok != (block >= t.seen.chain.epochs.start(e + 1)) {
-        return Err(violation(
-            "a seed is fixed only after its reveal phase",
-            format!("epoch {e} at block {block}: ok={ok}"),
-        ));
-    }
-    if ok {
-        record_seed(t, e)?;
-    }
-    Ok(())
-}
-
-/// Reads the fixed seed of `epoch` from the chain (it mixes a block hash the model cannot know)
-/// and checks it never changes once fixed.
-pub(crate) fn record_seed(t: &mut Transition<'_>, epoch: u64) -> Result<U256, Violation> {
-    let Some(seed) = t.seen.chain.seed(epoch) else {
-        return Err(violation("a fixed seed is stored", format!("epoch {epoch}")));
-    };
-    match t.m.seeds.get(&epoch) {
-        Some(old) if *old != seed => {
-            return Err(violation(
-                "an epoch's seed never changes once fixed",
-                format!("epoch {epoch}: {old} -> {seed}"),
-            ));
-        }
-        _ => {
-            t.m.seeds.insert(epoch, seed);
-            // Two parities: older seeds are overwritten on chain, so keep the model bounded too.
-            if epoch >= 4 {
-                t.m.seeds.remove(&(epoch - 4));
-            }
-        }
-    }
-    Ok(seed)
-}
-
-/// The prover batch `id`, posted in `epoch`, must be assigned to: the draw re-derived from the
-/// list revealed in `epoch - 1` and its seed (`keccak(seed, id) mod total weight`), skipped if
-/// its stake has since fallen below `minStake`. Zero when nobody is eligible. Also keeps the
-/// selection statistics (every listed prover's expected share of this draw).
-pub(crate) fn draw(t: &mut Transition<'_>, epoch: u64, id: u64) -> Result<Address, Violation> {
-    let p = t.m.params;
-    let mut expected = Address::ZERO;
-    if epoch == 0 {
-        return Ok(expected);
-    }
-    let list_epoch = epoch - 1;
-    let roll = t.m.rolls[(list_epoch & 1) as usize].clone();
-    if roll.epoch != list_epoch || roll.entries.is_empty() {
-        return Ok(expected);
-    }
-    let seed = record_seed(t, list_epoch)?;
-    let total = roll.total();
-    let r = draw_randomness(seed, id) % U256::from(total);
-    let drawn = roll.search(r.saturating_to::<u128>()).unwrap_or_default();
-    let mut prev = 0;
-    for (addr, cum) in &roll.entries {
-        if let Some(k) = t.actor_of(*addr) {
-            t.m.draws[k as usize].expected += (cum - prev) as f64 / total as f64;
-        }
-        prev = *cum;
-    }
-    if let Some(k) = t.actor_of(drawn) {
-        t.m.draws[k as usize].observed += 1;
-        if t.m.accounts[k as usize].stake >= p.min_stake {
-            expected = drawn;
-        } else {
-            t.path("drawn prover under minStake skipped");
-        }
-    }
-    Ok(expected)
 }
 
 #[cfg(test)]

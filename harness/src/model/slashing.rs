@@ -79,15 +79,17 @@ pub(crate) fn penalize_non_reveal(t: &mut Transition<'_>, target: u16) -> Result
     Ok(())
 }
 
-/// Slashes the assigned prover of batch `id` for its missed window (mirror of `_slashMissed`):
-/// `slashBps` of its bond, split burn / bounty / treasury; the batch goes to the race with the
-/// bounty. Returns (amount, burned, bounty, toTreasury).
+/// Opens the race of batch `id`, whose assigned prover missed its window (mirror of
+/// `_slashMissed`): releases the batch from the prover's capacity and, for the first missed batch
+/// of its assignment only, slashes `slashBps` of the bond (split burn / bounty / treasury, the
+/// bounty on this batch) and lowers the reputation. Returns (amount, burned, bounty, toTreasury),
+/// or `None` when the assignment was already slashed: a missed slot is one offence.
 pub(crate) fn slash_assigned(
     t: &mut Transition<'_>,
     id: u64,
-) -> Result<(u128, u128, u128, u128), Violation> {
+) -> Result<Option<(u128, u128, u128, u128)>, Violation> {
     let p = t.m.params;
-    let prover = t.m.batch(id).map(|b| b.prover).unwrap_or_default();
+    let (prover, key) = t.m.batch(id).map(|b| (b.prover, b.assignment)).unwrap_or_default();
     let Some(pi) = t.actor_of(prover) else {
         return Err(violation(
             "assigned prover is a known actor",
@@ -95,7 +97,6 @@ pub(crate) fn slash_assigned(
         ));
     };
     let a = t.acct(pi);
-    let amount = slash_stake(a, p.slash_bps.into(), p.max_weight_stake);
     if a.open == 0 {
         return Err(violation(
             "open assignments never underflow",
@@ -103,22 +104,31 @@ pub(crate) fn slash_assigned(
         ));
     }
     a.open -= 1;
+    t.m.batches[id as usize - 1].status = status::RACING;
+    t.effects.assignments.push(key);
+    let asg = t.m.assignments.entry(key).or_default();
+    if asg.slashed {
+        t.path("later missed batch of a slashed assignment: race only");
+        return Ok(None);
+    }
+    asg.slashed = true;
+    let a = t.acct(pi);
+    let amount = slash_stake(a, p.slash_bps.into(), p.max_weight_stake);
     let burned = amount * p.burn_bps as u128 / BPS;
     let bounty = amount * p.bounty_bps as u128 / BPS;
     let to_treasury = amount - burned - bounty;
     t.m.burn += burned;
     t.m.treasury += to_treasury;
-    let b = &mut t.m.batches[id as usize - 1];
-    b.status = status::RACING;
-    b.bounty = bounty;
+    t.m.batches[id as usize - 1].bounty = bounty;
     reputation::lower(t, pi, p.rep_miss_penalty.into());
-    Ok((amount, burned, bounty, to_treasury))
+    Ok(Some((amount, burned, bounty, to_treasury)))
 }
 
-/// Slashes batch `id`'s assigned prover in the model and checks the `ProverSlashed` event
-/// against it.
+/// Opens batch `id`'s race in the model (slashing its prover if its assignment was not slashed
+/// yet) and checks the `ProverSlashed` event against it: emitted with the model's amounts for the
+/// first missed batch of an assignment, absent for the later ones.
 pub(crate) fn slash_and_check_event(t: &mut Transition<'_>, id: u64) -> Result<(), Violation> {
-    let (amount, burned, bounty, to_treasury) = slash_assigned(t, id)?;
+    let model = slash_assigned(t, id)?;
     let emitted = t.events.iter().find_map(|e| match e {
         ProverNetworkEvents::ProverSlashed(s) => Some((
             s.amount.saturating_to::<u128>(),
@@ -128,13 +138,10 @@ pub(crate) fn slash_and_check_event(t: &mut Transition<'_>, id: u64) -> Result<(
         )),
         _ => None,
     });
-    if emitted != Some((amount, burned, bounty, to_treasury)) {
+    if emitted != model {
         return Err(violation(
-            "a missed window slashes slashBps of the bond, split burn / bounty / treasury",
-            format!(
-                "batch {id}: emitted {emitted:?}, model {:?}",
-                (amount, burned, bounty, to_treasury)
-            ),
+            "one slash per missed assignment: slashBps of the bond, split burn / bounty / treasury",
+            format!("batch {id}: emitted {emitted:?}, model {model:?}"),
         ));
     }
     Ok(())

@@ -1,23 +1,28 @@
 //! Staking: registering with at least `minStake`, topping up, unbonding with a delay, withdrawing
 //! once nothing holds the stake back, and claiming credited rewards and refunds.
 
+use crate::actors::Role;
 use crate::chain::ProverNetworkEvents;
+use crate::model::assignment::covers_open;
+use crate::model::reputation::{self, NEWCOMER};
 use crate::model::transition::Transition;
 use crate::violation::{Violation, violation};
+use provernet_bindings::Strategy;
 
 /// `register(amount)`: a new address with at least `minStake` (as received) becomes a prover at
-/// the initial reputation.
+/// reputation [`NEWCOMER`] (zero).
 pub(crate) fn register(t: &mut Transition<'_>, amount: u128) -> Result<(), Violation> {
     if !t.ok {
         return Ok(());
     }
     let (me, p, pre, block) = (t.me, t.p, t.pre.clone(), t.block);
     let got = t.received(amount);
-    if pre.registered || got < p.min_stake {
+    let operator = t.m.prover_of_operator.contains_key(&t.i);
+    if pre.registered || got < p.min_stake || operator {
         return Err(violation(
-            "registration needs a new address and at least minStake",
+            "registration needs a new address that is nobody's operator, and at least minStake",
             format!(
-                "{me} registered with {got} (min {}, registered before: {})",
+                "{me} registered with {got} (min {}, registered before: {}, operator: {operator})",
                 p.min_stake, pre.registered
             ),
         ));
@@ -26,10 +31,37 @@ pub(crate) fn register(t: &mut Transition<'_>, amount: u128) -> Result<(), Viola
     a.registered = true;
     a.stake = got;
     a.deposited += got;
-    a.rep = p.rep_initial.into();
+    // Newcomers start at the lowest score (`Reputation.NEWCOMER`): re-registering never pays.
+    a.rep = NEWCOMER;
     a.rep_at = block;
+    if t.role == Role::FreshIdentity {
+        whitewash(t)?;
+    }
     t.m.fee_burnt += amount - got;
     t.path("prover registered");
+    Ok(())
+}
+
+/// "A fresh identity never outweighs the record of the identity it replaces": the reputation the
+/// chain gave the whitewasher's fresh identity is no higher than the old identity's decayed score,
+/// so with the same stake its selection weight is no higher either.
+fn whitewash(t: &mut Transition<'_>) -> Result<(), Violation> {
+    let Some(old) =
+        t.seen.actors.iter().position(|a| a.role == Role::Prover(Strategy::Whitewasher))
+    else {
+        return Ok(());
+    };
+    let old_rep = reputation::now(t, &t.m.accounts[old]);
+    let fresh = t.seen.chain.account(&t.seen.actors[t.i as usize].keys).reputation;
+    if fresh > old_rep {
+        return Err(violation(
+            "a fresh identity never outweighs the record of the identity it replaces",
+            format!(
+                "fresh identity starts at reputation {fresh}, the slashed one it replaces has {old_rep}"
+            ),
+        ));
+    }
+    t.path("whitewash: fresh identity starts no higher than the slashed one");
     Ok(())
 }
 
@@ -76,12 +108,14 @@ pub(crate) fn request_unstake(t: &mut Transition<'_>, amount: u128) -> Result<()
     Ok(())
 }
 
-/// `withdraw()`: pays the whole unbonding stake once it is ready, with no open assignment and no
-/// open commitment; refused otherwise.
+/// `withdraw()`: pays the whole unbonding stake once it is ready, when the active stake alone still
+/// covers the open assignments (or there are none) and no commitment is open; refused otherwise.
 pub(crate) fn withdraw(t: &mut Transition<'_>) -> Result<(), Violation> {
     let (ok, me, block, pre) = (t.ok, t.me, t.block, t.pre.clone());
-    let allowed =
-        pre.unbonding > 0 && block >= pre.ready_at && pre.open == 0 && pre.commit.is_none();
+    let allowed = pre.unbonding > 0
+        && block >= pre.ready_at
+        && covers_open(&t.p, &pre)
+        && pre.commit.is_none();
     if ok && !allowed {
         return Err(violation(
             "slashed or obligated stake can never be withdrawn",
@@ -115,6 +149,9 @@ pub(crate) fn withdraw(t: &mut Transition<'_>) -> Result<(), Violation> {
         a.withdrawn += a.unbonding;
         a.unbonding = 0;
         t.path(if pre.slashed > 0 { "withdraw after a slash" } else { "withdraw" });
+        if pre.open > 0 {
+            t.path("withdraw with open assignments covered by active stake");
+        }
     }
     Ok(())
 }

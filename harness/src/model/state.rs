@@ -1,7 +1,7 @@
 //! The state of the reference model: accounts, batches, selection lists, seeds and the network's
 //! balances, as the rules in the sibling modules left them.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use alloy::primitives::{Address, B256, U256};
 
@@ -19,6 +19,8 @@ pub struct MAccount {
     pub ready_at: u64,
     /// Open assignments.
     pub open: u64,
+    /// How many open batches its bonded stake covered when it last took one (capacity rule).
+    pub covered: u64,
     /// Credited rewards and refunds.
     pub claimable: u128,
     /// Registered prover.
@@ -41,6 +43,14 @@ pub struct MAccount {
     pub withdrawn: u128,
     /// Stake slashed away.
     pub slashed: u128,
+    /// Prepaid fee balance (batch sources only).
+    pub fee_balance: u128,
+    /// Fees paid in by `depositFees` (as received).
+    pub fees_deposited: u128,
+    /// Fees debited by posted batches.
+    pub fees_posted: u128,
+    /// Paid out by `withdrawFees`.
+    pub fees_withdrawn: u128,
 }
 
 /// One batch in the model.
@@ -52,18 +62,50 @@ pub struct MBatch {
     pub fee: u128,
     /// Bounty for the race winner.
     pub bounty: u128,
-    /// Assigned prover.
+    /// Assigned prover (its assignment's; zero for an open batch).
     pub prover: Address,
     /// Batch source.
     pub poster: Address,
-    /// Last block of the exclusive window.
+    /// The batch source's index (`sourceAt`).
+    pub source: u16,
+    /// Key of the slot draw the batch belongs to (see `assignment`).
+    pub assignment: u64,
+    /// Last block of the exclusive window (its assignment's).
     pub proving_deadline: u64,
-    /// Last block of the race.
+    /// Last block of the race (its assignment's).
     pub race_deadline: u64,
     /// The commitment.
     pub commitment: B256,
     /// Who proved it.
     pub winner: Option<Address>,
+}
+
+/// One draw of one slot in the model: the prover its batches go to and their shared deadlines.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MAssignment {
+    /// The prover (zero: the slot's open key).
+    pub prover: Address,
+    /// Last block of the exclusive window: the slot's last block + provingWindow.
+    pub proving_deadline: u64,
+    /// Last block of the race: provingDeadline + raceWindow.
+    pub race_deadline: u64,
+    /// Its prover was slashed once already (later missed batches only open their race).
+    pub slashed: bool,
+}
+
+/// The posting cursor in the model: the last assignment used and its prover.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MCursor {
+    /// Key of the last assignment used (`u40::MAX` before the first post).
+    pub key: u64,
+    /// Its prover (zero: open).
+    pub prover: Address,
+}
+
+impl Default for MCursor {
+    fn default() -> Self {
+        Self { key: (1 << 40) - 1, prover: Address::ZERO }
+    }
 }
 
 /// One epoch's selection list in the model.
@@ -116,8 +158,20 @@ pub struct Model {
     pub burn: u128,
     /// Selection lists by epoch parity.
     pub rolls: [MRoll; 2],
-    /// Fixed seeds by epoch.
+    /// Fixed seeds by list epoch, written once (see `seeds`).
     pub seeds: BTreeMap<u64, U256>,
+    /// Slot draws by key (see `assignment`).
+    pub assignments: HashMap<u64, MAssignment>,
+    /// The posting cursor.
+    pub cursor: MCursor,
+    /// Batch source index by actor (authorised once, indices from 1).
+    pub sources: BTreeMap<u16, u16>,
+    /// The prover (actor index) each operator acts for.
+    pub prover_of_operator: HashMap<u16, u16>,
+    /// The operator (actor index) each prover named.
+    pub operator_of: HashMap<u16, u16>,
+    /// Commitments must be below this (the verifier's domain, read at deployment).
+    pub commitment_bound: U256,
     /// Posting paused.
     pub paused: bool,
     /// Selection statistics by actor index.
@@ -138,6 +192,12 @@ impl Model {
             burn: 0,
             rolls: Default::default(),
             seeds: BTreeMap::new(),
+            assignments: HashMap::new(),
+            cursor: MCursor::default(),
+            sources: BTreeMap::new(),
+            prover_of_operator: HashMap::new(),
+            operator_of: HashMap::new(),
+            commitment_bound: U256::MAX,
             paused: false,
             draws: vec![DrawStats::default(); actors],
             fee_burnt: 0,
@@ -149,10 +209,21 @@ impl Model {
         id.checked_sub(1).and_then(|i| self.batches.get(i as usize))
     }
 
+    /// The actor an action by `actor` acts for: its prover if it is an operator and the function
+    /// is one an operator may call for its prover (`commit`, `reveal`, `submitProof`,
+    /// `raceSubmit`), else itself.
+    pub fn acting_for(&self, actor: u16, operator_callable: bool) -> u16 {
+        if operator_callable {
+            self.prover_of_operator.get(&actor).copied().unwrap_or(actor)
+        } else {
+            actor
+        }
+    }
+
     /// Sum of everything the network owes (the right-hand side of the accounting invariant).
     pub fn liabilities(&self) -> u128 {
         let accounts: u128 =
-            self.accounts.iter().map(|a| a.stake + a.unbonding + a.claimable).sum();
+            self.accounts.iter().map(|a| a.stake + a.unbonding + a.claimable + a.fee_balance).sum();
         let batches: u128 = self
             .live
             .iter()

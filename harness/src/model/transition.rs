@@ -39,6 +39,10 @@ pub struct Effects {
     pub listed: Vec<U256>,
     /// The batch the step posted, if any (its storage slots belong to it from now on).
     pub posted: Option<u64>,
+    /// Slot draws (assignment keys) the step wrote.
+    pub assignments: Vec<u64>,
+    /// List epochs whose seed the step fixed.
+    pub seeds: Vec<u64>,
 }
 
 /// The transition of one action: the acting actor, the block, the parameters and the acting
@@ -46,9 +50,12 @@ pub struct Effects {
 pub(crate) struct Transition<'a> {
     pub(crate) m: &'a mut Model,
     pub(crate) seen: &'a Observed<'a>,
-    /// The acting actor's index, address and role.
+    /// The acting actor's index, address and role: for an operator calling `commit`, `reveal`,
+    /// `submitProof` or `raceSubmit`, its prover (the contract acts for it).
     pub(crate) i: u16,
     pub(crate) me: Address,
+    /// The actor that sent the transaction (an operator, when `i` is its prover).
+    pub(crate) sender: u16,
     pub(crate) role: Role,
     /// The block, epoch and phase the transaction ran in.
     pub(crate) block: u64,
@@ -67,7 +74,7 @@ pub(crate) struct Transition<'a> {
 
 impl<'a> Transition<'a> {
     pub(crate) fn new(m: &'a mut Model, seen: &'a Observed<'a>, action: &Action) -> Self {
-        let i = action.actor;
+        let i = m.acting_for(action.actor, action.kind.operator_callable());
         let actor = &seen.actors[i as usize];
         let chain = seen.chain;
         let ok = seen.out.success();
@@ -75,6 +82,7 @@ impl<'a> Transition<'a> {
         Self {
             i,
             me: actor.addr,
+            sender: action.actor,
             role: actor.role,
             block: chain.block(),
             epoch: chain.current_epoch(),
