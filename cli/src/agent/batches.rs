@@ -107,7 +107,9 @@ impl Agent {
             match ops::prove_route(id, &b, self.me, next) {
                 // A slot's batches are proven together once the slot is over (all of them are
                 // posted by then): one proof for the run instead of one per batch.
-                Ok(ProveRoute::Assigned) if block >= self.batches.slot_end(&self.net, id).await? => {
+                Ok(ProveRoute::Assigned)
+                    if block >= self.batches.slot_end(&self.net, id).await? =>
+                {
                     mine.push(id)
                 }
                 Ok(ProveRoute::Race) if self.cfg.race && eligible => races.push(id),
