@@ -60,14 +60,35 @@ fn hint(name: &str) -> Option<&'static str> {
         "ERC20InsufficientBalance" => {
             "get more tokens first (on a dev deployment: `provernet token mint`)"
         }
-        "EnforcedPause" => "the owner paused the network: no new batches until it is unpaused",
+        "EnforcedPause" => {
+            "the owner paused the contract: the network takes no new batches, a pool no deposits"
+        }
+        "WithdrawalNotReady" => {
+            "its tranche can be withdrawn from block {readyAt} (0: it waits for the tranche ahead of \
+             it); the chain is at block {current} (`provernet pool status POOL`)"
+        }
+        "SelfStakeBelowMinimum" => {
+            "the operator tops up with `provernet pool deposit POOL --amount AMT`"
+        }
+        "UseWithdrawalQueue" => {
+            "run `provernet pool request-withdraw POOL`, then `provernet pool claim POOL` after the delay"
+        }
         _ => return None,
     })
 }
 
 /// Fields that hold token amounts, shown again in the deployment's units.
-const AMOUNT_FIELDS: [&str; 8] =
-    ["amount", "stake", "minimum", "requested", "available", "balance", "needed", "allowance"];
+const AMOUNT_FIELDS: [&str; 9] = [
+    "amount",
+    "stake",
+    "minimum",
+    "requested",
+    "available",
+    "balance",
+    "needed",
+    "allowance",
+    "selfStake",
+];
 
 /// The shared table with the CLI's hints.
 fn table() -> &'static ErrorTable {

@@ -66,9 +66,9 @@ interface IProverPool {
     /// @param shares The shares offered.
     error ZeroAssets(uint256 shares);
     /// @notice More shares were offered than the caller holds.
-    /// @param requested The shares offered.
-    /// @param balance The caller's shares.
-    error InsufficientShares(uint256 requested, uint256 balance);
+    /// @param shares The shares offered.
+    /// @param held The caller's shares.
+    error InsufficientShares(uint256 shares, uint256 held);
     /// @notice No withdrawal request has this id (never made, or already claimed).
     /// @param requestId The id.
     error UnknownRequest(uint256 requestId);

@@ -5,6 +5,7 @@
 pub mod batch;
 pub mod deploy;
 pub mod epoch;
+pub mod pool;
 pub mod prove;
 pub mod prover;
 pub mod token;
