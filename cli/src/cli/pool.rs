@@ -35,7 +35,12 @@ pub enum PoolCmd {
         #[arg(value_parser = parse_address)]
         pool: Address,
         /// Value to withdraw in tokens.
-        #[arg(long, allow_hyphen_values = true, conflicts_with = "all", required_unless_present = "all")]
+        #[arg(
+            long,
+            allow_hyphen_values = true,
+            conflicts_with = "all",
+            required_unless_present = "all"
+        )]
         amount: Option<String>,
         /// Withdraw every share.
         #[arg(long)]

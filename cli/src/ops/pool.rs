@@ -106,7 +106,8 @@ pub async fn pool_state(net: &Net, pool: &Pool) -> Result<PoolState> {
     let read = "while reading the pool";
     let assets = pool.activeAssets().call().await.wrap_err(read)?;
     let decimals = pool.decimals().call().await?;
-    let share_price = pool.convertToAssets(U256::from(10u64).pow(U256::from(decimals))).call().await?;
+    let share_price =
+        pool.convertToAssets(U256::from(10u64).pow(U256::from(decimals))).call().await?;
     let effective_at: u64 = pool.commissionEffectiveAt().call().await?.to();
     let pending = pool.pendingCommissionBps().call().await?;
     let acct = net.network.accountOf(addr).call().await?;
@@ -137,9 +138,8 @@ pub async fn pool_state(net: &Net, pool: &Pool) -> Result<PoolState> {
         reputation: net.network.reputationOf(addr).call().await?,
         eligible: stake >= U256::from(params.minStake),
         open_tranche: (open_id, U256::from(open.assets)),
-        unbonding_tranche: (unbonding_id != 0).then(|| {
-            (unbonding_id, U256::from(unbonding.assets), u64::from(unbonding.readyAt.to::<u64>()))
-        }),
+        unbonding_tranche: (unbonding_id != 0)
+            .then(|| (unbonding_id, U256::from(unbonding.assets), unbonding.readyAt.to::<u64>())),
     })
 }
 
@@ -329,7 +329,7 @@ async fn my_requests(net: &Net, pool: &Pool, me: Address) -> Result<Vec<(u64, U2
 }
 
 /// `pool claim POOL [--request ID]`: without an id, every request of the signer whose tranche is
-/// finalized or has reached its ready block.
+/// finalized or reaches its ready block in the next block (where the claim would be mined).
 pub async fn claim(net: &Net, who: Address, request: Option<u64>) -> Result<Report> {
     let me = net.chain.signer()?;
     let pool = resolve(net, who).await?;
@@ -352,7 +352,7 @@ pub async fn claim(net: &Net, who: Address, request: Option<u64>) -> Result<Repo
             }
             let ready: Vec<u64> = mine
                 .iter()
-                .filter(|(_, _, done, at)| *done || (*at != 0 && block >= *at))
+                .filter(|(_, _, done, at)| *done || (*at != 0 && block + 1 >= *at))
                 .map(|(id, ..)| *id)
                 .collect();
             if ready.is_empty() {
@@ -364,7 +364,8 @@ pub async fn claim(net: &Net, who: Address, request: Option<u64>) -> Result<Repo
                     })
                     .collect();
                 bail_state!(
-                    "no withdrawal of {me} in the pool {addr} is ready at block {block}:\n  {}",
+                    "no withdrawal of {me} in the pool {addr} is ready at block {}:\n  {}",
+                    block + 1,
                     waits.join("\n  ")
                 );
             }
@@ -375,7 +376,8 @@ pub async fn claim(net: &Net, who: Address, request: Option<u64>) -> Result<Repo
     let mut total = U256::ZERO;
     for id in ids {
         let r = net.chain.send("claim", &net.units, pool.claim(U256::from(id))).await?;
-        let amount = r.decoded_log::<ProverPool::WithdrawalClaimed>().map(|e| e.assets).unwrap_or_default();
+        let amount =
+            r.decoded_log::<ProverPool::WithdrawalClaimed>().map(|e| e.assets).unwrap_or_default();
         total += amount;
         paid.push(json!({ "requestId": id, "amount": fmt_amount(amount, net.units.decimals), "receipt": tx_json(&r) }));
     }
@@ -468,7 +470,11 @@ pub async fn status(net: &Net, who: Option<Address>) -> Result<Report> {
         let shares = pool.balanceOf(me).call().await?;
         let value = pool.previewRedeem(shares).call().await?;
         let requests = my_requests(net, &pool, me).await?;
-        h += &format!("you ({me})\n  holding      {} worth {}\n", fmt_shares(net, shares), u.fmt(value));
+        h += &format!(
+            "you ({me})\n  holding      {} worth {}\n",
+            fmt_shares(net, shares),
+            u.fmt(value)
+        );
         for (id, v, done, at) in &requests {
             let when = match (done, at) {
                 (true, _) => "claimable now".to_string(),
@@ -505,7 +511,13 @@ pub async fn list(net: &Net) -> Result<Report> {
             u.fmt(s.share_price),
             fmt_bps(u64::from(s.commission_bps)),
             s.reputation,
-            if s.closed { ", closed" } else if !s.eligible { ", not eligible" } else { "" }
+            if s.closed {
+                ", closed"
+            } else if !s.eligible {
+                ", not eligible"
+            } else {
+                ""
+            }
         );
         rows.push(state_json(net, &s, slashes));
     }

@@ -14,5 +14,6 @@ mod epoch;
 mod exit_codes;
 mod json;
 mod lifecycle;
+mod pool;
 mod prover;
 mod token;
