@@ -59,7 +59,8 @@ async fn every_command_prints_one_json_document() {
     let mut run = |key: Option<&Key>, args: &[&str]| {
         let doc = env.ok(key, args);
         check_shape(&format!("{args:?}"), &doc);
-        docs.push(doc);
+        docs.push(doc.clone());
+        doc
     };
     run(Some(p), &["prover", "status"]);
     run(Some(p), &["prover", "stake", "--amount", "1.5"]);
@@ -82,6 +83,15 @@ async fn every_command_prints_one_json_document() {
     run(Some(p), &["prover", "stake", "--amount", "1", "--dry-run"]);
     let abis = env.dir.path().join("abis");
     run(None, &["abi", "export", abis.to_str().unwrap()]);
+    let operator = format!("{:#x}", p.addr);
+    run(Some(p), &["pool", "create", "--self-stake", "100", "--commission", "10"]);
+    run(Some(&owner), &["pool", "deposit", &operator, "--amount", "10"]);
+    let request = run(Some(&owner), &["pool", "request-withdraw", &operator, "--amount", "5"]);
+    run(Some(&owner), &["pool", "status", &operator]);
+    run(None, &["pool", "list"]);
+    env.mine_to(request["readyAt"].as_u64().unwrap()).await;
+    let claimed = run(Some(&owner), &["pool", "claim", &operator]);
+    assert_eq!(claimed["total"], "5");
     assert_eq!(docs[0]["reputation"], 5000);
     assert_eq!(docs[1]["amount"], "1.5");
 
