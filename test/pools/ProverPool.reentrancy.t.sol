@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {Test} from "forge-std/Test.sol";
+import {NetworkTestBase} from "../helpers/NetworkTestBase.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {ProverNetwork} from "../../contracts/ProverNetwork.sol";
-import {InsecureDevVerifier} from "../../contracts/verifiers/InsecureDevVerifier.sol";
 import {ProverPool} from "../../contracts/pools/ProverPool.sol";
 import {ProverPoolFactory} from "../../contracts/pools/ProverPoolFactory.sol";
 import {ReentrantToken} from "../mocks/ReentrantToken.sol";
-import {Params} from "../../contracts/types/Params.sol";
 
 /// @notice A delegator contract that re-enters the pool from the token's transfer hook.
 contract ReenteringDelegator {
@@ -37,33 +35,18 @@ contract ReenteringDelegator {
     }
 }
 
-contract ProverPoolReentrancyTest is Test {
+contract ProverPoolReentrancyTest is NetworkTestBase {
     function test_Attack_ReentrantTokenCannotClaimTwice() public {
-        vm.roll(1000);
         ReentrantToken hook = new ReentrantToken();
-        Params memory p;
-        p.minStake = 100e18;
-        p.maxWeightStake = 10_000e18;
-        p.provingWindow = 20;
-        p.raceWindow = 10;
-        p.unbondingDelay = 100;
-        p.repHalfLife = 1000;
-        p.slashBps = 1000;
-        p.nonRevealSlashBps = 100;
-        p.burnBps = 5000;
-        p.bountyBps = 3000;
-        p.repInitial = 5000;
-        p.repGain = 100;
-        p.repMissPenalty = 1500;
-        p.repNoRevealPenalty = 300;
-        ProverNetwork net =
-            new ProverNetwork(IERC20(address(hook)), new InsecureDevVerifier(), address(this), 10, 5, p);
-        ProverPoolFactory factory = new ProverPoolFactory(net, 100e18);
+        ProverNetwork hooked = new ProverNetwork(
+            IERC20(address(hook)), verifier, owner, COMMIT_BLOCKS, REVEAL_BLOCKS, defaultParams()
+        );
+        ProverPoolFactory factory = new ProverPoolFactory(hooked, MIN_STAKE);
         address op = makeAddr("operator");
-        hook.mint(op, 100e18);
+        hook.mint(op, MIN_STAKE);
         vm.startPrank(op);
-        hook.approve(address(factory), 100e18);
-        ProverPool pool = factory.createPool(100e18, 0);
+        hook.approve(address(factory), MIN_STAKE);
+        ProverPool pool = factory.createPool(MIN_STAKE, 0);
         vm.stopPrank();
 
         ReenteringDelegator attacker = new ReenteringDelegator(pool);
