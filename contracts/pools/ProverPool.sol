@@ -127,17 +127,21 @@ contract ProverPool is IProverPool, ERC4626, Pausable, ReentrancyGuardTransient 
     }
 
     /// @notice Deposits `assets`, staked in the network at once, after a sync.
-    function deposit(uint256 assets, address receiver) public override nonReentrant returns (uint256) {
+    /// @dev The refusals are checked once here (not again through `maxDeposit`); the network's own
+    ///      96-bit bound on stake caps the amount.
+    function deposit(uint256 assets, address receiver) public override nonReentrant returns (uint256 shares) {
         _sync();
         if (!_acceptsDeposit(receiver)) _revertDepositRefused();
-        return super.deposit(assets, receiver);
+        shares = _convertToShares(assets, Math.Rounding.Floor);
+        _deposit(msg.sender, receiver, assets, shares);
     }
 
     /// @notice Mints `shares` for their price in assets, staked in the network at once, after a sync.
-    function mint(uint256 shares, address receiver) public override nonReentrant returns (uint256) {
+    function mint(uint256 shares, address receiver) public override nonReentrant returns (uint256 assets) {
         _sync();
         if (!_acceptsDeposit(receiver)) _revertDepositRefused();
-        return super.mint(shares, receiver);
+        assets = _convertToAssets(shares, Math.Rounding.Ceil);
+        _deposit(msg.sender, receiver, assets, shares);
     }
 
     /// @notice Disabled: use `requestWithdraw` and `claim`.
