@@ -163,4 +163,29 @@ contract ProverPoolSlashTest is PoolTestBase {
         assertLe((pool.activeAssets() + 1) * (supply + 1e6), (assets + 1) * (pool.totalSupply() + 1e6));
         _books();
     }
+
+    function test_PoolBelowMinimumStakeIsIneligibleNotInsolvent() public {
+        pool = _createPool(op, MIN_SELF_STAKE, 1000);
+        _deposit(dan, 50e18);
+        uint256 id = _request(dan, pool.balanceOf(dan));
+        // 100 active + 50 unbonding; 10% of 150 = 15 comes from the active stake: 85 < minStake.
+        _selectPool();
+        _slash(_miss());
+        pool.sync();
+        assertEq(net.accountOf(address(pool)).stake, 85e18);
+        assertEq(net.weightOf(address(pool)), 0, "not drawn");
+        uint256 epoch = _nextEpoch();
+        vm.expectRevert(abi.encodeWithSignature("StakeBelowMinimum(uint256,uint256)", 85e18, MIN_STAKE));
+        _commit(address(pool), epoch);
+        _books();
+        // Everyone still gets what the books say: the delegator's request (the operator's shares took
+        // the whole slash) and the operator's remaining stake.
+        _rollToReady(id);
+        assertEq(_claim(dan, id), 50e18);
+        uint256 exit = _request(op, pool.balanceOf(op));
+        _rollToReady(exit);
+        assertEq(_claim(op, exit), 85e18);
+        assertEq(pool.totalSupply(), 0);
+        assertEq(net.accountOf(address(pool)).stake + net.accountOf(address(pool)).unbonding, 0);
+    }
 }
