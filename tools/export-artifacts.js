@@ -8,7 +8,14 @@ const fs = require('fs');
 const path = require('path');
 
 const root = path.join(__dirname, '..');
-const CONTRACTS = ['ProverNetwork', 'InsecureDevVerifier', 'DevStakingToken', 'Groth16BatchVerifier'];
+const CONTRACTS = [
+  'ProverNetwork',
+  'InsecureDevVerifier',
+  'DevStakingToken',
+  'Groth16BatchVerifier',
+  'ProverPool',
+  'ProverPoolFactory',
+];
 const check = process.argv.includes('--check');
 const outDir = path.join(root, 'bindings', 'artifacts');
 let drift = [];

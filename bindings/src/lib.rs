@@ -77,6 +77,20 @@ mod generated {
         Groth16BatchVerifier,
         "artifacts/Groth16BatchVerifier.json"
     );
+
+    alloy::sol!(
+        #[sol(rpc)]
+        #[derive(Debug, PartialEq, Eq)]
+        ProverPool,
+        "artifacts/ProverPool.json"
+    );
+
+    alloy::sol!(
+        #[sol(rpc)]
+        #[derive(Debug, PartialEq, Eq)]
+        ProverPoolFactory,
+        "artifacts/ProverPoolFactory.json"
+    );
 }
 
 pub use generated::*;
@@ -91,5 +105,6 @@ mod tests {
         assert!(InsecureDevVerifier::DEPLOYED_BYTECODE.len() > 100);
         assert!(DevStakingToken::BYTECODE.len() > 1000);
         assert!(Groth16BatchVerifier::BYTECODE.len() > 1000);
+        assert!(ProverPoolFactory::BYTECODE.len() > 1000);
     }
 }

@@ -20,11 +20,13 @@ use alloy::{
 use serde::Deserialize;
 
 /// The exported artifacts the table is built from (ABI plus NatSpec of each deployable contract).
-pub const ARTIFACTS: [(&str, &str); 4] = [
+pub const ARTIFACTS: [(&str, &str); 6] = [
     ("ProverNetwork", include_str!("../artifacts/ProverNetwork.json")),
     ("DevStakingToken", include_str!("../artifacts/DevStakingToken.json")),
     ("Groth16BatchVerifier", include_str!("../artifacts/Groth16BatchVerifier.json")),
     ("InsecureDevVerifier", include_str!("../artifacts/InsecureDevVerifier.json")),
+    ("ProverPool", include_str!("../artifacts/ProverPool.json")),
+    ("ProverPoolFactory", include_str!("../artifacts/ProverPoolFactory.json")),
 ];
 
 /// A caller's action hints: the hint for an error name, if any. `{field}` in a hint is replaced by

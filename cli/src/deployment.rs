@@ -40,6 +40,9 @@ pub struct Deployment {
     pub owner: Address,
     /// Block of the network's deployment (epoch 0 starts here).
     pub deploy_block: u64,
+    /// The ProverPoolFactory of liquid proving pools (absent in files written before pools).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool_factory: Option<Address>,
 }
 
 impl Deployment {

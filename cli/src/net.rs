@@ -223,6 +223,18 @@ impl Net {
         amount: U256,
         purpose: &str,
     ) -> Result<()> {
+        self.ensure_allowance_to(self.dep.network, owner, amount, purpose).await
+    }
+
+    /// Checks the signer holds `amount` and approves `spender` (the network, a pool, the pool
+    /// factory) for it if needed.
+    pub async fn ensure_allowance_to(
+        &self,
+        spender: Address,
+        owner: Address,
+        amount: U256,
+        purpose: &str,
+    ) -> Result<()> {
         let balance =
             self.token.balanceOf(owner).call().await.wrap_err("while reading the token balance")?;
         if balance < amount {
@@ -237,13 +249,13 @@ impl Net {
                 self.units.fmt(balance)
             );
         }
-        let allowance = self.token.allowance(owner, self.dep.network).call().await?;
+        let allowance = self.token.allowance(owner, spender).call().await?;
         if allowance < amount {
             // `--approve-max` approves once for all later stakes and posts.
             let approve = if self.chain.tx.approve_max { U256::MAX } else { amount };
-            self.send("approve", self.token.approve(self.dep.network, approve))
+            self.send("approve", self.token.approve(spender, approve))
                 .await
-                .wrap_err("while approving the network to pull tokens")?;
+                .wrap_err("while approving the token to be pulled")?;
         }
         Ok(())
     }

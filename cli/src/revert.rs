@@ -71,7 +71,19 @@ fn hint(name: &str) -> Option<&'static str> {
         "OperatorCannotRegister" => {
             "its prover must clear it first (`provernet prover set-operator --clear`)"
         }
-        "EnforcedPause" => "the owner paused the network: no new batches until it is unpaused",
+        "EnforcedPause" => {
+            "the owner paused the contract: the network takes no new batches, a pool no deposits"
+        }
+        "WithdrawalNotReady" => {
+            "its tranche can be withdrawn from block {readyAt} (0: it waits for the tranche ahead of \
+             it); the chain is at block {current} (`provernet pool status POOL`)"
+        }
+        "SelfStakeBelowMinimum" => {
+            "the operator tops up with `provernet pool deposit POOL --amount AMT`"
+        }
+        "UseWithdrawalQueue" => {
+            "run `provernet pool request-withdraw POOL`, then `provernet pool claim POOL` after the delay"
+        }
         _ => return None,
     })
 }
@@ -87,6 +99,7 @@ const AMOUNT_FIELDS: [&str; 9] = [
     "needed",
     "allowance",
     "fee",
+    "selfStake",
 ];
 
 /// The shared table with the CLI's hints.

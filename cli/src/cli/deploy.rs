@@ -64,7 +64,7 @@ pub(super) async fn run(g: &GlobalArgs, a: DeployArgs) -> Result<Report> {
     let backup = Deployment::back_up(&path)?;
     dep.save(&path)?;
     let human = format!(
-        "deployed on chain {}\n  network   {}\n  token     {}{}\n  verifier  {} ({})\n  owner     {} (authorised batch source)\n  epochs    {} commit + {} reveal blocks from block {}, in slots of {} blocks\nwrote {}",
+        "deployed on chain {}\n  network   {}\n  token     {}{}\n  verifier  {} ({})\n  owner     {} (authorised batch source)\n  pools     {} (factory)\n  epochs    {} commit + {} reveal blocks from block {}, in slots of {} blocks\nwrote {}",
         dep.chain_id,
         dep.network,
         dep.token,
@@ -75,6 +75,7 @@ pub(super) async fn run(g: &GlobalArgs, a: DeployArgs) -> Result<Report> {
             None => "INSECURE dev verifier: development only".into(),
         },
         dep.owner,
+        dep.pool_factory.map_or_else(|| "none".to_string(), |a| a.to_string()),
         config.commit_blocks,
         config.reveal_blocks,
         dep.deploy_block,

@@ -9,6 +9,7 @@ mod devnet;
 mod epoch;
 mod global;
 mod keys;
+mod pool;
 mod prover;
 mod token;
 mod worker;
@@ -56,6 +57,9 @@ pub enum Command {
     /// Epoch status and commit-reveal.
     #[command(subcommand)]
     Epoch(epoch::EpochCmd),
+    /// Liquid proving pools: create, deposit, request-withdraw, claim, status, list.
+    #[command(subcommand)]
+    Pool(pool::PoolCmd),
     /// Post, inspect, prove and time out batches.
     #[command(subcommand)]
     Batch(batch::BatchCmd),
@@ -279,6 +283,7 @@ pub async fn run(cli: Cli) -> Result<Option<Report>> {
                     Command::Token(c) => token::run(&g, c).await,
                     Command::Prover(c) => prover::run(&g, c).await,
                     Command::Epoch(c) => epoch::run(&g, c).await,
+                    Command::Pool(c) => pool::run(&g, c).await,
                     Command::Batch(c) => batch::run(&g, c).await,
                     Command::Keys(c) => keys::run(&g, c).await,
                     Command::Abi(c) => abi::run(&g, c),

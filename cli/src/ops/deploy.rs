@@ -7,6 +7,7 @@ use alloy::{
 use eyre::{Result, WrapErr, eyre};
 use provernet_bindings::{
     DevStakingToken, Groth16BatchVerifier, InsecureDevVerifier, NetworkConfig, ProverNetwork,
+    ProverPoolFactory,
 };
 
 use crate::{
@@ -183,6 +184,7 @@ pub async fn deploy(
         VerifierKind::InsecureDev => None,
     };
 
+    let min_stake = U256::from(contract_params.minStake);
     let builder = ProverNetwork::deploy_builder(
         &provider,
         token,
@@ -203,6 +205,17 @@ pub async fn deploy(
     for source in std::iter::once(owner).chain(extra_sources.iter().copied()) {
         chain.send("setBatchSource", &units, net.setBatchSource(source, true)).await?;
     }
+    // The pools' factory: a pool's operator must keep at least the network's minimum stake in it.
+    let receipt = chain
+        .send(
+            "deploy ProverPoolFactory",
+            &units,
+            ProverPoolFactory::deploy_builder(&provider, network, min_stake),
+        )
+        .await?;
+    let pool_factory = receipt
+        .contract_address
+        .ok_or_else(|| eyre!("pool factory deployment has no contract address"))?;
     Ok(Deployment {
         chain_id: chain.chain_id,
         network,
@@ -215,5 +228,6 @@ pub async fn deploy(
         token_decimals: decimals,
         owner,
         deploy_block,
+        pool_factory: Some(pool_factory),
     })
 }

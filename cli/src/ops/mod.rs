@@ -7,6 +7,7 @@ pub mod deploy;
 pub mod epoch;
 pub mod fees;
 pub mod operator;
+pub mod pool;
 pub mod prove;
 pub mod prover;
 pub mod token;

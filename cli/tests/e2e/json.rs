@@ -64,7 +64,8 @@ async fn every_command_prints_one_json_document() {
     let mut run = |key: Option<&Key>, args: &[&str]| {
         let doc = env.ok(key, args);
         check_shape(&format!("{args:?}"), &doc);
-        docs.push(doc);
+        docs.push(doc.clone());
+        doc
     };
     run(Some(p), &["prover", "status"]);
     run(Some(p), &["prover", "stake", "--amount", "1.5"]);
@@ -93,6 +94,16 @@ async fn every_command_prints_one_json_document() {
     run(None, &["abi", "export", abis.to_str().unwrap()]);
     // Newcomers start at reputation 0 and rise toward repInitial (5000).
     assert!(docs[0]["reputation"].as_u64().unwrap() < 5000, "{}", docs[0]);
+    let operator = format!("{:#x}", owner.addr);
+    // The owner is no prover, so it can be a pool's operator (a registered prover cannot).
+    run(Some(&owner), &["pool", "create", "--self-stake", "100", "--commission", "10"]);
+    run(Some(&owner), &["pool", "deposit", &operator, "--amount", "10"]);
+    let request = run(Some(&owner), &["pool", "request-withdraw", &operator, "--amount", "5"]);
+    run(Some(&owner), &["pool", "status", &operator]);
+    run(None, &["pool", "list"]);
+    env.mine_to(request["readyAt"].as_u64().unwrap()).await;
+    let claimed = run(Some(&owner), &["pool", "claim", &operator]);
+    assert_eq!(claimed["total"], "5");
     assert_eq!(docs[1]["amount"], "1.5");
 
     // Failures are one JSON document too, with the exit code and its kind.

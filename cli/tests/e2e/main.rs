@@ -19,6 +19,7 @@ mod json;
 mod landing;
 mod lifecycle;
 mod operator;
+mod pool;
 mod prover;
 mod slots;
 mod token;
