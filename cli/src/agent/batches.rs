@@ -205,7 +205,10 @@ mod tests {
 
     #[test]
     fn jobs_split_runs_and_keep_races_single() {
-        assert_eq!(plan_jobs(&[1, 2, 3], &[7]), vec![(1, 2), (3, 1), (7, 1)]);
+        // A run of three is one (padded) proof; a run of 17 needs two (16 is the largest circuit).
+        assert_eq!(plan_jobs(&[1, 2, 3], &[7]), vec![(1, 3), (7, 1)]);
+        let long: Vec<u64> = (1..=17).collect();
+        assert_eq!(plan_jobs(&long, &[]), vec![(1, 16), (17, 1)]);
         assert!(plan_jobs(&[], &[]).is_empty());
     }
 
