@@ -89,7 +89,7 @@ fn hint(name: &str) -> Option<&'static str> {
 }
 
 /// Fields that hold token amounts, shown again in the deployment's units.
-const AMOUNT_FIELDS: [&str; 9] = [
+const AMOUNT_FIELDS: [&str; 10] = [
     "amount",
     "stake",
     "minimum",

@@ -92,8 +92,6 @@ async fn every_command_prints_one_json_document() {
     run(Some(p), &["prover", "set-operator", "--clear"]);
     let abis = env.dir.path().join("abis");
     run(None, &["abi", "export", abis.to_str().unwrap()]);
-    // Newcomers start at reputation 0 and rise toward repInitial (5000).
-    assert!(docs[0]["reputation"].as_u64().unwrap() < 5000, "{}", docs[0]);
     let operator = format!("{:#x}", owner.addr);
     // The owner is no prover, so it can be a pool's operator (a registered prover cannot).
     run(Some(&owner), &["pool", "create", "--self-stake", "100", "--commission", "10"]);
@@ -104,6 +102,8 @@ async fn every_command_prints_one_json_document() {
     env.mine_to(request["readyAt"].as_u64().unwrap()).await;
     let claimed = run(Some(&owner), &["pool", "claim", &operator]);
     assert_eq!(claimed["total"], "5");
+    // Newcomers start at reputation 0 and rise toward repInitial (5000).
+    assert!(docs[0]["reputation"].as_u64().unwrap() < 5000, "{}", docs[0]);
     assert_eq!(docs[1]["amount"], "1.5");
 
     // Failures are one JSON document too, with the exit code and its kind.
