@@ -16,18 +16,10 @@ contract ProverNetworkSelectionAttacksTest is NetworkTestBase {
         provers = _three();
     }
 
-    /// @dev Commits and reveals `provers` in a fresh epoch and returns it, leaving the chain at the first
-    ///      block of the next epoch with the seed not fixed yet.
+    /// @dev Commits and reveals `provers` in a fresh epoch and returns it, leaving the chain in the next
+    ///      epoch's commit phase with the seed not fixed yet.
     function _revealedEpoch() internal returns (uint256 epoch) {
-        epoch = _nextEpoch();
-        for (uint256 i; i < provers.length; ++i) {
-            _commit(provers[i], epoch);
-        }
-        _toReveal(epoch);
-        for (uint256 i; i < provers.length; ++i) {
-            _reveal(provers[i], epoch);
-        }
-        vm.roll(net.epochStart(epoch + 1));
+        epoch = _selectionRound(provers);
     }
 
     function _mixOf(address[] memory who, uint256 epoch) internal pure returns (uint96 mix) {
