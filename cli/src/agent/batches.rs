@@ -116,7 +116,14 @@ impl Agent {
                 _ => {}
             }
         }
-        let jobs = plan_jobs(&mine, &races);
+        // One slot's run is one job: a run never crosses a slot boundary, so the jobs for the same
+        // batches are the same whenever they are planned (a restarted agent finds its queued jobs
+        // and their results under the same ids instead of proving again).
+        let mut jobs = Vec::new();
+        for slot_run in split_by(&mine, |id| self.batches.slot_ends.get(&id).copied()) {
+            jobs.extend(plan_jobs(&slot_run, &[]));
+        }
+        jobs.extend(plan_jobs(&[], &races));
         if jobs.is_empty() {
             return Ok(());
         }
@@ -141,6 +148,18 @@ impl Agent {
         }
         Ok(())
     }
+}
+
+/// Splits sorted ids where the key (a batch's slot) changes.
+fn split_by(ids: &[u64], key: impl Fn(u64) -> Option<u64>) -> Vec<Vec<u64>> {
+    let mut groups: Vec<Vec<u64>> = Vec::new();
+    for &id in ids {
+        match groups.last_mut() {
+            Some(g) if key(g[0]) == key(id) => g.push(id),
+            _ => groups.push(vec![id]),
+        }
+    }
+    groups
 }
 
 /// The proofs to make: consecutive assigned batches (a slot's, and neighbouring slots' of this
@@ -201,6 +220,13 @@ mod tests {
         assert_eq!(runs(&[1, 2, 3, 5, 6, 9], 32), vec![(1, 3), (5, 2), (9, 1)]);
         assert_eq!(runs(&[1, 2, 3], 2), vec![(1, 2), (3, 1)]);
         assert!(runs(&[], 32).is_empty());
+    }
+
+    #[test]
+    fn runs_split_at_slot_boundaries() {
+        let slot = |id: u64| Some(if id <= 2 { 10 } else { 12 });
+        assert_eq!(split_by(&[1, 2, 3], slot), vec![vec![1, 2], vec![3]]);
+        assert!(split_by(&[], slot).is_empty());
     }
 
     #[test]

@@ -52,6 +52,13 @@ async fn a_proof_slower_than_an_epoch_does_not_stop_commits_and_reveals() {
     let stake = env.ok(Some(p), &["prover", "status"])["stake"].clone();
     // Every proving round takes 10 minutes: far longer than the three epochs below.
     let agent = AgentProc::start(&env, p, &["--prove-delay-ms", "600000", "--no-race"]);
+    // The agent proves a slot's batches once the slot is over: end the slot, and let it start the
+    // proof before the epochs below move the chain past the window.
+    env.mine_to(post["slot"]["lastBlock"].as_u64().unwrap() + 1).await;
+    wait_for("the proof to start", Duration::from_secs(60), || async {
+        log_of(&agent).contains("handed proof jobs")
+    })
+    .await;
     // select_all stopped one block before epoch + 1; the post landed in its first block.
     every_epoch_committed_and_revealed(&env, p.addr, epoch + 1, 3).await;
     assert!(env.proven_events(1).await.is_empty(), "the proof is still being made");
