@@ -33,11 +33,9 @@ pub struct Geometry {
     pub slot_blocks: u64,
 }
 
-/// Keys reserved per slot in the contract's assignment keys (`Slots.KEYS_PER_SLOT`): draws 0..3,
-/// then the open key.
-pub const KEYS_PER_SLOT: u64 = 8;
-/// The draw index of a slot's open key (`Slots.OPEN`): nobody could take the slot's batches.
-pub const OPEN_DRAW: u64 = 7;
+/// The contract's assignment-key geometry (`Slots.KEYS_PER_SLOT`, `Slots.OPEN`), defined once in
+/// the evm crate beside the epoch clock.
+pub use provernet_evm::{KEYS_PER_SLOT, OPEN_DRAW};
 
 /// One slot's place: its epoch, its index in the epoch and its blocks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

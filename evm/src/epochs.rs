@@ -14,6 +14,13 @@ pub struct Epochs {
     pub slot_blocks: u64,
 }
 
+/// Most draws per slot (`Slots.DRAWS` in contracts/libraries/Slots.sol).
+pub const DRAWS: u64 = 4;
+/// Assignment keys reserved per slot (`Slots.KEYS_PER_SLOT`): draws 0..DRAWS and the open key.
+pub const KEYS_PER_SLOT: u64 = 8;
+/// The draw index of a slot's open key (`Slots.OPEN`): the slot's batches nobody could take.
+pub const OPEN_DRAW: u64 = 7;
+
 /// One assignment slot: every batch posted in it goes to the slot's prover.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Slot {
@@ -54,6 +61,11 @@ impl Epochs {
     /// Slots per epoch (`ProverNetwork.slotsPerEpoch`).
     pub fn slots_per_epoch(&self) -> u64 {
         self.length().div_ceil(self.slot_blocks)
+    }
+
+    /// The assignment key of draw 0 of `slot` (`Slots.key`): global slot x KEYS_PER_SLOT.
+    pub fn first_key(&self, slot: &Slot) -> u64 {
+        (slot.epoch * self.slots_per_epoch() + slot.index) * KEYS_PER_SLOT
     }
 
     /// The slot `block` falls in (`ProverNetwork.currentSlot` at that block).

@@ -24,7 +24,7 @@ pub mod revert;
 
 pub use chain::{Chain, prevrandao};
 pub use deploy::{Addresses, Contracts, EIP170_LIMIT, Genesis, UNIT, fixture_params};
-pub use epochs::{Epochs, Slot};
+pub use epochs::{DRAWS, Epochs, KEYS_PER_SLOT, OPEN_DRAW, Slot};
 pub use names::{BLOCK_TIME, CHAIN_ID, Names};
 pub use outcome::Outcome;
 pub use provernet_bindings::ProverNetwork::{Params, ProverNetworkErrors, ProverNetworkEvents};

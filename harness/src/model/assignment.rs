@@ -16,12 +16,8 @@ use crate::model::transition::Transition;
 use crate::params::Params;
 use crate::violation::{Violation, violation};
 
-/// Most draws per slot (`Slots.DRAWS`).
-pub const DRAWS: u64 = 4;
-/// Keys reserved per slot (`Slots.KEYS_PER_SLOT`).
-pub const KEYS_PER_SLOT: u64 = 8;
-/// The draw index of a slot's open key (`Slots.OPEN`).
-pub const OPEN: u64 = 7;
+/// The slot geometry constants are the evm crate's (one definition beside `Epochs`).
+pub use provernet_evm::{DRAWS, KEYS_PER_SLOT, OPEN_DRAW as OPEN};
 
 /// `Capacity.canTake`: a prover holding `open` batches may take one more while its bonded stake
 /// (active + unbonding: an unstake request cannot make it decline) covers minStake + open x bond.
@@ -57,7 +53,7 @@ pub fn slot_randomness(seed: U256, epoch: u64, index: u64, draw: u64) -> U256 {
 pub(crate) fn assign(t: &mut Transition<'_>) -> Result<(u64, Address), Violation> {
     let chain = t.seen.chain;
     let slot = chain.epochs.slot_at(t.block);
-    let first = (slot.epoch * chain.epochs.slots_per_epoch() + slot.index) * KEYS_PER_SLOT;
+    let first = chain.epochs.first_key(&slot);
     let cursor = t.m.cursor;
     let mut draw = 0;
     if (first..first + KEYS_PER_SLOT).contains(&cursor.key) {
