@@ -4,19 +4,26 @@ pragma solidity 0.8.30;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
-import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
+import {NetworkBase} from "./NetworkBase.sol";
+import {NetworkExtension} from "./extension/NetworkExtension.sol";
 import {IProverNetwork} from "./interfaces/IProverNetwork.sol";
 import {IProofVerifier} from "./interfaces/IProofVerifier.sol";
 import {Params} from "./types/Params.sol";
 import {AccountState} from "./types/AccountState.sol";
-import {Assignment, Batch, BatchRecord, BatchStatus, PostCursor, SourceAccount} from "./types/Batch.sol";
+import {
+    Assignment,
+    Batch,
+    BatchRecord,
+    BatchStatus,
+    NetworkClock,
+    PostCursor,
+    SlashTerms,
+    SourceAccount
+} from "./types/Batch.sol";
 import {EpochRoll} from "./types/EpochRoll.sol";
 import {Capacity} from "./libraries/Capacity.sol";
 import {ParamsLib} from "./libraries/ParamsLib.sol";
-import {ParamsValidator} from "./governance/ParamsValidator.sol";
 import {Reputation} from "./libraries/Reputation.sol";
 import {Seed} from "./libraries/Seed.sol";
 import {SelectionList} from "./libraries/SelectionList.sol";
@@ -31,7 +38,7 @@ import {Weight} from "./libraries/Weight.sol";
 /// @dev ACCOUNTING INVARIANT (every extension must preserve it):
 ///        token.balanceOf(this) ==  sum(stake + unbonding + claimable over all accounts)
 ///                                + sum(feeBalance over all batch sources)
-///                                + sum(fee of batches in Assigned, Open or Racing)
+///                                + sum(fee of batches in Assigned, Open, Racing or Challenged)
 ///                                + sum(bounty of batches in Racing)
 ///                                + treasuryBalance + burnPending
 ///      Every inflow is credited with the amount the token actually delivered (balance difference),
@@ -40,7 +47,9 @@ import {Weight} from "./libraries/Weight.sol";
 ///      transfer, behind a reentrancy guard. No function loops over provers or batches except
 ///      `submitProof`, bounded by MAX_BATCHES_PER_PROOF, and a slot's draws, bounded by Slots.DRAWS; a
 ///      draw is a binary search.
-contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuardTransient {
+///      Governance, the data-availability challenge and the treasury live in `NetworkExtension`, which the
+///      fallback reaches by delegatecall on the same storage (`NetworkBase`); the exported ABI joins both.
+contract ProverNetwork is IProverNetwork, NetworkBase {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
@@ -54,61 +63,11 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
     uint256 public constant REP_FLOOR = Weight.REP_FLOOR;
     /// @notice Upper bound of reputation scores.
     uint256 public constant REP_MAX = Reputation.MAX;
-    /// @notice Where burned slashes go.
-    address public constant BURN_SINK = 0x000000000000000000000000000000000000dEaD;
     uint32 private constant NO_COMMIT = type(uint32).max;
-    /// @dev Must equal SelectionList.CAPACITY (array lengths need a constant of this contract).
-    uint256 private constant LIST_CAPACITY = 4_294_967_296;
 
-    /// @notice The staking and fee token.
-    IERC20 public immutable token;
-    /// @notice Block at which epoch 0 starts.
-    uint256 public immutable genesisBlock;
-    /// @notice Blocks of the commit phase at the start of each epoch.
-    uint256 public immutable commitBlocks;
-    /// @notice Blocks of the reveal phase that closes each epoch.
-    uint256 public immutable revealBlocks;
-    /// @notice commitBlocks + revealBlocks. Immutable: moving epoch boundaries mid-flight would move
-    ///         phases under the feet of provers who already committed.
-    uint256 public immutable epochLength;
-    /// @notice Blocks per assignment slot. Immutable for the same reason as the epoch length.
-    uint256 public immutable slotBlocks;
-    /// @notice Slots per epoch (the last one may be shorter than slotBlocks).
-    uint256 public immutable slotsPerEpoch;
-    /// @notice Commitments must be below this value: the verifier's provable domain, read at deployment.
-    ///         A replacement verifier must report the same bound.
-    uint256 public immutable commitmentBound;
-    /// @notice The contract holding the parameter bounds (deployed by the constructor; see ParamsValidator).
-    ParamsValidator public immutable paramsValidator;
-
-    Params internal _params;
-    /// @notice The proof verifier.
-    IProofVerifier public verifier;
-    /// @notice Slashed funds owed to the treasury.
-    uint128 public treasuryBalance;
-    /// @notice Slashed funds waiting for `flushBurn`.
-    uint128 public burnPending;
-    /// @dev Next batch id and the assignment of the current slot (see `PostCursor`).
-    PostCursor internal _cursor;
-    /// @notice Number of batch sources ever authorised (their indices are 1..sourceCount).
-    uint16 public sourceCount;
-
-    mapping(address source => SourceAccount) internal _sources;
-    /// @notice The batch source with index `index` (1-based), as stored on its batches.
-    mapping(uint256 index => address source) public sourceAt;
-    /// @notice The prover an operator address acts for (zero if it is nobody's operator).
-    mapping(address operator => address prover) public proverOfOperator;
-    /// @notice The operator a prover has named (zero if none).
-    mapping(address prover => address operator) public operatorOf;
-    mapping(address account => AccountState) internal _accounts;
-    mapping(uint256 batchId => BatchRecord) internal _batches;
-    mapping(uint256 assignmentKey => Assignment) internal _assignments;
-    /// @dev The seed of each list epoch, written once and never rewritten (zero: not fixed yet).
-    mapping(uint256 epoch => uint256 seed) internal _seeds;
-    EpochRoll[2] internal _rolls;
-    /// @dev Two selection lists (by epoch parity), each a fixed-size array so that entry i sits at a
-    ///      fixed offset from the list's base slot.
-    uint256[LIST_CAPACITY][2] internal _lists;
+    /// @notice The contract holding governance, the data-availability challenge and the treasury, reached
+    ///         through the fallback by delegatecall (deployed by the constructor with the same geometry).
+    address public immutable extension;
 
     /// @param token_ Staking and fee token.
     /// @param verifier_ Proof verifier; its `commitmentBound` becomes the network's.
@@ -125,36 +84,49 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         uint256 revealBlocks_,
         uint256 slotBlocks_,
         Params memory params_
-    ) Ownable(owner_) {
-        if (address(token_) == address(0) || address(verifier_) == address(0)) {
-            revert ZeroAddress();
-        }
-        if (commitBlocks_ == 0 || commitBlocks_ > 100_000) {
-            revert ParamsLib.ParamOutOfBounds("commitBlocks", commitBlocks_, 1, 100_000);
-        }
-        if (revealBlocks_ == 0 || revealBlocks_ > 100_000) {
-            revert ParamsLib.ParamOutOfBounds("revealBlocks", revealBlocks_, 1, 100_000);
-        }
-        uint256 length = commitBlocks_ + revealBlocks_;
-        if (slotBlocks_ == 0 || slotBlocks_ > length) {
-            revert ParamsLib.ParamOutOfBounds("slotBlocks", slotBlocks_, 1, length);
-        }
-        token = token_;
-        verifier = verifier_;
-        commitmentBound = verifier_.commitmentBound();
-        genesisBlock = block.number;
-        commitBlocks = commitBlocks_;
-        revealBlocks = revealBlocks_;
-        epochLength = length;
-        slotBlocks = slotBlocks_;
-        slotsPerEpoch = Slots.perEpoch(length, slotBlocks_);
-        paramsValidator = new ParamsValidator();
-        ParamsLib.validate(params_, length);
+    )
+        NetworkBase(
+            token_, owner_, block.number, commitBlocks_, revealBlocks_, slotBlocks_, _boundOf(verifier_)
+        )
+    {
+        ParamsLib.validate(params_, epochLength);
+        extension = address(
+            new NetworkExtension(
+                token_, block.number, commitBlocks_, revealBlocks_, slotBlocks_, commitmentBound
+            )
+        );
         _params = params_;
+        // Terms id 0 is never used, so a zero `config` on a record can only mean "not written".
+        _terms[1] = SlashTerms(
+            address(verifier_), params_.slashBps, params_.burnBps, params_.bountyBps, params_.keeperBps
+        );
+        _clock.config = 1;
         // No slot's key: the first post always makes its slot's draw.
         _cursor = PostCursor(1, type(uint40).max, address(0));
         emit ParamsUpdated(params_);
         emit VerifierUpdated(address(verifier_));
+        emit SlashTermsSet(
+            1, address(verifier_), params_.slashBps, params_.burnBps, params_.bountyBps, params_.keeperBps
+        );
+    }
+
+    /// @notice Everything the network itself does not answer (governance, the data-availability challenge,
+    ///         the treasury) runs in `extension` on this contract's storage.
+    fallback() external {
+        address ext = extension;
+        assembly ("memory-safe") {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), ext, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
+    }
+
+    /// @dev The verifier's commitment bound, refusing a zero verifier first.
+    function _boundOf(IProofVerifier verifier_) private view returns (uint256) {
+        if (address(verifier_) == address(0)) revert ZeroAddress();
+        return verifier_.commitmentBound();
     }
 
     // ================================================================== staking
@@ -172,6 +144,7 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         a.reputation = uint16(Reputation.NEWCOMER);
         a.repUpdatedAt = uint40(block.number);
         a.commitEpoch = NO_COMMIT;
+        _clock.provers += 1;
         emit ProverRegistered(msg.sender, received, Reputation.NEWCOMER);
     }
 
@@ -269,7 +242,7 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
             if (previous == epoch) revert AlreadyCommitted(epoch);
             // The previous commitment's reveal phase is over (it belongs to an earlier epoch):
             // apply the withheld-reveal penalty here so a restarted prover is never stuck.
-            _penalizeNonReveal(prover, a, previous);
+            _penalizeNonReveal(prover, a, previous, false);
         }
         a.commitEpoch = uint32(epoch);
         a.commitHash = bytes28(commitment);
@@ -317,7 +290,7 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         if (a.commitHash == 0 || block.number < epochStart(epoch + 1)) {
             revert NoOverdueCommitment(prover, epoch);
         }
-        _penalizeNonReveal(prover, a, epoch);
+        _penalizeNonReveal(prover, a, epoch, true);
     }
 
     /// @inheritdoc IProverNetwork
@@ -352,7 +325,9 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
     }
 
     /// @inheritdoc IProverNetwork
-    function postBatch(bytes32 commitment, uint256 fee) external whenNotPaused returns (uint256 batchId) {
+    function postBatch(bytes32 commitment, uint256 fee) external returns (uint256 batchId) {
+        NetworkClock memory clock = _clock;
+        if (clock.pausedAt != 0) revert EnforcedPause();
         SourceAccount storage src = _sources[msg.sender];
         SourceAccount memory source = src;
         if (!source.allowed) revert NotBatchSource(msg.sender);
@@ -367,7 +342,7 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
 
         PostCursor memory cursor = _cursor;
         batchId = cursor.nextBatchId;
-        (uint256 key, address prover) = _assignmentFor(cursor);
+        (uint256 key, address prover) = _assignmentFor(cursor, clock);
         _batches[batchId] = BatchRecord({
             commitment: commitment,
             fee: uint96(fee),
@@ -384,8 +359,8 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
             commitment,
             fee,
             prover,
-            prover == address(0) ? block.number : asg.provingDeadline,
-            asg.raceDeadline
+            prover == address(0) ? block.number : asg.provingDeadline + clock.pausedBlocks,
+            asg.raceDeadline + clock.pausedBlocks
         );
     }
 
@@ -397,6 +372,7 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         bytes32[] memory commitments = new bytes32[](count);
         uint256 payout;
         uint256 checkedKey = type(uint256).max;
+        address verifier;
         for (uint256 i; i < count; ++i) {
             uint256 id = firstBatchId + i;
             BatchRecord storage b = _batches[id];
@@ -404,16 +380,17 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
             if (status != BatchStatus.Assigned) _revertStatus(id, status);
             uint256 key = b.assignment;
             if (key != checkedKey) {
-                // A slot's batches share one assignment: check it once per run of equal keys.
-                Assignment storage asg = _assignments[key];
-                if (asg.prover != prover) revert NotAssignedProver(id, asg.prover, prover);
-                if (block.number > asg.provingDeadline) revert ProvingWindowClosed(id, asg.provingDeadline);
+                // A slot's batches share one assignment: check it once per run of equal keys. One proof, one
+                // verifier: batches drawn under different terms are proven separately.
+                address v = _checkAssignment(key, id, prover);
+                if (verifier == address(0)) verifier = v;
+                else if (v != verifier) revert MixedVerifiers(firstBatchId, id);
                 checkedKey = key;
             }
             commitments[i] = b.commitment;
             payout += b.fee;
         }
-        if (!verifier.verify(prover, firstBatchId, commitments, proof)) {
+        if (!IProofVerifier(verifier).verify(prover, firstBatchId, commitments, proof)) {
             revert InvalidProof(firstBatchId, count);
         }
 
@@ -434,8 +411,9 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         BatchRecord storage b = _batches[batchId];
         if (b.status != BatchStatus.Assigned) _revertStatus(batchId, b.status);
         Assignment storage asg = _assignments[b.assignment];
-        if (block.number <= asg.provingDeadline) revert ProvingWindowOpen(batchId, asg.provingDeadline);
-        _slashMissed(batchId, b, asg);
+        uint256 deadline = asg.provingDeadline;
+        if (_now() <= deadline) revert ProvingWindowOpen(batchId, _toBlock(deadline));
+        _slashMissed(batchId, b, asg, msg.sender);
     }
 
     /// @inheritdoc IProverNetwork
@@ -443,12 +421,15 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         BatchRecord storage b = _batches[batchId];
         BatchStatus status = b.status;
         Assignment storage asg = _assignments[b.assignment];
+        uint256 now_ = _now();
         if (status == BatchStatus.Assigned) {
-            if (block.number <= asg.provingDeadline) revert ProvingWindowOpen(batchId, asg.provingDeadline);
+            if (now_ <= asg.provingDeadline) {
+                revert ProvingWindowOpen(batchId, _toBlock(asg.provingDeadline));
+            }
         } else if (status != BatchStatus.Open && status != BatchStatus.Racing) {
             _revertStatus(batchId, status);
         }
-        if (block.number > asg.raceDeadline) revert RaceClosed(batchId, asg.raceDeadline);
+        if (now_ > asg.raceDeadline) revert RaceClosed(batchId, _toBlock(asg.raceDeadline));
         address racer = _actor();
         if (racer == asg.prover) revert SlashedProverCannotRace(batchId);
         AccountState storage a = _accounts[racer];
@@ -456,9 +437,10 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         if (a.stake < minStake) revert NotEligible(racer, a.stake, minStake);
         bytes32[] memory commitments = new bytes32[](1);
         commitments[0] = b.commitment;
+        IProofVerifier verifier = IProofVerifier(_terms[asg.config].verifier);
         if (!verifier.verify(racer, batchId, commitments, proof)) revert InvalidProof(batchId, 1);
 
-        if (status == BatchStatus.Assigned) _slashMissed(batchId, b, asg);
+        if (status == BatchStatus.Assigned) _slashMissed(batchId, b, asg, racer);
         uint256 payout = uint256(b.fee) + b.bounty;
         b.status = BatchStatus.Proven;
         a.claimable += payout.toUint96();
@@ -474,92 +456,25 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
             _revertStatus(batchId, status);
         }
         Assignment storage asg = _assignments[b.assignment];
-        if (block.number <= asg.raceDeadline) revert RaceNotOver(batchId, asg.raceDeadline);
-        if (status == BatchStatus.Assigned) _slashMissed(batchId, b, asg);
-        // Nobody rescued the batch: the bounty has no winner and goes to the treasury.
+        if (_now() <= asg.raceDeadline) revert RaceNotOver(batchId, _toBlock(asg.raceDeadline));
+        if (status == BatchStatus.Assigned) _slashMissed(batchId, b, asg, msg.sender);
+        // Nobody rescued the batch: the bounty has no winner and is burned (the treasury's share of a slash
+        // stays bounded, so it may not grow with the misses nobody rescued).
         uint256 bounty = b.bounty;
         if (bounty != 0) {
-            treasuryBalance += uint128(bounty);
+            burnPending += uint128(bounty);
             b.bounty = 0;
         }
-        uint256 refund = b.fee;
+        // The keeper that closed the batch is paid out of the refund: the source is the one it serves.
+        uint256 fee = b.fee;
+        uint256 keeper = Slashing.keeperFee(fee, _terms[asg.config].keeperBps);
+        uint256 refund = fee - keeper;
         b.status = BatchStatus.Failed;
         address poster = sourceAt[b.source];
         SourceAccount storage src = _sources[poster];
         src.feeBalance = uint96(src.feeBalance + refund);
+        _payKeeper(msg.sender, keeper);
         emit BatchFailed(batchId, poster, refund);
-    }
-
-    // ================================================================== governance
-
-    /// @notice Replaces all parameters; each is bounds-checked. Applies to assignments drawn afterwards
-    ///         (deadlines are fixed when a slot's draw is made).
-    /// @param p The new parameters.
-    function setParams(Params calldata p) external onlyOwner {
-        paramsValidator.validate(p, epochLength);
-        _params = p;
-        emit ParamsUpdated(p);
-    }
-
-    /// @notice Authorises or de-authorises a batch source (the rollup's inbox or sequencer). A source
-    ///         keeps its index and its fee balance when de-authorised, so it can still withdraw fees and
-    ///         receive refunds.
-    /// @param source The address.
-    /// @param allowed Whether it may post.
-    function setBatchSource(address source, bool allowed) external onlyOwner {
-        if (source == address(0)) revert ZeroAddress();
-        SourceAccount storage src = _sources[source];
-        if (src.index == 0) {
-            uint16 index = sourceCount + 1;
-            sourceCount = index;
-            src.index = index;
-            sourceAt[index] = source;
-        }
-        src.allowed = allowed;
-        emit BatchSourceSet(source, allowed);
-    }
-
-    /// @notice Replaces the proof verifier. It must accept the same commitment domain.
-    /// @param newVerifier The verifier.
-    function setVerifier(IProofVerifier newVerifier) external onlyOwner {
-        if (address(newVerifier) == address(0)) revert ZeroAddress();
-        uint256 bound = newVerifier.commitmentBound();
-        if (bound != commitmentBound) revert VerifierDomainMismatch(commitmentBound, bound);
-        verifier = newVerifier;
-        emit VerifierUpdated(address(newVerifier));
-    }
-
-    /// @notice Stops new batches. Staking exits, proofs, races, claims and withdrawals keep working,
-    ///         so a pause can never trap stake or rewards.
-    function pause() external onlyOwner {
-        _pause();
-    }
-
-    /// @notice Lets batches be posted again.
-    function unpause() external onlyOwner {
-        _unpause();
-    }
-
-    /// @notice Pays treasury funds out.
-    /// @param to The recipient.
-    /// @param amount The amount.
-    function withdrawTreasury(address to, uint256 amount) external onlyOwner nonReentrant {
-        if (to == address(0)) revert ZeroAddress();
-        if (amount == 0) revert ZeroAmount();
-        uint256 available = treasuryBalance;
-        if (amount > available) revert InsufficientTreasury(amount, available);
-        treasuryBalance = uint128(available - amount);
-        token.safeTransfer(to, amount);
-        emit TreasuryWithdrawn(to, amount);
-    }
-
-    /// @notice Sends the slashed funds earmarked for burning to BURN_SINK. Permissionless.
-    function flushBurn() external nonReentrant {
-        uint256 amount = burnPending;
-        if (amount == 0) revert NothingToClaim();
-        burnPending = 0;
-        token.safeTransfer(BURN_SINK, amount);
-        emit Burned(amount);
     }
 
     // ================================================================== views
@@ -582,15 +497,16 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
             commitment: b.commitment,
             prover: asg.prover,
             fee: b.fee,
-            provingDeadline: asg.provingDeadline,
-            raceDeadline: asg.raceDeadline,
+            provingDeadline: uint40(_toBlock(asg.provingDeadline)),
+            raceDeadline: uint40(_toBlock(asg.raceDeadline)),
             status: b.status,
             bounty: b.bounty,
             poster: sourceAt[b.source]
         });
     }
 
-    /// @notice The assignment key a batch belongs to, and the assignment itself.
+    /// @notice The assignment key a batch belongs to, and the assignment itself (deadlines on the network
+    ///         clock, as stored; `batchOf` gives them as block numbers).
     function assignmentOf(uint256 batchId) external view returns (uint256 key, Assignment memory assignment) {
         key = _batches[batchId].assignment;
         assignment = _assignments[key];
@@ -618,7 +534,7 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         BatchStatus status = b.status;
         if (
             (status == BatchStatus.Assigned || status == BatchStatus.Open || status == BatchStatus.Racing)
-                && block.number > _assignments[b.assignment].raceDeadline
+                && _now() > _assignments[b.assignment].raceDeadline
         ) return BatchStatus.Failed;
         return status;
     }
@@ -649,12 +565,12 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
 
     /// @notice The epoch at the current block.
     function currentEpoch() public view returns (uint256) {
-        return (block.number - genesisBlock) / epochLength;
+        return _currentEpoch();
     }
 
     /// @notice First block of `epoch`.
     function epochStart(uint256 epoch) public view returns (uint256) {
-        return genesisBlock + epoch * epochLength;
+        return _epochStart(epoch);
     }
 
     /// @notice The slot of the current block: its epoch, its index in the epoch and its last block.
@@ -709,6 +625,15 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
         return prover == address(0) ? msg.sender : prover;
     }
 
+    /// @dev Checks that `prover` holds assignment `key` (of batch `id`) and its window is open; returns the
+    ///      verifier frozen on it.
+    function _checkAssignment(uint256 key, uint256 id, address prover) private view returns (address) {
+        Assignment memory asg = _assignments[key];
+        if (asg.prover != prover) revert NotAssignedProver(id, asg.prover, prover);
+        if (_now() > asg.provingDeadline) revert ProvingWindowClosed(id, _toBlock(asg.provingDeadline));
+        return _terms[asg.config].verifier;
+    }
+
     /// @dev Pulls `amount` from the caller and returns what actually arrived.
     function _pull(uint256 amount) private returns (uint256 received) {
         if (amount == 0) revert ZeroAmount();
@@ -723,7 +648,10 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
     ///      assignment while it is this slot's and its prover can take one more; otherwise makes the slot's
     ///      next draw (at most Slots.DRAWS per slot), skipping provers that cannot take a batch. Counts the
     ///      batch against the prover's capacity.
-    function _assignmentFor(PostCursor memory cursor) private returns (uint256 key, address prover) {
+    function _assignmentFor(PostCursor memory cursor, NetworkClock memory clock)
+        private
+        returns (uint256 key, address prover)
+    {
         (uint256 epoch, uint256 index, uint256 lastBlock) = currentSlot();
         uint256 firstKey = Slots.key(epoch, index, slotsPerEpoch, 0);
         uint256 draw;
@@ -745,28 +673,33 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
             if (_canTake(a)) {
                 a.openAssignments += 1;
                 key = firstKey + draw;
-                _openAssignment(key, prover, lastBlock, epoch, index, draw);
+                _openAssignment(key, prover, lastBlock - clock.pausedBlocks, clock.config, epoch, index, draw);
                 return (key, prover);
             }
         }
         key = firstKey + Slots.OPEN;
-        _openAssignment(key, address(0), lastBlock, epoch, index, Slots.OPEN);
+        _openAssignment(
+            key, address(0), lastBlock - clock.pausedBlocks, clock.config, epoch, index, Slots.OPEN
+        );
         return (key, address(0));
     }
 
-    /// @dev Writes a slot draw's assignment with its deadlines, frozen now: the proving window counts
-    ///      from the slot's last block, and an open slot gets the same race deadline an assigned one has.
+    /// @dev Writes a slot draw's assignment with its deadlines and terms, frozen now: the proving window
+    ///      counts from the slot's last block (`slotEnd`, on the network clock), an open slot gets the same
+    ///      race deadline an assigned one has, and `config` names the slash terms in force.
     function _openAssignment(
         uint256 key,
         address prover,
-        uint256 lastBlock,
+        uint256 slotEnd,
+        uint256 config,
         uint256 epoch,
         uint256 index,
         uint256 draw
     ) private {
-        uint256 provingDeadline = lastBlock + _params.provingWindow;
+        uint256 provingDeadline = slotEnd + _params.provingWindow;
         uint256 raceDeadline = provingDeadline + _params.raceWindow;
-        _assignments[key] = Assignment(prover, uint40(provingDeadline), uint40(raceDeadline), false);
+        _assignments[key] =
+            Assignment(prover, provingDeadline.toUint32(), raceDeadline.toUint32(), uint16(config), false);
         emit SlotAssigned(epoch, index, draw, prover);
     }
 
@@ -822,33 +755,51 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
     }
 
     /// @dev Applies the withheld-reveal penalty (rules in `Slashing`): clears the commitment, slashes
-    ///      `nonRevealSlashBps` with no bounty, and lowers the reputation.
-    function _penalizeNonReveal(address prover, AccountState storage a, uint256 epoch) private {
+    ///      `nonRevealSlashBps` with no bounty, and lowers the reputation. A third party that applied it
+    ///      (`penalizeNonReveal`) earns the keeper's share; the prover's own commit does not.
+    function _penalizeNonReveal(address prover, AccountState storage a, uint256 epoch, bool byKeeper)
+        private
+    {
         a.commitHash = 0;
         uint256 amount = Slashing.take(a, _params.maxWeightStake, _params.nonRevealSlashBps);
-        (uint256 burned, uint256 toTreasury) = Slashing.splitWithoutBounty(amount, _params.burnBps);
+        (uint256 burned, uint256 keeper, uint256 toTreasury) =
+            Slashing.splitWithoutBounty(amount, _terms[_clock.config], byKeeper);
         _accrue(burned, toTreasury);
+        _payKeeper(msg.sender, keeper);
         _lowerReputation(prover, a, _params.repNoRevealPenalty);
         emit NonRevealPenalized(prover, epoch, amount);
     }
 
     /// @dev Opens the race of a batch whose assigned prover missed its window and releases the batch from
-    ///      the prover's capacity. The first missed batch of an assignment slashes the prover (rules in
-    ///      `Slashing`) and carries the bounty; later ones of the same assignment only open their race: a
-    ///      missed slot is one offence, however many batches it held.
-    function _slashMissed(uint256 batchId, BatchRecord storage b, Assignment storage asg) private {
+    ///      the prover's capacity. The first missed batch of an assignment is the offence: it lowers the
+    ///      reputation and, unless the prover was already slashed for a miss whose deadline fell in the same
+    ///      epoch, slashes it under the assignment's frozen terms (rules in `Slashing`) and carries the
+    ///      bounty. Later batches of the same assignment only open their race: a missed slot is one
+    ///      offence, however many batches it held, and a correlated outage costs one slash per epoch.
+    function _slashMissed(uint256 batchId, BatchRecord storage b, Assignment storage asg, address keeper_)
+        private
+    {
         address prover = asg.prover;
         AccountState storage a = _accounts[prover];
         a.openAssignments -= 1;
         b.status = BatchStatus.Racing;
         if (asg.slashed) return;
         asg.slashed = true;
-        uint256 amount = Slashing.take(a, _params.maxWeightStake, _params.slashBps);
-        (uint256 burned, uint256 bounty, uint256 toTreasury) =
-            Slashing.split(amount, _params.burnBps, _params.bountyBps);
-        _accrue(burned, toTreasury);
-        b.bounty = uint96(bounty);
         _lowerReputation(prover, a, _params.repMissPenalty);
+        // The cap's window: the deadline's epoch-length bucket on the network clock, which does not depend
+        // on when a keeper calls or on later pauses.
+        uint256 epoch = uint256(asg.provingDeadline) / epochLength;
+        if (a.slashedEpoch == epoch + 1) {
+            emit SlashCapped(prover, batchId, epoch);
+            return;
+        }
+        a.slashedEpoch = uint32(epoch + 1);
+        SlashTerms memory terms = _terms[asg.config];
+        uint256 amount = Slashing.take(a, _params.maxWeightStake, terms.slashBps);
+        (uint256 burned, uint256 bounty, uint256 keeper, uint256 toTreasury) = Slashing.split(amount, terms);
+        _accrue(burned, toTreasury);
+        _payKeeper(keeper_, keeper);
+        b.bounty = uint96(bounty);
         emit ProverSlashed(prover, batchId, amount, burned, bounty, toTreasury);
     }
 
@@ -856,6 +807,13 @@ contract ProverNetwork is IProverNetwork, Ownable2Step, Pausable, ReentrancyGuar
     function _accrue(uint256 burned, uint256 toTreasury) private {
         burnPending += uint128(burned);
         treasuryBalance += uint128(toTreasury);
+    }
+
+    /// @dev Credits a keeper's fee to its claimable balance (any address may claim).
+    function _payKeeper(address keeper, uint256 amount) private {
+        if (amount == 0) return;
+        _accounts[keeper].claimable += uint96(amount);
+        emit KeeperPaid(keeper, amount);
     }
 
     /// @dev Decays `a`'s reputation to this block, then adds `repGain` per proven batch (capped).

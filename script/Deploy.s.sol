@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {Script, console2} from "forge-std/Script.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
+import {INetworkGovernance} from "../contracts/interfaces/INetworkGovernance.sol";
 import {ProverNetwork} from "../contracts/ProverNetwork.sol";
 import {IProofVerifier} from "../contracts/interfaces/IProofVerifier.sol";
 import {InsecureDevVerifier} from "../contracts/verifiers/InsecureDevVerifier.sol";
@@ -57,8 +58,8 @@ contract Deploy is Script {
         network = new ProverNetwork(
             IERC20(token), IProofVerifier(verifier), msg.sender, commitBlocks, revealBlocks, slotBlocks, p
         );
-        network.setBatchSource(owner, true);
-        if (source != address(0)) network.setBatchSource(source, true);
+        INetworkGovernance(address(network)).setBatchSource(owner, true);
+        if (source != address(0)) INetworkGovernance(address(network)).setBatchSource(source, true);
         if (owner != msg.sender) network.transferOwnership(owner);
         vm.stopBroadcast();
 
@@ -75,7 +76,7 @@ contract Deploy is Script {
         p.maxWeightStake = uint96(vm.envOr("PROVERNET_MAX_WEIGHT_STAKE", uint256(10_000e18)));
         p.provingWindow = uint32(vm.envOr("PROVERNET_PROVING_WINDOW", uint256(6)));
         p.raceWindow = uint32(vm.envOr("PROVERNET_RACE_WINDOW", uint256(6)));
-        p.unbondingDelay = uint32(vm.envOr("PROVERNET_UNBONDING_DELAY", uint256(30)));
+        p.unbondingDelay = uint32(vm.envOr("PROVERNET_UNBONDING_DELAY", uint256(40)));
         p.repHalfLife = uint32(vm.envOr("PROVERNET_REP_HALF_LIFE", uint256(1000)));
         p.slashBps = uint16(vm.envOr("PROVERNET_SLASH_BPS", uint256(1000)));
         p.nonRevealSlashBps = uint16(vm.envOr("PROVERNET_NON_REVEAL_SLASH_BPS", uint256(100)));
@@ -87,5 +88,7 @@ contract Deploy is Script {
         p.repNoRevealPenalty = uint16(vm.envOr("PROVERNET_REP_NO_REVEAL_PENALTY", uint256(300)));
         p.assignmentBond = uint96(vm.envOr("PROVERNET_ASSIGNMENT_BOND", uint256(10e18)));
         p.minFee = uint96(vm.envOr("PROVERNET_MIN_FEE", uint256(1e15)));
+        p.challengeWindow = uint32(vm.envOr("PROVERNET_CHALLENGE_WINDOW", uint256(4)));
+        p.keeperBps = uint16(vm.envOr("PROVERNET_KEEPER_BPS", uint256(500)));
     }
 }

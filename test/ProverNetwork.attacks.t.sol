@@ -4,7 +4,9 @@ pragma solidity 0.8.30;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {NetworkTestBase} from "./helpers/NetworkTestBase.sol";
 import {ProverNetwork} from "../contracts/ProverNetwork.sol";
+import {INetworkGovernance} from "../contracts/interfaces/INetworkGovernance.sol";
 import {IProverNetwork} from "../contracts/interfaces/IProverNetwork.sol";
+import {IProverNetworkEvents} from "../contracts/interfaces/IProverNetworkEvents.sol";
 import {BatchStatus} from "../contracts/types/Batch.sol";
 import {FeeOnTransferToken} from "./mocks/FeeOnTransferToken.sol";
 import {ReentrantToken} from "./mocks/ReentrantToken.sol";
@@ -23,7 +25,7 @@ contract ProverNetworkAttacksTest is NetworkTestBase {
 
         // The thief front-runs the race with the honest prover's bytes once the window lapses.
         vm.roll(_batch(id).provingDeadline + 1);
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.InvalidProof.selector, id, 1));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.InvalidProof.selector, id, 1));
         vm.prank(thief);
         net.raceSubmit(id, honestProof);
 
@@ -38,7 +40,7 @@ contract ProverNetworkAttacksTest is NetworkTestBase {
         bytes32[] memory wrong = new bytes32[](1);
         wrong[0] = keccak256("not the batch");
         bytes memory proof = abi.encode(verifier.expectedProof(address(net), p, id, wrong));
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.InvalidProof.selector, id, 1));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.InvalidProof.selector, id, 1));
         vm.prank(p);
         net.submitProof(id, 1, proof);
     }
@@ -50,7 +52,7 @@ contract ProverNetworkAttacksTest is NetworkTestBase {
         bytes32[] memory cs = new bytes32[](1);
         cs[0] = keccak256("b");
         bytes memory proof = abi.encode(verifier.expectedProof(address(0xBEEF), p, id, cs));
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.InvalidProof.selector, id, 1));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.InvalidProof.selector, id, 1));
         vm.prank(p);
         net.submitProof(id, 1, proof);
     }
@@ -66,7 +68,7 @@ contract ProverNetworkAttacksTest is NetworkTestBase {
         vm.roll(_acct(p).unbondingReadyAt);
         // The window lapsed long ago and nobody has slashed yet: the assignment still blocks exit.
         assertGt(block.number, _batch(id).provingDeadline);
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.OpenAssignments.selector, 1));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.OpenAssignments.selector, 1));
         vm.prank(p);
         net.withdraw();
         net.slashMissed(id);
@@ -82,7 +84,7 @@ contract ProverNetworkAttacksTest is NetworkTestBase {
         vm.prank(alice);
         net.requestUnstake(1000e18);
         vm.roll(block.number + 100);
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.UnresolvedCommitment.selector, epoch));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.UnresolvedCommitment.selector, epoch));
         vm.prank(alice);
         net.withdraw();
         net.penalizeNonReveal(alice);
@@ -99,14 +101,14 @@ contract ProverNetworkAttacksTest is NetworkTestBase {
         net.slashMissed(id);
         vm.prank(p);
         net.requestUnstake(900e18);
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.InsufficientStake.selector, 1, 0));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.InsufficientStake.selector, 1, 0));
         vm.prank(p);
         net.requestUnstake(1);
         vm.roll(block.number + 100);
         vm.prank(p);
         net.withdraw();
         assertEq(token.balanceOf(p), 900e18);
-        vm.expectRevert(IProverNetwork.NothingToWithdraw.selector);
+        vm.expectRevert(IProverNetworkEvents.NothingToWithdraw.selector);
         vm.prank(p);
         net.withdraw();
     }
@@ -164,13 +166,15 @@ contract ProverNetworkAttacksTest is NetworkTestBase {
         assertEq(fot.balanceOf(address(n)), 990e18);
 
         vm.prank(owner);
-        n.setBatchSource(rollup, true);
+        INetworkGovernance(address(n)).setBatchSource(rollup, true);
         fot.mint(rollup, 100e18);
         vm.startPrank(rollup);
         fot.approve(address(n), type(uint256).max);
         n.depositFees(10e18);
         assertEq(n.sourceOf(rollup).feeBalance, 9.9e18, "credited what arrived");
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.InsufficientFeeBalance.selector, 10e18, 9.9e18));
+        vm.expectRevert(
+            abi.encodeWithSelector(IProverNetworkEvents.InsufficientFeeBalance.selector, 10e18, 9.9e18)
+        );
         n.postBatch(keccak256("b"), 10e18);
         uint256 id = n.postBatch(keccak256("b"), 9.9e18);
         vm.stopPrank();
@@ -196,7 +200,7 @@ contract ProverNetworkAttacksTest is NetworkTestBase {
 
         // Earn a fee through the open race so that claim pays something.
         vm.prank(owner);
-        n.setBatchSource(rollup, true);
+        INetworkGovernance(address(n)).setBatchSource(rollup, true);
         hook.mint(rollup, 100e18);
         vm.startPrank(rollup);
         hook.approve(address(n), type(uint256).max);
@@ -225,7 +229,7 @@ contract ProverNetworkAttacksTest is NetworkTestBase {
         uint256 id = _post(keccak256("b"), 7e18);
         uint256 deadline = _batch(id).provingDeadline;
         vm.roll(deadline);
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.ProvingWindowOpen.selector, id, deadline));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.ProvingWindowOpen.selector, id, deadline));
         vm.prank(keeper);
         net.slashMissed(id);
         assertEq(uint8(_batch(id).status), uint8(BatchStatus.Assigned));

@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {NetworkTestBase} from "./helpers/NetworkTestBase.sol";
 import {IProverNetwork} from "../contracts/interfaces/IProverNetwork.sol";
+import {IProverNetworkEvents} from "../contracts/interfaces/IProverNetworkEvents.sol";
 import {Batch, BatchStatus} from "../contracts/types/Batch.sol";
 
 contract ProverNetworkBatchTest is NetworkTestBase {
@@ -41,15 +42,15 @@ contract ProverNetworkBatchTest is NetworkTestBase {
     }
 
     function test_RevertWhen_PostByNonSource() public {
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.NotBatchSource.selector, alice));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.NotBatchSource.selector, alice));
         vm.prank(alice);
         net.postBatch(keccak256("b"), 1e18);
     }
 
     function test_RevertWhen_PostEmptyOrFree() public {
-        vm.expectRevert(IProverNetwork.EmptyCommitment.selector);
+        vm.expectRevert(IProverNetworkEvents.EmptyCommitment.selector);
         _post(bytes32(0), 1e18);
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.FeeBelowMinimum.selector, 0, 1));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.FeeBelowMinimum.selector, 0, 1));
         _post(keccak256("b"), 0);
     }
 
@@ -60,7 +61,7 @@ contract ProverNetworkBatchTest is NetworkTestBase {
         vm.roll(block.number + 5);
         bytes memory proof = _proof(p, id, 1);
         vm.expectEmit(address(net));
-        emit IProverNetwork.BatchProven(id, p, 7e18, false);
+        emit IProverNetworkEvents.BatchProven(id, p, 7e18, false);
         vm.prank(p);
         net.submitProof(id, 1, proof);
         assertEq(uint8(_batch(id).status), uint8(BatchStatus.Proven));
@@ -69,11 +70,11 @@ contract ProverNetworkBatchTest is NetworkTestBase {
         assertGt(net.reputationOf(p), repBefore);
 
         vm.expectEmit(address(net));
-        emit IProverNetwork.Claimed(p, 7e18);
+        emit IProverNetworkEvents.Claimed(p, 7e18);
         vm.prank(p);
         net.claim();
         assertEq(token.balanceOf(p), 7e18);
-        vm.expectRevert(IProverNetwork.NothingToClaim.selector);
+        vm.expectRevert(IProverNetworkEvents.NothingToClaim.selector);
         vm.prank(p);
         net.claim();
     }
@@ -84,7 +85,7 @@ contract ProverNetworkBatchTest is NetworkTestBase {
         _prove(p, id);
         bytes memory proof = _proof(p, id, 1);
         vm.expectRevert(
-            abi.encodeWithSelector(IProverNetwork.WrongBatchStatus.selector, id, BatchStatus.Proven)
+            abi.encodeWithSelector(IProverNetworkEvents.WrongBatchStatus.selector, id, BatchStatus.Proven)
         );
         vm.prank(p);
         net.submitProof(id, 1, proof);
@@ -96,7 +97,9 @@ contract ProverNetworkBatchTest is NetworkTestBase {
         uint256 deadline = _batch(id).provingDeadline;
         vm.roll(deadline + 1);
         bytes memory proof = _proof(p, id, 1);
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.ProvingWindowClosed.selector, id, deadline));
+        vm.expectRevert(
+            abi.encodeWithSelector(IProverNetworkEvents.ProvingWindowClosed.selector, id, deadline)
+        );
         vm.prank(p);
         net.submitProof(id, 1, proof);
     }
@@ -109,25 +112,25 @@ contract ProverNetworkBatchTest is NetworkTestBase {
     }
 
     function test_RevertWhen_UnknownBatch() public {
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.UnknownBatch.selector, 99));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.UnknownBatch.selector, 99));
         vm.prank(alice);
         net.submitProof(99, 1, "");
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.UnknownBatch.selector, 99));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.UnknownBatch.selector, 99));
         net.slashMissed(99);
     }
 
     function test_RevertWhen_InvalidProof() public {
         uint256 id = _post(keccak256("b"), 7e18);
         address p = _batch(id).prover;
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.InvalidProof.selector, id, 1));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.InvalidProof.selector, id, 1));
         vm.prank(p);
         net.submitProof(id, 1, abi.encode(bytes32(uint256(1))));
     }
 
     function test_RevertWhen_TooManyOrZeroBatches() public {
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.TooManyBatches.selector, 17, 16));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.TooManyBatches.selector, 17, 16));
         net.submitProof(1, 17, "");
-        vm.expectRevert(IProverNetwork.ZeroAmount.selector);
+        vm.expectRevert(IProverNetworkEvents.ZeroAmount.selector);
         net.submitProof(1, 0, "");
     }
 
@@ -167,7 +170,7 @@ contract ProverNetworkBatchTest is NetworkTestBase {
         assertTrue(q != p);
         uint256 from = id - 1;
         bytes memory proof = _proof(p, from, 2);
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.NotAssignedProver.selector, id, q, p));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.NotAssignedProver.selector, id, q, p));
         vm.prank(p);
         net.submitProof(from, 2, proof);
     }
@@ -176,14 +179,14 @@ contract ProverNetworkBatchTest is NetworkTestBase {
         uint256 id = _post(keccak256("b"), 7e18);
         address p = _batch(id).prover;
         uint256 deadline = _batch(id).provingDeadline;
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.ProvingWindowOpen.selector, id, deadline));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.ProvingWindowOpen.selector, id, deadline));
         vm.prank(keeper);
         net.slashMissed(id);
 
         vm.roll(deadline + 1);
         // 10% of 1000 staked: 50 burned, 30 bounty, 20 treasury
         vm.expectEmit(address(net));
-        emit IProverNetwork.ProverSlashed(p, id, 100e18, 50e18, 30e18, 20e18);
+        emit IProverNetworkEvents.ProverSlashed(p, id, 100e18, 50e18, 30e18, 20e18);
         vm.prank(keeper);
         net.slashMissed(id);
         assertEq(_acct(p).stake, 900e18);
@@ -195,7 +198,7 @@ contract ProverNetworkBatchTest is NetworkTestBase {
         address rescuer = _other(p);
         bytes memory proof = _proof(rescuer, id, 1);
         vm.expectEmit(address(net));
-        emit IProverNetwork.BatchProven(id, rescuer, 37e18, true);
+        emit IProverNetworkEvents.BatchProven(id, rescuer, 37e18, true);
         vm.prank(rescuer);
         net.raceSubmit(id, proof);
         assertEq(_acct(rescuer).claimable, 37e18);
@@ -219,7 +222,9 @@ contract ProverNetworkBatchTest is NetworkTestBase {
         address rescuer = _other(_batch(id).prover);
         bytes memory proof = _proof(rescuer, id, 1);
         vm.expectRevert(
-            abi.encodeWithSelector(IProverNetwork.ProvingWindowOpen.selector, id, _batch(id).provingDeadline)
+            abi.encodeWithSelector(
+                IProverNetworkEvents.ProvingWindowOpen.selector, id, _batch(id).provingDeadline
+            )
         );
         vm.prank(rescuer);
         net.raceSubmit(id, proof);
@@ -231,7 +236,7 @@ contract ProverNetworkBatchTest is NetworkTestBase {
         vm.roll(_batch(id).provingDeadline + 1);
         net.slashMissed(id);
         bytes memory proof = _proof(p, id, 1);
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.SlashedProverCannotRace.selector, id));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.SlashedProverCannotRace.selector, id));
         vm.prank(p);
         net.raceSubmit(id, proof);
     }
@@ -240,7 +245,9 @@ contract ProverNetworkBatchTest is NetworkTestBase {
         uint256 id = _post(keccak256("b"), 7e18);
         vm.roll(_batch(id).provingDeadline + 1);
         bytes memory proof = _proof(keeper, id, 1);
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.NotEligible.selector, keeper, 0, MIN_STAKE));
+        vm.expectRevert(
+            abi.encodeWithSelector(IProverNetworkEvents.NotEligible.selector, keeper, 0, MIN_STAKE)
+        );
         vm.prank(keeper);
         net.raceSubmit(id, proof);
     }
@@ -259,7 +266,7 @@ contract ProverNetworkBatchTest is NetworkTestBase {
         vm.prank(racers[0]);
         net.raceSubmit(id, proof0);
         vm.expectRevert(
-            abi.encodeWithSelector(IProverNetwork.WrongBatchStatus.selector, id, BatchStatus.Proven)
+            abi.encodeWithSelector(IProverNetworkEvents.WrongBatchStatus.selector, id, BatchStatus.Proven)
         );
         vm.prank(racers[1]);
         net.raceSubmit(id, proof1);
@@ -281,25 +288,26 @@ contract ProverNetworkBatchTest is NetworkTestBase {
         address p = _batch(id).prover;
         uint256 raceDeadline = _batch(id).raceDeadline;
         vm.roll(raceDeadline);
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.RaceNotOver.selector, id, raceDeadline));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.RaceNotOver.selector, id, raceDeadline));
         net.markFailed(id);
         vm.roll(raceDeadline + 1);
         assertEq(uint8(net.effectiveStatus(id)), uint8(BatchStatus.Failed));
         bytes memory proof = _proof(_other(p), id, 1);
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.RaceClosed.selector, id, raceDeadline));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.RaceClosed.selector, id, raceDeadline));
         vm.prank(_other(p));
         net.raceSubmit(id, proof);
 
         vm.expectEmit(address(net));
-        emit IProverNetwork.BatchFailed(id, rollup, 7e18);
+        emit IProverNetworkEvents.BatchFailed(id, rollup, 7e18);
         vm.prank(keeper);
         net.markFailed(id);
         assertEq(uint8(_batch(id).status), uint8(BatchStatus.Failed));
         assertEq(_acct(p).stake, 900e18, "the silent prover is slashed");
-        assertEq(net.treasuryBalance(), 50e18, "treasury share plus the unclaimed bounty");
+        assertEq(net.treasuryBalance(), 20e18, "the treasury keeps only its share");
+        assertEq(net.burnPending(), 80e18, "the burned share plus the unclaimed bounty");
         assertEq(_feeBalance(rollup), FEE_DEPOSIT, "the fee is back in the prepaid balance");
         vm.expectRevert(
-            abi.encodeWithSelector(IProverNetwork.WrongBatchStatus.selector, id, BatchStatus.Failed)
+            abi.encodeWithSelector(IProverNetworkEvents.WrongBatchStatus.selector, id, BatchStatus.Failed)
         );
         net.markFailed(id);
         uint256 before = token.balanceOf(rollup);
@@ -348,7 +356,7 @@ contract ProverNetworkBatchTest is NetworkTestBase {
         assertEq(token.balanceOf(address(net)), _liabilities(_all(), c));
         uint256 pending = net.burnPending();
         assertGt(pending, 0);
-        net.flushBurn();
+        gov.flushBurn();
         assertEq(token.balanceOf(net.BURN_SINK()), pending);
         assertEq(token.balanceOf(address(net)), _liabilities(_all(), c));
     }

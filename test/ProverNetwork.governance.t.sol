@@ -9,6 +9,7 @@ import {ProverNetwork} from "../contracts/ProverNetwork.sol";
 import {InsecureDevVerifier} from "../contracts/verifiers/InsecureDevVerifier.sol";
 import {Groth16BatchVerifier} from "../zk/solidity/Groth16BatchVerifier.sol";
 import {IProverNetwork} from "../contracts/interfaces/IProverNetwork.sol";
+import {IProverNetworkEvents} from "../contracts/interfaces/IProverNetworkEvents.sol";
 import {IProofVerifier} from "../contracts/interfaces/IProofVerifier.sol";
 import {ParamsLib} from "../contracts/libraries/ParamsLib.sol";
 import {Params} from "../contracts/types/Params.sol";
@@ -16,7 +17,7 @@ import {Params} from "../contracts/types/Params.sol";
 contract ProverNetworkGovernanceTest is NetworkTestBase {
     function _set(Params memory p) internal {
         vm.prank(owner);
-        net.setParams(p);
+        gov.setParams(p);
     }
 
     function _expectBounds(string memory name, uint256 value, uint256 min, uint256 max) internal {
@@ -27,7 +28,7 @@ contract ProverNetworkGovernanceTest is NetworkTestBase {
         Params memory p = defaultParams();
         p.slashBps = 2000;
         vm.expectEmit(address(net));
-        emit IProverNetwork.ParamsUpdated(p);
+        emit IProverNetworkEvents.ParamsUpdated(p);
         _set(p);
         assertEq(net.params().slashBps, 2000);
     }
@@ -36,7 +37,7 @@ contract ProverNetworkGovernanceTest is NetworkTestBase {
         Params memory p = defaultParams();
         vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, alice));
         vm.prank(alice);
-        net.setParams(p);
+        gov.setParams(p);
     }
 
     function test_RevertWhen_ParamsOutOfBounds() public {
@@ -46,8 +47,8 @@ contract ProverNetworkGovernanceTest is NetworkTestBase {
         _set(p);
 
         p = defaultParams();
-        p.unbondingDelay = 59; // < provingWindow 20 + raceWindow 10 + 2 * epoch 15
-        _expectBounds("unbondingDelay", 59, 60, 10_000_000);
+        p.unbondingDelay = 89; // < 2 * provingWindow 20 + challengeWindow 10 + raceWindow 10 + 2 * epoch 15
+        _expectBounds("unbondingDelay", 89, 90, 10_000_000);
         _set(p);
 
         p = defaultParams();
@@ -95,7 +96,7 @@ contract ProverNetworkGovernanceTest is NetworkTestBase {
         new ProverNetwork(
             IERC20(address(token)), verifier, owner, 0, REVEAL_BLOCKS, SLOT_BLOCKS, defaultParams()
         );
-        vm.expectRevert(IProverNetwork.ZeroAddress.selector);
+        vm.expectRevert(IProverNetworkEvents.ZeroAddress.selector);
         new ProverNetwork(
             IERC20(address(0)), verifier, owner, COMMIT_BLOCKS, REVEAL_BLOCKS, SLOT_BLOCKS, defaultParams()
         );
@@ -112,26 +113,26 @@ contract ProverNetworkGovernanceTest is NetworkTestBase {
 
     function test_BatchSourceRole() public {
         vm.expectEmit(address(net));
-        emit IProverNetwork.BatchSourceSet(rollup, false);
+        emit IProverNetworkEvents.BatchSourceSet(rollup, false);
         vm.prank(owner);
-        net.setBatchSource(rollup, false);
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.NotBatchSource.selector, rollup));
+        gov.setBatchSource(rollup, false);
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.NotBatchSource.selector, rollup));
         _post(keccak256("b"), 1e18);
-        vm.expectRevert(IProverNetwork.ZeroAddress.selector);
+        vm.expectRevert(IProverNetworkEvents.ZeroAddress.selector);
         vm.prank(owner);
-        net.setBatchSource(address(0), true);
+        gov.setBatchSource(address(0), true);
     }
 
     function test_SetVerifier() public {
-        vm.expectRevert(IProverNetwork.ZeroAddress.selector);
+        vm.expectRevert(IProverNetworkEvents.ZeroAddress.selector);
         vm.prank(owner);
-        net.setVerifier(IProofVerifier(address(0)));
+        gov.setVerifier(IProofVerifier(address(0)));
         InsecureDevVerifier next = new InsecureDevVerifier();
         vm.expectEmit(address(net));
-        emit IProverNetwork.VerifierUpdated(address(next));
+        emit IProverNetworkEvents.VerifierUpdated(address(next));
         vm.prank(owner);
-        net.setVerifier(next);
-        assertEq(address(net.verifier()), address(next));
+        gov.setVerifier(next);
+        assertEq(address(gov.verifier()), address(next));
     }
 
     function test_RevertWhen_NewVerifierHasAnotherCommitmentDomain() public {
@@ -139,10 +140,10 @@ contract ProverNetworkGovernanceTest is NetworkTestBase {
         Groth16BatchVerifier narrower = new Groth16BatchVerifier();
         uint256 r = narrower.commitmentBound();
         vm.expectRevert(
-            abi.encodeWithSelector(IProverNetwork.VerifierDomainMismatch.selector, type(uint256).max, r)
+            abi.encodeWithSelector(IProverNetworkEvents.VerifierDomainMismatch.selector, type(uint256).max, r)
         );
         vm.prank(owner);
-        net.setVerifier(narrower);
+        gov.setVerifier(narrower);
     }
 
     function test_PauseStopsBatchesButNeverTrapsFunds() public {
@@ -151,7 +152,7 @@ contract ProverNetworkGovernanceTest is NetworkTestBase {
         uint256 id = _post(keccak256("b"), 7e18);
         address p = _batch(id).prover;
         vm.prank(owner);
-        net.pause();
+        gov.pause();
         vm.expectRevert(Pausable.EnforcedPause.selector);
         _post(keccak256("c"), 1e18);
 
@@ -167,7 +168,7 @@ contract ProverNetworkGovernanceTest is NetworkTestBase {
         assertEq(token.balanceOf(p), 1007e18);
 
         vm.prank(owner);
-        net.unpause();
+        gov.unpause();
         _post(keccak256("c"), 1e18);
     }
 
@@ -178,14 +179,14 @@ contract ProverNetworkGovernanceTest is NetworkTestBase {
         vm.roll(net.epochStart(epoch + 1));
         net.penalizeNonReveal(alice);
         uint256 t = net.treasuryBalance();
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.InsufficientTreasury.selector, t + 1, t));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.InsufficientTreasury.selector, t + 1, t));
         vm.prank(owner);
-        net.withdrawTreasury(carol, t + 1);
+        gov.withdrawTreasury(carol, t + 1);
         vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, alice));
         vm.prank(alice);
-        net.withdrawTreasury(carol, t);
+        gov.withdrawTreasury(carol, t);
         vm.prank(owner);
-        net.withdrawTreasury(carol, t);
+        gov.withdrawTreasury(carol, t);
         assertEq(token.balanceOf(carol), t);
         assertEq(net.treasuryBalance(), 0);
     }

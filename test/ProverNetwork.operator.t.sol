@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {NetworkTestBase} from "./helpers/NetworkTestBase.sol";
 import {IProverNetwork} from "../contracts/interfaces/IProverNetwork.sol";
+import {IProverNetworkEvents} from "../contracts/interfaces/IProverNetworkEvents.sol";
 import {BatchStatus} from "../contracts/types/Batch.sol";
 
 /// @notice The hot operator key: it acts for its prover in selection and proving, never with its stake.
@@ -12,7 +13,7 @@ contract ProverNetworkOperatorTest is NetworkTestBase {
     function _withOperator() internal {
         _register(alice, 1000e18);
         vm.expectEmit(address(net));
-        emit IProverNetwork.OperatorSet(alice, hot);
+        emit IProverNetworkEvents.OperatorSet(alice, hot);
         vm.prank(alice);
         net.setOperator(hot);
     }
@@ -21,7 +22,7 @@ contract ProverNetworkOperatorTest is NetworkTestBase {
         _withOperator();
         uint256 epoch = _nextEpoch();
         vm.expectEmit(address(net));
-        emit IProverNetwork.Committed(alice, epoch, _commitment(alice, epoch));
+        emit IProverNetworkEvents.Committed(alice, epoch, _commitment(alice, epoch));
         vm.prank(hot);
         net.commit(_commitment(alice, epoch));
         _toReveal(epoch);
@@ -34,7 +35,7 @@ contract ProverNetworkOperatorTest is NetworkTestBase {
         assertEq(_batch(id).prover, alice);
         // The proof binds the prover: one made out to the hot key is rejected.
         bytes memory wrong = _proof(hot, id, 1);
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.InvalidProof.selector, id, 1));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.InvalidProof.selector, id, 1));
         vm.prank(hot);
         net.submitProof(id, 1, wrong);
         bytes memory proof = _proof(alice, id, 1);
@@ -47,15 +48,15 @@ contract ProverNetworkOperatorTest is NetworkTestBase {
     function test_OperatorCannotTouchStakeOrRewards() public {
         _withOperator();
         vm.startPrank(hot);
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.NotRegistered.selector, hot));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.NotRegistered.selector, hot));
         net.requestUnstake(1);
-        vm.expectRevert(IProverNetwork.NothingToWithdraw.selector);
+        vm.expectRevert(IProverNetworkEvents.NothingToWithdraw.selector);
         net.withdraw();
-        vm.expectRevert(IProverNetwork.NothingToClaim.selector);
+        vm.expectRevert(IProverNetworkEvents.NothingToClaim.selector);
         net.claim();
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.NotRegistered.selector, hot));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.NotRegistered.selector, hot));
         net.setOperator(makeAddr("another"));
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.OperatorCannotRegister.selector, hot));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.OperatorCannotRegister.selector, hot));
         net.register(1000e18);
         vm.stopPrank();
     }
@@ -64,14 +65,14 @@ contract ProverNetworkOperatorTest is NetworkTestBase {
         _withOperator();
         _register(bob, 1000e18);
         vm.startPrank(bob);
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.OperatorUnavailable.selector, bob));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.OperatorUnavailable.selector, bob));
         net.setOperator(bob); // itself
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.OperatorUnavailable.selector, alice));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.OperatorUnavailable.selector, alice));
         net.setOperator(alice); // a registered prover
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.OperatorUnavailable.selector, hot));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.OperatorUnavailable.selector, hot));
         net.setOperator(hot); // alice's operator
         vm.stopPrank();
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.NotRegistered.selector, carol));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.NotRegistered.selector, carol));
         vm.prank(carol);
         net.setOperator(makeAddr("x"));
     }
@@ -86,7 +87,7 @@ contract ProverNetworkOperatorTest is NetworkTestBase {
         assertEq(net.operatorOf(alice), next);
         uint256 epoch = _nextEpoch();
         // The old key now acts for nobody: its commit is its own, and it is not registered.
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.NotRegistered.selector, hot));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.NotRegistered.selector, hot));
         vm.prank(hot);
         net.commit(_commitment(alice, epoch));
         vm.prank(alice);

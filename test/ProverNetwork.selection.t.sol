@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {NetworkTestBase} from "./helpers/NetworkTestBase.sol";
 import {IProverNetwork} from "../contracts/interfaces/IProverNetwork.sol";
+import {IProverNetworkEvents} from "../contracts/interfaces/IProverNetworkEvents.sol";
 import {BatchStatus} from "../contracts/types/Batch.sol";
 
 contract ProverNetworkSelectionTest is NetworkTestBase {
@@ -10,12 +11,12 @@ contract ProverNetworkSelectionTest is NetworkTestBase {
         _register(alice, 1000e18);
         uint256 epoch = _nextEpoch();
         vm.expectEmit(address(net));
-        emit IProverNetwork.Committed(alice, epoch, _commitment(alice, epoch));
+        emit IProverNetworkEvents.Committed(alice, epoch, _commitment(alice, epoch));
         _commit(alice, epoch);
         _toReveal(epoch);
         uint256 weight = net.weightOf(alice);
         vm.expectEmit(address(net));
-        emit IProverNetwork.Revealed(alice, epoch, weight, 0);
+        emit IProverNetworkEvents.Revealed(alice, epoch, weight, 0);
         _reveal(alice, epoch);
         (uint256 count, uint256 total) = net.rollOf(epoch);
         assertEq(count, 1);
@@ -33,7 +34,7 @@ contract ProverNetworkSelectionTest is NetworkTestBase {
         uint256 start = net.epochStart(epoch);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IProverNetwork.WrongPhase.selector, epoch, start, start + COMMIT_BLOCKS, block.number
+                IProverNetworkEvents.WrongPhase.selector, epoch, start, start + COMMIT_BLOCKS, block.number
             )
         );
         _commit(alice, epoch);
@@ -46,7 +47,7 @@ contract ProverNetworkSelectionTest is NetworkTestBase {
         uint256 revealStart = net.epochStart(epoch) + COMMIT_BLOCKS;
         vm.expectRevert(
             abi.encodeWithSelector(
-                IProverNetwork.WrongPhase.selector,
+                IProverNetworkEvents.WrongPhase.selector,
                 epoch,
                 revealStart,
                 revealStart + REVEAL_BLOCKS,
@@ -60,7 +61,7 @@ contract ProverNetworkSelectionTest is NetworkTestBase {
         _register(alice, 1000e18);
         uint256 epoch = _nextEpoch();
         _commit(alice, epoch);
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.AlreadyCommitted.selector, epoch));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.AlreadyCommitted.selector, epoch));
         _commit(alice, epoch);
     }
 
@@ -69,7 +70,7 @@ contract ProverNetworkSelectionTest is NetworkTestBase {
         uint256 epoch = _nextEpoch();
         _commit(alice, epoch);
         _toReveal(epoch);
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.RevealMismatch.selector, epoch));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.RevealMismatch.selector, epoch));
         vm.prank(alice);
         net.reveal(bytes32(uint256(1)));
     }
@@ -84,7 +85,7 @@ contract ProverNetworkSelectionTest is NetworkTestBase {
         net.commit(_commitment(alice, epoch));
         _toReveal(epoch);
         _reveal(alice, epoch);
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.RevealMismatch.selector, epoch));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.RevealMismatch.selector, epoch));
         vm.prank(bob);
         net.reveal(_secret(alice, epoch));
     }
@@ -93,7 +94,7 @@ contract ProverNetworkSelectionTest is NetworkTestBase {
         _register(alice, 1000e18);
         uint256 epoch = _nextEpoch();
         _toReveal(epoch);
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.NoCommitment.selector, epoch));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.NoCommitment.selector, epoch));
         _reveal(alice, epoch);
     }
 
@@ -103,20 +104,24 @@ contract ProverNetworkSelectionTest is NetworkTestBase {
         uint256 epoch = _nextEpoch();
         _commit(alice, epoch);
         _toReveal(epoch);
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.NoOverdueCommitment.selector, alice, epoch));
+        vm.expectRevert(
+            abi.encodeWithSelector(IProverNetworkEvents.NoOverdueCommitment.selector, alice, epoch)
+        );
         vm.prank(keeper);
         net.penalizeNonReveal(alice);
 
         vm.roll(net.epochStart(epoch + 1));
         vm.expectEmit(address(net));
-        emit IProverNetwork.NonRevealPenalized(alice, epoch, 10e18);
+        emit IProverNetworkEvents.NonRevealPenalized(alice, epoch, 10e18);
         vm.prank(keeper);
         net.penalizeNonReveal(alice);
         assertEq(_acct(alice).stake, 990e18, "1% slashed");
         assertEq(net.reputationOf(alice), 4700, "reputation lowered by 300");
-        assertEq(net.burnPending(), 5e18);
-        assertEq(net.treasuryBalance(), 5e18);
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.NoOverdueCommitment.selector, alice, epoch));
+        assertEq(net.burnPending(), 8e18, "the burn share and the bounty share (no batch to rescue)");
+        assertEq(net.treasuryBalance(), 2e18);
+        vm.expectRevert(
+            abi.encodeWithSelector(IProverNetworkEvents.NoOverdueCommitment.selector, alice, epoch)
+        );
         net.penalizeNonReveal(alice);
     }
 
@@ -126,7 +131,7 @@ contract ProverNetworkSelectionTest is NetworkTestBase {
         _commit(alice, epoch);
         uint256 next = _nextEpoch();
         vm.expectEmit(address(net));
-        emit IProverNetwork.NonRevealPenalized(alice, epoch, 10e18);
+        emit IProverNetworkEvents.NonRevealPenalized(alice, epoch, 10e18);
         _commit(alice, next);
         assertEq(_acct(alice).stake, 990e18);
         assertEq(_acct(alice).commitEpoch, next);
@@ -161,7 +166,9 @@ contract ProverNetworkSelectionTest is NetworkTestBase {
             _reveal(provers[i], epoch);
         }
         vm.expectRevert(
-            abi.encodeWithSelector(IProverNetwork.SeedNotReady.selector, epoch, net.epochStart(epoch + 1))
+            abi.encodeWithSelector(
+                IProverNetworkEvents.SeedNotReady.selector, epoch, net.epochStart(epoch + 1)
+            )
         );
         net.finalizeSeed(epoch);
         vm.roll(net.epochStart(epoch + 1) + 3);

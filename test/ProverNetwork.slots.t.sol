@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {NetworkTestBase} from "./helpers/NetworkTestBase.sol";
 import {ProverNetwork} from "../contracts/ProverNetwork.sol";
 import {IProverNetwork} from "../contracts/interfaces/IProverNetwork.sol";
+import {IProverNetworkEvents} from "../contracts/interfaces/IProverNetworkEvents.sol";
 import {ParamsLib} from "../contracts/libraries/ParamsLib.sol";
 import {Params} from "../contracts/types/Params.sol";
 import {Assignment, BatchStatus} from "../contracts/types/Batch.sol";
@@ -104,7 +105,7 @@ contract ProverNetworkSlotsTest is NetworkTestBase {
         assertEq(_batch(first).prover, p);
         (uint256 epoch, uint256 index,) = net.currentSlot();
         vm.expectEmit(address(net));
-        emit IProverNetwork.SlotAssigned(epoch, index, 7, address(0));
+        emit IProverNetworkEvents.SlotAssigned(epoch, index, 7, address(0));
         uint256 second = _post(keccak256("1"), 1e18);
         assertEq(uint8(_batch(second).status), uint8(BatchStatus.Open));
         // The rest of the slot stays open without drawing again, even once capacity frees up.
@@ -121,7 +122,7 @@ contract ProverNetworkSlotsTest is NetworkTestBase {
         vm.prank(p);
         net.requestUnstake(1000e18 - MIN_STAKE - BOND + 1); // active one wei below minStake + bond
         vm.roll(_acct(p).unbondingReadyAt);
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.OpenAssignments.selector, 1));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.OpenAssignments.selector, 1));
         vm.prank(p);
         net.withdraw();
         _fund(p, 1);
@@ -193,7 +194,9 @@ contract ProverNetworkSlotsTest is NetworkTestBase {
         uint256 epoch = _nextEpoch();
         vm.roll(net.epochStart(epoch + 1) - 1);
         vm.expectRevert(
-            abi.encodeWithSelector(IProverNetwork.SeedNotReady.selector, epoch, net.epochStart(epoch + 1))
+            abi.encodeWithSelector(
+                IProverNetworkEvents.SeedNotReady.selector, epoch, net.epochStart(epoch + 1)
+            )
         );
         net.finalizeSeed(epoch);
         vm.roll(net.epochStart(epoch + 1));
@@ -210,7 +213,7 @@ contract ProverNetworkSlotsTest is NetworkTestBase {
             abi.encodeWithSelector(ParamsLib.ParamOutOfBounds.selector, "assignmentBond", 0, 1, 10_000e18)
         );
         vm.prank(owner);
-        net.setParams(p);
+        gov.setParams(p);
         p.assignmentBond = 10_000e18 + 1;
         vm.expectRevert(
             abi.encodeWithSelector(
@@ -218,17 +221,17 @@ contract ProverNetworkSlotsTest is NetworkTestBase {
             )
         );
         vm.prank(owner);
-        net.setParams(p);
+        gov.setParams(p);
         p.assignmentBond = 10_000e18;
         p.minFee = 0;
         vm.expectRevert(
             abi.encodeWithSelector(ParamsLib.ParamOutOfBounds.selector, "minFee", 0, 1, type(uint96).max)
         );
         vm.prank(owner);
-        net.setParams(p);
+        gov.setParams(p);
         p.minFee = 1;
         vm.prank(owner);
-        net.setParams(p);
+        gov.setParams(p);
         assertEq(net.params().assignmentBond, 10_000e18);
     }
 }

@@ -3,13 +3,14 @@ pragma solidity 0.8.30;
 
 import {NetworkTestBase} from "./helpers/NetworkTestBase.sol";
 import {IProverNetwork} from "../contracts/interfaces/IProverNetwork.sol";
+import {IProverNetworkEvents} from "../contracts/interfaces/IProverNetworkEvents.sol";
 import {AccountState} from "../contracts/types/AccountState.sol";
 
 contract ProverNetworkStakeTest is NetworkTestBase {
     function test_Register_CreditsStakeAndStartingReputation() public {
         _fund(alice, 500e18);
         vm.expectEmit(address(net));
-        emit IProverNetwork.ProverRegistered(alice, 500e18, 0);
+        emit IProverNetworkEvents.ProverRegistered(alice, 500e18, 0);
         vm.prank(alice);
         net.register(500e18);
         AccountState memory a = _acct(alice);
@@ -23,24 +24,28 @@ contract ProverNetworkStakeTest is NetworkTestBase {
 
     function test_RevertWhen_RegisterBelowMinimum() public {
         _fund(alice, 50e18);
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.StakeBelowMinimum.selector, 50e18, MIN_STAKE));
+        vm.expectRevert(
+            abi.encodeWithSelector(IProverNetworkEvents.StakeBelowMinimum.selector, 50e18, MIN_STAKE)
+        );
         vm.prank(alice);
         net.register(50e18);
     }
 
     function test_RevertWhen_RegisterTwice() public {
         _register(alice, 500e18);
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.AlreadyRegistered.selector, alice));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.AlreadyRegistered.selector, alice));
         vm.prank(alice);
         net.register(500e18);
     }
 
     function test_RevertWhen_RegisterZeroOrTooLarge() public {
-        vm.expectRevert(IProverNetwork.ZeroAmount.selector);
+        vm.expectRevert(IProverNetworkEvents.ZeroAmount.selector);
         vm.prank(alice);
         net.register(0);
         vm.expectRevert(
-            abi.encodeWithSelector(IProverNetwork.AmountTooLarge.selector, uint256(type(uint96).max) + 1)
+            abi.encodeWithSelector(
+                IProverNetworkEvents.AmountTooLarge.selector, uint256(type(uint96).max) + 1
+            )
         );
         vm.prank(alice);
         net.register(uint256(type(uint96).max) + 1);
@@ -50,7 +55,7 @@ contract ProverNetworkStakeTest is NetworkTestBase {
         _register(alice, 500e18);
         _fund(alice, 250e18);
         vm.expectEmit(address(net));
-        emit IProverNetwork.StakeAdded(alice, 250e18, 750e18);
+        emit IProverNetworkEvents.StakeAdded(alice, 250e18, 750e18);
         vm.prank(alice);
         net.stake(250e18);
         assertEq(_acct(alice).stake, 750e18);
@@ -58,7 +63,7 @@ contract ProverNetworkStakeTest is NetworkTestBase {
 
     function test_RevertWhen_StakeUnregistered() public {
         _fund(alice, 500e18);
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.NotRegistered.selector, alice));
+        vm.expectRevert(abi.encodeWithSelector(IProverNetworkEvents.NotRegistered.selector, alice));
         vm.prank(alice);
         net.stake(500e18);
     }
@@ -74,7 +79,7 @@ contract ProverNetworkStakeTest is NetworkTestBase {
 
         vm.expectRevert(
             abi.encodeWithSelector(
-                IProverNetwork.UnbondingNotFinished.selector, block.number + 100, block.number
+                IProverNetworkEvents.UnbondingNotFinished.selector, block.number + 100, block.number
             )
         );
         vm.prank(alice);
@@ -82,7 +87,7 @@ contract ProverNetworkStakeTest is NetworkTestBase {
 
         vm.roll(block.number + 100);
         vm.expectEmit(address(net));
-        emit IProverNetwork.Withdrawn(alice, 200e18);
+        emit IProverNetworkEvents.Withdrawn(alice, 200e18);
         vm.prank(alice);
         net.withdraw();
         assertEq(token.balanceOf(alice), 200e18);
@@ -101,14 +106,16 @@ contract ProverNetworkStakeTest is NetworkTestBase {
 
     function test_RevertWhen_UnstakeMoreThanStake() public {
         _register(alice, 500e18);
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.InsufficientStake.selector, 600e18, 500e18));
+        vm.expectRevert(
+            abi.encodeWithSelector(IProverNetworkEvents.InsufficientStake.selector, 600e18, 500e18)
+        );
         vm.prank(alice);
         net.requestUnstake(600e18);
     }
 
     function test_RevertWhen_WithdrawNothing() public {
         _register(alice, 500e18);
-        vm.expectRevert(IProverNetwork.NothingToWithdraw.selector);
+        vm.expectRevert(IProverNetworkEvents.NothingToWithdraw.selector);
         vm.prank(alice);
         net.withdraw();
     }
@@ -119,7 +126,9 @@ contract ProverNetworkStakeTest is NetworkTestBase {
         net.requestUnstake(100e18);
         assertEq(net.weightOf(alice), 0);
         uint256 epoch = _nextEpoch();
-        vm.expectRevert(abi.encodeWithSelector(IProverNetwork.StakeBelowMinimum.selector, 50e18, MIN_STAKE));
+        vm.expectRevert(
+            abi.encodeWithSelector(IProverNetworkEvents.StakeBelowMinimum.selector, 50e18, MIN_STAKE)
+        );
         vm.prank(alice);
         net.commit(_commitment(alice, epoch));
     }

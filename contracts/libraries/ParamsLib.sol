@@ -24,6 +24,11 @@ library ParamsLib {
     uint256 internal constant MIN_STAKE_FLOOR = 1 << Weight.SHIFT;
     uint256 internal constant MAX_WINDOW = 1_000_000;
     uint256 internal constant MAX_UNBONDING = 10_000_000;
+    /// The treasury's largest share of a slash: the owner must not profit from provers' misses more than
+    /// this, whatever the burn, bounty and keeper shares (finding 3 of issue 11).
+    uint256 internal constant MAX_TREASURY_BPS = 2000;
+    /// The keeper's largest share: enough to pay for a call, never enough to make provoking misses pay.
+    uint256 internal constant MAX_KEEPER_BPS = 1000;
 
     /// @notice Reverts with `ParamOutOfBounds` unless every field of `p` is inside its bounds.
     /// @param p The candidate parameters.
@@ -33,15 +38,17 @@ library ParamsLib {
         _check("maxWeightStake", p.maxWeightStake, p.minStake, type(uint96).max);
         _check("provingWindow", p.provingWindow, 2, MAX_WINDOW);
         _check("raceWindow", p.raceWindow, 2, MAX_WINDOW);
-        // A prover revealed in epoch e can be drawn until the end of epoch e+1 and then holds the
-        // batch for provingWindow after its slot; the race follows. Unbonding must outlast all of it.
-        uint256 minUnbonding = uint256(p.provingWindow) + p.raceWindow + 2 * epochLength;
-        _check("unbondingDelay", p.unbondingDelay, minUnbonding, MAX_UNBONDING);
+        _check("challengeWindow", p.challengeWindow, 2, MAX_WINDOW);
+        _check("unbondingDelay", p.unbondingDelay, minUnbonding(p, epochLength), MAX_UNBONDING);
         _check("repHalfLife", p.repHalfLife, 1, type(uint32).max);
         _check("slashBps", p.slashBps, 100, 5000);
         _check("nonRevealSlashBps", p.nonRevealSlashBps, 1, 500);
         _check("bountyBps", p.bountyBps, 0, 9000);
-        _check("burnBps", p.burnBps, 0, BPS - p.bountyBps);
+        _check("keeperBps", p.keeperBps, 0, MAX_KEEPER_BPS);
+        _check("burnBps", p.burnBps, 0, BPS - p.bountyBps - p.keeperBps);
+        // Whatever burn, bounty and keeper do not take goes to the treasury: bound it from below.
+        uint256 others = uint256(p.burnBps) + p.bountyBps + p.keeperBps;
+        _check("treasuryBps", BPS - others, 0, MAX_TREASURY_BPS);
         _check("repInitial", p.repInitial, 1, REP_MAX);
         _check("repGain", p.repGain, 1, 1000);
         _check("repMissPenalty", p.repMissPenalty, 1, REP_MAX);
@@ -50,6 +57,14 @@ library ParamsLib {
         // a one-batch prover. A zero minimum fee would make dummy batches free.
         _check("assignmentBond", p.assignmentBond, 1, p.maxWeightStake);
         _check("minFee", p.minFee, 1, type(uint96).max);
+    }
+
+    /// @notice The shortest unbonding delay `p` may have: the longest obligation a prover can hold. A prover
+    ///         revealed in epoch e can be drawn until the end of epoch e+1, holds the batch for
+    ///         provingWindow after its slot, may challenge its data (the source then has challengeWindow
+    ///         to answer and the prover a fresh provingWindow), and the race follows.
+    function minUnbonding(Params memory p, uint256 epochLength) internal pure returns (uint256) {
+        return 2 * uint256(p.provingWindow) + p.challengeWindow + p.raceWindow + 2 * epochLength;
     }
 
     /// @dev Reverts with `ParamOutOfBounds(name, value, min, max)` unless min <= value <= max.

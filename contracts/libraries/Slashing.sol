@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {AccountState} from "../types/AccountState.sol";
+import {SlashTerms} from "../types/Batch.sol";
 
 /// @title Slashing
 /// @notice How much a slash takes, from which stake, and where it goes (docs/mechanism.md, section 6).
@@ -61,41 +62,53 @@ library Slashing {
         }
     }
 
-    /// @notice Splits a missed-window slash into the burned share, the race winner's bounty and the
-    ///         treasury's remainder.
+    /// @notice Splits a missed-window slash into the burned share, the race winner's bounty, the keeper's
+    ///         fee and the treasury's remainder.
     /// @dev Burning part of every slash removes the incentive for a colluding rescuer or treasury to
     ///      provoke misses; the bounty makes rescuing a batch worth more than its fee alone, so someone is
-    ///      always motivated to keep the rollup live. The treasury takes the remainder, so the three
-    ///      shares add up to `amount` whatever the rounding (ParamsLib keeps burnBps + bountyBps <= BPS).
+    ///      always motivated to keep the rollup live; the keeper's fee pays whoever calls the permissionless
+    ///      function that moved the batch along. The treasury takes the remainder, so the shares add up to
+    ///      `amount` whatever the rounding (ParamsLib keeps burn + bounty + keeper <= BPS and the treasury's
+    ///      share at most MAX_TREASURY_BPS).
     /// @param amount The slashed amount.
-    /// @param burnBps The burned share in basis points.
-    /// @param bountyBps The bounty share in basis points.
+    /// @param t The terms frozen on the assignment.
     /// @return burned The amount for the burn sink (rounded down).
     /// @return bounty The amount for the race winner (rounded down).
-    /// @return toTreasury `amount - burned - bounty`.
-    function split(uint256 amount, uint256 burnBps, uint256 bountyBps)
+    /// @return keeper The amount for the caller (rounded down).
+    /// @return toTreasury `amount - burned - bounty - keeper`.
+    function split(uint256 amount, SlashTerms memory t)
         internal
         pure
-        returns (uint256 burned, uint256 bounty, uint256 toTreasury)
+        returns (uint256 burned, uint256 bounty, uint256 keeper, uint256 toTreasury)
     {
-        burned = (amount * burnBps) / BPS;
-        bounty = (amount * bountyBps) / BPS;
-        toTreasury = amount - burned - bounty;
+        burned = (amount * t.burnBps) / BPS;
+        bounty = (amount * t.bountyBps) / BPS;
+        keeper = (amount * t.keeperBps) / BPS;
+        toTreasury = amount - burned - bounty - keeper;
     }
 
-    /// @notice Splits a non-reveal slash into the burned share and the treasury's remainder.
-    /// @dev Same burn share as a missed window (the same collusion argument holds), but no bounty: a
-    ///      withheld reveal leaves no batch for anyone to rescue.
+    /// @notice Splits a penalty that has no batch to rescue (a withheld reveal) into the burned share, the
+    ///         keeper's fee and the treasury's remainder.
+    /// @dev The bounty's share is burned, not given to the treasury: there is nobody to pay it to, and the
+    ///      treasury's share must stay as bounded as it is for a missed window.
     /// @param amount The slashed amount.
-    /// @param burnBps The burned share in basis points.
+    /// @param t The terms in force.
+    /// @param paysKeeper Whether a third party's call applied it (a prover's own commit does not earn).
     /// @return burned The amount for the burn sink (rounded down).
-    /// @return toTreasury `amount - burned`.
-    function splitWithoutBounty(uint256 amount, uint256 burnBps)
+    /// @return keeper The amount for the caller (rounded down; zero if `paysKeeper` is false).
+    /// @return toTreasury `amount - burned - keeper`.
+    function splitWithoutBounty(uint256 amount, SlashTerms memory t, bool paysKeeper)
         internal
         pure
-        returns (uint256 burned, uint256 toTreasury)
+        returns (uint256 burned, uint256 keeper, uint256 toTreasury)
     {
-        burned = (amount * burnBps) / BPS;
-        toTreasury = amount - burned;
+        burned = (amount * (uint256(t.burnBps) + t.bountyBps)) / BPS;
+        keeper = paysKeeper ? (amount * t.keeperBps) / BPS : 0;
+        toTreasury = amount - burned - keeper;
+    }
+
+    /// @notice The keeper's fee out of `amount` (a failed batch's refund, a flushed burn).
+    function keeperFee(uint256 amount, uint256 keeperBps) internal pure returns (uint256) {
+        return (amount * keeperBps) / BPS;
     }
 }

@@ -4,7 +4,7 @@ pragma solidity 0.8.30;
 /// @notice Governable parameters of the ProverNetwork. All durations are in blocks.
 /// @dev Packed into three storage slots: slot 0 holds what every batch reads (minStake, maxWeightStake,
 ///      provingWindow, raceWindow); slot 1 holds the durations, shares and reputation steps; slot 2 the
-///      posting economics (assignmentBond, minFee). Every field is bounds-checked by
+///      posting and dispute economics (assignmentBond, minFee, challengeWindow, keeperBps). Every field is bounds-checked by
 ///      `ParamsLib.validate` before it is stored.
 struct Params {
     /// Minimum active stake (token units) to be eligible for selection.
@@ -39,4 +39,9 @@ struct Params {
     uint96 assignmentBond;
     /// Smallest fee a batch may carry.
     uint96 minFee;
+    /// Blocks a batch source has to publish a challenged batch's data on chain (`answerChallenge`).
+    uint32 challengeWindow;
+    /// Share of each slash, penalty, failed fee and burn paid to the keeper whose call moved it along,
+    /// in basis points.
+    uint16 keeperBps;
 }

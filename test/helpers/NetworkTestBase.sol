@@ -3,7 +3,9 @@ pragma solidity 0.8.30;
 
 import {Test} from "forge-std/Test.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
 import {ProverNetwork} from "../../contracts/ProverNetwork.sol";
+import {INetworkGovernance} from "../../contracts/interfaces/INetworkGovernance.sol";
 import {IProverNetwork} from "../../contracts/interfaces/IProverNetwork.sol";
 import {IProofVerifier} from "../../contracts/interfaces/IProofVerifier.sol";
 import {InsecureDevVerifier} from "../../contracts/verifiers/InsecureDevVerifier.sol";
@@ -26,8 +28,15 @@ abstract contract NetworkTestBase is Test {
     DevStakingToken internal token;
     InsecureDevVerifier internal verifier;
     ProverNetwork internal net;
-
-    address internal owner = makeAddr("owner");
+    /// @dev The network's governance calls, answered at its address by the extension.
+    INetworkGovernance internal gov;
+    /// @dev The owner: a real TimelockController (30-day delay, far above the fixture's horizon), so
+    ///      owner calls pass the network's timelock check. Tests prank as it to act as governance;
+    ///      `_scheduleAndExecute` goes through the timelock itself.
+    TimelockController internal timelock;
+    address internal owner;
+    address internal governor = makeAddr("governor");
+    uint256 internal constant TIMELOCK_DELAY = 30 days;
     address internal rollup = makeAddr("rollup");
     address internal alice = makeAddr("alice");
     address internal bob = makeAddr("bob");
@@ -38,6 +47,10 @@ abstract contract NetworkTestBase is Test {
         vm.roll(1000);
         token = new DevStakingToken();
         verifier = new InsecureDevVerifier();
+        address[] memory roles = new address[](1);
+        roles[0] = governor;
+        timelock = new TimelockController(TIMELOCK_DELAY, roles, roles, address(0));
+        owner = address(timelock);
         net = new ProverNetwork(
             IERC20(address(token)),
             verifier,
@@ -47,8 +60,9 @@ abstract contract NetworkTestBase is Test {
             SLOT_BLOCKS,
             defaultParams()
         );
+        gov = INetworkGovernance(address(net));
         vm.prank(owner);
-        net.setBatchSource(rollup, true);
+        gov.setBatchSource(rollup, true);
         token.mint(rollup, 1_000_000e18);
         vm.startPrank(rollup);
         token.approve(address(net), type(uint256).max);
@@ -73,6 +87,19 @@ abstract contract NetworkTestBase is Test {
         p.repNoRevealPenalty = 300;
         p.assignmentBond = uint96(BOND);
         p.minFee = 1;
+        p.challengeWindow = 10;
+        p.keeperBps = 0;
+    }
+
+    /// @dev Runs `data` on the network as the timelock does: scheduled by the governor, executed once the
+    ///      delay has passed (the clock is warped forward by it).
+    function _scheduleAndExecute(bytes memory data) internal {
+        bytes32 salt = keccak256(abi.encode(data, block.timestamp));
+        vm.prank(governor);
+        timelock.schedule(address(net), 0, data, bytes32(0), salt, TIMELOCK_DELAY);
+        vm.warp(block.timestamp + TIMELOCK_DELAY);
+        vm.prank(governor);
+        timelock.execute(address(net), 0, data, bytes32(0), salt);
     }
 
     // ------------------------------------------------------------ staking helpers

@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {StdInvariant} from "forge-std/StdInvariant.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {NetworkTestBase} from "../helpers/NetworkTestBase.sol";
+import {INetworkGovernance} from "../../contracts/interfaces/INetworkGovernance.sol";
 import {Ghost} from "./handlers/ProtocolHandler.sol";
 import {ProverHandler} from "./handlers/ProverHandler.sol";
 import {RollupHandler} from "./handlers/RollupHandler.sol";
@@ -35,9 +36,9 @@ contract ProverNetworkInvariantTest is StdInvariant, NetworkTestBase {
         Params memory p = defaultParams();
         p.provingWindow = 60;
         p.raceWindow = 60;
-        p.unbondingDelay = 200;
+        p.unbondingDelay = 250;
         vm.prank(owner);
-        net.setParams(p);
+        INetworkGovernance(address(net)).setParams(p);
         // rollup holds what the base setUp minted beyond its prepaid fees; each post deposits its own fee.
         proverHandler = new ProverHandler(net, token, verifier, ghost);
         rollupHandler = new RollupHandler(net, token, verifier, ghost, rollup);

@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {Test} from "forge-std/Test.sol";
 import {Slashing} from "../../contracts/libraries/Slashing.sol";
+import {SlashTerms} from "../../contracts/types/Batch.sol";
 import {AccountState} from "../../contracts/types/AccountState.sol";
 
 contract SlashingTest is Test {
@@ -72,41 +73,60 @@ contract SlashingTest is Test {
         assertEq(account.claimable, 9);
     }
 
+    function _terms(uint256 burnBps, uint256 bountyBps, uint256 keeperBps)
+        internal
+        pure
+        returns (SlashTerms memory)
+    {
+        return SlashTerms(address(0), 1000, uint16(burnBps), uint16(bountyBps), uint16(keeperBps));
+    }
+
     function test_SplitDefaults() public pure {
-        // defaults: burn 50%, bounty 30%, treasury the remaining 20%
-        (uint256 burned, uint256 bounty, uint256 toTreasury) = Slashing.split(300e18, 5000, 3000);
+        // defaults: burn 50%, bounty 30%, keeper 5%, treasury the remaining 15%
+        (uint256 burned, uint256 bounty, uint256 keeper, uint256 toTreasury) =
+            Slashing.split(300e18, _terms(5000, 3000, 500));
         assertEq(burned, 150e18);
         assertEq(bounty, 90e18);
-        assertEq(toTreasury, 60e18);
+        assertEq(keeper, 15e18);
+        assertEq(toTreasury, 45e18);
     }
 
     function test_SplitRoundingRemainderGoesToTreasury() public pure {
-        (uint256 burned, uint256 bounty, uint256 toTreasury) = Slashing.split(1, 5000, 3000);
-        assertEq(burned, 0);
-        assertEq(bounty, 0);
+        (uint256 burned, uint256 bounty, uint256 keeper, uint256 toTreasury) =
+            Slashing.split(1, _terms(5000, 3000, 500));
+        assertEq(burned + bounty + keeper, 0);
         assertEq(toTreasury, 1);
-        (burned, bounty, toTreasury) = Slashing.split(7, 5000, 3000);
+        (burned, bounty, keeper, toTreasury) = Slashing.split(7, _terms(5000, 3000, 0));
         assertEq(burned, 3); // 3.5
         assertEq(bounty, 2); // 2.1
         assertEq(toTreasury, 2);
-        // burn and bounty taking everything leave the treasury nothing
-        (burned, bounty, toTreasury) = Slashing.split(7, 1000, 9000);
-        assertEq(burned + bounty, 6);
-        assertEq(toTreasury, 1);
-        (burned, bounty, toTreasury) = Slashing.split(10, 1000, 9000);
+        // burn, bounty and keeper taking everything leave the treasury only the rounding
+        (burned, bounty, keeper, toTreasury) = Slashing.split(7, _terms(1000, 8000, 1000));
+        assertEq(burned + bounty + keeper, 5); // 0 + 5 (5.6) + 0 (0.7)
+        assertEq(toTreasury, 2);
+        (burned, bounty, keeper, toTreasury) = Slashing.split(10, _terms(1000, 8000, 1000));
         assertEq(toTreasury, 0);
     }
 
-    function test_SplitWithoutBountyHasNoBountyShare() public pure {
-        (uint256 burned, uint256 toTreasury) = Slashing.splitWithoutBounty(10e18, 5000);
-        assertEq(burned, 5e18);
-        assertEq(toTreasury, 5e18);
-        (burned, toTreasury) = Slashing.splitWithoutBounty(3, 5000);
+    function test_SplitWithoutBountyBurnsTheBountyShare() public pure {
+        (uint256 burned, uint256 keeper, uint256 toTreasury) =
+            Slashing.splitWithoutBounty(10e18, _terms(5000, 3000, 500), true);
+        assertEq(burned, 8e18);
+        assertEq(keeper, 5e17);
+        assertEq(toTreasury, 15e17);
+        // the prover's own commit applies it: no keeper share, the treasury keeps it
+        (burned, keeper, toTreasury) = Slashing.splitWithoutBounty(10e18, _terms(5000, 3000, 500), false);
+        assertEq(keeper, 0);
+        assertEq(toTreasury, 2e18);
+        (burned, keeper, toTreasury) = Slashing.splitWithoutBounty(3, _terms(5000, 0, 0), true);
         assertEq(burned, 1);
         assertEq(toTreasury, 2);
-        (burned, toTreasury) = Slashing.splitWithoutBounty(3, 0);
-        assertEq(burned, 0);
-        assertEq(toTreasury, 3);
+    }
+
+    function test_KeeperFeeRoundsDown() public pure {
+        assertEq(Slashing.keeperFee(19, 500), 0);
+        assertEq(Slashing.keeperFee(20, 500), 1);
+        assertEq(Slashing.keeperFee(1e18, 0), 0);
     }
 
     function testFuzz_TakeNeverExceedsBondedStakeAndConservesIt(
@@ -125,12 +145,18 @@ contract SlashingTest is Test {
         if (account.unbonding < unbonding) assertEq(account.stake, 0);
     }
 
-    function testFuzz_SplitSharesAddUp(uint96 amount, uint16 burnBps, uint16 bountyBps) public pure {
+    function testFuzz_SplitSharesAddUp(uint96 amount, uint16 burnBps, uint16 bountyBps, uint16 keeperBps)
+        public
+        pure
+    {
         bountyBps = uint16(bound(bountyBps, 0, 9000));
-        burnBps = uint16(bound(burnBps, 0, Slashing.BPS - bountyBps));
-        (uint256 burned, uint256 bounty, uint256 toTreasury) = Slashing.split(amount, burnBps, bountyBps);
-        assertEq(burned + bounty + toTreasury, amount);
+        keeperBps = uint16(bound(keeperBps, 0, Slashing.BPS - bountyBps));
+        burnBps = uint16(bound(burnBps, 0, Slashing.BPS - bountyBps - keeperBps));
+        (uint256 burned, uint256 bounty, uint256 keeper, uint256 toTreasury) =
+            Slashing.split(amount, _terms(burnBps, bountyBps, keeperBps));
+        assertEq(burned + bounty + keeper + toTreasury, amount);
         assertEq(burned, (uint256(amount) * burnBps) / Slashing.BPS);
         assertEq(bounty, (uint256(amount) * bountyBps) / Slashing.BPS);
+        assertEq(keeper, (uint256(amount) * keeperBps) / Slashing.BPS);
     }
 }

@@ -144,7 +144,7 @@ contract ProverPoolSlashTest is PoolTestBase {
         pool = _createPool(op, MIN_SELF_STAKE, 1000);
         _deposit(dan, 1000e18);
         vm.prank(owner);
-        net.pause();
+        gov.pause();
         uint256 id = _request(dan, pool.balanceOf(dan));
         _rollToReady(id);
         assertEq(_claim(dan, id), 1000e18);

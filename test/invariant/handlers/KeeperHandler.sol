@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {HandlerBase, Ghost} from "./ProtocolHandler.sol";
+import {INetworkGovernance} from "../../../contracts/interfaces/INetworkGovernance.sol";
 import {ProverNetwork} from "../../../contracts/ProverNetwork.sol";
 import {InsecureDevVerifier} from "../../../contracts/verifiers/InsecureDevVerifier.sol";
 import {DevStakingToken} from "../../../contracts/token/DevStakingToken.sol";
@@ -50,7 +51,7 @@ contract KeeperHandler is HandlerBase {
 
     function flushBurn(uint256 seed) external {
         _advance(seed);
-        try net.flushBurn() {} catch {}
+        try INetworkGovernance(address(net)).flushBurn() {} catch {}
     }
 
     function jump(uint256 blocks) external {
@@ -62,12 +63,16 @@ contract KeeperHandler is HandlerBase {
         Params memory p = net.params();
         p.slashBps = uint16(bound(seed, 100, 5000));
         p.bountyBps = uint16(bound(seed >> 16, 0, 5000));
-        p.burnBps = uint16(bound(seed >> 32, 0, 10_000 - p.bountyBps));
+        // The treasury keeps at most 20% (ParamsLib.MAX_TREASURY_BPS): burn covers what the bounty does not.
+        p.burnBps = uint16(bound(seed >> 32, 8000 - p.bountyBps, 10_000 - p.bountyBps - p.keeperBps));
         p.provingWindow = uint32(bound(seed >> 48, 2, 90));
         p.raceWindow = uint32(bound(seed >> 64, 2, 90));
         p.repGain = uint16(bound(seed >> 80, 1, 1000));
-        p.unbondingDelay = uint32(p.provingWindow + p.raceWindow + 2 * net.epochLength() + (seed >> 96) % 50);
+        p.unbondingDelay = uint32(
+            2 * uint256(p.provingWindow) + p.challengeWindow + p.raceWindow + 2 * net.epochLength()
+                + (seed >> 96) % 50
+        );
         vm.prank(owner);
-        net.setParams(p);
+        INetworkGovernance(address(net)).setParams(p);
     }
 }
