@@ -10,6 +10,7 @@ const path = require('path');
 const root = path.join(__dirname, '..');
 const CONTRACTS = [
   'ProverNetwork',
+  'TimelockController',
   'InsecureDevVerifier',
   'DevStakingToken',
   'Groth16BatchVerifier',
@@ -20,15 +21,46 @@ const check = process.argv.includes('--check');
 const outDir = path.join(root, 'bindings', 'artifacts');
 let drift = [];
 
-for (const name of CONTRACTS) {
+// Contracts whose functions another contract serves at its address (see the header).
+const EXTENSIONS = { ProverNetwork: 'NetworkExtension' };
+
+function load(name) {
   const src = path.join(root, 'out', `${name}.sol`, `${name}.json`);
   if (!fs.existsSync(src)) {
     console.error(`missing ${src}: run forge build first`);
     process.exit(1);
   }
-  const a = JSON.parse(fs.readFileSync(src, 'utf8'));
+  return JSON.parse(fs.readFileSync(src, 'utf8'));
+}
+
+// The ABI signature of an entry, so that an entry both contracts declare is kept once.
+function signature(e) {
+  const types = (e.inputs || []).map((i) => i.type).join(',');
+  return `${e.type} ${e.name || ''}(${types})`;
+}
+
+// Joins `ext`'s ABI entries and NatSpec sections into `a`'s (entries `a` has win).
+function join(a, docs, ext) {
+  const seen = new Set(a.abi.map(signature));
+  const extDocs = JSON.parse(ext.rawMetadata).output;
+  for (const e of ext.abi) {
+    if (e.type === 'constructor' || seen.has(signature(e))) continue;
+    a.abi.push(e);
+  }
+  for (const kind of ['userdoc', 'devdoc']) {
+    for (const section of ['methods', 'errors', 'events']) {
+      const from = (extDocs[kind] || {})[section] || {};
+      const into = (docs[kind][section] = docs[kind][section] || {});
+      for (const [k, v] of Object.entries(from)) if (!(k in into)) into[k] = v;
+    }
+  }
+}
+
+for (const name of CONTRACTS) {
+  const a = load(name);
   // forge's parsed `metadata` drops the `errors` section of the NatSpec; solc's raw metadata keeps it.
   const docs = JSON.parse(a.rawMetadata).output;
+  if (EXTENSIONS[name]) join(a, docs, load(EXTENSIONS[name]));
   const slim = {
     abi: a.abi,
     bytecode: { object: a.bytecode.object },

@@ -74,6 +74,11 @@ pub struct Params {
     /// Smallest fee a batch may carry (token units).
     #[serde(with = "token_units")]
     pub min_fee: u128,
+    /// Blocks a batch source has to publish a challenged batch's data on chain.
+    pub challenge_window: u32,
+    /// Share of each slash, penalty, failed fee and burn paid to the keeper whose call moved it
+    /// along (bps).
+    pub keeper_bps: u16,
 }
 
 /// What the ProverNetwork's constructor takes besides addresses: the epoch lengths (immutable)
@@ -158,6 +163,8 @@ impl Params {
             repNoRevealPenalty: self.rep_no_reveal_penalty,
             assignmentBond: u96(self.assignment_bond, "assignmentBond")?,
             minFee: u96(self.min_fee, "minFee")?,
+            challengeWindow: self.challenge_window,
+            keeperBps: self.keeper_bps,
         })
     }
 
@@ -205,6 +212,8 @@ impl From<&ProverNetwork::Params> for Params {
             rep_no_reveal_penalty: p.repNoRevealPenalty,
             assignment_bond: p.assignmentBond.to(),
             min_fee: p.minFee.to(),
+            challenge_window: p.challengeWindow,
+            keeper_bps: p.keeperBps,
         }
     }
 }
@@ -262,6 +271,8 @@ impl NetworkConfig {
                 rep_no_reveal_penalty: 300,
                 assignment_bond: 10 * UNIT,
                 min_fee: 1,
+                challenge_window: 10,
+                keeper_bps: 0,
             },
         }
     }
@@ -270,8 +281,9 @@ impl NetworkConfig {
     /// reveal cost each prover two transactions per epoch, small next to the batch traffic, and a
     /// late prover has 30 blocks to reveal) in 10-block slots (a slot's batches are proven
     /// together, so at one batch per block a proof covers about ten), and the test fixture's
-    /// economics with a longer unbonding delay and reputation half-life and a 0.001-token minimum
-    /// fee.
+    /// economics with a longer unbonding delay and reputation half-life, a 0.001-token minimum
+    /// fee and a 5% keeper share (the shipped parameters pay keepers; the fixture leaves them out
+    /// so its figures stay simple).
     pub fn simulation() -> Self {
         let test = Self::test();
         Self {
@@ -282,6 +294,7 @@ impl NetworkConfig {
                 unbonding_delay: 1_000,
                 rep_half_life: 5_000,
                 min_fee: UNIT / 1000,
+                keeper_bps: 500,
                 ..test.params
             },
         }
@@ -394,6 +407,10 @@ struct Patch {
     assignment_bond: Option<u128>,
     #[serde(default, alias = "minFee", with = "token_units::option")]
     min_fee: Option<u128>,
+    #[serde(default, alias = "challengeWindow")]
+    challenge_window: Option<u32>,
+    #[serde(default, alias = "keeperBps")]
+    keeper_bps: Option<u16>,
 }
 
 /// The fields of [`Params`], as the error for an unexpected one lists them.
@@ -414,6 +431,8 @@ const PARAMS_FIELDS: &[&str] = &[
     "rep_no_reveal_penalty",
     "assignment_bond",
     "min_fee",
+    "challenge_window",
+    "keeper_bps",
 ];
 
 impl Patch {
@@ -450,6 +469,8 @@ impl Patch {
             self.rep_no_reveal_penalty.is_some(),
             self.assignment_bond.is_some(),
             self.min_fee.is_some(),
+            self.challenge_window.is_some(),
+            self.keeper_bps.is_some(),
         ];
         match present.iter().position(|p| !p) {
             Some(i) => Err(E::missing_field(PARAMS_FIELDS[i])),
@@ -475,6 +496,8 @@ impl Patch {
             rep_no_reveal_penalty: self.rep_no_reveal_penalty.unwrap_or(b.rep_no_reveal_penalty),
             assignment_bond: self.assignment_bond.unwrap_or(b.assignment_bond),
             min_fee: self.min_fee.unwrap_or(b.min_fee),
+            challenge_window: self.challenge_window.unwrap_or(b.challenge_window),
+            keeper_bps: self.keeper_bps.unwrap_or(b.keeper_bps),
         }
     }
 

@@ -7,7 +7,8 @@ fn repo() -> PathBuf {
 }
 
 /// `DeployParams::dev()` of the CLI before the types were shared, field by field, with the slot,
-/// bond and minimum fee the slot-based mechanism added.
+/// bond and minimum fee the slot-based mechanism added, and the challenge window, keeper share
+/// and the longer unbonding delay (it must outlast a data challenge) of issue 11.
 fn old_cli_dev() -> NetworkConfig {
     NetworkConfig {
         commit_blocks: 4,
@@ -18,7 +19,7 @@ fn old_cli_dev() -> NetworkConfig {
             max_weight_stake: 10_000 * UNIT,
             proving_window: 6,
             race_window: 6,
-            unbonding_delay: 30,
+            unbonding_delay: 40,
             rep_half_life: 1000,
             slash_bps: 1000,
             non_reveal_slash_bps: 100,
@@ -30,6 +31,8 @@ fn old_cli_dev() -> NetworkConfig {
             rep_no_reveal_penalty: 300,
             assignment_bond: 10 * UNIT,
             min_fee: UNIT / 1000,
+            challenge_window: 4,
+            keeper_bps: 500,
         },
     }
 }
@@ -53,6 +56,8 @@ fn old_sim_default(key: &str) -> f64 {
         "rep_no_reveal_penalty" => 300.0,
         "assignment_bond" => 10.0,
         "min_fee" => 0.001,
+        "challenge_window" => 10.0,
+        "keeper_bps" => 500.0,
         other => panic!("unknown key {other}"),
     }
 }

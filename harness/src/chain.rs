@@ -333,6 +333,8 @@ impl Chain {
             rep_no_reveal_penalty: f(13).to(),
             assignment_bond: f(14).to(),
             min_fee: f(15).to(),
+            challenge_window: f(16).to(),
+            keeper_bps: f(17).to(),
         }
     }
 

@@ -220,20 +220,26 @@ impl Generator {
         let epoch_length = p.w.chain.epochs.length() as u32;
         let proving_window = r.range(5, 30) as u32;
         let race_window = r.range(3, 15) as u32;
+        let challenge_window = r.range(2, 20) as u32;
         let bounty_bps = r.range(0, 9000) as u16;
+        let keeper_bps = r.range(0, 1000.min(10_000 - u64::from(bounty_bps))) as u16;
+        // The treasury keeps at most 20%: the burn covers what bounty and keeper leave above that.
+        let burn_floor = 8000u64.saturating_sub(u64::from(bounty_bps) + u64::from(keeper_bps));
+        let burn_ceiling = 10_000 - u64::from(bounty_bps) - u64::from(keeper_bps);
         let mut q = Params {
             min_stake: r.range(50, 200) as u128 * UNIT,
             max_weight_stake: r.range(2_000, 20_000) as u128 * UNIT,
             proving_window,
             race_window,
-            unbonding_delay: proving_window
+            unbonding_delay: 2 * proving_window
+                + challenge_window
                 + race_window
                 + 2 * epoch_length
                 + r.range(0, 100) as u32,
             rep_half_life: r.range(1, 5000) as u32,
             slash_bps: r.range(100, 5000) as u16,
             non_reveal_slash_bps: r.range(1, 500) as u16,
-            burn_bps: r.range(0, 10_000 - u64::from(bounty_bps)) as u16,
+            burn_bps: r.range(burn_floor, burn_ceiling) as u16,
             bounty_bps,
             rep_initial: r.range(1, 10_000) as u16,
             rep_gain: r.range(1, 1000) as u16,
@@ -241,6 +247,8 @@ impl Generator {
             rep_no_reveal_penalty: r.range(1, 10_000) as u16,
             assignment_bond: r.range(1, 100) as u128 * UNIT,
             min_fee: r.range(1, 1000) as u128 * UNIT / 1000,
+            challenge_window,
+            keeper_bps,
         };
         if r.chance(20) {
             match r.below(7) {

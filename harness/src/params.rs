@@ -42,6 +42,10 @@ pub(crate) mod replay_format {
         assignment_bond: u128,
         #[serde(with = "crate::decimal")]
         min_fee: u128,
+        #[serde(default)]
+        challenge_window: u32,
+        #[serde(default)]
+        keeper_bps: u16,
     }
 
     pub(crate) fn serialize<S: Serializer>(p: &Params, s: S) -> Result<S::Ok, S::Error> {
@@ -62,6 +66,8 @@ pub(crate) mod replay_format {
             rep_no_reveal_penalty: p.rep_no_reveal_penalty,
             assignment_bond: p.assignment_bond,
             min_fee: p.min_fee,
+            challenge_window: p.challenge_window,
+            keeper_bps: p.keeper_bps,
         }
         .serialize(s)
     }
@@ -85,6 +91,8 @@ pub(crate) mod replay_format {
             rep_no_reveal_penalty: r.rep_no_reveal_penalty,
             assignment_bond: r.assignment_bond,
             min_fee: r.min_fee,
+            challenge_window: r.challenge_window,
+            keeper_bps: r.keeper_bps,
         })
     }
 }
