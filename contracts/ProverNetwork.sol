@@ -786,9 +786,9 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
         if (asg.slashed) return;
         asg.slashed = true;
         _lowerReputation(prover, a, _params.repMissPenalty);
-        // The cap's window: the deadline's epoch-length bucket on the network clock, which does not depend
-        // on when a keeper calls or on later pauses.
-        uint256 epoch = uint256(asg.provingDeadline) / epochLength;
+        // The cap counts the epoch the deadline falls in on the network clock, which does not depend on
+        // when a keeper calls or on later pauses (a deadline is never before genesis on that clock).
+        uint256 epoch = (uint256(asg.provingDeadline) - genesisBlock) / epochLength;
         if (a.slashedEpoch == epoch + 1) {
             emit SlashCapped(prover, batchId, epoch);
             return;

@@ -29,6 +29,9 @@ library ParamsLib {
     uint256 internal constant MAX_TREASURY_BPS = 2000;
     /// The keeper's largest share: enough to pay for a call, never enough to make provoking misses pay.
     uint256 internal constant MAX_KEEPER_BPS = 1000;
+    /// The smallest burned share of a slash: whoever rescues a batch (bounty) and closed it (keeper) gets
+    /// at most 90% of the slash, so a prover racing its own miss from a second identity always loses.
+    uint256 internal constant MIN_BURN_BPS = 1000;
 
     /// @notice Reverts with `ParamOutOfBounds` unless every field of `p` is inside its bounds.
     /// @param p The candidate parameters.
@@ -45,7 +48,7 @@ library ParamsLib {
         _check("nonRevealSlashBps", p.nonRevealSlashBps, 1, 500);
         _check("bountyBps", p.bountyBps, 0, 9000);
         _check("keeperBps", p.keeperBps, 0, MAX_KEEPER_BPS);
-        _check("burnBps", p.burnBps, 0, BPS - p.bountyBps - p.keeperBps);
+        _check("burnBps", p.burnBps, MIN_BURN_BPS, BPS - p.bountyBps - p.keeperBps);
         // Whatever burn, bounty and keeper do not take goes to the treasury: bound it from below.
         uint256 others = uint256(p.burnBps) + p.bountyBps + p.keeperBps;
         _check("treasuryBps", BPS - others, 0, MAX_TREASURY_BPS);

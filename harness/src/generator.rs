@@ -221,10 +221,12 @@ impl Generator {
         let proving_window = r.range(5, 30) as u32;
         let race_window = r.range(3, 15) as u32;
         let challenge_window = r.range(2, 20) as u32;
-        let bounty_bps = r.range(0, 9000) as u16;
-        let keeper_bps = r.range(0, 1000.min(10_000 - u64::from(bounty_bps))) as u16;
-        // The treasury keeps at most 20%: the burn covers what bounty and keeper leave above that.
-        let burn_floor = 8000u64.saturating_sub(u64::from(bounty_bps) + u64::from(keeper_bps));
+        let bounty_bps = r.range(0, 8000) as u16;
+        let keeper_bps = r.range(0, 1000.min(9000 - u64::from(bounty_bps))) as u16;
+        // At least 10% of a slash is burned, and the treasury keeps at most 20%: the burn covers what
+        // bounty and keeper leave above that.
+        let burn_floor =
+            8000u64.saturating_sub(u64::from(bounty_bps) + u64::from(keeper_bps)).max(1000);
         let burn_ceiling = 10_000 - u64::from(bounty_bps) - u64::from(keeper_bps);
         let mut q = Params {
             min_stake: r.range(50, 200) as u128 * UNIT,
