@@ -25,7 +25,7 @@ import {
 /// @notice The commitment a batch source posts for batch data, recomputed on chain: exactly
 ///         `provernet_zk::batch_commitment(data)` (zk/src/poseidon.rs), the value a Groth16 proof opens.
 ///         Used to settle data-availability disputes, where someone shows data and the chain must
-///         decide whether it is the committed batch. Costs about 390k gas whatever the length
+///         decide whether it is the committed batch. Costs about 530k gas whatever the length
 ///         (docs/proving.md, "Checking a commitment on chain"), so it is never on the proving path.
 /// @dev The commitment is arkworks' `PoseidonSponge` over the BN254 scalar field (state of 3: one
 ///      capacity element at index 0, rate 2 at indices 1 and 2; S-box x^5; 4 full, 57 partial, 4 full
