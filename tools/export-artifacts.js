@@ -16,6 +16,9 @@ const CONTRACTS = [
   'Groth16BatchVerifier',
   'ProverPool',
   'ProverPoolFactory',
+  // Not deployed by the protocol: a probe exposing BatchCommitment.compute, which the Rust
+  // cross-check (zk/tests/batch_commitment_evm.rs) runs in revm against provernet_zk.
+  'BatchCommitmentProbe',
 ];
 const check = process.argv.includes('--check');
 const outDir = path.join(root, 'bindings', 'artifacts');

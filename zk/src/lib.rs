@@ -29,6 +29,7 @@ mod error;
 pub mod inputs;
 mod keys;
 pub mod poseidon;
+pub mod poseidon_solidity;
 pub mod proof;
 pub mod solidity;
 
