@@ -11,6 +11,7 @@ import {AccountState} from "./types/AccountState.sol";
 import {
     Assignment,
     BatchRecord,
+    BatchStatus,
     NetworkClock,
     PostCursor,
     SlashTerms,
@@ -45,44 +46,44 @@ abstract contract NetworkBase is IProverNetworkEvents, Ownable2Step, ReentrancyG
     ///      challenge (key = base + batch id); slot keys stay far below it.
     uint256 internal constant ANSWERED_KEY_BASE = 1 << 39;
 
-    /// @notice The staking and fee token.
-    IERC20 public immutable token;
-    /// @notice Block at which epoch 0 starts.
-    uint256 public immutable genesisBlock;
-    /// @notice Blocks of the commit phase at the start of each epoch.
-    uint256 public immutable commitBlocks;
-    /// @notice Blocks of the reveal phase that closes each epoch.
-    uint256 public immutable revealBlocks;
-    /// @notice commitBlocks + revealBlocks. Immutable: moving epoch boundaries mid-flight would move
+    /// @dev The staking and fee token.
+    IERC20 internal immutable _token;
+    /// @dev Block at which epoch 0 starts.
+    uint256 internal immutable _genesisBlock;
+    /// @dev Blocks of the commit phase at the start of each epoch.
+    uint256 internal immutable _commitBlocks;
+    /// @dev Blocks of the reveal phase that closes each epoch.
+    uint256 internal immutable _revealBlocks;
+    /// @dev commitBlocks + revealBlocks. Immutable: moving epoch boundaries mid-flight would move
     ///         phases under the feet of provers who already committed.
-    uint256 public immutable epochLength;
-    /// @notice Blocks per assignment slot. Immutable for the same reason as the epoch length.
-    uint256 public immutable slotBlocks;
-    /// @notice Slots per epoch (the last one may be shorter than slotBlocks).
-    uint256 public immutable slotsPerEpoch;
-    /// @notice Commitments must be below this value: the verifier's provable domain, read at deployment.
+    uint256 internal immutable _epochLength;
+    /// @dev Blocks per assignment slot. Immutable for the same reason as the epoch length.
+    uint256 internal immutable _slotBlocks;
+    /// @dev Slots per epoch (the last one may be shorter than slotBlocks).
+    uint256 internal immutable _slotsPerEpoch;
+    /// @dev Commitments must be below this value: the verifier's provable domain, read at deployment.
     ///         A replacement verifier must report the same bound.
-    uint256 public immutable commitmentBound;
+    uint256 internal immutable _commitmentBound;
 
     Params internal _params;
     /// @dev The network clock, the current slash terms' id and the registration count (one slot).
     NetworkClock internal _clock;
-    /// @notice Slashed funds owed to the treasury.
-    uint128 public treasuryBalance;
-    /// @notice Slashed funds waiting for `flushBurn`.
-    uint128 public burnPending;
+    /// @dev Slashed funds owed to the treasury.
+    uint128 internal _treasuryBalance;
+    /// @dev Slashed funds waiting for `flushBurn`.
+    uint128 internal _burnPending;
     /// @dev Next batch id and the assignment of the current slot (see `PostCursor`).
     PostCursor internal _cursor;
-    /// @notice Number of batch sources ever authorised (their indices are 1..sourceCount).
-    uint16 public sourceCount;
+    /// @dev Number of batch sources ever authorised (their indices are 1..sourceCount).
+    uint16 internal _sourceCount;
 
     mapping(address source => SourceAccount) internal _sources;
-    /// @notice The batch source with index `index` (1-based), as stored on its batches.
-    mapping(uint256 index => address source) public sourceAt;
-    /// @notice The prover an operator address acts for (zero if it is nobody's operator).
-    mapping(address operator => address prover) public proverOfOperator;
-    /// @notice The operator a prover has named (zero if none).
-    mapping(address prover => address operator) public operatorOf;
+    /// @dev The batch source with index `index` (1-based), as stored on its batches.
+    mapping(uint256 index => address source) internal _sourceAt;
+    /// @dev The prover an operator address acts for (zero if it is nobody's operator).
+    mapping(address operator => address prover) internal _proverOfOperator;
+    /// @dev The operator a prover has named (zero if none).
+    mapping(address prover => address operator) internal _operatorOf;
     mapping(address account => AccountState) internal _accounts;
     mapping(uint256 batchId => BatchRecord) internal _batches;
     mapping(uint256 assignmentKey => Assignment) internal _assignments;
@@ -126,14 +127,14 @@ abstract contract NetworkBase is IProverNetworkEvents, Ownable2Step, ReentrancyG
         if (slotBlocks_ == 0 || slotBlocks_ > length) {
             revert ParamsLib.ParamOutOfBounds("slotBlocks", slotBlocks_, 1, length);
         }
-        token = token_;
-        genesisBlock = genesis;
-        commitBlocks = commitBlocks_;
-        revealBlocks = revealBlocks_;
-        epochLength = commitBlocks_ + revealBlocks_;
-        slotBlocks = slotBlocks_;
-        slotsPerEpoch = Slots.perEpoch(commitBlocks_ + revealBlocks_, slotBlocks_);
-        commitmentBound = bound;
+        _token = token_;
+        _genesisBlock = genesis;
+        _commitBlocks = commitBlocks_;
+        _revealBlocks = revealBlocks_;
+        _epochLength = commitBlocks_ + revealBlocks_;
+        _slotBlocks = slotBlocks_;
+        _slotsPerEpoch = Slots.perEpoch(commitBlocks_ + revealBlocks_, slotBlocks_);
+        _commitmentBound = bound;
     }
 
     // ================================================================== ownership
@@ -161,7 +162,7 @@ abstract contract NetworkBase is IProverNetworkEvents, Ownable2Step, ReentrancyG
 
     /// @dev Reverts with `OwnerNotTimelock` unless `who` reports a timelock delay of at least the horizon.
     function _requireTimelock(address who) internal view {
-        uint256 required = GovernanceDelay.requiredSeconds(_params, epochLength);
+        uint256 required = GovernanceDelay.requiredSeconds(_params, _epochLength);
         uint256 delay;
         if (who.code.length != 0) {
             try IMinDelay(who).getMinDelay() returns (uint256 d) {
@@ -188,13 +189,19 @@ abstract contract NetworkBase is IProverNetworkEvents, Ownable2Step, ReentrancyG
         return deadline + shift;
     }
 
+    /// @dev Reverts with `UnknownBatch` for a batch never posted, else with `WrongBatchStatus`.
+    function _revertStatus(uint256 batchId, BatchStatus status) internal pure {
+        if (status == BatchStatus.None) revert UnknownBatch(batchId);
+        revert WrongBatchStatus(batchId, status);
+    }
+
     /// @dev The epoch at the current block.
     function _currentEpoch() internal view returns (uint256) {
-        return (block.number - genesisBlock) / epochLength;
+        return (block.number - _genesisBlock) / _epochLength;
     }
 
     /// @dev First block of `epoch`.
     function _epochStart(uint256 epoch) internal view returns (uint256) {
-        return genesisBlock + epoch * epochLength;
+        return _genesisBlock + epoch * _epochLength;
     }
 }

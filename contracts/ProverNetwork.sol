@@ -89,12 +89,14 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
             token_, owner_, block.number, commitBlocks_, revealBlocks_, slotBlocks_, _boundOf(verifier_)
         )
     {
-        ParamsLib.validate(params_, epochLength);
-        extension = address(
+        NetworkExtension
+            ext =
             new NetworkExtension(
-                token_, block.number, commitBlocks_, revealBlocks_, slotBlocks_, commitmentBound
-            )
-        );
+                token_, block.number, commitBlocks_, revealBlocks_, slotBlocks_, _commitmentBound
+            );
+        // The bounds live in the extension's code, not in this contract's initcode (EIP-3860).
+        ext.checkParams(params_);
+        extension = address(ext);
         _params = params_;
         // Terms id 0 is never used, so a zero `config` on a record can only mean "not written".
         _terms[1] = SlashTerms(
@@ -135,7 +137,7 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
     function register(uint256 amount) external nonReentrant {
         AccountState storage a = _accounts[msg.sender];
         if (a.registered) revert AlreadyRegistered(msg.sender);
-        if (proverOfOperator[msg.sender] != address(0)) revert OperatorCannotRegister(msg.sender);
+        if (_proverOfOperator[msg.sender] != address(0)) revert OperatorCannotRegister(msg.sender);
         uint256 received = _pull(amount);
         uint256 minStake = _params.minStake;
         if (received < minStake) revert StakeBelowMinimum(received, minStake);
@@ -186,7 +188,7 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
         }
         if (a.commitHash != 0) revert UnresolvedCommitment(a.commitEpoch);
         a.unbonding = 0;
-        token.safeTransfer(msg.sender, amount);
+        _token.safeTransfer(msg.sender, amount);
         emit Withdrawn(msg.sender, amount);
     }
 
@@ -196,7 +198,7 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
         uint256 amount = a.claimable;
         if (amount == 0) revert NothingToClaim();
         a.claimable = 0;
-        token.safeTransfer(msg.sender, amount);
+        _token.safeTransfer(msg.sender, amount);
         emit Claimed(msg.sender, amount);
     }
 
@@ -206,13 +208,13 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
         if (operator != address(0)) {
             if (
                 operator == msg.sender || _accounts[operator].registered
-                    || proverOfOperator[operator] != address(0)
+                    || _proverOfOperator[operator] != address(0)
             ) revert OperatorUnavailable(operator);
-            proverOfOperator[operator] = msg.sender;
+            _proverOfOperator[operator] = msg.sender;
         }
-        address previous = operatorOf[msg.sender];
-        if (previous != address(0)) delete proverOfOperator[previous];
-        operatorOf[msg.sender] = operator;
+        address previous = _operatorOf[msg.sender];
+        if (previous != address(0)) delete _proverOfOperator[previous];
+        _operatorOf[msg.sender] = operator;
         emit OperatorSet(msg.sender, operator);
     }
 
@@ -223,8 +225,8 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
         if (bytes28(commitment) == 0) revert EmptyCommitment();
         uint256 epoch = currentEpoch();
         uint256 start = epochStart(epoch);
-        if (block.number >= start + commitBlocks) {
-            revert WrongPhase(epoch, start, start + commitBlocks, block.number);
+        if (block.number >= start + _commitBlocks) {
+            revert WrongPhase(epoch, start, start + _commitBlocks, block.number);
         }
         // The first prover to act in an epoch fixes the previous epoch's seed, in the first block anybody
         // acts: nobody gets to wait for a prevrandao value it likes while the others are committing.
@@ -252,9 +254,9 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
     /// @inheritdoc IProverNetwork
     function reveal(bytes32 secret) external {
         uint256 epoch = currentEpoch();
-        uint256 revealStart = epochStart(epoch) + commitBlocks;
+        uint256 revealStart = epochStart(epoch) + _commitBlocks;
         if (block.number < revealStart) {
-            revert WrongPhase(epoch, revealStart, revealStart + revealBlocks, block.number);
+            revert WrongPhase(epoch, revealStart, revealStart + _revealBlocks, block.number);
         }
         address prover = _actor();
         AccountState storage a = _accounts[prover];
@@ -320,7 +322,7 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
         uint256 balance = src.feeBalance;
         if (amount > balance) revert InsufficientFeeBalance(amount, balance);
         src.feeBalance = uint96(balance - amount);
-        token.safeTransfer(msg.sender, amount);
+        _token.safeTransfer(msg.sender, amount);
         emit FeesWithdrawn(msg.sender, amount, balance - amount);
     }
 
@@ -332,8 +334,8 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
         SourceAccount memory source = src;
         if (!source.allowed) revert NotBatchSource(msg.sender);
         if (commitment == 0) revert EmptyCommitment();
-        if (uint256(commitment) >= commitmentBound) {
-            revert CommitmentOutOfDomain(commitment, commitmentBound);
+        if (uint256(commitment) >= _commitmentBound) {
+            revert CommitmentOutOfDomain(commitment, _commitmentBound);
         }
         uint256 minFee = _params.minFee;
         if (fee < minFee) revert FeeBelowMinimum(fee, minFee);
@@ -462,7 +464,7 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
         // stays bounded, so it may not grow with the misses nobody rescued).
         uint256 bounty = b.bounty;
         if (bounty != 0) {
-            burnPending += uint128(bounty);
+            _burnPending += uint128(bounty);
             b.bounty = 0;
         }
         // The keeper that closed the batch is paid out of the refund: the source is the one it serves.
@@ -470,7 +472,7 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
         uint256 keeper = Slashing.keeperFee(fee, _terms[asg.config].keeperBps);
         uint256 refund = fee - keeper;
         b.status = BatchStatus.Failed;
-        address poster = sourceAt[b.source];
+        address poster = _sourceAt[b.source];
         SourceAccount storage src = _sources[poster];
         src.feeBalance = uint96(src.feeBalance + refund);
         _payKeeper(msg.sender, keeper);
@@ -478,6 +480,78 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
     }
 
     // ================================================================== views
+
+    /// @notice The staking and fee token.
+    function token() external view returns (IERC20) {
+        return _token;
+    }
+
+    /// @notice Block at which epoch 0 starts.
+    function genesisBlock() external view returns (uint256) {
+        return _genesisBlock;
+    }
+
+    /// @notice Blocks of the commit phase at the start of each epoch.
+    function commitBlocks() external view returns (uint256) {
+        return _commitBlocks;
+    }
+
+    /// @notice Blocks of the reveal phase that closes each epoch.
+    function revealBlocks() external view returns (uint256) {
+        return _revealBlocks;
+    }
+
+    /// @notice commitBlocks + revealBlocks (immutable: moving epoch boundaries mid-flight would move
+    ///         phases under the feet of provers who already committed).
+    function epochLength() external view returns (uint256) {
+        return _epochLength;
+    }
+
+    /// @notice Blocks per assignment slot (immutable for the same reason as the epoch length).
+    function slotBlocks() external view returns (uint256) {
+        return _slotBlocks;
+    }
+
+    /// @notice Slots per epoch (the last one may be shorter than slotBlocks).
+    function slotsPerEpoch() external view returns (uint256) {
+        return _slotsPerEpoch;
+    }
+
+    /// @notice Commitments must be below this value: the verifier's provable domain, read at deployment.
+    ///         A replacement verifier must report the same bound.
+    function commitmentBound() external view returns (uint256) {
+        return _commitmentBound;
+    }
+
+    /// @notice Slashed funds owed to the treasury.
+    function treasuryBalance() external view returns (uint128) {
+        return _treasuryBalance;
+    }
+
+    /// @notice Slashed funds waiting for `flushBurn`.
+    function burnPending() external view returns (uint128) {
+        return _burnPending;
+    }
+
+    /// @notice Number of batch sources ever authorised (their indices are 1..sourceCount).
+    function sourceCount() external view returns (uint16) {
+        return _sourceCount;
+    }
+
+    /// @notice The batch source with index `index` (1-based), as stored on its batches.
+    function sourceAt(uint256 index) external view returns (address) {
+        return _sourceAt[index];
+    }
+
+    /// @notice The prover an operator address acts for (zero if it is nobody's operator).
+    function proverOfOperator(address operator) external view returns (address) {
+        return _proverOfOperator[operator];
+    }
+
+    /// @notice The operator a prover has named (zero if none).
+    function operatorOf(address prover) external view returns (address) {
+        return _operatorOf[prover];
+    }
 
     /// @notice The current parameters.
     function params() external view returns (Params memory) {
@@ -501,7 +575,7 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
             raceDeadline: uint40(_toBlock(asg.raceDeadline)),
             status: b.status,
             bounty: b.bounty,
-            poster: sourceAt[b.source]
+            poster: _sourceAt[b.source]
         });
     }
 
@@ -577,9 +651,9 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
     function currentSlot() public view returns (uint256 epoch, uint256 index, uint256 lastBlock) {
         epoch = currentEpoch();
         uint256 start = epochStart(epoch);
-        index = (block.number - start) / slotBlocks;
-        lastBlock = start + (index + 1) * slotBlocks - 1;
-        uint256 epochEnd = start + epochLength - 1;
+        index = (block.number - start) / _slotBlocks;
+        lastBlock = start + (index + 1) * _slotBlocks - 1;
+        uint256 epochEnd = start + _epochLength - 1;
         if (lastBlock > epochEnd) lastBlock = epochEnd;
     }
 
@@ -621,7 +695,7 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
 
     /// @dev The prover the caller acts for: the prover that named it operator, or the caller itself.
     function _actor() private view returns (address) {
-        address prover = proverOfOperator[msg.sender];
+        address prover = _proverOfOperator[msg.sender];
         return prover == address(0) ? msg.sender : prover;
     }
 
@@ -638,9 +712,9 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
     function _pull(uint256 amount) private returns (uint256 received) {
         if (amount == 0) revert ZeroAmount();
         if (amount > type(uint96).max) revert AmountTooLarge(amount);
-        uint256 before = token.balanceOf(address(this));
-        token.safeTransferFrom(msg.sender, address(this), amount);
-        received = token.balanceOf(address(this)) - before;
+        uint256 before = _token.balanceOf(address(this));
+        _token.safeTransferFrom(msg.sender, address(this), amount);
+        received = _token.balanceOf(address(this)) - before;
         if (received == 0) revert ZeroAmount();
     }
 
@@ -653,7 +727,7 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
         returns (uint256 key, address prover)
     {
         (uint256 epoch, uint256 index, uint256 lastBlock) = currentSlot();
-        uint256 firstKey = Slots.key(epoch, index, slotsPerEpoch, 0);
+        uint256 firstKey = Slots.key(epoch, index, _slotsPerEpoch, 0);
         uint256 draw;
         if (cursor.assignment >= firstKey && cursor.assignment < firstKey + Slots.KEYS_PER_SLOT) {
             key = cursor.assignment;
@@ -730,7 +804,7 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
     function _fixSeed(uint256 epoch) private returns (uint256 seed) {
         EpochRoll memory roll = _rolls[epoch & 1];
         bool current = roll.epoch == epoch;
-        uint256 randao = block.number < epochStart(epoch + 1) + commitBlocks ? block.prevrandao : 0;
+        uint256 randao = block.number < epochStart(epoch + 1) + _commitBlocks ? block.prevrandao : 0;
         seed = Seed.derive(current ? roll.mix : 0, randao, epoch, address(this));
         _seeds[epoch] = seed;
         emit SeedFinalized(epoch, seed, current ? roll.count : 0, current ? roll.totalWeight : 0);
@@ -788,7 +862,7 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
         _lowerReputation(prover, a, _params.repMissPenalty);
         // The cap counts the epoch the deadline falls in on the network clock, which does not depend on
         // when a keeper calls or on later pauses (a deadline is never before genesis on that clock).
-        uint256 epoch = (uint256(asg.provingDeadline) - genesisBlock) / epochLength;
+        uint256 epoch = (uint256(asg.provingDeadline) - _genesisBlock) / _epochLength;
         if (a.slashedEpoch == epoch + 1) {
             emit SlashCapped(prover, batchId, epoch);
             return;
@@ -805,8 +879,8 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
 
     /// @dev Credits a slash's burned share and treasury share (the bounty stays on its batch).
     function _accrue(uint256 burned, uint256 toTreasury) private {
-        burnPending += uint128(burned);
-        treasuryBalance += uint128(toTreasury);
+        _burnPending += uint128(burned);
+        _treasuryBalance += uint128(toTreasury);
     }
 
     /// @dev Credits a keeper's fee to its claimable balance (any address may claim).
@@ -836,11 +910,5 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
         a.reputation = uint16(updated);
         a.repUpdatedAt = uint40(block.number);
         emit ReputationChanged(prover, old, updated);
-    }
-
-    /// @dev Reverts with `UnknownBatch` for a batch never posted, else with `WrongBatchStatus`.
-    function _revertStatus(uint256 batchId, BatchStatus status) private pure {
-        if (status == BatchStatus.None) revert UnknownBatch(batchId);
-        revert WrongBatchStatus(batchId, status);
     }
 }

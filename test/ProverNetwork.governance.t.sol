@@ -63,7 +63,7 @@ contract ProverNetworkGovernanceTest is NetworkTestBase {
 
         p = defaultParams();
         p.burnBps = 8000; // with bounty 3000 that is > 100%
-        _expectBounds("burnBps", 8000, 0, 7000);
+        _expectBounds("burnBps", 8000, 1000, 7000);
         _set(p);
 
         p = defaultParams();

@@ -28,7 +28,7 @@ abstract contract Governance is NetworkBase, INetworkGovernance {
     ///         (deadlines and slash terms are fixed when a slot's draw is made).
     /// @param p The new parameters.
     function setParams(Params calldata p) external onlyOwner {
-        ParamsLib.validate(p, epochLength);
+        ParamsLib.validate(p, _epochLength);
         SlashTerms memory current = _terms[_clock.config];
         if (
             p.slashBps != current.slashBps || p.burnBps != current.burnBps || p.bountyBps != current.bountyBps
@@ -40,6 +40,13 @@ abstract contract Governance is NetworkBase, INetworkGovernance {
         emit ParamsUpdated(p);
     }
 
+    /// @notice Reverts with `ParamsLib.ParamOutOfBounds` unless every field of `p` is inside its bounds
+    ///         (the network's constructor asks this before it stores its initial parameters).
+    /// @param p The candidate parameters.
+    function checkParams(Params calldata p) external view {
+        ParamsLib.validate(p, _epochLength);
+    }
+
     /// @notice Authorises or de-authorises a batch source (the rollup's inbox or sequencer). A source
     ///         keeps its index and its fee balance when de-authorised, so it can still withdraw fees and
     ///         receive refunds.
@@ -49,10 +56,10 @@ abstract contract Governance is NetworkBase, INetworkGovernance {
         if (source == address(0)) revert ZeroAddress();
         SourceAccount storage src = _sources[source];
         if (src.index == 0) {
-            uint16 index = sourceCount + 1;
-            sourceCount = index;
+            uint16 index = _sourceCount + 1;
+            _sourceCount = index;
             src.index = index;
-            sourceAt[index] = source;
+            _sourceAt[index] = source;
         }
         src.allowed = allowed;
         emit BatchSourceSet(source, allowed);
@@ -64,7 +71,7 @@ abstract contract Governance is NetworkBase, INetworkGovernance {
     function setVerifier(IProofVerifier newVerifier) external onlyOwner {
         if (address(newVerifier) == address(0)) revert ZeroAddress();
         uint256 bound = newVerifier.commitmentBound();
-        if (bound != commitmentBound) revert VerifierDomainMismatch(commitmentBound, bound);
+        if (bound != _commitmentBound) revert VerifierDomainMismatch(_commitmentBound, bound);
         SlashTerms memory t = _terms[_clock.config];
         t.verifier = address(newVerifier);
         _setTerms(t);
@@ -107,25 +114,25 @@ abstract contract Governance is NetworkBase, INetworkGovernance {
     function withdrawTreasury(address to, uint256 amount) external onlyOwner nonReentrant {
         if (to == address(0)) revert ZeroAddress();
         if (amount == 0) revert ZeroAmount();
-        uint256 available = treasuryBalance;
+        uint256 available = _treasuryBalance;
         if (amount > available) revert InsufficientTreasury(amount, available);
-        treasuryBalance = uint128(available - amount);
-        token.safeTransfer(to, amount);
+        _treasuryBalance = uint128(available - amount);
+        _token.safeTransfer(to, amount);
         emit TreasuryWithdrawn(to, amount);
     }
 
     /// @notice Sends the slashed funds earmarked for burning to BURN_SINK, less the caller's keeper share.
     ///         Permissionless.
     function flushBurn() external nonReentrant {
-        uint256 amount = burnPending;
+        uint256 amount = _burnPending;
         if (amount == 0) revert NothingToClaim();
         uint256 keeper = Slashing.keeperFee(amount, _terms[_clock.config].keeperBps);
-        burnPending = 0;
+        _burnPending = 0;
         if (keeper != 0) {
             _accounts[msg.sender].claimable += uint96(keeper);
             emit KeeperPaid(msg.sender, keeper);
         }
-        token.safeTransfer(BURN_SINK, amount - keeper);
+        _token.safeTransfer(BURN_SINK, amount - keeper);
         emit Burned(amount - keeper);
     }
 
@@ -173,7 +180,7 @@ abstract contract Governance is NetworkBase, INetworkGovernance {
     function governanceDelay() external view returns (uint256 requiredSeconds, uint256 horizonBlocks) {
         Params memory p = _params;
         return
-            (GovernanceDelay.requiredSeconds(p, epochLength), GovernanceDelay.horizonBlocks(p, epochLength));
+            (GovernanceDelay.requiredSeconds(p, _epochLength), GovernanceDelay.horizonBlocks(p, _epochLength));
     }
 
     /// @dev Stores `t` as the next terms id and makes it current.

@@ -226,7 +226,7 @@ abstract contract NetworkTestBase is Test {
             Batch memory b = net.batchOf(id);
             if (
                 b.status == BatchStatus.Assigned || b.status == BatchStatus.Open
-                    || b.status == BatchStatus.Racing
+                    || b.status == BatchStatus.Racing || b.status == BatchStatus.Challenged
             ) {
                 sum += b.fee;
             }
