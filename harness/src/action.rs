@@ -1,7 +1,7 @@
 //! Actions: one transaction each, fully concrete (absolute block, actor, arguments), so a recorded
 //! sequence replays bit-for-bit and can be shrunk by deleting entries.
 
-use alloy::primitives::B256;
+use alloy::primitives::{B256, U256};
 use serde::{Deserialize, Serialize};
 
 use crate::decimal as dec;
@@ -107,8 +107,8 @@ pub enum Kind {
     /// `requestWithdraw(shares)` from the pool at actor index `pool`.
     PoolRequestWithdraw {
         pool: u16,
-        #[serde(with = "dec")]
-        shares: u128,
+        #[serde(with = "dec::u256")]
+        shares: U256,
     },
     /// `claim(request)` of the pool at actor index `pool`.
     PoolClaim {

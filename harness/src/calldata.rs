@@ -88,7 +88,7 @@ pub fn calldata(chain: &Chain, actors: &[Actor], acting: u16, action: &Action) -
             Pool::depositCall { assets: U256::from(*amount), receiver }.abi_encode()
         }
         Kind::PoolRequestWithdraw { shares, .. } => {
-            Pool::requestWithdrawCall { shares: U256::from(*shares) }.abi_encode()
+            Pool::requestWithdrawCall { shares: *shares }.abi_encode()
         }
         Kind::PoolClaim { request, .. } => {
             Pool::claimCall { requestId: U256::from(*request) }.abi_encode()

@@ -103,7 +103,6 @@ pub const PATHS: &[&str] = &[
     "pool: withdrawal requested",
     "pool: withdrawal claimed",
     "pool: tranche withdrawn from the network",
-    "pool: tranche wiped out by slashes",
     "pool: slash absorbed by the operator's self-stake",
     "pool: slash absorbed by the shareholders",
     "pool: slash absorbed by shares and pending withdrawals",

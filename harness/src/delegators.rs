@@ -4,6 +4,8 @@
 //! keeps its pool in sync and takes its commission. A pool's own prover duties (commit, reveal,
 //! proofs) are the generator's, sent by the operator.
 
+use alloy::primitives::U256;
+
 use crate::action::Kind;
 use crate::actors::Role;
 use crate::chain::UNIT;
@@ -35,16 +37,16 @@ pub fn next(rng: &mut Rng, w: &World, block: u64) -> Option<(u16, Kind)> {
     {
         return Some((d, Kind::PoolClaim { pool, request }));
     }
-    if held > 0 && (slash_coming(w, mp, block) || unabsorbed(w, mp)) && rng.chance(60) {
+    if !held.is_zero() && (slash_coming(w, mp, block) || unabsorbed(w, mp)) && rng.chance(60) {
         // Front-run the slash (or race the sync that absorbs one): the request must not escape it.
         return Some((d, Kind::PoolRequestWithdraw { pool, shares: held }));
     }
     let kind = match rng.below(100) {
         0..3 => Kind::PoolDeposit { pool, amount: rng.range(1, 1_000_000) as u128 },
         3..45 => Kind::PoolDeposit { pool, amount: rng.range(1, 3_000) as u128 * UNIT },
-        45..62 if held > 0 => Kind::PoolRequestWithdraw {
+        45..62 if !held.is_zero() => Kind::PoolRequestWithdraw {
             pool,
-            shares: 1 + (u128::from(rng.next_u64()) * u128::from(rng.next_u64())) % held,
+            shares: U256::from(1) + U256::from(rng.next_u64()) * U256::from(rng.next_u64()) % held,
         },
         62..77 => Kind::PoolSync { pool },
         77..80 => Kind::PoolDonate { pool, amount: rng.range(1, 1_000) as u128 * UNIT },
@@ -52,7 +54,7 @@ pub fn next(rng: &mut Rng, w: &World, block: u64) -> Option<(u16, Kind)> {
             let last = mp.requests.keys().next_back().copied().unwrap_or(0);
             Kind::PoolClaim { pool, request: rng.below(last + 2) }
         }
-        84..86 => Kind::PoolRequestWithdraw { pool, shares: held + 1 },
+        84..86 => Kind::PoolRequestWithdraw { pool, shares: held + U256::from(1) },
         _ => Kind::PoolDeposit { pool, amount: rng.range(1, 300) as u128 * UNIT },
     };
     Some((d, kind))
@@ -66,14 +68,14 @@ pub fn housekeeping(rng: &mut Rng, w: &World, pool: u16) -> Kind {
         return Kind::PoolSync { pool };
     };
     let a = &w.model.accounts[pool as usize];
-    let supply: u128 = mp.shares.values().sum();
+    let supply: U256 = mp.shares.values().copied().sum();
     let own = mp.shares_of(mp.operator);
     // The operator's share of the pool's principal in the network (an estimate: it ignores
     // withdrawals still pending, which only makes the operator top up a little early).
-    let value = if supply == 0 {
+    let value: u128 = if supply.is_zero() {
         0
     } else {
-        ((a.stake + a.unbonding) as f64 * own as f64 / supply as f64) as u128
+        (U256::from(a.stake + a.unbonding) * own / supply).saturating_to()
     };
     if value < 2 * MIN_SELF_STAKE && rng.chance(50) {
         return Kind::PoolDeposit { pool, amount: 2 * MIN_SELF_STAKE };

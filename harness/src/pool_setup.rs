@@ -13,7 +13,7 @@ use crate::chain::{Chain, UNIT};
 use crate::model::pools::MPool;
 use crate::model::reputation::NEWCOMER;
 use crate::model::{MAccount, Model};
-use crate::pool_view::shares_of;
+use crate::pool_view::{PoolView, shares_of};
 
 /// Least self-stake of every pool (the factory's `minSelfStake`).
 pub const MIN_SELF_STAKE: u128 = 200 * UNIT;
@@ -114,7 +114,9 @@ pub fn model(
         model.operator_of.insert(c.pool, c.operator);
         let (pool, op) = (actors[c.pool as usize].addr, actors[c.operator as usize].addr);
         let mut p = MPool { actor: c.pool, operator: c.operator, ..MPool::default() };
-        p.shares.insert(c.operator, shares_of(chain, pool, op)?);
+        PoolView::cross_check(chain, pool, op)
+            .wrap_err("while checking the pool's storage readers")?;
+        p.shares.insert(c.operator, shares_of(chain, pool, op));
         model.pools.push(p);
     }
     Ok(())

@@ -7,10 +7,14 @@ use eyre::Result;
 use provernet_bindings::ProverPool as Pool;
 
 use crate::chain::Chain;
+use crate::slots::{AccountSlots, addr_key, bits_u64, bits_u128, mapping_slot};
 
 /// `10 ** DECIMALS_OFFSET`: the vault's virtual shares (its price is `(active + 1) / (supply +
 /// VIRTUAL_SHARES)`, OpenZeppelin's ERC-4626 offset).
 pub const VIRTUAL_SHARES: u128 = 1_000_000;
+
+/// `TrancheState.Finalized` (contracts/pools/IProverPool.sol): the tranche's requests can be claimed.
+pub const FINALIZED: u8 = 2;
 
 /// A pool's books at one moment.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -18,9 +22,9 @@ pub struct PoolView {
     /// The shareholders' assets (`activeAssets`).
     pub active: u128,
     /// Shares in existence.
-    pub supply: u128,
+    pub supply: U256,
     /// Shares of the operator.
-    pub operator_shares: u128,
+    pub operator_shares: U256,
     /// The tranche collecting requests and its assets.
     pub open_tranche: u64,
     /// Assets of the open tranche.
@@ -43,30 +47,81 @@ fn u(x: U256) -> u128 {
     x.saturating_to()
 }
 
+/// Storage slots of `ProverPool` (OpenZeppelin ERC20's `_balances`, `_allowances`,
+/// `_totalSupply`, `_name`, `_symbol`, then Pausable's `_paused`, then the pool's own state in
+/// declaration order; ERC4626 keeps its asset in immutables and the reentrancy guard in transient
+/// storage). [`PoolView::cross_check`] compares every reader with the view functions.
+mod slot {
+    pub(super) const BALANCES: u64 = 0;
+    pub(super) const TOTAL_SUPPLY: u64 = 2;
+    pub(super) const ACTIVE_ASSETS: u64 = 6;
+    pub(super) const CLAIM_RESERVE: u64 = 7;
+    pub(super) const COMMISSION_OWED: u64 = 8;
+    /// commissionBps (16 bits), pendingCommissionBps (16), commissionEffectiveAt (40), closed (8),
+    /// _initialized (8), openTranche (64), unbondingTranche (64).
+    pub(super) const PACKED: u64 = 9;
+    pub(super) const TRANCHES: u64 = 11;
+}
+
 impl PoolView {
-    /// Reads the books of the pool at `pool`, whose operator is `operator`.
-    pub fn read(chain: &mut Chain, pool: Address, operator: Address) -> Result<Self> {
-        let open_tranche: u64 = chain.view(pool, &Pool::openTrancheCall {})?;
-        let unbonding_tranche: u64 = chain.view(pool, &Pool::unbondingTrancheCall {})?;
-        let open = chain.view(pool, &Pool::trancheOfCall { id: U256::from(open_tranche) })?;
+    /// Reads the books of the pool at `pool`, whose operator is `operator`, from storage.
+    pub fn read(chain: &Chain, pool: Address, operator: Address) -> Self {
+        let word = |k: u64| chain.storage(pool, U256::from(k));
+        let packed = word(slot::PACKED);
+        let open_tranche = bits_u64(packed, 88, 64);
+        let unbonding_tranche = bits_u64(packed, 152, 64);
+        let unbonding = tranche(chain, pool, unbonding_tranche);
+        Self {
+            active: u(word(slot::ACTIVE_ASSETS)),
+            supply: word(slot::TOTAL_SUPPLY),
+            operator_shares: shares_of(chain, pool, operator),
+            open_tranche,
+            open_assets: tranche(chain, pool, open_tranche).assets,
+            unbonding_tranche,
+            unbonding_assets: if unbonding_tranche == 0 { 0 } else { unbonding.assets },
+            claim_reserve: u(word(slot::CLAIM_RESERVE)),
+            commission_owed: u(word(slot::COMMISSION_OWED)),
+            commission_bps: bits_u64(packed, 0, 16) as u16,
+            balance: chain.token_balance(&AccountSlots::new(pool)),
+        }
+    }
+
+    /// The same books through the pool's view functions: errors naming the first field whose
+    /// storage reader disagrees (run at genesis and with the network's cross-check).
+    pub fn cross_check(chain: &mut Chain, pool: Address, operator: Address) -> Result<()> {
+        let s = Self::read(chain, pool, operator);
+        let open = chain.view(pool, &Pool::trancheOfCall { id: U256::from(s.open_tranche) })?;
         let unbonding =
-            chain.view(pool, &Pool::trancheOfCall { id: U256::from(unbonding_tranche) })?;
+            chain.view(pool, &Pool::trancheOfCall { id: U256::from(s.unbonding_tranche) })?;
         let token = chain.addrs.token;
         let balance = chain
             .view(token, &provernet_bindings::DevStakingToken::balanceOfCall { account: pool })?;
-        Ok(Self {
+        let v = Self {
             active: u(chain.view(pool, &Pool::activeAssetsCall {})?),
-            supply: u(chain.view(pool, &Pool::totalSupplyCall {})?),
-            operator_shares: u(chain.view(pool, &Pool::balanceOfCall { account: operator })?),
-            open_tranche,
+            supply: chain.view(pool, &Pool::totalSupplyCall {})?,
+            operator_shares: chain.view(pool, &Pool::balanceOfCall { account: operator })?,
+            open_tranche: chain.view(pool, &Pool::openTrancheCall {})?,
             open_assets: open.assets,
-            unbonding_tranche,
-            unbonding_assets: if unbonding_tranche == 0 { 0 } else { unbonding.assets },
+            unbonding_tranche: chain.view(pool, &Pool::unbondingTrancheCall {})?,
+            unbonding_assets: if s.unbonding_tranche == 0 { 0 } else { unbonding.assets },
             claim_reserve: u(chain.view(pool, &Pool::claimReserveCall {})?),
             commission_owed: u(chain.view(pool, &Pool::commissionOwedCall {})?),
             commission_bps: chain.view(pool, &Pool::commissionBpsCall {})?,
             balance: u(balance),
-        })
+        };
+        eyre::ensure!(s == v, "pool {pool}: storage readers {s:?} differ from the views {v:?}");
+        for id in [s.open_tranche, s.unbonding_tranche] {
+            let (r, t) = (
+                tranche(chain, pool, id),
+                chain.view(pool, &Pool::trancheOfCall { id: U256::from(id) })?,
+            );
+            eyre::ensure!(
+                (r.assets, r.units, r.ready_at, r.state)
+                    == (t.assets, t.units, t.readyAt.to::<u64>(), t.state),
+                "pool {pool}: tranche {id} reads {r:?} from storage, the view says {t:?}"
+            );
+        }
+        Ok(())
     }
 
     /// Assets of the two unfinalized tranches (pending withdrawals still exposed to slashes).
@@ -97,8 +152,9 @@ pub struct Price {
 
 impl Price {
     /// The price of a vault with `active` assets and `supply` shares.
-    pub fn new(active: u128, supply: u128) -> Self {
-        Self { num: U512::from(active) + U512::from(1), den: U512::from(supply + VIRTUAL_SHARES) }
+    pub fn new(active: u128, supply: U256) -> Self {
+        let den = U512::from(supply) + U512::from(VIRTUAL_SHARES);
+        Self { num: U512::from(active) + U512::from(1), den }
     }
 
     /// True if `self` is above `other`.
@@ -107,18 +163,36 @@ impl Price {
     }
 
     /// `floor(shares * price)`: what ERC-4626 `convertToAssets` pays for `shares`.
-    pub fn value(&self, shares: u128) -> u128 {
+    pub fn value(&self, shares: U256) -> u128 {
         (U512::from(shares) * self.num / self.den).saturating_to()
     }
 }
 
-/// The value of `holder`'s shares and the share count, on the pool's books.
-pub fn shares_of(chain: &mut Chain, pool: Address, holder: Address) -> Result<u128> {
-    Ok(u(chain.view(pool, &Pool::balanceOfCall { account: holder })?))
+/// The shares `holder` holds in the pool at `pool`.
+pub fn shares_of(chain: &Chain, pool: Address, holder: Address) -> U256 {
+    chain.storage(pool, mapping_slot(addr_key(holder), slot::BALANCES))
 }
 
-/// What request `id` is worth on the pool's books (0 once claimed) and whether it can be claimed.
-pub fn request_value(chain: &mut Chain, pool: Address, id: u64) -> Result<(u128, bool)> {
-    let r = chain.view(pool, &Pool::requestValueCall { id: U256::from(id) })?;
-    Ok((u(r.assets), r.claimable))
+/// A withdrawal tranche as stored (`Tranche` in contracts/pools/IProverPool.sol).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TrancheView {
+    /// Assets its requests share.
+    pub assets: u128,
+    /// Claim units of its requests.
+    pub units: u128,
+    /// First block its unstake can be withdrawn.
+    pub ready_at: u64,
+    /// `TrancheState` (0 Open, 1 Unbonding, 2 [`FINALIZED`]).
+    pub state: u8,
+}
+
+/// Withdrawal tranche `id` of the pool at `pool`, from storage.
+pub fn tranche(chain: &Chain, pool: Address, id: u64) -> TrancheView {
+    let [w0, w1] = chain.storage_words::<2>(pool, mapping_slot(U256::from(id), slot::TRANCHES));
+    TrancheView {
+        assets: bits_u128(w0, 0, 128),
+        units: bits_u128(w0, 128, 128),
+        ready_at: bits_u64(w1, 0, 40),
+        state: bits_u64(w1, 40, 8) as u8,
+    }
 }

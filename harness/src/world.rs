@@ -134,7 +134,13 @@ impl World {
     pub fn cross_check(&mut self) -> Result<()> {
         let accounts: Vec<Address> = self.actors.iter().map(|a| a.addr).collect();
         let batches: Vec<u64> = self.model.live.iter().copied().take(64).collect();
-        crate::cross_check::cross_check(&mut self.chain, &accounts, &batches)
+        crate::cross_check::cross_check(&mut self.chain, &accounts, &batches)?;
+        for p in &self.model.pools {
+            let (pool, op) =
+                (self.actors[p.actor as usize].addr, self.actors[p.operator as usize].addr);
+            crate::pool_view::PoolView::cross_check(&mut self.chain, pool, op)?;
+        }
+        Ok(())
     }
 
     /// Actor index of an address.
@@ -166,7 +172,7 @@ impl World {
         let Some(pool) = action.kind.pool() else { return Ok(None) };
         let Some(p) = self.model.pools.iter().find(|p| p.actor == pool) else { return Ok(None) };
         let (addr, op) = (self.actors[pool as usize].addr, self.actors[p.operator as usize].addr);
-        Ok(Some(crate::pool_view::PoolView::read(&mut self.chain, addr, op)?))
+        Ok(Some(crate::pool_view::PoolView::read(&self.chain, addr, op)))
     }
 
     /// Executes `action`, applies it to the model and checks every invariant (on the entities the
@@ -228,11 +234,11 @@ impl World {
             return Ok(Err(v));
         }
         if pool_before.is_some() {
-            let synced = action.kind.pool().filter(|_| {
-                out.success() && !matches!(action.kind, crate::action::Kind::PoolDonate { .. })
-            });
+            let synced =
+                out.success() && !matches!(action.kind, crate::action::Kind::PoolDonate { .. });
+            let only = action.kind.pool();
             let pools =
-                invariants::pools::check(&mut self.chain, &self.model, &self.actors, synced);
+                invariants::pools::check(&mut self.chain, &self.model, &self.actors, only, synced);
             if let Err(v) = pools? {
                 return Ok(Err(v));
             }
@@ -250,7 +256,7 @@ impl World {
         self.dirty_batches.clear();
         self.dirty_seeds.clear();
         invariants::check(&self.subject(), true)?;
-        match invariants::pools::check(&mut self.chain, &self.model, &self.actors, None) {
+        match invariants::pools::check(&mut self.chain, &self.model, &self.actors, None, false) {
             Ok(result) => result,
             Err(e) => Err(crate::violation::violation(
                 "every pool's shares match the model's ledger (minted by deposits, burned by requests and slashes)",

@@ -2,7 +2,7 @@
 //! token conservation in every vault, claims within the vault's assets, shares matching the model's
 //! ledger, and, right after a pool call synced them, books matching the pool's stake in the network.
 
-use alloy::primitives::address;
+use alloy::primitives::{U256, address};
 use eyre::Result;
 use provernet_bindings::DevStakingToken;
 
@@ -10,19 +10,21 @@ use crate::actors::Actor;
 use crate::chain::Chain;
 use crate::model::Model;
 use crate::model::pools::MPool;
-use crate::pool_view::{PoolView, request_value, shares_of};
+use crate::pool_view::{FINALIZED, PoolView, shares_of, tranche};
 use crate::slots::AccountSlots;
 use crate::violation::{Violation, violation};
 
-/// Checks every pool; `synced` names the pool (actor index) a successful pool call just synced.
+/// Checks the pool a pool call named (`Some`), or every pool; `synced` is true when that call
+/// succeeded and so brought the pool's books up to date with the network.
 pub fn check(
     chain: &mut Chain,
     m: &Model,
     actors: &[Actor],
-    synced: Option<u16>,
+    only: Option<u16>,
+    synced: bool,
 ) -> Result<Result<(), Violation>> {
-    for p in &m.pools {
-        if let Err(v) = check_pool(chain, actors, p, synced == Some(p.actor))? {
+    for p in m.pools.iter().filter(|p| only.is_none_or(|a| a == p.actor)) {
+        if let Err(v) = check_pool(chain, actors, p, synced)? {
             return Ok(Err(v));
         }
     }
@@ -62,7 +64,7 @@ fn check_pool(
 ) -> Result<Result<(), Violation>> {
     let addr = actors[p.actor as usize].addr;
     let op = actors[p.operator as usize].addr;
-    let v = PoolView::read(chain, addr, op)?;
+    let v = PoolView::read(chain, addr, op);
     // The vault holds exactly what it owes in tokens: finalized withdrawals, the operator's
     // commission, and the donations (which buy nothing: they stay outside the books).
     if v.balance != v.claim_reserve + v.commission_owed + p.donated {
@@ -74,11 +76,11 @@ fn check_pool(
             ),
         )));
     }
-    let mut supply = 0u128;
+    let mut supply = U256::ZERO;
     let mut holders = 0u128;
     let price = v.price();
     for (holder, shares) in &p.shares {
-        let held = shares_of(chain, addr, actors[*holder as usize].addr)?;
+        let held = shares_of(chain, addr, actors[*holder as usize].addr);
         if held != *shares {
             return Ok(Err(violation(
                 "every pool's shares match the model's ledger (minted by deposits, burned by requests and slashes)",
@@ -94,19 +96,26 @@ fn check_pool(
             format!("pool {addr}: supply {}, the ledger's holders hold {supply}", v.supply),
         )));
     }
+    // The live requests of a tranche claim at most its assets (its last claimant takes the
+    // rounding remainder), and each is claimable exactly when the ledger saw its tranche finalized.
     let mut requests = 0u128;
-    for (id, r) in &p.requests {
-        let (value, claimable) = request_value(chain, addr, *id)?;
-        if claimable != p.finalized.contains(&r.tranche) {
+    let mut tranches: Vec<u64> = p.requests.values().map(|r| r.tranche).collect();
+    tranches.sort_unstable();
+    tranches.dedup();
+    for id in tranches {
+        let t = tranche(chain, addr, id);
+        let finalized = t.state == FINALIZED;
+        if finalized != p.finalized.contains(&id) {
             return Ok(Err(violation(
                 "every pool's shares match the model's ledger (minted by deposits, burned by requests and slashes)",
                 format!(
-                    "pool {addr}: request {id} claimable on chain: {claimable}, in the ledger: {}",
-                    !claimable
+                    "pool {addr}: tranche {id} finalized on chain: {finalized}, in the ledger: {}",
+                    !finalized
                 ),
             )));
         }
-        requests += value;
+        // Unfinalized tranches are in `pending` below; finalized ones in the claim reserve.
+        requests += t.assets;
     }
     let claims = holders + requests + v.commission_owed;
     let account = chain.account(&actors[p.actor as usize].keys);

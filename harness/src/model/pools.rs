@@ -19,7 +19,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use alloy::primitives::{Address, U512};
+use alloy::primitives::{Address, U256, U512};
 use provernet_bindings::ProverPool::ProverPoolEvents as E;
 
 use crate::action::Kind;
@@ -41,7 +41,7 @@ pub struct MPool {
     /// Its operator's actor index.
     pub operator: u16,
     /// Shares by holder (actor index), from the pool's mint and burn events.
-    pub shares: BTreeMap<u16, u128>,
+    pub shares: BTreeMap<u16, U256>,
     /// Tokens sent to the pool outside a deposit: they stay in the vault, outside the books.
     pub donated: u128,
     /// Live withdrawal requests by id.
@@ -71,8 +71,8 @@ pub struct MRequest {
 
 impl MPool {
     /// Shares of `holder`.
-    pub fn shares_of(&self, holder: u16) -> u128 {
-        self.shares.get(&holder).copied().unwrap_or(0)
+    pub fn shares_of(&self, holder: u16) -> U256 {
+        self.shares.get(&holder).copied().unwrap_or_default()
     }
 
     /// Live requests of `owner` whose tranche is finalized.
@@ -122,13 +122,13 @@ pub(crate) fn apply(t: &mut Transition<'_>, kind: &Kind, pool: u16) -> Result<()
     let mut active = before.active;
     for e in &events {
         match e {
-            E::Transfer(x) => transfer(t, k, x.from, x.to, x.value.saturating_to())?,
+            E::Transfer(x) => transfer(t, k, x.from, x.to, x.value)?,
             E::LossAbsorbed(x) => {
                 loss_seen = true;
                 let l = Loss {
                     loss: x.loss.saturating_to(),
                     operator: x.operatorLoss.saturating_to(),
-                    burned: x.operatorSharesBurned.saturating_to(),
+                    burned: x.operatorSharesBurned,
                     active: x.activeLoss.saturating_to(),
                     pending: x.pendingLoss.saturating_to(),
                 };
@@ -198,7 +198,7 @@ pub(crate) fn apply(t: &mut Transition<'_>, kind: &Kind, pool: u16) -> Result<()
 struct Loss {
     loss: u128,
     operator: u128,
-    burned: u128,
+    burned: U256,
     active: u128,
     pending: u128,
 }
@@ -212,7 +212,7 @@ fn absorb(
     before: &PoolView,
     pre: &MAccount,
     l: &Loss,
-) -> Result<(u128, u128), Violation> {
+) -> Result<(u128, U256), Violation> {
     let addr = t.seen.actors[t.m.pools[k].actor as usize].addr;
     let actual = pre.stake + pre.unbonding;
     let expected = before.booked().saturating_sub(actual);
@@ -277,10 +277,10 @@ fn reward(
     t: &mut Transition<'_>,
     before: &PoolView,
     pre: &MAccount,
-    delegator_shares: u128,
+    delegator_shares: U256,
     (amount, commission, to_holders): (u128, u128, u128),
 ) -> Result<(), Violation> {
-    let delegators = delegator_shares > 0;
+    let delegators = !delegator_shares.is_zero();
     let want = if delegators { amount * u128::from(before.commission_bps) / BPS } else { amount };
     if amount != pre.claimable || commission != want || commission + to_holders != amount {
         return Err(violation(
@@ -305,7 +305,7 @@ fn transfer(
     k: usize,
     from: Address,
     to: Address,
-    value: u128,
+    value: U256,
 ) -> Result<(), Violation> {
     let (from, to) = (t.actor_of(from), t.actor_of(to));
     let p = &mut t.m.pools[k];
@@ -370,7 +370,7 @@ fn exits_never_blocked(
             let worth = before.price().value(*shares) > 0;
             synced
                 && worth
-                && *shares > 0
+                && !shares.is_zero()
                 && *shares <= p.shares_of(t.sender)
                 && t.sender != p.operator
         }
