@@ -56,20 +56,52 @@ const NOTES = {
   raceSubmit: 'race win on an already slashed batch',
   raceSubmit_withSlash: 'race win that also slashes the silent prover',
   claim: 'pull payment of rewards',
+  pool_create: 'createPool: deploys the pool, registers it with the self-stake, names the operator',
+  pool_deposit_first: 'a delegator\'s first deposit (fresh share balance), staked in the network at once',
+  pool_deposit: 'a further deposit by the same delegator',
+  pool_submitProof: 'one-batch proof by the pool\'s operator key for the pool (compare `submitProof`)',
+  pool_slash: 'slashMissed of the pool\'s missed batch (compare `slash`)',
+  pool_sync_afterSlash: 'the slash path through the pool: the sync that absorbs the slash and restakes the reward',
+  pool_requestWithdraw_unstakes: 'a request that opens a tranche and unstakes it in the network',
+  pool_requestWithdraw: 'a request joining the open tranche while another tranche unbonds',
+  pool_sync_withdrawsTranche: 'sync after the delay: withdraws the unbonding tranche, unstakes the next',
+  pool_claim: 'claim of a finalized request',
 };
+// Issue 12's pool targets. Shown with the other targets, but a miss is reported as open work (on
+// stderr and in the table) instead of failing `make gas`: meeting them needs a change to the pool's
+// design (docs/pools.md), not a new measurement.
+const POOL_TARGETS = {
+  pool_deposit: 100000,
+  pool_requestWithdraw: 100000,
+  pool_claim: 100000,
+};
+// A pool must not raise the network's own operations by more than 10% (issue 12).
+const POOL_RELATIVE = { pool_submitProof: 'submitProof', pool_slash: 'slash' };
 
 const order = Object.keys(gas).sort((a, b) => {
-  const rank = (k) => (k.startsWith('draw_') ? 1 : 0);
+  const rank = (k) => (k.startsWith('draw_') ? 2 : k.startsWith('pool_') ? 1 : 0);
   return rank(a) - rank(b) || (a.startsWith('draw_') ? parseInt(a.slice(5)) - parseInt(b.slice(5)) : 0);
 });
 
 let failed = [];
+const open = [];
 const rows = order.map((k) => {
   const t = TARGETS[k];
   let status = '';
   if (t !== undefined) {
     status = gas[k] <= t ? `<= ${t.toLocaleString('en-US')} ✓` : `<= ${t.toLocaleString('en-US')} ✗`;
     if (gas[k] > t) failed.push(k);
+  }
+  const pt = POOL_TARGETS[k];
+  if (pt !== undefined) {
+    status = gas[k] <= pt ? `<= ${fmt(pt)} ✓` : `<= ${fmt(pt)} ✗ (open)`;
+    if (gas[k] > pt) open.push(`${k} ${fmt(gas[k])} > ${fmt(pt)}`);
+  }
+  const base = POOL_RELATIVE[k];
+  if (base !== undefined && gas[base] !== undefined) {
+    const limit = Math.floor(gas[base] * 1.1);
+    status = gas[k] <= limit ? `<= 1.1 x \`${base}\` ✓` : `<= 1.1 x \`${base}\` ✗`;
+    if (gas[k] > limit) failed.push(k);
   }
   let note = NOTES[k] || '';
   const m = k.match(/^submitProof_(\d+)batches$/);
@@ -100,6 +132,13 @@ so a figure here is never older than the contract.
 | operation | gas | target | what is measured |
 |---|---:|---|---|
 ${rows.join('\n')}
+
+Pool rows (\`pool_*\`, issue 12) are measured on a pool created through the factory after the draws:
+its operator proves for it with the network's hot-key path, a keeper slashes its missed batch, and the
+delegator's calls each run the pool's sync first. The pool adds no code to the network, so
+\`submitProof\`, \`slash\` and the \`draw_*\` rows are the same with and without pools; the pool's own
+prover pays what any prover pays (\`pool_submitProof\`, \`pool_slash\` against \`submitProof\`, \`slash\`).
+${open.length ? `Pool targets not met yet (open work on the pool's design): ${open.join('; ')}.` : 'Every pool target is met.'}
 
 Draw growth: \`draw_10000 / draw_10\` = ${ratio === null ? 'n/a' : ratio.toFixed(2)} (target <= 2). A draw is a
 binary search over the epoch's prefix-sum list (\`contracts/libraries/SelectionList.sol\`): one cold
@@ -149,9 +188,15 @@ Proving times: \`docs/proving.md\`.
   (commitment check and reveal mix), \`postBatch\` by +57 (stored-seed lookup and draw point), and \`slash\`
   and \`raceSubmit_withSlash\` by -26 (shorter stack handling in the slash); every other row was unchanged
   (\`make gas\` before and after that change).
+- A pool call starts with the pool's sync: a call to the network's \`accountOf\` and the two unfinalized
+  tranches' slots, before any work of its own. A deposit then moves the tokens twice (delegator to pool,
+  pool to network, each a token call) and mints shares; a request burns shares, writes its request and
+  its tranche (fresh slots) and, when no tranche is unbonding, unstakes in the network. That is where
+  \`pool_deposit\` and \`pool_requestWithdraw\` go over their targets.
 `;
 fs.writeFileSync(mdPath, md);
 console.log(`wrote ${mdPath}`);
+if (open.length) console.error(`pool gas targets not met yet (issue 12): ${open.join('; ')}`);
 if (failed.length) {
   console.error(`gas targets missed: ${failed.join(', ')}`);
   process.exit(1);

@@ -204,12 +204,25 @@ impl Chain {
         data: Bytes,
         changed: &mut Vec<U256>,
     ) -> Result<Outcome> {
+        self.exec_traced_watching(from, to, to, data, changed)
+    }
+
+    /// [`Chain::exec_traced`] for a call to `to` whose storage changes of interest are those of
+    /// another contract, `watch` (a call into a pool that stakes in the network).
+    pub fn exec_traced_watching(
+        &mut self,
+        from: Address,
+        to: Address,
+        watch: Address,
+        data: Bytes,
+        changed: &mut Vec<U256>,
+    ) -> Result<Outcome> {
         let done = self
             .evm
             .transact(tx(from, TxKind::Call(to), data))
             .map_err(|e| eyre!("revm rejected a transaction: {e:?}"))?;
         changed.clear();
-        if let Some(account) = done.state.get(&to) {
+        if let Some(account) = done.state.get(&watch) {
             changed.extend(account.storage.iter().filter(|(_, s)| s.is_changed()).map(|(k, _)| *k));
         }
         self.evm.commit(done.state);

@@ -1,7 +1,7 @@
 //! Actions: one transaction each, fully concrete (absolute block, actor, arguments), so a recorded
 //! sequence replays bit-for-bit and can be shrunk by deleting entries.
 
-use alloy::primitives::B256;
+use alloy::primitives::{B256, U256};
 use serde::{Deserialize, Serialize};
 
 use crate::decimal as dec;
@@ -98,6 +98,37 @@ pub enum Kind {
         #[serde(with = "crate::params::replay_format")]
         params: Params,
     },
+    /// `deposit(amount, sender)` into the pool at actor index `pool`.
+    PoolDeposit {
+        pool: u16,
+        #[serde(with = "dec")]
+        amount: u128,
+    },
+    /// `requestWithdraw(shares)` from the pool at actor index `pool`.
+    PoolRequestWithdraw {
+        pool: u16,
+        #[serde(with = "dec::u256")]
+        shares: U256,
+    },
+    /// `claim(request)` of the pool at actor index `pool`.
+    PoolClaim {
+        pool: u16,
+        request: u64,
+    },
+    /// `sync()` of the pool at actor index `pool`.
+    PoolSync {
+        pool: u16,
+    },
+    /// A plain token transfer to the pool's address: a donation that tries to inflate its shares.
+    PoolDonate {
+        pool: u16,
+        #[serde(with = "dec")]
+        amount: u128,
+    },
+    /// `claimCommission()` of the pool at actor index `pool` (its operator only).
+    PoolClaimCommission {
+        pool: u16,
+    },
 }
 
 impl Kind {
@@ -126,6 +157,25 @@ impl Kind {
             Self::Pause => "pause",
             Self::Unpause => "unpause",
             Self::SetParams { .. } => "setParams",
+            Self::PoolDeposit { .. } => "pool.deposit",
+            Self::PoolRequestWithdraw { .. } => "pool.requestWithdraw",
+            Self::PoolClaim { .. } => "pool.claim",
+            Self::PoolSync { .. } => "pool.sync",
+            Self::PoolDonate { .. } => "pool.donate",
+            Self::PoolClaimCommission { .. } => "pool.claimCommission",
+        }
+    }
+
+    /// The pool (actor index) a pool action calls or donates to; `None` for network functions.
+    pub fn pool(&self) -> Option<u16> {
+        match self {
+            Self::PoolDeposit { pool, .. }
+            | Self::PoolRequestWithdraw { pool, .. }
+            | Self::PoolClaim { pool, .. }
+            | Self::PoolSync { pool }
+            | Self::PoolDonate { pool, .. }
+            | Self::PoolClaimCommission { pool } => Some(*pool),
+            _ => None,
         }
     }
 }

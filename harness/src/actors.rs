@@ -27,12 +27,33 @@ pub enum Role {
     FreshIdentity,
     /// The hot key of the first prover (actor [`PROVER_BASE`]): commits, reveals and proves for it.
     Operator,
+    /// A liquid proving pool (contracts/pools/ProverPool.sol, created through the real factory):
+    /// the contract is the prover account; its operator proves for it. A `careless` pool's
+    /// operator proves only about half of its batches in time, so its delegators see slashes.
+    Pool {
+        /// Misses about half of its proving windows.
+        careless: bool,
+    },
+    /// The operator of a pool: created it with its self-stake, is its hot key in the network,
+    /// syncs it and takes its commission.
+    PoolOperator,
+    /// A token holder who delegates to pools: deposits, requests withdrawals (also to dodge a
+    /// slash it sees coming), claims, and donates to a vault to try to inflate its shares.
+    Delegator,
 }
 
 impl Role {
     /// True for the roles that stake and prove.
     pub fn is_prover(self) -> bool {
-        matches!(self, Self::Prover(_) | Self::SeedReroller | Self::FreshIdentity)
+        matches!(
+            self,
+            Self::Prover(_) | Self::SeedReroller | Self::FreshIdentity | Self::Pool { .. }
+        )
+    }
+
+    /// True for the actors that are contracts, which never send a transaction themselves.
+    pub fn is_contract(self) -> bool {
+        matches!(self, Self::Pool { .. })
     }
 }
 
@@ -103,6 +124,13 @@ pub fn roster(provers: usize, owner: Address) -> Vec<Actor> {
     out
 }
 
-fn actor(addr: Address, role: Role) -> Actor {
+/// Pools created at genesis, one careful and one careless (appended to the roster by
+/// `pool_setup`, each after its operator).
+pub const POOLS: [Role; 2] = [Role::Pool { careless: false }, Role::Pool { careless: true }];
+/// Delegators appended after the pools.
+pub const DELEGATORS: usize = 4;
+
+/// An actor at `addr` (the roster's, or a pool created at genesis).
+pub fn actor(addr: Address, role: Role) -> Actor {
     Actor { addr, role, keys: AccountSlots::new(addr) }
 }

@@ -34,6 +34,14 @@ pub const INVARIANTS: &[&str] = &[
     "accounts, batches, slot draws, treasury, burn and parameters match the reference model",
     "governance moves parameters only within their bounds",
     "draw counts match weights (checked at the end of a run)",
+    "pools: exact token conservation including every vault (and the token's whole supply)",
+    "pools: the sum of delegators' claims never exceeds the vault's assets",
+    "pools: a slash lowers every delegator's and every pending withdrawal's value by the same fraction",
+    "pools: share price never rises from a slash and never falls from a reward",
+    "pools: no withdrawal request escapes a slash earned before it",
+    "pools: a pool's books match its stake in the network after every pool call",
+    "pools: a delegator can always exit (requests for held shares, claims of finalized requests)",
+    "pools: every pool's shares match the model's ledger",
 ];
 
 /// What the campaign reached.
@@ -92,6 +100,15 @@ pub const PATHS: &[&str] = &[
     "operator proved for its prover",
     "whitewash: fresh identity starts no higher than the slashed one",
     "parameters changed mid-run",
+    "pool: withdrawal requested",
+    "pool: withdrawal claimed",
+    "pool: tranche withdrawn from the network",
+    "pool: slash absorbed by the operator's self-stake",
+    "pool: slash absorbed by the shareholders",
+    "pool: slash absorbed by shares and pending withdrawals",
+    "pool: reward shared",
+    "pool: reward to an empty vault kept by the operator",
+    "pool: donation to the vault",
 ];
 
 /// A violation with the actions that led to it.

@@ -59,6 +59,9 @@ pub struct Suite {
     pub token_code: Bytes,
     /// Which token `token_code` is.
     pub token: TokenKind,
+    /// Creation code of the pool factory (its pools' code is inside it); `None`: no pools (the
+    /// pools assume a token without a transfer fee, so the hostile-token suite runs without).
+    pub pool_factory_code: Option<Bytes>,
 }
 
 impl Suite {
@@ -68,6 +71,7 @@ impl Suite {
             network_code: provernet_bindings::ProverNetwork::BYTECODE.clone(),
             token_code: DevStakingToken::BYTECODE.clone(),
             token: TokenKind::Dev,
+            pool_factory_code: Some(provernet_bindings::ProverPoolFactory::BYTECODE.clone()),
         }
     }
 

@@ -13,6 +13,7 @@ use crate::action::{Action, Kind};
 use crate::actors::{GOVERNANCE, KEEPER, PROVER_BASE, ROLLUP, Role};
 use crate::attacks;
 use crate::chain::UNIT;
+use crate::delegators;
 use crate::params::Params;
 use crate::rng::Rng;
 use crate::status;
@@ -68,6 +69,10 @@ impl Generator {
             (KEEPER, self.keeper(&probe))
         } else if roll < 31 {
             (GOVERNANCE, self.governance(&probe))
+        } else if let Some(pick) =
+            (roll < 37).then(|| delegators::next(&mut self.rng, w, block)).flatten()
+        {
+            pick
         } else {
             let i = self.pick_prover(&probe);
             let kind = self.prover(&mut probe, i);
@@ -79,6 +84,10 @@ impl Generator {
     /// Who sends a prover's action: its operator, half of the time, for what an operator may do
     /// for it; otherwise the prover itself.
     fn sender_for(&mut self, w: &World, i: u16, kind: &Kind) -> u16 {
+        if w.actors[i as usize].role.is_contract() {
+            // A pool never sends a transaction: its operator acts for it.
+            return w.model.operator_of.get(&i).copied().unwrap_or(i);
+        }
         match w.model.operator_of.get(&i) {
             Some(op) if kind.operator_callable() && self.rng.chance(50) => *op,
             _ => i,
@@ -275,6 +284,10 @@ impl Generator {
         if let Some(kind) = attacks::next(&mut self.rng, w, p.block, i, role) {
             return kind;
         }
+        let pool = matches!(role, Role::Pool { .. });
+        if pool && !a.registered {
+            return delegators::housekeeping(&mut self.rng, w, i);
+        }
         if !a.registered {
             let amount = match role {
                 Role::Prover(Strategy::Sybil) => params.min_stake,
@@ -298,7 +311,9 @@ impl Generator {
             let b = &w.model.batches[first as usize - 1];
             let diligent = attacks::proves(role);
             match role {
-                _ if diligent && p.block <= b.proving_deadline => {
+                _ if (diligent || role == Role::Pool { careless: true } && self.rng.chance(50))
+                    && p.block <= b.proving_deadline =>
+                {
                     let count = mine
                         .iter()
                         .enumerate()
@@ -349,6 +364,9 @@ impl Generator {
         // Opportunities: races, theft, claims, stake management.
         if let Some(kind) = self.race_or_steal(p, i, role) {
             return kind;
+        }
+        if pool {
+            return delegators::housekeeping(&mut self.rng, w, i);
         }
         if a.claimable > 0 && self.rng.chance(30) {
             return Kind::Claim;
@@ -410,7 +428,10 @@ impl Generator {
     fn noise(&mut self, p: &mut Probe<'_>) -> (u16, Kind) {
         let w = p.w;
         let n = w.actors.len() as u64;
-        let actor = self.rng.below(n) as u16;
+        let mut actor = self.rng.below(n) as u16;
+        if w.actors[actor as usize].role.is_contract() {
+            actor = w.model.operator_of.get(&actor).copied().unwrap_or(ROLLUP);
+        }
         let batches = w.model.batches.len() as u64;
         let batch = self.rng.below(batches + 2);
         let kind = match self.rng.below(20) {

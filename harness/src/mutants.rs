@@ -1,5 +1,6 @@
-//! Planted bugs: mutated copies of contracts/ProverNetwork.sol, compiled with the project's forge,
-//! that the harness must catch (see tests/mutants.rs).
+//! Planted bugs: mutated copies of contracts/ProverNetwork.sol and of the pool contracts
+//! (contracts/pools/), compiled with the project's forge, that the harness must catch (see
+//! tests/mutants.rs).
 //!
 //! Each mutant is one exact text substitution that must match exactly once, so a change to the
 //! contract that moves the mutated line makes the mutant fail loudly instead of silently testing
@@ -15,11 +16,14 @@ use eyre::{Result, WrapErr, bail, ensure, eyre};
 /// One planted bug.
 #[derive(Clone, Copy, Debug)]
 pub struct Mutant {
-    /// Contract name of the compiled mutant.
+    /// Contract name of the compiled mutant: a network for a [`Target::Network`] mutant, a pool
+    /// factory (whose pools carry the bug) for a pool mutant.
     pub name: &'static str,
+    /// The file the bug is planted in.
+    pub target: Target,
     /// The bug, in words.
     pub bug: &'static str,
-    /// Text to find in contracts/ProverNetwork.sol (exactly once).
+    /// Text to find in the target file (exactly once).
     pub find: &'static str,
     /// Replacement.
     pub replace: &'static str,
@@ -30,6 +34,7 @@ pub struct Mutant {
 /// The planted bugs.
 pub const MUTANTS: &[Mutant] = &[
     Mutant {
+        target: Target::Network,
         name: "MutantConservationLeak",
         bug: "submitProof credits one token unit more per batch than the escrowed fee",
         find: "payout += b.fee;",
@@ -37,6 +42,7 @@ pub const MUTANTS: &[Mutant] = &[
         expect: "exact token conservation",
     },
     Mutant {
+        target: Target::Network,
         name: "MutantSlashOffByOne",
         bug: "slashMissed accepts the last block of the proving window (< instead of <=)",
         find: "if (block.number <= asg.provingDeadline) revert ProvingWindowOpen(batchId, asg.provingDeadline);\n        _slashMissed(batchId, b, asg);",
@@ -44,6 +50,7 @@ pub const MUTANTS: &[Mutant] = &[
         expect: "never slashed inside its window",
     },
     Mutant {
+        target: Target::Network,
         name: "MutantNoCapacityCheck",
         bug: "the slot draw no longer skips a prover whose bond cannot cover one more batch",
         find: "function _canTake(AccountState storage a) private view returns (bool) {\n        return Capacity.canTake(",
@@ -51,6 +58,7 @@ pub const MUTANTS: &[Mutant] = &[
         expect: "a batch's prover is the draw of its slot",
     },
     Mutant {
+        target: Target::Network,
         name: "MutantSlashedProverRaces",
         bug: "raceSubmit lets the slashed prover win its own batch's race",
         find: "if (racer == asg.prover) revert SlashedProverCannotRace(batchId);",
@@ -58,6 +66,7 @@ pub const MUTANTS: &[Mutant] = &[
         expect: "a slashed prover never wins its own batch's race",
     },
     Mutant {
+        target: Target::Network,
         name: "MutantWithdrawWhileAssigned",
         bug: "withdraw ignores open assignments (withdraw before the slash lands)",
         find: "if (!Capacity.coversOpen(a.stake, open, _params.minStake, _params.assignmentBond)) {\n            revert OpenAssignments(open);\n        }",
@@ -65,6 +74,7 @@ pub const MUTANTS: &[Mutant] = &[
         expect: "slashed or obligated stake can never be withdrawn",
     },
     Mutant {
+        target: Target::Network,
         name: "MutantCapacityOnActiveStake",
         bug: "capacity counts active stake only, so unstaking right before a post declines the batch for free",
         find: "function _canTake(AccountState storage a) private view returns (bool) {\n        return Capacity.canTake(\n            uint256(a.stake) + a.unbonding,",
@@ -72,6 +82,7 @@ pub const MUTANTS: &[Mutant] = &[
         expect: "a batch's prover is the draw of its slot",
     },
     Mutant {
+        target: Target::Network,
         name: "MutantSeedRefixed",
         bug: "finalizeSeed recomputes an already fixed seed (a re-roll)",
         find: "if (_seeds[epoch] == 0) _fixSeed(epoch);",
@@ -79,6 +90,7 @@ pub const MUTANTS: &[Mutant] = &[
         expect: "a seed never changes once fixed",
     },
     Mutant {
+        target: Target::Network,
         name: "MutantWeightlessRevealUnmixed",
         bug: "a weight-0 reveal clears the commitment without mixing its secret",
         find: "_rolls[parity] = EpochRoll(uint32(epoch), roll.count, roll.totalWeight, mix);",
@@ -86,32 +98,103 @@ pub const MUTANTS: &[Mutant] = &[
         expect: "every cleared commitment was mixed or penalised",
     },
     Mutant {
+        target: Target::Network,
         name: "MutantSlashPerBatch",
         bug: "every missed batch of an assignment slashes again",
         find: "if (asg.slashed) return;",
         replace: "",
         expect: "one slash per missed assignment",
     },
+    Mutant {
+        target: Target::Pool("PoolLoss.sol"),
+        name: "MutantPoolPendingSkipsSlash",
+        bug: "a pool's loss split skips the pending withdrawals' share (shareholders take it all)",
+        find: "s.openLoss = rest.mulDiv(open, base);\n        s.unbondingLoss = rest.mulDiv(unbonding, base);",
+        replace: "s.openLoss = 0;\n        s.unbondingLoss = 0;",
+        expect: "a slash lowers every delegator's and every pending withdrawal's value by the same fraction",
+    },
+    Mutant {
+        target: Target::Pool("PoolLoss.sol"),
+        name: "MutantPoolOperatorOverburn",
+        bug: "a pool burns all of its operator's shares for any loss (the others' price rises)",
+        find: "s.operatorShares = Math.min(operatorShares, s.operatorLoss.mulDiv(supplyPlusVirtual, active + 1));",
+        replace: "s.operatorShares = operatorShares;",
+        expect: "share price never rises from a slash",
+    },
+    Mutant {
+        target: Target::Pool("ProverPool.sol"),
+        name: "MutantPoolCommissionTwice",
+        bug: "a pool credits its shareholders the whole reward and its operator the commission too",
+        find: "activeAssets += toShareholders;",
+        replace: "activeAssets += amount;",
+        expect: "the sum of delegators' claims never exceeds the vault's assets",
+    },
+    Mutant {
+        target: Target::Pool("ProverPool.sol"),
+        name: "MutantPoolRequestSkipsSync",
+        bug: "requestWithdraw prices shares before absorbing the slashes executed since the last sync",
+        find: "_sync();\n        if (shares == 0) revert ZeroShares();",
+        replace: "if (shares == 0) revert ZeroShares();",
+        expect: "no withdrawal request escapes a slash earned before it",
+    },
 ];
+
+/// Where a mutant's bug is planted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// contracts/ProverNetwork.sol: the mutant is a network.
+    Network,
+    /// A file of contracts/pools/: the mutant is a pool factory whose pools carry the bug.
+    Pool(&'static str),
+}
 
 /// The repository root (harness/..).
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// Applies a mutant to the contract source; errors unless `find` occurs exactly once.
+/// Applies a mutant to the network's source; errors unless `find` occurs exactly once.
 pub fn mutate(source: &str, m: &Mutant) -> Result<String> {
-    let hits = source.matches(m.find).count();
-    ensure!(
-        hits == 1,
-        "mutant {} expects its target text exactly once in ProverNetwork.sol, found {hits}: {:?}",
-        m.name,
-        m.find
-    );
-    let renamed = source.replacen(m.find, m.replace, 1);
+    let renamed = plant(source, m)?;
     let decl = "contract ProverNetwork is";
     ensure!(renamed.matches(decl).count() == 1, "ProverNetwork.sol no longer declares `{decl}`");
     Ok(renamed.replacen(decl, &format!("contract {} is", m.name), 1))
+}
+
+/// The source with the mutant's bug planted; errors unless `find` occurs exactly once.
+fn plant(source: &str, m: &Mutant) -> Result<String> {
+    let hits = source.matches(m.find).count();
+    ensure!(
+        hits == 1,
+        "mutant {} expects its target text exactly once in {:?}, found {hits}: {:?}",
+        m.name,
+        m.target,
+        m.find
+    );
+    Ok(source.replacen(m.find, m.replace, 1))
+}
+
+/// Writes a pool mutant as its own copy of contracts/pools/ in `src/<name>/` (beside the real one,
+/// so its `../` imports still reach the network): the bug planted in its file, and the factory
+/// renamed to the mutant's name in `<name>.sol`. Returns the factory file.
+fn pool_mutant(root: &Path, src: &Path, m: &Mutant, file: &str) -> Result<PathBuf> {
+    let dir = src.join(m.name);
+    std::fs::create_dir_all(&dir)?;
+    for entry in std::fs::read_dir(root.join("contracts/pools"))? {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let text = std::fs::read_to_string(&path)?;
+        let text = if name == file { plant(&text, m)? } else { text };
+        if name == "ProverPoolFactory.sol" {
+            let decl = "contract ProverPoolFactory is";
+            ensure!(text.matches(decl).count() == 1, "{name} no longer declares `{decl}`");
+            let renamed = text.replacen(decl, &format!("contract {} is", m.name), 1);
+            std::fs::write(dir.join(format!("{}.sol", m.name)), renamed)?;
+        } else {
+            std::fs::write(dir.join(&name), text)?;
+        }
+    }
+    Ok(dir.join(format!("{}.sol", m.name)))
 }
 
 /// Compiles every mutant plus harness/solidity/*.sol with the project's forge and solc into
@@ -125,9 +208,14 @@ pub fn compile(work: &Path) -> Result<HashMap<String, Bytes>> {
     let original = std::fs::read_to_string(root.join("contracts/ProverNetwork.sol"))?;
     let mut targets = Vec::new();
     for m in MUTANTS {
-        let file = src.join(format!("{}.sol", m.name));
-        std::fs::write(&file, mutate(&original, m)?)?;
-        targets.push(file);
+        match m.target {
+            Target::Network => {
+                let file = src.join(format!("{}.sol", m.name));
+                std::fs::write(&file, mutate(&original, m)?)?;
+                targets.push(file);
+            }
+            Target::Pool(file) => targets.push(pool_mutant(&root, &src, m, file)?),
+        }
     }
     for entry in std::fs::read_dir(root.join("harness/solidity"))? {
         let path = entry?.path();

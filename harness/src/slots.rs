@@ -37,7 +37,7 @@ pub fn mapping_slot(key: U256, base: u64) -> U256 {
     U256::from_be_bytes(keccak256(buf).0)
 }
 
-fn addr_key(a: Address) -> U256 {
+pub(crate) fn addr_key(a: Address) -> U256 {
     U256::from_be_slice(a.as_slice())
 }
 

@@ -78,7 +78,7 @@ impl World {
     /// authorises the rollup as batch source and starts the model from the deployed state.
     pub fn new(suite: &Suite, genesis: &Genesis, provers: usize) -> Result<Self> {
         let mut chain = Chain::deploy(suite, genesis)?;
-        let actors = actors::roster(provers, chain.addrs.owner);
+        let mut actors = actors::roster(provers, chain.addrs.owner);
         let (net, token) = (chain.addrs.network, chain.addrs.token);
         if suite.token == TokenKind::Hostile {
             let call = crate::hostile::HostileToken::setNetworkCall { network_: net };
@@ -102,7 +102,15 @@ impl World {
         let owner = chain.addrs.owner;
         let out = chain.exec(owner, net, &source)?;
         eyre::ensure!(out.success(), "setBatchSource reverted: {:?}", out.revert);
+        let pools = match &suite.pool_factory_code {
+            Some(code) if suite.token == TokenKind::Dev => {
+                crate::pool_setup::create(&mut chain, &mut actors, code, FUNDING)
+                    .wrap_err("while creating the pools")?
+            }
+            _ => Vec::new(),
+        };
         let mut model = Model::new(chain.params(), actors.len());
+        crate::pool_setup::model(&mut chain, &mut model, &actors, &pools)?;
         model.sources.insert(actors::ROLLUP, 1);
         model.commitment_bound = chain.view(net, &ProverNetwork::commitmentBoundCall {})?;
         let by_addr = actors.iter().enumerate().map(|(i, a)| (a.addr, i as u16)).collect();
@@ -126,7 +134,13 @@ impl World {
     pub fn cross_check(&mut self) -> Result<()> {
         let accounts: Vec<Address> = self.actors.iter().map(|a| a.addr).collect();
         let batches: Vec<u64> = self.model.live.iter().copied().take(64).collect();
-        crate::cross_check::cross_check(&mut self.chain, &accounts, &batches)
+        crate::cross_check::cross_check(&mut self.chain, &accounts, &batches)?;
+        for p in &self.model.pools {
+            let (pool, op) =
+                (self.actors[p.actor as usize].addr, self.actors[p.operator as usize].addr);
+            crate::pool_view::PoolView::cross_check(&mut self.chain, pool, op)?;
+        }
+        Ok(())
     }
 
     /// Actor index of an address.
@@ -148,8 +162,17 @@ impl World {
         }
         let data = self.calldata(action);
         let from = self.actors.get(action.actor as usize).map(|a| a.addr).unwrap_or_default();
-        let network = self.chain.addrs.network;
-        self.chain.exec_raw(from, network, data)
+        let to = crate::calldata::target(&self.chain, &self.actors, &action.kind);
+        self.chain.exec_raw(from, to, data)
+    }
+
+    /// The books of the pool a pool action names, read before it runs (`None` for network calls
+    /// and for an action naming an actor that is no pool).
+    fn pool_before(&mut self, action: &Action) -> Result<Option<crate::pool_view::PoolView>> {
+        let Some(pool) = action.kind.pool() else { return Ok(None) };
+        let Some(p) = self.model.pools.iter().find(|p| p.actor == pool) else { return Ok(None) };
+        let (addr, op) = (self.actors[pool as usize].addr, self.actors[p.operator as usize].addr);
+        Ok(Some(crate::pool_view::PoolView::read(&self.chain, addr, op)))
     }
 
     /// Executes `action`, applies it to the model and checks every invariant (on the entities the
@@ -167,7 +190,10 @@ impl World {
         let data = self.calldata(action);
         let from = self.actors[action.actor as usize].addr;
         let network = self.chain.addrs.network;
-        let out = self.chain.exec_traced(from, network, data, &mut self.changed_slots)?;
+        let to = crate::calldata::target(&self.chain, &self.actors, &action.kind);
+        let pool_before = self.pool_before(action)?;
+        let out =
+            self.chain.exec_traced_watching(from, to, network, data, &mut self.changed_slots)?;
         self.index.cover_seeds(self.chain.current_epoch());
         self.index.classify(&self.changed_slots, &mut self.changed);
         self.dirty_accounts.clear();
@@ -182,6 +208,7 @@ impl World {
             by_addr: &self.by_addr,
             token: &self.token,
             out: &out,
+            pool: pool_before.as_ref(),
         };
         let effects = match model::apply(&mut self.model, &seen, action) {
             Ok(effects) => effects,
@@ -206,6 +233,16 @@ impl World {
         if let Err(v) = invariants::check(&self.subject(), self.changed.unknown) {
             return Ok(Err(v));
         }
+        if pool_before.is_some() {
+            let synced =
+                out.success() && !matches!(action.kind, crate::action::Kind::PoolDonate { .. });
+            let only = action.kind.pool();
+            let pools =
+                invariants::pools::check(&mut self.chain, &self.model, &self.actors, only, synced);
+            if let Err(v) = pools? {
+                return Ok(Err(v));
+            }
+        }
         Ok(Ok(StepReport {
             revert: out.revert.map(|r| r.name),
             paths: effects.paths,
@@ -218,7 +255,14 @@ impl World {
         self.dirty_accounts.clear();
         self.dirty_batches.clear();
         self.dirty_seeds.clear();
-        invariants::check(&self.subject(), true)
+        invariants::check(&self.subject(), true)?;
+        match invariants::pools::check(&mut self.chain, &self.model, &self.actors, None, false) {
+            Ok(result) => result,
+            Err(e) => Err(crate::violation::violation(
+                "every pool's shares match the model's ledger (minted by deposits, burned by requests and slashes)",
+                format!("reading the pools failed: {e:#}"),
+            )),
+        }
     }
 
     /// Checks that each prover was drawn about as often as its weight says (end of a long run).

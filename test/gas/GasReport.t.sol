@@ -2,6 +2,8 @@
 pragma solidity 0.8.30;
 
 import {NetworkTestBase} from "../helpers/NetworkTestBase.sol";
+import {ProverPool} from "../../contracts/pools/ProverPool.sol";
+import {ProverPoolFactory} from "../../contracts/pools/ProverPoolFactory.sol";
 
 /// @notice The gas report behind docs/gas.md. Run by `make gas` with `forge test --isolate`, where every
 ///         top-level call is its own transaction, so each figure is what a user pays: the 21,000
@@ -165,9 +167,72 @@ contract GasReportTest is NetworkTestBase {
         _record("withdraw");
 
         _drawRows(full ? 10_000 : 1_000);
+        // After the draws, so that nothing here moves a block number or a seed they depend on.
+        _poolRows();
 
         if (full) vm.writeJson(json, vm.envString("PROVERNET_GAS_OUT"));
         emit log(json);
+    }
+
+    /// @dev A prover pool's own operations and the network's operations through a pool
+    ///      (docs/pools.md): the operator proves for the pool with its hot key, a keeper slashes the
+    ///      pool's missed batch, and the next sync absorbs the slash and collects the reward.
+    function _poolRows() internal {
+        ProverPoolFactory factory = new ProverPoolFactory(net, MIN_STAKE);
+        address op = makeAddr("pool operator");
+        address dan = makeAddr("delegator");
+        token.mint(op, 1000e18);
+        vm.prank(op);
+        token.approve(address(factory), 1000e18);
+        vm.prank(op);
+        ProverPool pool = factory.createPool(1000e18, 1000);
+        _record("pool_create");
+        token.mint(dan, 10_000e18);
+        vm.prank(dan);
+        token.approve(address(pool), type(uint256).max);
+        vm.prank(dan);
+        pool.deposit(5000e18, dan);
+        _record("pool_deposit_first");
+        vm.prank(dan);
+        pool.deposit(1000e18, dan);
+        _record("pool_deposit");
+
+        // The pool alone is listed (its operator commits and reveals for it), so it holds the next
+        // slots' batches.
+        uint256 epoch = _nextEpoch();
+        vm.prank(op);
+        net.commit(_commitment(address(pool), epoch));
+        _toReveal(epoch);
+        vm.prank(op);
+        net.reveal(_secret(address(pool), epoch));
+        vm.roll(net.epochStart(epoch + 1) + 1);
+        uint256 id = _post(keccak256("pool b1"), 1e18);
+        bytes memory proof = _proof(address(pool), id, 1);
+        vm.prank(op);
+        net.submitProof(id, 1, proof);
+        _record("pool_submitProof");
+        _nextSlot();
+        uint256 missed = _post(keccak256("pool b2"), 1e18);
+        vm.roll(_batch(missed).provingDeadline + 1);
+        vm.prank(keeper);
+        net.slashMissed(missed);
+        _record("pool_slash");
+        pool.sync();
+        _record("pool_sync_afterSlash");
+
+        uint256 shares = pool.balanceOf(dan) / 4;
+        vm.prank(dan);
+        uint256 request = pool.requestWithdraw(shares);
+        _record("pool_requestWithdraw_unstakes");
+        vm.prank(dan);
+        pool.requestWithdraw(shares);
+        _record("pool_requestWithdraw");
+        vm.roll(pool.trancheOf(pool.requestOf(request).tranche).readyAt);
+        pool.sync();
+        _record("pool_sync_withdrawsTranche");
+        vm.prank(dan);
+        pool.claim(request);
+        _record("pool_claim");
     }
 
     /// @dev One slot draw (`slotDraw`, the search `postBatch` runs for a slot's first batch) against lists

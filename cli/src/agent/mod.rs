@@ -3,7 +3,7 @@
 //! its rewards.
 //!
 //! Duties never wait for proving. The duty loop (this module) only decides: commit and reveal
-//! ([`epoch`]), claims, penalties seen ([`penalties`]) and which batches need a proof
+//! ([`epoch`]), claims and compounding ([`compound`]), penalties seen ([`penalties`]) and which batches need a proof
 //! ([`batches`]). Proofs are made elsewhere ([`proving`]: a blocking thread in this process, or
 //! workers behind a job queue) and come back as events; each is submitted on its own task
 //! ([`submit`]). So a prover whose proofs take longer than an epoch still commits and reveals every
@@ -17,6 +17,7 @@
 //! restart.
 
 mod batches;
+mod compound;
 mod epoch;
 mod failover;
 mod penalties;
@@ -79,6 +80,8 @@ pub struct AgentConfig {
     pub flaky: Option<Flaky>,
     /// Claim rewards at most once per this many blocks.
     pub claim_every: u64,
+    /// Restake what is claimed (`prover run --compound`, see [`compound`]).
+    pub compound: bool,
     /// Whether to join emergency races.
     pub race: bool,
     /// Endpoints to fail over to, in order, when the current one keeps failing (the first
@@ -93,6 +96,7 @@ impl Default for AgentConfig {
             poll: Duration::from_millis(300),
             flaky: None,
             claim_every: 20,
+            compound: false,
             race: true,
             fallback_rpc_urls: Vec::new(),
         }
@@ -113,8 +117,12 @@ pub struct AgentStats {
     pub races_won: u64,
     /// Proof transactions that lost (the batch was already taken).
     pub races_lost: u64,
-    /// Claims.
+    /// Claims (for a pool: syncs that collected its rewards).
     pub claims: u64,
+    /// Claims restaked (`--compound`): stake added, or a pool operator's commission deposited.
+    pub compounds: u64,
+    /// Tokens restaked by those (whole tokens, as a float).
+    pub compounded_tokens: f64,
     /// Failed ticks (RPC or transaction errors).
     pub errors: u64,
     /// Proofs made (one may cover several batches).
@@ -154,6 +162,8 @@ pub struct Agent {
     penalties: PenaltyWatch,
     last_block: Option<u64>,
     last_claim: u64,
+    /// Who collects the prover's rewards (resolved on the first claim).
+    payee: compound::Payee,
     offline: bool,
     warned_unregistered: bool,
     /// Whether `me` was resolved through the operator mapping (done once, on the first tick).
@@ -189,6 +199,7 @@ impl Agent {
             penalties: PenaltyWatch::default(),
             last_block: None,
             last_claim: 0,
+            payee: compound::Payee::default(),
             offline: false,
             warned_unregistered: false,
             resolved_prover: false,
@@ -299,16 +310,7 @@ impl Agent {
         let eligible = U256::from(a.stake) >= U256::from(params.minStake);
         self.record_account(U256::from(a.stake), U256::from(a.claimable)).await;
         self.epoch_duties(block, a.commitEpoch, !a.commitHash.is_zero(), eligible).await;
-        if !a.claimable.is_zero() && block >= self.last_claim + self.cfg.claim_every {
-            match ops::claim(&self.net).await {
-                Ok(r) => {
-                    self.stats.claims += 1;
-                    info!(agent = %self.cfg.name, block, "{}", r.human);
-                }
-                Err(e) => warn!(agent = %self.cfg.name, error = format!("{e:#}"), "claim failed"),
-            }
-            self.last_claim = block;
-        }
+        self.claim_duty(block, U256::from(a.claimable)).await;
         self.batch_duties(block, eligible).await?;
         self.engine.observe(block, &self.events_tx).await;
         self.last_block = Some(block);

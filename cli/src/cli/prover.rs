@@ -77,6 +77,11 @@ pub struct RunArgs {
     /// Claim rewards at most once per this many blocks.
     #[arg(long, default_value_t = 20)]
     pub claim_every: u64,
+    /// Restake what is claimed: a prover's rewards are staked again; a pool operator's commission
+    /// is deposited into its pool as self-stake (the pool's own sync already restakes the
+    /// delegators' share).
+    #[arg(long)]
+    pub compound: bool,
     /// Prove through workers (`provernet worker --queue URL`) over this NATS JetStream server
     /// instead of in this process.
     #[arg(long, value_name = "URL")]
@@ -161,6 +166,7 @@ pub(super) async fn run_agent(g: &GlobalArgs, a: RunArgs) -> Result<()> {
         poll: Duration::from_millis(a.poll_ms.max(50)),
         flaky: None,
         claim_every: a.claim_every,
+        compound: a.compound,
         race: !a.no_race,
         fallback_rpc_urls: urls[1..].to_vec(),
     };

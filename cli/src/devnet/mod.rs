@@ -301,6 +301,7 @@ async fn spawn_agents(
             poll: Duration::from_millis(250),
             flaky: *pattern,
             claim_every: 15,
+            compound: false,
             race: true,
             fallback_rpc_urls: Vec::new(),
         };

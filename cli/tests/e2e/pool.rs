@@ -10,7 +10,7 @@ use provernet_bindings::formulas::{dev_proof, seed_commitment};
 use crate::common::*;
 
 /// A funded key holding `tokens` test tokens.
-async fn holder(env: &Env, owner: &Key, tokens: &str) -> Key {
+pub(crate) async fn holder(env: &Env, owner: &Key, tokens: &str) -> Key {
     let k = new_key();
     env.fund(&k).await;
     env.ok(Some(owner), &["token", "mint", "--to", &format!("{:#x}", k.addr), "--amount", tokens]);
@@ -23,7 +23,7 @@ fn amount(v: &Value) -> f64 {
 
 /// The pool commits and reveals alone in one epoch, then the chain moves into the epoch its list
 /// serves, so every batch posted there is the pool's.
-async fn select_pool(env: &Env, pool: Address) {
+pub(crate) async fn select_pool(env: &Env, pool: Address) {
     let net = env.network();
     env.provider.anvil_impersonate_account(pool).await.unwrap();
     env.provider.anvil_set_balance(pool, U256::from(10u64).pow(U256::from(20))).await.unwrap();

@@ -1,7 +1,8 @@
 //! The Rust reference model: an independent re-statement of the network's rules, one file per
 //! rule: [`staking`], [`selection`] (commit-reveal), [`seeds`] (one seed per epoch, fixed once),
 //! [`assignment`] (slot draws and the capacity rule), [`batches`], [`fees`] (prepaid source
-//! balances), [`slashing`], [`reputation`], [`operators`] (hot keys) and [`governance`].
+//! balances), [`slashing`], [`reputation`], [`operators`] (hot keys), [`governance`] and
+//! [`pools`] (the network calls a liquid proving pool makes, and its delegators' ledger).
 //!
 //! The model is updated from its own state and the action, never by copying chain state: seeds
 //! are derived from its own reveal mix and the block's public `prevrandao`, and every slot's draws
@@ -15,6 +16,7 @@ pub mod batches;
 pub mod fees;
 pub mod governance;
 pub mod operators;
+pub mod pools;
 pub mod reputation;
 pub mod seeds;
 pub mod selection;
@@ -62,6 +64,12 @@ pub fn apply(
         Kind::WithdrawTreasury { amount } => governance::withdraw_treasury(&mut t, *amount),
         Kind::Pause | Kind::Unpause => governance::pause(&mut t, &action.kind),
         Kind::SetParams { params } => governance::set_params(&mut t, params),
+        Kind::PoolDeposit { pool, .. }
+        | Kind::PoolRequestWithdraw { pool, .. }
+        | Kind::PoolClaim { pool, .. }
+        | Kind::PoolSync { pool }
+        | Kind::PoolDonate { pool, .. }
+        | Kind::PoolClaimCommission { pool } => pools::apply(&mut t, &action.kind, *pool),
     }?;
     Ok(t.effects)
 }

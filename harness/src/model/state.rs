@@ -178,6 +178,8 @@ pub struct Model {
     pub draws: Vec<DrawStats>,
     /// Tokens burnt by the hostile token's transfer fee (they leave the system).
     pub fee_burnt: u128,
+    /// The liquid proving pools created at genesis, with their delegators' ledger.
+    pub pools: Vec<crate::model::pools::MPool>,
 }
 
 impl Model {
@@ -201,6 +203,7 @@ impl Model {
             paused: false,
             draws: vec![DrawStats::default(); actors],
             fee_burnt: 0,
+            pools: Vec::new(),
         }
     }
 

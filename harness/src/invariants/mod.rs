@@ -3,6 +3,8 @@
 //! Each check names the invariant it enforces; the rules in `model` check the transitions (who may
 //! do what, when), this module the state.
 
+pub mod pools;
+
 use alloy::primitives::B256;
 
 use crate::actors::{Actor, Role};
