@@ -17,6 +17,7 @@
 //! restart.
 
 mod batches;
+mod deadlines;
 mod epoch;
 mod failover;
 mod penalties;
@@ -30,7 +31,10 @@ use std::{
 
 use alloy::primitives::{Address, TxHash, U256};
 use eyre::Result;
-use provernet_fleet::metrics::{Counter, Gauge};
+use provernet_fleet::{
+    JobId,
+    metrics::{Counter, Gauge},
+};
 use tokio::{sync::watch, task::JoinSet};
 use tracing::{info, warn};
 
@@ -131,6 +135,9 @@ pub struct AgentStats {
     pub penalized_tokens: f64,
     /// Proofs not submitted because their window closed (or their job expired) first.
     pub dropped: u64,
+    /// Proof jobs given up because their window closed before the proof came back (counted in
+    /// `dropped` too); a proof made later is discarded.
+    pub cancelled: u64,
     /// Switches to another RPC endpoint.
     pub failovers: u64,
 }
@@ -145,6 +152,8 @@ pub struct Agent {
     batches: BatchTracker,
     /// Batch ids whose proof is being made or submitted: not handed out again meanwhile.
     busy: HashSet<u64>,
+    /// Jobs handed to the engine whose proof has not come back yet ([`deadlines`]).
+    proving: HashMap<JobId, ops::Prepared>,
     /// Batch ids whose proof transaction was sent (or possibly sent), with the transaction when it
     /// landed: never sent again unless a reorg removed that transaction while the window is open.
     submitted: HashMap<u64, Option<TxHash>>,
@@ -182,6 +191,7 @@ impl Agent {
             me,
             batches: BatchTracker::default(),
             busy: HashSet::new(),
+            proving: HashMap::new(),
             submitted: HashMap::new(),
             events_tx,
             events_rx,
@@ -268,6 +278,7 @@ impl Agent {
         if self.last_block == Some(block) {
             return Ok(());
         }
+        self.cancel_overdue(block);
         if let Some(f) = self.cfg.flaky {
             let off = f.offline_at(block);
             if off != self.offline {
@@ -310,7 +321,7 @@ impl Agent {
             self.last_claim = block;
         }
         self.batch_duties(block, eligible).await?;
-        self.engine.observe(block, &self.events_tx).await;
+        self.engine.observe().await;
         self.last_block = Some(block);
         Ok(())
     }
@@ -334,7 +345,14 @@ impl Agent {
         while let Ok(event) = self.events_rx.try_recv() {
             match event {
                 Event::Round { proofs, batches, took } => self.count_round(proofs, batches, took),
-                Event::Proved { job, proof, job_id } => self.on_proof(job, proof, job_id),
+                Event::Proved { job, proof, job_id } => {
+                    if self.came_back(&job) {
+                        self.on_proof(job, proof, job_id);
+                    } else {
+                        self.discard_late(&job, proof.is_ok(), job_id);
+                    }
+                }
+                Event::Dropped { job, .. } if !self.came_back(&job) => {}
                 Event::Dropped { job, reason } => {
                     self.stats.dropped += 1;
                     self.release(&job);
