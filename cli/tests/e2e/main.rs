@@ -22,4 +22,5 @@ mod operator;
 mod pool;
 mod prover;
 mod slots;
+mod sweep;
 mod token;
