@@ -352,12 +352,14 @@ impl Agent {
                         self.discard_late(&job, proof.is_ok(), job_id);
                     }
                 }
-                Event::Dropped { job, .. } if !self.came_back(&job) => {}
+                // A cancelled job was counted and released when it was cancelled.
                 Event::Dropped { job, reason } => {
-                    self.stats.dropped += 1;
-                    self.release(&job);
-                    info!(agent = %self.cfg.name, first = job.first, count = job.count, %reason,
-                          "proof job dropped");
+                    if self.came_back(&job) {
+                        self.stats.dropped += 1;
+                        self.release(&job);
+                        info!(agent = %self.cfg.name, first = job.first, count = job.count, %reason,
+                              "proof job dropped");
+                    }
                 }
                 Event::Submitted { job, job_id, outcome } => {
                     self.on_submitted(&job, job_id, outcome)
