@@ -132,10 +132,9 @@ impl QueueCells {
                 }
             }
         }
-        // Collected: the results need not stay in the bucket.
-        for id in cells_of.keys() {
-            let _ = queue.forget(id).await;
-        }
+        // The results stay in the bucket until it expires them (`results_max_age`, 24 h): another
+        // sweep waiting for the same cells at the same time must still find them, and a rerun
+        // reuses them.
         Ok(summaries.into_iter().map(|s| s.expect("every cell has its summary")).collect())
     }
 }

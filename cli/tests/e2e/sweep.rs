@@ -78,7 +78,7 @@ async fn a_sweep_over_the_queue_writes_the_local_sweeps_files_despite_a_killed_w
     let url = server.url();
     let queued = dir.path().join("queued");
     let sweep_log = dir.path().join("sweep.log");
-    let mut sweep = AgentProc(
+    let mut queued_sweep = AgentProc(
         sweep(&grid, &queued, &["--queue", &url])
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&sweep_log).unwrap())
@@ -109,13 +109,13 @@ async fn a_sweep_over_the_queue_writes_the_local_sweeps_files_despite_a_killed_w
     let (w1, w2) = (worker(dir.path(), &url, "w1", 0), worker(dir.path(), &url, "w2", 0));
     let started = Instant::now();
     let status = loop {
-        if let Some(status) = sweep.0.try_wait().unwrap() {
+        if let Some(status) = queued_sweep.0.try_wait().unwrap() {
             break status;
         }
         assert!(started.elapsed() < Duration::from_secs(120), "the sweep did not finish");
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    assert!(status.success(), "the sweep over the queue succeeds: {}", log_of(&sweep));
+    assert!(status.success(), "the sweep over the queue succeeds: {}", log_of(&queued_sweep));
 
     let (l1, l2) = (log_of(&w1), log_of(&w2));
     assert_eq!(
@@ -134,4 +134,11 @@ async fn a_sweep_over_the_queue_writes_the_local_sweeps_files_despite_a_killed_w
     for (name, bytes) in &want {
         assert!(&got[name] == bytes, "{name} differs between the local and the queued sweep");
     }
+
+    // The summaries stay in the queue: the same sweep again needs no worker at all.
+    drop((w1, w2));
+    let again = dir.path().join("again");
+    let status = sweep(&grid, &again, &["--queue", &url]).stderr(Stdio::null()).status().unwrap();
+    assert!(status.success(), "the rerun finds every cell done");
+    assert!(files(&again) == want, "the rerun writes the same files");
 }
