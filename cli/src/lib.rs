@@ -23,6 +23,7 @@ pub mod proof;
 pub mod revert;
 pub mod secrets;
 pub mod signer;
+pub mod sweep_cells;
 
 pub use chain::Chain;
 pub use deployment::Deployment;

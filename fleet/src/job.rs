@@ -34,6 +34,11 @@ impl JobId {
         Self(format!("{}-{}-{hash:x}", inputs.first_batch_id, inputs.commitments.len()))
     }
 
+    /// An id made elsewhere in the crate (task ids, [`crate::TaskJob::id`]).
+    pub(crate) fn from_raw(id: String) -> Self {
+        Self(id)
+    }
+
     /// The id as a string (the message id and the results key).
     pub fn as_str(&self) -> &str {
         &self.0
@@ -134,12 +139,20 @@ pub enum Outcome {
         /// Wall time of the proving call.
         prove_ms: u64,
     },
-    /// Dropped unproven because its deadline had passed when a worker took it.
+    /// Dropped unproven because its deadline had passed when a worker took it, or cancelled by the
+    /// agent because its window closed before a proof came back ([`crate::Queue::cancel`]).
     Expired {
         /// Which deadline passed, with the numbers.
         reason: String,
     },
-    /// Proving failed for a reason retrying cannot fix (or retries ran out).
+    /// A task ran ([`crate::TaskJob`]): its output, in the format its kind defines.
+    Done {
+        /// The output text.
+        output: String,
+        /// Wall time of the run.
+        run_ms: u64,
+    },
+    /// Proving (or running a task) failed for a reason retrying cannot fix (or retries ran out).
     Failed {
         /// What went wrong.
         error: String,

@@ -7,6 +7,10 @@
 //! ([`Queue::results`] / [`Queue::wait_result`]), checks and submits the proof, then
 //! [`Queue::forget`]s it. See docs/proving.md, "Proving over a job queue".
 //!
+//! The same queue carries [`TaskJob`]s, jobs of other kinds that a worker runs with the handler
+//! it registered for the kind ([`Worker::with_task`]): `provernet sim sweep --queue URL` spreads
+//! the cells of a simulation sweep over the fleet's workers this way.
+//!
 //! ```no_run
 //! # async fn demo(keys: std::sync::Arc<provernet_zk::KeySet>) -> Result<(), provernet_fleet::FleetError> {
 //! use provernet_fleet::{Queue, Worker, WorkerConfig, zk_prover};
@@ -22,6 +26,7 @@ pub mod metrics;
 mod prove;
 mod queue;
 mod server;
+mod task;
 mod worker;
 
 pub use error::FleetError;
@@ -29,4 +34,5 @@ pub use job::{Deadline, JobId, JobResult, Outcome, ProofJob, QueueDepth};
 pub use prove::{prove_job, zk_prover};
 pub use queue::{EnqueueStatus, Queue, QueueConfig};
 pub use server::{NatsServer, SERVER_ENV, server_binary_from_env};
+pub use task::{Job, TaskFn, TaskJob};
 pub use worker::{ChainHead, ProveError, ProverFn, Worker, WorkerConfig, WorkerStats};

@@ -29,6 +29,8 @@ pub enum Counter {
     JobsExpired,
     /// Jobs whose proving failed for good.
     JobsFailed,
+    /// Proof jobs the agent gave up because their window closed before the proof came back.
+    JobsCancelled,
     /// Batches assigned to this prover by the draw.
     AssignmentsWon,
     /// Assigned batches proven in time.
@@ -53,12 +55,13 @@ pub enum Counter {
 
 impl Counter {
     /// Every counter.
-    pub const ALL: [Self; 15] = [
+    pub const ALL: [Self; 16] = [
         Self::ProofsMade,
         Self::JobsEnqueued,
         Self::JobsRedelivered,
         Self::JobsExpired,
         Self::JobsFailed,
+        Self::JobsCancelled,
         Self::AssignmentsWon,
         Self::AssignmentsProven,
         Self::AssignmentsMissed,
@@ -83,6 +86,10 @@ impl Counter {
                 ("provernet_jobs_expired_total", "Proof jobs dropped because their deadline passed")
             }
             Self::JobsFailed => ("provernet_jobs_failed_total", "Proof jobs that failed for good"),
+            Self::JobsCancelled => (
+                "provernet_jobs_cancelled_total",
+                "Proof jobs given up because their window closed before the proof came back",
+            ),
             Self::AssignmentsWon => {
                 ("provernet_assignments_won_total", "Batches assigned to this prover")
             }

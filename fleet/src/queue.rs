@@ -16,8 +16,9 @@
 
 use crate::{
     error::{FleetError, queue_err},
-    job::{JobId, JobResult, ProofJob, QueueDepth, unix_us},
+    job::{JobId, JobResult, Outcome, ProofJob, QueueDepth, unix_us},
     metrics,
+    task::{Job, TaskJob},
 };
 use async_nats::jetstream::{
     self, Context,
@@ -154,7 +155,27 @@ impl Queue {
             return Ok((id, EnqueueStatus::Finished));
         }
         job.enqueued_unix_us = unix_us();
-        let payload = serde_json::to_vec(&job).expect("a job serializes");
+        let status = self.publish(&id, &Job::Proof(job)).await?;
+        Ok((id, status))
+    }
+
+    /// Queues the task `job` unless it is already queued or finished; stamps its enqueue time.
+    /// Same semantics as [`Queue::enqueue`]: any worker with a handler for its kind takes it.
+    pub async fn enqueue_task(
+        &self,
+        mut job: TaskJob,
+    ) -> Result<(JobId, EnqueueStatus), FleetError> {
+        let id = job.id();
+        if self.result(&id).await?.is_some() {
+            return Ok((id, EnqueueStatus::Finished));
+        }
+        job.enqueued_unix_us = unix_us();
+        let status = self.publish(&id, &Job::Task(job)).await?;
+        Ok((id, status))
+    }
+
+    async fn publish(&self, id: &JobId, job: &Job) -> Result<EnqueueStatus, FleetError> {
+        let payload = serde_json::to_vec(job).expect("a job serializes");
         let ack = self
             .js
             .send_publish(
@@ -165,13 +186,28 @@ impl Queue {
             .map_err(|e| queue_err(format!("publishing job {id}"), e))?
             .await
             .map_err(|e| queue_err(format!("confirming job {id}"), e))?;
-        let status = if ack.duplicate {
+        Ok(if ack.duplicate {
             EnqueueStatus::Duplicate
         } else {
             metrics::job_enqueued();
             EnqueueStatus::Queued
+        })
+    }
+
+    /// Gives up on job `id` (its proof can no longer land in time): stores an
+    /// [`Outcome::Expired`] result for it unless it already has a result. A worker that takes the
+    /// job afterwards finds the result and skips it instead of proving for nothing; a worker
+    /// already proving it finishes, and its result is dropped as a duplicate. Returns whether the
+    /// cancellation was stored (`false`: a result came first).
+    pub async fn cancel(&self, id: &JobId, by: &str, reason: String) -> Result<bool, FleetError> {
+        let result = JobResult {
+            id: id.clone(),
+            worker: by.to_owned(),
+            delivered: 0,
+            queue_wait_us: 0,
+            outcome: Outcome::Expired { reason },
         };
-        Ok((id, status))
+        self.record_result(&result).await
     }
 
     /// Stores `result` unless the job already has one. Returns whether it was stored: `false`

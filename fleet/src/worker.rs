@@ -1,5 +1,6 @@
-//! A worker: takes one job at a time from the queue, drops it if its deadline has passed, proves it
-//! on a blocking thread while reporting progress, stores the result, then acks.
+//! A worker: takes one job at a time from the queue, skips it if it already has a result, drops a
+//! proof job whose deadline has passed, proves it (or runs a task with the handler registered for
+//! its kind) on a blocking thread while reporting progress, stores the result, then acks.
 //!
 //! Order matters for "nothing lost, nothing doubled": the result is stored *before* the ack. A
 //! worker dying between the two leaves the job unacked, so it is redelivered and proven again,
@@ -10,10 +11,12 @@ use crate::{
     job::{JobResult, Outcome, ProofJob, unix_us},
     metrics,
     queue::Queue,
+    task::{Job, TaskFn, TaskJob},
 };
 use async_nats::jetstream::{AckKind, Message};
 use futures_util::StreamExt;
 use std::{
+    collections::BTreeMap,
     sync::Arc,
     time::{Duration, Instant},
 };
@@ -87,12 +90,17 @@ pub struct WorkerStats {
     pub retried: u64,
     /// Results not stored because the job already had one.
     pub duplicate_results: u64,
+    /// Tasks run ([`TaskJob`]s).
+    pub tasks: u64,
+    /// Jobs skipped because they already had a result when taken (cancelled by their agent).
+    pub skipped: u64,
 }
 
 /// A proving worker bound to one queue.
 pub struct Worker {
     queue: Queue,
     prover: ProverFn,
+    tasks: BTreeMap<String, TaskFn>,
     cfg: WorkerConfig,
     stats: WorkerStats,
 }
@@ -112,7 +120,14 @@ enum Handled {
 impl Worker {
     /// A worker taking jobs from `queue` and proving them with `prover`.
     pub fn new(queue: Queue, prover: ProverFn, cfg: WorkerConfig) -> Self {
-        Self { queue, prover, cfg, stats: WorkerStats::default() }
+        Self { queue, prover, tasks: BTreeMap::new(), cfg, stats: WorkerStats::default() }
+    }
+
+    /// Also runs tasks of kind `task` with `run` (without it, such tasks are handed back for
+    /// another worker).
+    pub fn with_task(mut self, task: impl Into<String>, run: TaskFn) -> Self {
+        self.tasks.insert(task.into(), run);
+        self
     }
 
     /// Takes and handles jobs until `shutdown` turns true. A job being proven at shutdown is
@@ -159,7 +174,7 @@ impl Worker {
 
     async fn handle(&mut self, msg: Message, shutdown: &mut watch::Receiver<bool>) -> Handled {
         let delivered = msg.info().map(|i| i.delivered.max(1) as u64).unwrap_or(1);
-        let job: ProofJob = match serde_json::from_slice(&msg.payload) {
+        let job: Job = match serde_json::from_slice(&msg.payload) {
             Ok(job) => job,
             Err(e) => {
                 // No build of this version can ever process it: stop its redelivery.
@@ -172,50 +187,73 @@ impl Worker {
         if delivered > 1 {
             metrics::job_redelivered();
         }
-        let queue_wait_us = unix_us().saturating_sub(job.enqueued_unix_us);
+        let (id, enqueued) = match &job {
+            Job::Proof(j) => (j.id(), j.enqueued_unix_us),
+            Job::Task(t) => (t.id(), t.enqueued_unix_us),
+        };
+        let queue_wait_us = unix_us().saturating_sub(enqueued);
         metrics::job_wait(queue_wait_us as f64 / 1e6);
-        let head = self.cfg.chain_head.as_ref().and_then(|h| h());
-        let outcome = if let Some(reason) = job.deadline.passed(head, unix_us() / 1000) {
-            metrics::job_expired();
-            self.stats.expired += 1;
-            info!(worker = %self.cfg.name, job = %job.id(), %reason, "dropping an expired job");
-            Outcome::Expired { reason }
-        } else {
-            info!(worker = %self.cfg.name, job = %job.id(), delivered, "proving");
-            match self.prove(&msg, &job, shutdown).await {
-                None => {
-                    ack(&msg, AckKind::Nak(None)).await;
-                    return Handled::ShutDown;
-                }
-                Some(Ok((proof, took))) => {
-                    metrics::proof_made(took.as_secs_f64());
-                    self.stats.proven += 1;
-                    Outcome::Proven { proof: proof.into(), prove_ms: took.as_millis() as u64 }
-                }
-                Some(Err(e))
-                    if e.retryable && (delivered as i64) < self.queue.config().max_deliver =>
-                {
-                    warn!(worker = %self.cfg.name, job = %job.id(), error = %e, delivered,
-                          "proving failed; handing the job back for a retry");
-                    self.stats.retried += 1;
-                    ack(&msg, AckKind::Nak(Some(Duration::from_secs(delivered)))).await;
-                    return Handled::Done;
-                }
-                Some(Err(e)) => {
-                    warn!(worker = %self.cfg.name, job = %job.id(), error = %e, "proving failed");
-                    metrics::job_failed();
-                    self.stats.failed += 1;
-                    Outcome::Failed { error: e.message }
-                }
+        // A job that already has a result (its agent cancelled it, or a worker finished it and
+        // its ack was lost) is not done again.
+        match self.queue.result(&id).await {
+            Ok(Some(r)) => {
+                self.stats.skipped += 1;
+                info!(worker = %self.cfg.name, job = %id, by = %r.worker,
+                      "the job already has a result; skipped");
+                ack(&msg, AckKind::Ack).await;
+                return Handled::Done;
+            }
+            Ok(None) => {}
+            Err(e) => {
+                // Not acked: the job comes back after ack_wait.
+                self.pause(&e).await;
+                return Handled::Done;
+            }
+        }
+        let ran = match job {
+            Job::Proof(job) => self.prove(&msg, job, delivered, shutdown).await,
+            Job::Task(task) => {
+                let Some(run) = self.tasks.get(&task.task).cloned() else {
+                    return self.unknown_task(&msg, &task, delivered, queue_wait_us).await;
+                };
+                info!(worker = %self.cfg.name, job = %id, task = %task.task, delivered, "running a task");
+                self.run_blocking(&msg, move || run(&task), shutdown).await.map(|r| {
+                    r.map(|(output, took)| {
+                        self.stats.tasks += 1;
+                        Outcome::Done { output, run_ms: took.as_millis() as u64 }
+                    })
+                })
             }
         };
-        let result = JobResult {
-            id: job.id(),
-            worker: self.cfg.name.clone(),
-            delivered,
-            queue_wait_us,
-            outcome,
+        let outcome = match ran {
+            None => {
+                ack(&msg, AckKind::Nak(None)).await;
+                return Handled::ShutDown;
+            }
+            Some(Ok(outcome)) => outcome,
+            Some(Err(e)) if e.retryable && (delivered as i64) < self.queue.config().max_deliver => {
+                warn!(worker = %self.cfg.name, job = %id, error = %e, delivered,
+                      "the job failed; handing it back for a retry");
+                self.stats.retried += 1;
+                ack(&msg, AckKind::Nak(Some(Duration::from_secs(delivered)))).await;
+                return Handled::Done;
+            }
+            Some(Err(e)) => {
+                warn!(worker = %self.cfg.name, job = %id, error = %e, "the job failed");
+                metrics::job_failed();
+                self.stats.failed += 1;
+                Outcome::Failed { error: e.message }
+            }
         };
+        self.finish(
+            &msg,
+            JobResult { id, worker: self.cfg.name.clone(), delivered, queue_wait_us, outcome },
+        )
+        .await
+    }
+
+    /// Stores `result`, then acks (see the module doc for why in this order).
+    async fn finish(&mut self, msg: &Message, result: JobResult) -> Handled {
         match self.queue.record_result(&result).await {
             Ok(true) => {}
             Ok(false) => {
@@ -228,30 +266,86 @@ impl Worker {
                 return Handled::Done;
             }
         }
-        ack(&msg, AckKind::Ack).await;
+        ack(msg, AckKind::Ack).await;
         Handled::Done
     }
 
-    /// Proves `job` on a blocking thread, sending a progress ack every third of `ack_wait` so the
-    /// server does not redeliver a job that is still being worked on. `None` on shutdown.
+    /// A task this worker has no handler for: handed back so a worker that has one takes it; at
+    /// the last delivery it fails with a result, so whoever waits for it learns why.
+    async fn unknown_task(
+        &mut self,
+        msg: &Message,
+        task: &TaskJob,
+        delivered: u64,
+        queue_wait_us: u64,
+    ) -> Handled {
+        let error = format!(
+            "no worker that took it runs tasks of kind {:?} (this one runs: {:?})",
+            task.task,
+            self.tasks.keys().collect::<Vec<_>>()
+        );
+        if (delivered as i64) < self.queue.config().max_deliver {
+            warn!(worker = %self.cfg.name, job = %task.id(), %error, "handing the task back");
+            self.stats.retried += 1;
+            ack(msg, AckKind::Nak(Some(Duration::from_secs(1)))).await;
+            return Handled::Done;
+        }
+        self.stats.failed += 1;
+        let outcome = Outcome::Failed { error };
+        let result = JobResult {
+            id: task.id(),
+            worker: self.cfg.name.clone(),
+            delivered,
+            queue_wait_us,
+            outcome,
+        };
+        self.finish(msg, result).await
+    }
+
+    /// Proves `job` unless its deadline has passed. `None` on shutdown.
     async fn prove(
+        &mut self,
+        msg: &Message,
+        job: ProofJob,
+        delivered: u64,
+        shutdown: &mut watch::Receiver<bool>,
+    ) -> Option<Result<Outcome, ProveError>> {
+        let head = self.cfg.chain_head.as_ref().and_then(|h| h());
+        if let Some(reason) = job.deadline.passed(head, unix_us() / 1000) {
+            metrics::job_expired();
+            self.stats.expired += 1;
+            info!(worker = %self.cfg.name, job = %job.id(), %reason, "dropping an expired job");
+            return Some(Ok(Outcome::Expired { reason }));
+        }
+        info!(worker = %self.cfg.name, job = %job.id(), delivered, "proving");
+        let prover = self.prover.clone();
+        let ran = self.run_blocking(msg, move || prover(&job), shutdown).await?;
+        Some(ran.map(|(proof, took)| {
+            metrics::proof_made(took.as_secs_f64());
+            self.stats.proven += 1;
+            Outcome::Proven { proof: proof.into(), prove_ms: took.as_millis() as u64 }
+        }))
+    }
+
+    /// Runs `work` on a blocking thread, sending a progress ack every third of `ack_wait` so the
+    /// server does not redeliver a job that is still being worked on. `None` on shutdown.
+    async fn run_blocking<T: Send + 'static>(
         &self,
         msg: &Message,
-        job: &ProofJob,
+        work: impl FnOnce() -> Result<T, ProveError> + Send + 'static,
         shutdown: &mut watch::Receiver<bool>,
-    ) -> Option<Result<(Vec<u8>, Duration), ProveError>> {
-        let (prover, owned) = (self.prover.clone(), job.clone());
-        let mut proving = tokio::task::spawn_blocking(move || {
+    ) -> Option<Result<(T, Duration), ProveError>> {
+        let mut running = tokio::task::spawn_blocking(move || {
             let start = Instant::now();
-            prover(&owned).map(|p| (p, start.elapsed()))
+            work().map(|out| (out, start.elapsed()))
         });
         let beat = (self.queue.config().ack_wait / 3).max(Duration::from_millis(100));
         let mut heartbeat = tokio::time::interval_at(tokio::time::Instant::now() + beat, beat);
         loop {
             tokio::select! {
-                done = &mut proving => {
+                done = &mut running => {
                     return Some(done.unwrap_or_else(|e| Err(ProveError {
-                        message: format!("the proving thread panicked: {e}"),
+                        message: format!("the worker thread panicked: {e}"),
                         retryable: false,
                     })));
                 }

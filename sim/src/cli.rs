@@ -7,6 +7,7 @@ use std::time::Instant;
 use eyre::{Result, WrapErr};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::cell::{CellRunner, LocalCells};
 use crate::scenario::Scenario;
 use crate::{engine, output, sweep};
 
@@ -53,6 +54,16 @@ pub struct SweepArgs {
     /// Parallel runs (0: one per core).
     #[arg(long, default_value_t = 0)]
     pub jobs: usize,
+    /// Run the cells on the workers of a job queue instead of this machine's cores: a NATS server
+    /// with JetStream, served by `provernet worker --queue URL` on any number of machines. The
+    /// outputs are the same as a local sweep's.
+    #[arg(long, value_name = "URL", conflicts_with = "jobs")]
+    pub queue: Option<String>,
+    /// Record every run's wall-clock time as 0 (`wall_s`, `wall_seconds`, the run-time panel), so
+    /// the outputs depend only on the scenario, grid and seeds: two sweeps, local or over a queue,
+    /// write byte-identical files.
+    #[arg(long)]
+    pub reproducible: bool,
 }
 
 /// `sim bench`.
@@ -72,11 +83,20 @@ pub struct BenchArgs {
     pub out: Option<PathBuf>,
 }
 
-/// Runs a simulation command.
+/// Makes the runner of `sim sweep --queue URL` for a URL (the queue client lives outside this
+/// crate, in the `provernet` binary).
+pub type QueueRunners<'a> = &'a dyn Fn(&str) -> Result<Box<dyn CellRunner>>;
+
+/// Runs a simulation command (`sim sweep --queue` is refused: see [`run_with`]).
 pub fn run(cmd: SimCommand) -> Result<ExitCode> {
+    run_with(cmd, None)
+}
+
+/// Runs a simulation command; `queue` serves `sim sweep --queue URL`.
+pub fn run_with(cmd: SimCommand, queue: Option<QueueRunners<'_>>) -> Result<ExitCode> {
     match cmd {
         SimCommand::Run(a) => run_one(a),
-        SimCommand::Sweep(a) => run_sweep(a),
+        SimCommand::Sweep(a) => run_sweep(a, queue),
         SimCommand::Bench(a) => run_bench(a),
     }
 }
@@ -132,11 +152,20 @@ fn run_one(a: RunArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_sweep(a: SweepArgs) -> Result<ExitCode> {
+fn run_sweep(a: SweepArgs, queue: Option<QueueRunners<'_>>) -> Result<ExitCode> {
     let base = Scenario::load(&a.scenario)?;
     let grid = sweep::Grid::load(&a.grid)?;
+    let runner: Box<dyn CellRunner> = match (&a.queue, queue) {
+        (None, _) => Box::new(LocalCells { jobs: a.jobs }),
+        (Some(url), Some(connect)) => connect(url)?,
+        (Some(_), None) => eyre::bail!(
+            "--queue needs the job queue client of the `provernet` binary: run \
+             `provernet sim sweep --queue URL ...` (this binary runs sweeps locally only)"
+        ),
+    };
+    let timing = if a.reproducible { sweep::Timing::Omitted } else { sweep::Timing::Measured };
     let started = Instant::now();
-    let rows = sweep::run(&base, &grid, &a.out, a.jobs)?;
+    let rows = sweep::run_on(&base, &grid, &a.out, runner.as_ref(), timing)?;
     let bad = rows.iter().filter(|(_, s)| !s.checks.consistent()).count();
     println!(
         "{} runs in {:.1} s; table.csv, table.md and sweep.svg/png in {}",

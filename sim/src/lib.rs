@@ -13,9 +13,11 @@
 //!   events change: `ledger.rs`; the end-of-run metrics: `report.rs`.
 //!
 //! [`output`] writes `summary.json`, `timeseries.csv`, `provers.csv` and plots; [`sweep`] runs a
-//! parameter grid on all cores; [`cli`] is the command line.
+//! parameter grid on all cores (or, through a [`cell::CellRunner`], anywhere); [`cli`] is the
+//! command line.
 
 mod agents;
+pub mod cell;
 pub mod cli;
 pub mod engine;
 mod ledger;

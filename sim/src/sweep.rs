@@ -19,10 +19,10 @@ use std::path::Path;
 
 use eyre::{Result, WrapErr, ensure};
 use indicatif::{ProgressBar, ProgressStyle};
-use rayon::prelude::*;
 use serde::Deserialize;
 
-use crate::engine;
+pub use crate::cell::Point;
+use crate::cell::{CellRunner, LocalCells, Progress};
 use crate::metrics::Summary;
 use crate::plot::{self, Kind, Panel, Series};
 use crate::scenario::Scenario;
@@ -52,17 +52,6 @@ pub struct Axis {
     /// Logarithmic x axis.
     #[serde(default)]
     pub log: bool,
-}
-
-/// One grid point and its result.
-#[derive(Clone, Debug)]
-pub struct Point {
-    /// Values of each axis, as written in the grid.
-    pub coords: Vec<toml::Value>,
-    /// Seed.
-    pub seed: u64,
-    /// The scenario actually run.
-    pub scenario: Scenario,
 }
 
 impl Grid {
@@ -120,58 +109,73 @@ impl Grid {
 
 /// Runs the grid on `jobs` threads (0: all cores) and writes the table and the figure into `out`.
 pub fn run(base: &Scenario, grid: &Grid, out: &Path, jobs: usize) -> Result<Vec<(Point, Summary)>> {
+    run_on(base, grid, out, &LocalCells { jobs }, Timing::Measured)
+}
+
+/// Whether the outputs carry each run's measured wall-clock time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Timing {
+    /// As measured (the `wall_s` column, `wall_seconds` and the run-time panel).
+    Measured,
+    /// Recorded as 0, so the outputs depend only on the scenario, the grid and the seeds: two
+    /// sweeps, local or spread over any number of machines, write byte-identical files.
+    Omitted,
+}
+
+/// Runs the grid's cells with `runner` and writes the table and the figure into `out`. Every
+/// override is checked (and the output folder made) before any cell runs.
+pub fn run_on(
+    base: &Scenario,
+    grid: &Grid,
+    out: &Path,
+    runner: &dyn CellRunner,
+    timing: Timing,
+) -> Result<Vec<(Point, Summary)>> {
     let points = grid.points(base)?;
     std::fs::create_dir_all(out)
         .wrap_err_with(|| format!("while creating the output folder {}", out.display()))?;
     let bar = ProgressBar::new(points.len() as u64);
     bar.set_style(
         ProgressStyle::with_template(
-            "{spinner} sweep [{bar:40}] {pos}/{len} runs, {elapsed} elapsed, eta {eta}",
+            "{spinner} sweep [{bar:40}] {pos}/{len} runs, {elapsed} elapsed, eta {eta} {msg}",
         )
         .expect("static template")
         .progress_chars("=> "),
     );
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .build()
-        .wrap_err("while starting the thread pool")?;
-    let results: Vec<Result<Summary>> = pool.install(|| {
-        points
-            .par_iter()
-            .map(|p| {
-                let r = engine::run(&p.scenario, &|_| {}).wrap_err_with(|| {
-                    format!("run {} seed {} failed", label(grid, &p.coords), p.seed)
-                });
-                bar.inc(1);
-                r.map(|r| r.summary)
-            })
-            .collect()
-    });
-    bar.finish_and_clear();
-    let mut done = Vec::with_capacity(points.len());
-    for (p, r) in points.into_iter().zip(results) {
-        done.push((p, r?));
+    let progress = Progress(bar);
+    let axes: Vec<&str> = grid.axis.iter().map(|a| a.key.as_str()).collect();
+    let summaries = runner
+        .run_cells(&points, &progress)
+        .wrap_err_with(|| format!("sweep over {}", axes.join(", ")))?;
+    progress.0.finish_and_clear();
+    ensure!(
+        summaries.len() == points.len(),
+        "the runner returned {} summaries for {} cells",
+        summaries.len(),
+        points.len()
+    );
+    let mut done: Vec<(Point, Summary)> = points.into_iter().zip(summaries).collect();
+    if timing == Timing::Omitted {
+        for (_, s) in &mut done {
+            s.wall_seconds = 0.0;
+        }
     }
-    std::fs::write(out.join("table.csv"), table_csv(grid, &done))
+    write(base, grid, out, &done)?;
+    Ok(done)
+}
+
+/// Writes `table.csv`, `table.md`, `runs/NNN.json` and `sweep.{svg,png}`.
+fn write(base: &Scenario, grid: &Grid, out: &Path, done: &[(Point, Summary)]) -> Result<()> {
+    std::fs::write(out.join("table.csv"), table_csv(grid, done))
         .wrap_err("while writing table.csv")?;
-    std::fs::write(out.join("table.md"), table_md(grid, &done))
+    std::fs::write(out.join("table.md"), table_md(grid, done))
         .wrap_err("while writing table.md")?;
     let runs = out.join("runs");
     std::fs::create_dir_all(&runs)?;
     for (i, (_, s)) in done.iter().enumerate() {
         std::fs::write(runs.join(format!("{i:03}.json")), serde_json::to_string_pretty(s)?)?;
     }
-    plot::write(&out.join("sweep"), &panels(base, grid, &done), 3, (520, 380))?;
-    Ok(done)
-}
-
-fn label(grid: &Grid, coords: &[toml::Value]) -> String {
-    grid.axis
-        .iter()
-        .zip(coords)
-        .map(|(a, v)| format!("{}={v}", a.key))
-        .collect::<Vec<_>>()
-        .join(",")
+    plot::write(&out.join("sweep"), &panels(base, grid, done), 3, (520, 380))
 }
 
 /// The table's metric columns: (header, value).

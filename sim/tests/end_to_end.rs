@@ -320,3 +320,26 @@ fn the_baseline_proves_at_least_four_batches_per_proof() {
     assert!(m.gas.batches_per_proof >= 4.0, "{} batches per proof", m.gas.batches_per_proof);
     assert!(m.gas.count_by_kind["submitProof"] <= m.gas.count_by_kind["postBatch"] / 4);
 }
+
+#[test]
+fn the_simulators_own_binary_refuses_a_queue_and_names_the_command_to_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let grid = dir.path().join("grid.toml");
+    std::fs::write(&grid, "[[axis]]\nkey = \"provers.count\"\nvalues = [6]\n").unwrap();
+    let scenario = format!("{}/../scenarios/tiny.toml", env!("CARGO_MANIFEST_DIR"));
+    let out = dir.path().join("out");
+    let (ok, err) = cli(&[
+        "sweep",
+        "--scenario",
+        &scenario,
+        "--grid",
+        grid.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--queue",
+        "nats://127.0.0.1:1",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("provernet sim sweep --queue URL"), "{err}");
+    assert!(!out.exists(), "nothing ran");
+}

@@ -139,6 +139,7 @@ impl Agent {
         }
         for p in &prepared {
             self.busy.extend(p.first..p.first + p.count);
+            self.proving.insert(super::deadlines::job_id(p), p.clone());
         }
         if !prepared.is_empty() {
             let batches: u64 = prepared.iter().map(|p| p.count).sum();

@@ -18,6 +18,7 @@
 
 mod batches;
 mod compound;
+mod deadlines;
 mod epoch;
 mod failover;
 mod penalties;
@@ -31,7 +32,10 @@ use std::{
 
 use alloy::primitives::{Address, TxHash, U256};
 use eyre::Result;
-use provernet_fleet::metrics::{Counter, Gauge};
+use provernet_fleet::{
+    JobId,
+    metrics::{Counter, Gauge},
+};
 use tokio::{sync::watch, task::JoinSet};
 use tracing::{info, warn};
 
@@ -139,6 +143,9 @@ pub struct AgentStats {
     pub penalized_tokens: f64,
     /// Proofs not submitted because their window closed (or their job expired) first.
     pub dropped: u64,
+    /// Proof jobs given up because their window closed before the proof came back (counted in
+    /// `dropped` too); a proof made later is discarded.
+    pub cancelled: u64,
     /// Switches to another RPC endpoint.
     pub failovers: u64,
 }
@@ -153,6 +160,8 @@ pub struct Agent {
     batches: BatchTracker,
     /// Batch ids whose proof is being made or submitted: not handed out again meanwhile.
     busy: HashSet<u64>,
+    /// Jobs handed to the engine whose proof has not come back yet ([`deadlines`]).
+    proving: HashMap<JobId, ops::Prepared>,
     /// Batch ids whose proof transaction was sent (or possibly sent), with the transaction when it
     /// landed: never sent again unless a reorg removed that transaction while the window is open.
     submitted: HashMap<u64, Option<TxHash>>,
@@ -192,6 +201,7 @@ impl Agent {
             me,
             batches: BatchTracker::default(),
             busy: HashSet::new(),
+            proving: HashMap::new(),
             submitted: HashMap::new(),
             events_tx,
             events_rx,
@@ -279,6 +289,7 @@ impl Agent {
         if self.last_block == Some(block) {
             return Ok(());
         }
+        self.cancel_overdue(block);
         if let Some(f) = self.cfg.flaky {
             let off = f.offline_at(block);
             if off != self.offline {
@@ -312,7 +323,7 @@ impl Agent {
         self.epoch_duties(block, a.commitEpoch, !a.commitHash.is_zero(), eligible).await;
         self.claim_duty(block, U256::from(a.claimable)).await;
         self.batch_duties(block, eligible).await?;
-        self.engine.observe(block, &self.events_tx).await;
+        self.engine.observe().await;
         self.last_block = Some(block);
         Ok(())
     }
@@ -336,12 +347,21 @@ impl Agent {
         while let Ok(event) = self.events_rx.try_recv() {
             match event {
                 Event::Round { proofs, batches, took } => self.count_round(proofs, batches, took),
-                Event::Proved { job, proof, job_id } => self.on_proof(job, proof, job_id),
+                Event::Proved { job, proof, job_id } => {
+                    if self.came_back(&job) {
+                        self.on_proof(job, proof, job_id);
+                    } else {
+                        self.discard_late(&job, proof.is_ok(), job_id);
+                    }
+                }
+                // A cancelled job was counted and released when it was cancelled.
                 Event::Dropped { job, reason } => {
-                    self.stats.dropped += 1;
-                    self.release(&job);
-                    info!(agent = %self.cfg.name, first = job.first, count = job.count, %reason,
-                          "proof job dropped");
+                    if self.came_back(&job) {
+                        self.stats.dropped += 1;
+                        self.release(&job);
+                        info!(agent = %self.cfg.name, first = job.first, count = job.count, %reason,
+                              "proof job dropped");
+                    }
                 }
                 Event::Submitted { job, job_id, outcome } => {
                     self.on_submitted(&job, job_id, outcome)

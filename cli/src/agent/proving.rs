@@ -3,7 +3,7 @@
 //! `prover run --queue URL`). Either way the result comes back to the agent as an [`Event`].
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     sync::{Arc, Mutex},
     time::Duration,
 };
@@ -107,10 +107,20 @@ impl Engine {
         }
     }
 
-    /// Once per block: queue gauges, and jobs whose deadline passed without a result.
-    pub(super) async fn observe(&self, block: u64, events: &EventTx) {
+    /// Once per block: the queue gauges.
+    pub(super) async fn observe(&self) {
         if let Self::Queue(q) = self {
-            q.observe(block, events).await;
+            q.observe().await;
+        }
+    }
+
+    /// The agent gave up on job `id` (its window closed, see `deadlines`). Proving in this
+    /// process cannot be interrupted; its proof is discarded when it comes back. Over a queue the
+    /// cancellation is stored as the job's result, so a worker taking the job later skips it, and
+    /// a worker's late result is ignored.
+    pub(super) fn cancel(&self, agent: &str, id: JobId, reason: String) {
+        if let Self::Queue(q) = self {
+            q.cancel(agent, id, reason);
         }
     }
 
@@ -171,6 +181,8 @@ pub struct QueueEngine {
 struct Waiting {
     jobs: HashMap<JobId, Prepared>,
     early: HashMap<JobId, JobResult>,
+    /// Jobs the agent gave up on: their results are ignored.
+    cancelled: HashSet<JobId>,
 }
 
 impl QueueEngine {
@@ -269,34 +281,48 @@ impl QueueEngine {
         }
     }
 
-    async fn observe(&self, block: u64, events: &EventTx) {
+    /// Sets the queue gauges. (Jobs past their deadline are cancelled by the agent itself, for
+    /// either engine: see `deadlines`.)
+    async fn observe(&self) {
         if let Err(e) = self.queue.depth().await {
             warn!(error = %e, "cannot read the queue depth");
         }
-        // A submission lands in block + 1 at the earliest.
-        let late: Vec<Prepared> = {
-            let mut w = self.waiting.lock().expect("waiting");
-            let ids: Vec<JobId> = w
-                .jobs
-                .iter()
-                .filter(|(_, p)| block + 1 > p.deadline)
-                .map(|(id, _)| id.clone())
-                .collect();
-            ids.iter().filter_map(|id| w.jobs.remove(id)).collect()
-        };
-        for job in late {
-            let reason = format!(
-                "no result from the workers before the deadline (block {}); no worker took it in time",
-                job.deadline
-            );
-            let _ = events.send(Event::Dropped { job, reason });
-        }
+    }
+
+    fn cancel(&self, agent: &str, id: JobId, reason: String) {
+        self.waiting.lock().expect("waiting").cancel(&id);
+        let (queue, agent) = (self.queue.clone(), agent.to_owned());
+        tokio::spawn(async move {
+            match queue.cancel(&id, &agent, reason).await {
+                Ok(true) => {}
+                // A worker's result came first; it is ignored, so it need not stay stored.
+                Ok(false) => {
+                    if let Err(e) = queue.forget(&id).await {
+                        warn!(job = %id, error = %e, "could not delete the cancelled job's result");
+                    }
+                }
+                Err(e) => warn!(job = %id, error = %e,
+                    "could not store the cancellation: a worker may still prove the job (its proof will be discarded)"),
+            }
+        });
     }
 }
 
 impl Waiting {
+    /// Stops waiting for `id`.
+    fn cancel(&mut self, id: &JobId) {
+        self.jobs.remove(id);
+        self.early.remove(id);
+        self.cancelled.insert(id.clone());
+    }
+
     /// The job a result belongs to, removing both; keeps the result for later otherwise.
     fn take(&mut self, result: JobResult) -> Option<(Prepared, JobResult)> {
+        // Results of cancelled jobs, and of other kinds of jobs sharing the queue (sweep cells),
+        // are not the agent's to keep.
+        if self.cancelled.contains(&result.id) || matches!(result.outcome, Outcome::Done { .. }) {
+            return None;
+        }
         match self.jobs.remove(&result.id) {
             Some(job) => Some((job, result)),
             None => {
@@ -308,6 +334,7 @@ impl Waiting {
 
     /// Registers a job; returns it with its result when that is already here.
     fn hand_out(&mut self, id: JobId, job: Prepared) -> Option<(Prepared, JobResult)> {
+        self.cancelled.remove(&id);
         match self.early.remove(&id) {
             Some(result) => Some((job, result)),
             None => {
@@ -356,6 +383,10 @@ async fn deliver(
             job,
             reason: format!("worker {} could not prove it: {error}", result.worker),
         },
+        Outcome::Done { .. } => Event::Dropped {
+            job,
+            reason: format!("worker {} answered a proof job with a task's output", result.worker),
+        },
     };
     let _ = events.send(event);
 }
@@ -403,5 +434,23 @@ mod tests {
         let (p, _) = w.hand_out(id.clone(), p).expect("the stored result is used");
         assert_eq!(p.first, 2);
         assert!(w.jobs.is_empty() && w.early.is_empty(), "nothing left waiting");
+    }
+
+    #[test]
+    fn a_cancelled_job_ignores_its_late_result() {
+        let mut w = Waiting::default();
+        let (id, p) = job(1);
+        assert!(w.hand_out(id.clone(), p).is_none());
+        w.cancel(&id);
+        assert!(w.jobs.is_empty());
+        let mut late = result(&id);
+        late.outcome = Outcome::Proven { proof: Bytes::from_static(b"late"), prove_ms: 1 };
+        assert!(w.take(late).is_none(), "not delivered");
+        assert!(w.early.is_empty(), "not kept for a later hand-out either");
+        // A sweep cell's result on the same queue is not the agent's business.
+        let (other, _) = job(2);
+        let mut cell = result(&other);
+        cell.outcome = Outcome::Done { output: "summary".into(), run_ms: 1 };
+        assert!(w.take(cell).is_none() && w.early.is_empty());
     }
 }

@@ -63,8 +63,8 @@ pub enum Command {
     /// Post, inspect, prove and time out batches.
     #[command(subcommand)]
     Batch(batch::BatchCmd),
-    /// A proving worker of a fleet: takes proof jobs from the queue the agents fill
-    /// (`prover run --queue URL`), proves them and returns the proofs.
+    /// A worker of a fleet: takes jobs from the queue, proves the proof jobs the agents fill
+    /// (`prover run --queue URL`) and runs the cells of `sim sweep --queue URL`.
     Worker(worker::WorkerArgs),
     /// Run a live local network: anvil, N provers (K flaky) and a batch source.
     Devnet(devnet::DevnetArgs),
@@ -176,7 +176,10 @@ pub fn main() -> ExitCode {
     // The simulator is synchronous (it parallelises with its own threads) and has its own exit
     // codes and output: run it outside the async runtime.
     if let Command::Sim(cmd) = cli.command {
-        return match provernet_sim::cli::run(cmd) {
+        let over_queue = |url: &str| -> Result<Box<dyn provernet_sim::cell::CellRunner>> {
+            Ok(Box::new(crate::sweep_cells::QueueCells::new(url)))
+        };
+        return match provernet_sim::cli::run_with(cmd, Some(&over_queue)) {
             Ok(code) => code,
             Err(e) => {
                 eprintln!("error: {e:#}");

@@ -1,5 +1,6 @@
-//! `provernet worker`: a proving worker of a fleet. It takes proof jobs from the NATS JetStream
-//! queue the agents (`prover run --queue URL`) fill, proves them and stores the proofs there.
+//! `provernet worker`: a worker of a fleet. It takes jobs from the NATS JetStream queue: proof jobs
+//! the agents (`prover run --queue URL`) fill, which it proves, and the cells of simulation sweeps
+//! (`sim sweep --queue URL`), which it runs; it stores each result there.
 
 use std::{
     net::SocketAddr,
@@ -20,7 +21,11 @@ use provernet_fleet::{
 use tracing::{info, warn};
 
 use super::{GlobalArgs, shutdown_signal};
-use crate::{fleet::worker_prover, ops::deploy::VerifierKind};
+use crate::{
+    fleet::worker_prover,
+    ops::deploy::VerifierKind,
+    sweep_cells::{SIM_CELL, sim_cell_task},
+};
 
 /// Arguments of `worker`.
 #[derive(Debug, Args)]
@@ -41,7 +46,7 @@ pub struct WorkerArgs {
     /// Serve Prometheus metrics on this address (e.g. 127.0.0.1:9465, scraped at /metrics).
     #[arg(long, value_name = "ADDR")]
     pub metrics_addr: Option<SocketAddr>,
-    /// Test only: sleep this many milliseconds before every proof.
+    /// Test only: sleep this many milliseconds before every proof and every sweep cell.
     #[arg(long, hide = true, default_value_t = 0)]
     pub prove_delay_ms: u64,
     /// Test only: the queue's redelivery timeout (server-side; every agent and worker of a fleet
@@ -76,9 +81,16 @@ pub(super) async fn run(g: &GlobalArgs, a: WorkerArgs) -> Result<()> {
         VerifierKind::InsecureDev => None,
     };
     let mut prover = worker_prover(a.proof.as_str(), keys)?;
+    let mut cells = sim_cell_task();
     if a.prove_delay_ms > 0 {
-        let (inner, delay) = (prover, Duration::from_millis(a.prove_delay_ms));
+        let delay = Duration::from_millis(a.prove_delay_ms);
+        let inner = prover;
         prover = Arc::new(move |job| -> Result<Vec<u8>, ProveError> {
+            std::thread::sleep(delay);
+            inner(job)
+        });
+        let inner = cells;
+        cells = Arc::new(move |job| -> Result<String, ProveError> {
             std::thread::sleep(delay);
             inner(job)
         });
@@ -91,7 +103,7 @@ pub(super) async fn run(g: &GlobalArgs, a: WorkerArgs) -> Result<()> {
         cfg.chain_head = Some(follow_head(&g.rpc_url)?);
     }
     info!(worker = %cfg.name, queue = %a.queue, proof = a.proof.as_str(), "worker started");
-    Worker::new(queue, prover, cfg).run(shutdown_signal()).await;
+    Worker::new(queue, prover, cfg).with_task(SIM_CELL, cells).run(shutdown_signal()).await;
     Ok(())
 }
 

@@ -455,3 +455,45 @@ pub fn strip_ansi(text: &str) -> String {
     }
     out
 }
+
+/// A `nats-server -js` with its store in `store` (killed on drop): `$PROVERNET_NATS_SERVER`, else
+/// the workspace's `.venv-nats` (`make queue-server`). A missing binary fails the test, never skips.
+pub fn start_queue_server(store: &std::path::Path) -> provernet_fleet::NatsServer {
+    let default = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv-nats/bin/nats-server");
+    let env = provernet_fleet::SERVER_ENV;
+    let bin = std::env::var_os(env).map(PathBuf::from).unwrap_or(default);
+    assert!(
+        bin.is_file(),
+        "the queue server {} is missing: run `make queue-server` or set {env}; never skipped",
+        bin.display()
+    );
+    std::fs::create_dir_all(store).unwrap();
+    provernet_fleet::NatsServer::start(&bin, store).expect("nats-server starts")
+}
+
+/// A free local address for a metrics endpoint.
+pub fn metrics_addr() -> String {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string()
+}
+
+/// `GET /metrics` (HTTP/1.0: unchunked, closed after the body); panics unless it answers 200.
+pub fn scrape(addr: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("metrics endpoint answers");
+    stream.write_all(b"GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
+    assert!(head.contains(" 200"), "{head}");
+    body.to_owned()
+}
+
+/// The value of an unlabelled series in a scrape.
+pub fn value_of(body: &str, series: &str) -> f64 {
+    body.lines()
+        .find_map(|l| l.strip_prefix(series).and_then(|rest| rest.strip_prefix(' ')))
+        .unwrap_or_else(|| panic!("series {series} not in the scrape:\n{body}"))
+        .trim()
+        .parse()
+        .unwrap()
+}

@@ -73,6 +73,49 @@ async fn a_proof_slower_than_an_epoch_does_not_stop_commits_and_reveals() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proof_still_being_made_when_its_window_closes_is_cancelled_and_discarded() {
+    let env = Env::start().await;
+    let (owner, provers) = env.deploy_with_provers(1).await;
+    let p = &provers[0];
+    env.select_all(&provers).await;
+    let post =
+        env.ok(Some(&owner), &["batch", "post", "--commitment", &commitment(9), "--fee", "10"]);
+    let deadline = post["provingDeadline"].as_u64().unwrap();
+    // Every proving round takes 6 s: the window closes while the proof is being made.
+    let metrics = metrics_addr();
+    let agent = AgentProc::start(
+        &env,
+        p,
+        &["--prove-delay-ms", "6000", "--no-race", "--metrics-addr", &metrics],
+    );
+    env.mine_to(post["slot"]["lastBlock"].as_u64().unwrap() + 1).await;
+    wait_for("the proof to start", Duration::from_secs(60), || async {
+        log_of(&agent).contains("handed proof jobs")
+    })
+    .await;
+    env.mine_to(deadline).await;
+    wait_for("the job cancelled", Duration::from_secs(30), || async {
+        log_of(&agent).contains("proof job cancelled")
+    })
+    .await;
+    let log = log_of(&agent);
+    let line = log.lines().find(|l| l.contains("proof job cancelled")).unwrap();
+    assert!(line.contains("WARN"), "{line}");
+    for field in ["first=1 ", "last=1 ", &format!("deadline={deadline} ")] {
+        assert!(line.contains(field), "{field} missing in {line}");
+    }
+    assert_eq!(value_of(&scrape(&metrics), "provernet_jobs_cancelled_total"), 1.0);
+    // The proof comes back later and is dropped on arrival, not handed to a submission.
+    wait_for("the late proof discarded", Duration::from_secs(30), || async {
+        log_of(&agent).contains("discarding the late result of a cancelled proof job")
+    })
+    .await;
+    let log = log_of(&agent);
+    assert!(!log.contains("proof not sent") && !log.contains("proved assigned"), "{log}");
+    assert!(env.proven_events(1).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_non_reveal_penalty_is_logged_with_its_cause_and_amount() {
     let env = Env::start().await;
     let (_, provers) = env.deploy_with_provers(1).await;

@@ -1,7 +1,7 @@
 //! A prover fleet over the real queue server: `prover run --queue URL` and `provernet worker`
 //! processes sharing a `nats-server -js` (started per test; `make queue-server` installs it).
 
-use provernet_fleet::{NatsServer, Queue, QueueConfig, SERVER_ENV};
+use provernet_fleet::{NatsServer, Queue, QueueConfig};
 
 use crate::common::*;
 
@@ -9,16 +9,7 @@ use crate::common::*;
 const ACK_WAIT: &str = "2";
 
 fn queue_server(env: &Env) -> NatsServer {
-    let default = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv-nats/bin/nats-server");
-    let bin = std::env::var_os(SERVER_ENV).map(PathBuf::from).unwrap_or(default);
-    assert!(
-        bin.is_file(),
-        "the queue server {} is missing: run `make queue-server` or set {SERVER_ENV}; never skipped",
-        bin.display()
-    );
-    let store = env.dir.path().join("nats");
-    std::fs::create_dir_all(&store).unwrap();
-    NatsServer::start(&bin, &store).expect("nats-server starts")
+    start_queue_server(&env.dir.path().join("nats"))
 }
 
 async fn queue(url: &str) -> Queue {
@@ -60,33 +51,6 @@ impl WorkerProc {
     fn log(&self) -> String {
         strip_ansi(&std::fs::read_to_string(&self.0.1).unwrap_or_default())
     }
-}
-
-/// A free local address for a metrics endpoint.
-fn metrics_addr() -> String {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string()
-}
-
-/// `GET /metrics` (HTTP/1.0: unchunked, closed after the body); panics unless it answers 200.
-fn scrape(addr: &str) -> String {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(addr).expect("metrics endpoint answers");
-    stream.write_all(b"GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let (head, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
-    assert!(head.contains(" 200"), "{head}");
-    body.to_owned()
-}
-
-/// The value of an unlabelled series in a scrape.
-fn value_of(body: &str, series: &str) -> f64 {
-    body.lines()
-        .find_map(|l| l.strip_prefix(series).and_then(|rest| rest.strip_prefix(' ')))
-        .unwrap_or_else(|| panic!("series {series} not in the scrape:\n{body}"))
-        .trim()
-        .parse()
-        .unwrap()
 }
 
 fn log_of(p: &AgentProc) -> String {
@@ -211,8 +175,22 @@ async fn a_restarted_agent_submits_every_proof_made_meanwhile_exactly_once() {
     assert_eq!(env.nonce(p.addr).await - nonce_before, duties as u64 + 2, "{log}");
 }
 
+/// The agent's cancellation warning for batch `id` whose window closed at `deadline`.
+fn cancellation_line(log: &str, id: u64, deadline: u64) -> String {
+    let line = log
+        .lines()
+        .find(|l| l.contains("proof job cancelled"))
+        .unwrap_or_else(|| panic!("no cancellation in the log:\n{log}"))
+        .to_owned();
+    assert!(line.contains("WARN"), "{line}");
+    for field in [format!("first={id} "), format!("last={id} "), format!("deadline={deadline} ")] {
+        assert!(line.contains(&field), "{field} missing in {line}");
+    }
+    line
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_job_without_a_result_by_its_deadline_is_dropped() {
+async fn a_queued_job_whose_window_closes_is_cancelled_and_no_worker_proves_it() {
     let env = Env::start().await;
     let server = queue_server(&env);
     let url = server.url();
@@ -222,16 +200,73 @@ async fn a_job_without_a_result_by_its_deadline_is_dropped() {
         env.ok(Some(&owner), &["batch", "post", "--commitment", &commitment(9), "--fee", "10"]);
     let deadline = post["provingDeadline"].as_u64().unwrap();
     // No worker: the job waits in the queue until its window has closed.
-    let agent = AgentProc::start(&env, &provers[0], &agent_args(&url));
+    let metrics = metrics_addr();
+    let mut args = agent_args(&url);
+    args.extend(["--metrics-addr", &metrics]);
+    let agent = AgentProc::start(&env, &provers[0], &args);
     wait_for("the job queued", Duration::from_secs(60), || async {
         log_of(&agent).contains("proof job queued")
     })
     .await;
     env.mine_to(deadline).await;
-    wait_for("the job dropped", Duration::from_secs(30), || async {
-        log_of(&agent).contains("no result from the workers before the deadline")
+    wait_for("the job cancelled", Duration::from_secs(30), || async {
+        log_of(&agent).contains("proof job cancelled")
     })
     .await;
+    cancellation_line(&log_of(&agent), 1, deadline);
+    assert_eq!(value_of(&scrape(&metrics), "provernet_jobs_cancelled_total"), 1.0);
+    // A worker (without chain access, so it cannot tell the deadline passed) arriving now finds
+    // the cancellation stored as the job's result and skips it instead of proving for nothing.
+    let worker = WorkerProc::start(&env, &url, "late", 0);
+    wait_for("the worker to skip the job", Duration::from_secs(30), || async {
+        worker.log().contains("the job already has a result; skipped")
+    })
+    .await;
+    assert!(!worker.log().contains("proving"), "{}", worker.log());
     assert!(env.proven_events(1).await.is_empty());
     assert!(!log_of(&agent).contains("proved assigned"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_a_worker_is_still_proving_when_its_window_closes_is_never_submitted() {
+    let env = Env::start().await;
+    let server = queue_server(&env);
+    let url = server.url();
+    let (owner, provers) = env.deploy_with_provers(1).await;
+    let p = &provers[0];
+    env.select_all(&provers).await;
+    let post =
+        env.ok(Some(&owner), &["batch", "post", "--commitment", &commitment(9), "--fee", "10"]);
+    let deadline = post["provingDeadline"].as_u64().unwrap();
+    // The worker needs 6 s per proof; the window closes while it proves.
+    let worker = WorkerProc::start(&env, &url, "slow", 6_000);
+    let metrics = metrics_addr();
+    let mut args = agent_args(&url);
+    args.extend(["--metrics-addr", &metrics]);
+    let agent = AgentProc::start(&env, p, &args);
+    wait_for("the worker to take the job", Duration::from_secs(60), || async {
+        worker.log().contains("proving")
+    })
+    .await;
+    env.mine_to(deadline).await;
+    wait_for("the job cancelled", Duration::from_secs(30), || async {
+        log_of(&agent).contains("proof job cancelled")
+    })
+    .await;
+    cancellation_line(&log_of(&agent), 1, deadline);
+    let nonce = env.nonce(p.addr).await;
+    // The worker finishes: its proof cannot replace the cancellation, and nothing is submitted.
+    wait_for("the worker's late proof dropped", Duration::from_secs(30), || async {
+        worker.log().contains("the job already had a result; dropped this one")
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(env.proven_events(1).await.is_empty());
+    let log = log_of(&agent);
+    assert!(!log.contains("proved assigned") && !log.contains("proof not sent"), "{log}");
+    // Only epoch duties may have been sent since (no proof transaction).
+    let since = log.rsplit("proof job cancelled").next().unwrap();
+    let duties = (since.matches(" committed").count() + since.matches(" revealed").count()) as u64;
+    assert_eq!(env.nonce(p.addr).await - nonce, duties, "{log}");
+    assert_eq!(value_of(&scrape(&metrics), "provernet_jobs_cancelled_total"), 1.0);
 }

@@ -23,4 +23,5 @@ mod operator;
 mod pool;
 mod prover;
 mod slots;
+mod sweep;
 mod token;

@@ -100,3 +100,46 @@ async fn bad_operators_are_refused_before_sending() {
     let (status, _, _) = env.outcome(Some(a), &["prover", "set-operator"]);
     assert_eq!(status, Some(code::USAGE), "an address or --clear is required");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_agent_runs_with_the_operator_key_for_its_prover() {
+    let env = Env::start().await;
+    let (owner, provers) = env.deploy_with_provers(1).await;
+    let p = &provers[0];
+    let op = new_key();
+    env.fund(&op).await;
+    env.ok(Some(p), &["prover", "set-operator", &format!("{:#x}", op.addr)]);
+    let prover_nonce = env.nonce(p.addr).await;
+    let epoch = env.next_epoch_start().await;
+    // The agent holds only the operator's key.
+    let _agent = AgentProc::start(&env, &op, &["--no-race"]);
+    let net = env.network();
+    wait_for("the operator's commitment for the prover", Duration::from_secs(60), || async {
+        let a = net.accountOf(p.addr).call().await.unwrap();
+        u64::from(a.commitEpoch) == epoch && !a.commitHash.is_zero()
+    })
+    .await;
+    let reveal_from = env.epoch()["phaseEndsAt"].as_u64().unwrap();
+    env.mine_to(reveal_from - 1).await;
+    wait_for("the reveal for the prover", Duration::from_secs(60), || async {
+        net.rollOf(U256::from(epoch)).call().await.unwrap().count == U256::from(1)
+    })
+    .await;
+    env.next_epoch_start().await;
+    let post =
+        env.ok(Some(&owner), &["batch", "post", "--commitment", &commitment(1), "--fee", "10"]);
+    assert_eq!(post["prover"], format!("{:#x}", p.addr), "drawn from the revealed list");
+    env.mine_to(post["slot"]["lastBlock"].as_u64().unwrap() + 1).await;
+    wait_for("the batch proven", Duration::from_secs(60), || async {
+        !env.proven_events(1).await.is_empty()
+    })
+    .await;
+    let proven = env.proven_events(1).await;
+    assert_eq!(proven.len(), 1);
+    assert_eq!(proven[0].prover, p.addr, "proven for the prover, not the operator");
+    // The payout is the prover's, and the staking key sent nothing: every duty came from the
+    // operator's key.
+    assert_eq!(env.ok(Some(p), &["prover", "status"])["claimable"], "10");
+    assert_eq!(env.nonce(p.addr).await, prover_nonce, "the staking key stayed cold");
+    assert!(env.nonce(op.addr).await >= 3, "commit, reveal and proof from the operator");
+}
