@@ -204,12 +204,25 @@ impl Chain {
         data: Bytes,
         changed: &mut Vec<U256>,
     ) -> Result<Outcome> {
+        self.exec_watched(from, to, data, to, changed)
+    }
+
+    /// Like [`Chain::exec_traced`], reporting the changed storage slots of `watch` instead of
+    /// `to` (a call routed through another contract, such as a timelock, to the one watched).
+    pub fn exec_watched(
+        &mut self,
+        from: Address,
+        to: Address,
+        data: Bytes,
+        watch: Address,
+        changed: &mut Vec<U256>,
+    ) -> Result<Outcome> {
         let done = self
             .evm
             .transact(tx(from, TxKind::Call(to), data))
             .map_err(|e| eyre!("revm rejected a transaction: {e:?}"))?;
         changed.clear();
-        if let Some(account) = done.state.get(&to) {
+        if let Some(account) = done.state.get(&watch) {
             changed.extend(account.storage.iter().filter(|(_, s)| s.is_changed()).map(|(k, _)| *k));
         }
         self.evm.commit(done.state);

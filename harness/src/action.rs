@@ -98,6 +98,28 @@ pub enum Kind {
         #[serde(with = "crate::params::replay_format")]
         params: Params,
     },
+    /// Replace the verifier (governance): the harness's rejecting one, or back to the development
+    /// verifier deployed with the network.
+    SetVerifier {
+        rejecting: bool,
+    },
+    /// Change the timelock's own delay to `seconds` (scheduled through the timelock itself).
+    UpdateDelay {
+        seconds: u64,
+    },
+    /// Queue `call` (an owner call on the network) in the governance timelock with `delay`
+    /// seconds, under `salt`.
+    Schedule {
+        salt: u64,
+        delay: u64,
+        call: Box<Kind>,
+    },
+    /// Run the queued `call` scheduled under `salt` through the timelock (the network sees the
+    /// timelock as the caller).
+    Execute {
+        salt: u64,
+        call: Box<Kind>,
+    },
 }
 
 impl Kind {
@@ -126,6 +148,10 @@ impl Kind {
             Self::Pause => "pause",
             Self::Unpause => "unpause",
             Self::SetParams { .. } => "setParams",
+            Self::SetVerifier { .. } => "setVerifier",
+            Self::UpdateDelay { .. } => "updateDelay",
+            Self::Schedule { .. } => "schedule",
+            Self::Execute { .. } => "execute",
         }
     }
 }
@@ -152,7 +178,7 @@ mod tests {
     /// strings of base units.
     #[test]
     fn set_params_keeps_its_replay_format() {
-        let json = r#"{"block":7,"actor":2,"op":"set_params","params":{"min_stake":"100000000000000000000","max_weight_stake":"10000000000000000000000","proving_window":20,"race_window":10,"unbonding_delay":100,"rep_half_life":1000,"slash_bps":1000,"non_reveal_slash_bps":100,"burn_bps":5000,"bounty_bps":3000,"rep_initial":5000,"rep_gain":100,"rep_miss_penalty":1500,"rep_no_reveal_penalty":300,"assignment_bond":"10000000000000000000","min_fee":"1"}}"#;
+        let json = r#"{"block":7,"actor":2,"op":"set_params","params":{"min_stake":"100000000000000000000","max_weight_stake":"10000000000000000000000","proving_window":20,"race_window":10,"unbonding_delay":100,"rep_half_life":1000,"slash_bps":1000,"non_reveal_slash_bps":100,"burn_bps":5000,"bounty_bps":3000,"rep_initial":5000,"rep_gain":100,"rep_miss_penalty":1500,"rep_no_reveal_penalty":300,"assignment_bond":"10000000000000000000","min_fee":"1","challenge_window":10,"keeper_bps":0}}"#;
         let action =
             Action { block: 7, actor: 2, kind: Kind::SetParams { params: Params::test() } };
         assert_eq!(serde_json::to_string(&action).unwrap(), json);

@@ -27,12 +27,26 @@ pub enum Role {
     FreshIdentity,
     /// The hot key of the first prover (actor [`PROVER_BASE`]): commits, reveals and proves for it.
     Operator,
+    /// A compromised governance key (a second timelock proposer that also controls a batch
+    /// source): tries issue 11's finding-3 drain through the timelock (see `drain`).
+    HostileGovernance,
+    /// A prover that lets its own assignments miss, to rescue them from [`Role::RescueTwin`].
+    SelfRescuer,
+    /// The self-rescuer's second registered identity: races the batches the first one missed.
+    RescueTwin,
 }
 
 impl Role {
     /// True for the roles that stake and prove.
     pub fn is_prover(self) -> bool {
-        matches!(self, Self::Prover(_) | Self::SeedReroller | Self::FreshIdentity)
+        matches!(
+            self,
+            Self::Prover(_)
+                | Self::SeedReroller
+                | Self::FreshIdentity
+                | Self::SelfRescuer
+                | Self::RescueTwin
+        )
     }
 }
 
@@ -85,7 +99,8 @@ const PROVER_ROLES: [Role; 12] = [
 
 /// The actor table for `provers` prover identities: rollup, keeper and governance first, then the
 /// provers, whose roles cycle through every strategy so that any `provers >= MIN_PROVERS` has each,
-/// then one identity per selection attacker ([`ATTACKERS`]) and the first prover's operator.
+/// then one identity per selection attacker ([`ATTACKERS`]), the first prover's operator and
+/// issue 11's actors ([`ISSUE_11_ACTORS`]).
 pub fn roster(provers: usize, owner: Address) -> Vec<Actor> {
     let mut out = vec![
         actor(Names::HARNESS.address("rollup"), Role::Rollup),
@@ -100,7 +115,23 @@ pub fn roster(provers: usize, owner: Address) -> Vec<Actor> {
         out.push(actor(Names::HARNESS.address(&format!("attacker-{k}")), role));
     }
     out.push(actor(Names::HARNESS.address("operator-of-prover-0"), Role::Operator));
+    for (name, role) in ISSUE_11_ACTORS {
+        out.push(actor(Names::HARNESS.address(name), role));
+    }
     out
+}
+
+/// Issue 11's actors, appended last: the hostile governance and the self-rescuer's two
+/// identities.
+pub const ISSUE_11_ACTORS: [(&str, Role); 3] = [
+    ("hostile-governance", Role::HostileGovernance),
+    ("self-rescuer", Role::SelfRescuer),
+    ("rescue-twin", Role::RescueTwin),
+];
+
+/// The actor index of the first actor with `role`.
+pub fn index_of(actors: &[Actor], role: Role) -> Option<u16> {
+    actors.iter().position(|a| a.role == role).map(|i| i as u16)
 }
 
 fn actor(addr: Address, role: Role) -> Actor {

@@ -34,6 +34,10 @@ pub const INVARIANTS: &[&str] = &[
     "accounts, batches, slot draws, treasury, burn and parameters match the reference model",
     "governance moves parameters only within their bounds",
     "draw counts match weights (checked at the end of a run)",
+    "owner calls pass only through the timelock; slash terms and verifier frozen per assignment; the clock stops while paused; one stake slash per prover per epoch window",
+    "no prover is ever slashed for a batch it could not prove or whose data was withheld",
+    "the drain fails: a prover that exited when a hostile change was scheduled loses nothing to it",
+    "self-rescue never pays: a rescue's bounty is less than the stake its missed prover lost",
 ];
 
 /// What the campaign reached.
@@ -92,6 +96,17 @@ pub const PATHS: &[&str] = &[
     "operator proved for its prover",
     "whitewash: fresh identity starts no higher than the slashed one",
     "parameters changed mid-run",
+    "owner call scheduled in the timelock",
+    "timelocked owner call executed",
+    "network paused (clock stopped)",
+    "network unpaused",
+    "second miss in an epoch window: stake slash capped",
+    "timelock delay changed",
+    "verifier switched to a rejecting one",
+    "verifier restored",
+    "valid proof refused (batch unprovable)",
+    "prover exited when a hostile change was scheduled",
+    "self-rescue by a second identity (did not pay)",
 ];
 
 /// A violation with the actions that led to it.

@@ -10,9 +10,10 @@ use alloy::primitives::{B256, U256, keccak256};
 use provernet_bindings::Strategy;
 
 use crate::action::{Action, Kind};
-use crate::actors::{GOVERNANCE, KEEPER, PROVER_BASE, ROLLUP, Role};
+use crate::actors::{self, GOVERNANCE, KEEPER, PROVER_BASE, ROLLUP, Role};
 use crate::attacks;
 use crate::chain::UNIT;
+use crate::drain::{self, DrainPlan};
 use crate::params::Params;
 use crate::rng::Rng;
 use crate::status;
@@ -31,6 +32,8 @@ pub struct Generator {
     steering: u8,
     /// Batches of the current burst still to post.
     burst: u8,
+    /// The hostile governance's drain attempt in progress.
+    drain: DrainPlan,
 }
 
 impl Generator {
@@ -43,6 +46,7 @@ impl Generator {
             provers: Vec::new(),
             steering: 0,
             burst: 0,
+            drain: DrainPlan::default(),
         }
     }
 
@@ -68,6 +72,10 @@ impl Generator {
             (KEEPER, self.keeper(&probe))
         } else if roll < 31 {
             (GOVERNANCE, self.governance(&probe))
+        } else if roll < 33
+            && let Some(h) = actors::index_of(&w.actors, Role::HostileGovernance)
+        {
+            (h, self.drain.next(&mut self.rng, w, block, h))
         } else {
             let i = self.pick_prover(&probe);
             let kind = self.prover(&mut probe, i);
@@ -174,13 +182,14 @@ impl Generator {
     fn keeper(&mut self, p: &Probe<'_>) -> Kind {
         let m = &p.w.model;
         let early = self.rng.chance(8);
+        let now = p.now();
         for id in m.live.iter().copied() {
             let b = &m.batches[id as usize - 1];
-            if p.block > b.race_deadline || (early && p.block + 2 >= b.race_deadline) {
+            if now > b.race_deadline || (early && now + 2 >= b.race_deadline) {
                 return Kind::MarkFailed { batch: id };
             }
             if b.status == status::ASSIGNED
-                && (p.block > b.proving_deadline || (early && p.block + 2 >= b.proving_deadline))
+                && (now > b.proving_deadline || (early && now + 2 >= b.proving_deadline))
                 && self.rng.chance(50)
             {
                 return Kind::SlashMissed { batch: id };
@@ -200,18 +209,39 @@ impl Generator {
         Kind::FinalizeSeed { epoch: p.epoch().saturating_sub(self.rng.below(2)) }
     }
 
+    /// Governance: pauses and unpauses at once (it is the pauser), runs queued owner calls once
+    /// their delay passed, and queues new ones in the timelock (at most a few at a time).
     fn governance(&mut self, p: &Probe<'_>) -> Kind {
         let m = &p.w.model;
-        if m.paused {
+        let ready = m
+            .gov
+            .pending
+            .iter()
+            .find(|(_, op)| op.by == GOVERNANCE && !op.tried && p.block >= op.ready);
+        if let Some((salt, op)) = ready {
+            return Kind::Execute { salt: *salt, call: Box::new(op.call.clone()) };
+        }
+        if m.paused() {
             return Kind::Unpause;
         }
-        match self.rng.below(10) {
-            0 => Kind::Pause,
-            1..=2 if m.treasury > 0 => {
+        if self.rng.chance(10) {
+            return Kind::Pause;
+        }
+        let queued = m.gov.pending.values().filter(|op| op.by == GOVERNANCE && !op.tried).count();
+        if queued >= 3 && !self.rng.chance(5) {
+            return Kind::FinalizeSeed { epoch: p.epoch().saturating_sub(1) };
+        }
+        if let Some(repair) = drain::delay_repair(p.w) {
+            let call = Box::new(repair);
+            return Kind::Schedule { salt: m.gov.next_salt, delay: m.gov.delay, call };
+        }
+        let call = match self.rng.below(10) {
+            0..=2 if m.treasury > 0 => {
                 Kind::WithdrawTreasury { amount: 1 + self.rng.below(1 << 62) as u128 % m.treasury }
             }
             _ => Kind::SetParams { params: self.params(p) },
-        }
+        };
+        Kind::Schedule { salt: m.gov.next_salt, delay: m.gov.delay, call: Box::new(call) }
     }
 
     /// New parameters: mostly a random point inside the bounds, sometimes one field outside.
@@ -273,6 +303,14 @@ impl Generator {
         if let Some(kind) = attacks::next(&mut self.rng, w, p.block, i, role) {
             return kind;
         }
+        if role == Role::RescueTwin
+            && let Some(kind) = drain::rescue(w, p.block)
+        {
+            return kind;
+        }
+        if let Some(kind) = drain::watchful(&mut self.rng, w, p.block, i, role) {
+            return kind;
+        }
         if !a.registered {
             let amount = match role {
                 Role::Prover(Strategy::Sybil) => params.min_stake,
@@ -296,7 +334,7 @@ impl Generator {
             let b = &w.model.batches[first as usize - 1];
             let diligent = attacks::proves(role);
             match role {
-                _ if diligent && p.block <= b.proving_deadline => {
+                _ if diligent && p.now() <= b.proving_deadline => {
                     let count = mine
                         .iter()
                         .enumerate()
@@ -305,7 +343,7 @@ impl Generator {
                     let count = (count as u64).min(16);
                     return Kind::SubmitProof { first, count, proof_for: None };
                 }
-                Role::Prover(Strategy::Slow) if p.block > b.proving_deadline => {
+                Role::Prover(Strategy::Slow) if p.now() > b.proving_deadline => {
                     return if self.rng.chance(50) {
                         Kind::SubmitProof { first, count: 1, proof_for: None }
                     } else {
@@ -325,7 +363,8 @@ impl Generator {
         let in_commit = p.w.chain.epochs.start(epoch) + p.w.chain.epochs.commit_blocks > p.block;
         let committed_now = a.commit.is_some_and(|c| c.0 == epoch);
         let diligent = !matches!(role, Role::Prover(Strategy::Withhold)) || self.rng.chance(30);
-        if in_commit && !committed_now && a.stake >= params.min_stake && diligent {
+        let exiting = role == Role::Prover(Strategy::Honest) && drain::hostile_ahead(w);
+        if in_commit && !committed_now && a.stake >= params.min_stake && diligent && !exiting {
             return Kind::Commit { secret: self.secret(i, epoch) };
         }
         if !in_commit && committed_now && diligent {
@@ -384,10 +423,10 @@ impl Generator {
         }
         for id in w.model.live.iter().copied() {
             let b = &w.model.batches[id as usize - 1];
-            if b.prover == me || p.block > b.race_deadline {
+            if b.prover == me || p.now() > b.race_deadline {
                 continue;
             }
-            let open = b.status != status::ASSIGNED || p.block > b.proving_deadline;
+            let open = b.status != status::ASSIGNED || p.now() > b.proving_deadline;
             if role == Role::Prover(Strategy::Stealer) && b.status == status::ASSIGNED {
                 // Copy the assigned prover's proof (as if seen in the mempool) and front-run it.
                 let victim = w.actor_of(b.prover);
@@ -456,5 +495,10 @@ impl Probe<'_> {
 
     fn epoch_start(&self, e: u64) -> u64 {
         self.w.chain.epochs.start(e)
+    }
+
+    /// The network clock at the action's block (deadlines are on it).
+    fn now(&self) -> u64 {
+        self.w.model.now(self.block)
     }
 }

@@ -20,6 +20,7 @@ pub mod campaign;
 pub mod chain;
 pub mod cross_check;
 pub mod decimal;
+pub mod drain;
 pub mod fuzz;
 pub mod generator;
 pub mod hostile;
@@ -32,6 +33,7 @@ pub mod rng;
 pub mod slot_index;
 pub mod slots;
 pub mod status;
+pub mod timelock;
 pub mod violation;
 pub mod world;
 

@@ -42,6 +42,9 @@ pub struct World {
     pub model: Model,
     /// Which token is deployed.
     pub token: TokenKind,
+    /// The least timelock delay (seconds) the network accepts now (`governanceDelay()`, read
+    /// after every governance change): what a hostile governance shortens its delay to.
+    pub min_delay: u64,
     by_addr: HashMap<Address, u16>,
     index: SlotIndex,
     /// Scratch buffers of `step`, kept to avoid an allocation per action.
@@ -62,6 +65,7 @@ impl Clone for World {
             actors: self.actors.clone(),
             model: self.model.clone(),
             token: self.token.clone(),
+            min_delay: self.min_delay,
             by_addr: self.by_addr.clone(),
             index: self.index.clone(),
             changed_slots: Vec::new(),
@@ -95,23 +99,35 @@ impl World {
                 chain.exec(a.addr, token, &approve).wrap_err("while approving the network")?;
             eyre::ensure!(out.success(), "approve reverted: {:?}", out.revert);
         }
-        let source = ProverNetwork::setBatchSourceCall {
-            source: actors[actors::ROLLUP as usize].addr,
-            allowed: true,
-        };
         let owner = chain.addrs.owner;
-        let out = chain.exec(owner, net, &source)?;
-        eyre::ensure!(out.success(), "setBatchSource reverted: {:?}", out.revert);
+        // The rollup posts; the hostile governance controls a second source (index 2).
+        let hostile = actors::index_of(&actors, actors::Role::HostileGovernance)
+            .ok_or_else(|| eyre::eyre!("the roster has no hostile governance"))?;
+        for i in [actors::ROLLUP, hostile] {
+            let source = ProverNetwork::setBatchSourceCall {
+                source: actors[i as usize].addr,
+                allowed: true,
+            };
+            chain.must(owner, net, &source, "setBatchSource")?;
+        }
+        // The governance actor keeps the pause at hand (a pause cannot hurt a prover: the clock
+        // stops); everything else it does goes through the timelock that owns the network.
+        let pauser = ProverNetwork::setPauserCall { pauser_: owner };
+        chain.must(owner, net, &pauser, "setPauser")?;
+        let delay = crate::timelock::install(&mut chain, owner, actors[hostile as usize].addr)?;
         let mut model = Model::new(chain.params(), actors.len());
+        model.gov.delay = delay;
         model.sources.insert(actors::ROLLUP, 1);
+        model.sources.insert(hostile, 2);
         model.commitment_bound = chain.view(net, &ProverNetwork::commitmentBoundCall {})?;
         let by_addr = actors.iter().enumerate().map(|(i, a)| (a.addr, i as u16)).collect();
         let index = SlotIndex::new(&chain.layout, &actors);
-        Ok(Self {
+        let mut world = Self {
             chain,
             actors,
             model,
             token: suite.token.clone(),
+            min_delay: 0,
             by_addr,
             index,
             changed_slots: Vec::new(),
@@ -119,7 +135,17 @@ impl World {
             dirty_accounts: Vec::new(),
             dirty_batches: Vec::new(),
             dirty_seeds: Vec::new(),
-        })
+        };
+        world.refresh_min_delay()?;
+        Ok(world)
+    }
+
+    /// Re-reads the least timelock delay the network accepts (`governanceDelay()`).
+    fn refresh_min_delay(&mut self) -> Result<()> {
+        let net = self.chain.addrs.network;
+        let (required, _) = self.chain.view(net, &ProverNetwork::governanceDelayCall {})?.into();
+        self.min_delay = required.saturating_to();
+        Ok(())
     }
 
     /// Compares the storage readers with the contract's views for every actor and live batch.
@@ -148,8 +174,19 @@ impl World {
         }
         let data = self.calldata(action);
         let from = self.actors.get(action.actor as usize).map(|a| a.addr).unwrap_or_default();
-        let network = self.chain.addrs.network;
-        self.chain.exec_raw(from, network, data)
+        let to = self.target(action);
+        self.chain.exec_raw(from, to, data)
+    }
+
+    /// The contract an action's transaction goes to: the timelock for `schedule` and `execute`,
+    /// else the network.
+    fn target(&self, action: &Action) -> Address {
+        match action.kind {
+            crate::action::Kind::Schedule { .. } | crate::action::Kind::Execute { .. } => {
+                self.chain.timelock
+            }
+            _ => self.chain.addrs.network,
+        }
     }
 
     /// Executes `action`, applies it to the model and checks every invariant (on the entities the
@@ -167,7 +204,8 @@ impl World {
         let data = self.calldata(action);
         let from = self.actors[action.actor as usize].addr;
         let network = self.chain.addrs.network;
-        let out = self.chain.exec_traced(from, network, data, &mut self.changed_slots)?;
+        let to = self.target(action);
+        let out = self.chain.exec_watched(from, to, data, network, &mut self.changed_slots)?;
         self.index.cover_seeds(self.chain.current_epoch());
         self.index.classify(&self.changed_slots, &mut self.changed);
         self.dirty_accounts.clear();
@@ -205,6 +243,9 @@ impl World {
         self.dirty_seeds.extend_from_slice(&effects.seeds);
         if let Err(v) = invariants::check(&self.subject(), self.changed.unknown) {
             return Ok(Err(v));
+        }
+        if matches!(action.kind, crate::action::Kind::Execute { .. }) {
+            self.refresh_min_delay()?;
         }
         Ok(Ok(StepReport {
             revert: out.revert.map(|r| r.name),

@@ -116,8 +116,46 @@ fn slash_per_batch_is_caught() {
 }
 
 #[test]
+fn verifier_not_frozen_per_assignment_is_caught() {
+    caught(&MUTANTS[9]);
+}
+
+#[test]
+fn pause_that_keeps_the_clock_running_is_caught() {
+    caught(&MUTANTS[10]);
+}
+
+#[test]
+fn governance_delay_shorter_than_an_exit_is_caught() {
+    caught(&MUTANTS[11]);
+}
+
+#[test]
+fn capped_miss_paying_a_bounty_is_caught() {
+    caught(&MUTANTS[12]);
+}
+
+#[test]
 fn every_mutant_is_tested() {
-    assert_eq!(MUTANTS.len(), 9, "add a test for the new mutant");
+    assert_eq!(MUTANTS.len(), 13, "add a test for the new mutant");
+}
+
+#[test]
+fn rejecting_verifier_artifact_matches_its_source() {
+    let fresh = compiled().get("RejectingVerifier").expect("RejectingVerifier compiled");
+    let committed = provernet_harness::chain::rejecting_verifier_code();
+    if std::env::var_os("PROVERNET_UPDATE_ARTIFACTS").is_some() {
+        std::fs::write(
+            provernet_harness::chain::REJECTING_VERIFIER_PATH,
+            alloy::hex::encode(fresh),
+        )
+        .expect("write artifact");
+        return;
+    }
+    assert_eq!(
+        &committed, fresh,
+        "harness/solidity/RejectingVerifier.bin is stale: run `PROVERNET_UPDATE_ARTIFACTS=1 cargo test -p provernet-harness --test mutants rejecting`"
+    );
 }
 
 #[test]

@@ -12,10 +12,13 @@
 
 pub mod assignment;
 pub mod batches;
+pub mod drain;
 pub mod fees;
 pub mod governance;
 pub mod operators;
+pub mod provability;
 pub mod reputation;
+pub mod rescue;
 pub mod seeds;
 pub mod selection;
 pub mod slashing;
@@ -23,7 +26,10 @@ pub mod staking;
 mod state;
 mod transition;
 
-pub use state::{DrawStats, MAccount, MAssignment, MBatch, MCursor, MRoll, Model};
+pub use state::{
+    DrawStats, MAccount, MAssignment, MBatch, MClock, MCursor, MGovernance, MPending, MRoll,
+    MTerms, Model,
+};
 pub use transition::{Effects, Observed};
 
 use crate::action::{Action, Kind};
@@ -62,6 +68,10 @@ pub fn apply(
         Kind::WithdrawTreasury { amount } => governance::withdraw_treasury(&mut t, *amount),
         Kind::Pause | Kind::Unpause => governance::pause(&mut t, &action.kind),
         Kind::SetParams { params } => governance::set_params(&mut t, params),
+        Kind::SetVerifier { rejecting } => governance::set_verifier(&mut t, *rejecting),
+        Kind::Schedule { salt, delay, call } => governance::schedule(&mut t, *salt, *delay, call),
+        Kind::Execute { salt, call } => governance::execute(&mut t, *salt, call),
+        Kind::UpdateDelay { .. } => governance::update_delay_direct(&t),
     }?;
     Ok(t.effects)
 }
