@@ -77,6 +77,11 @@ impl DrainPlan {
         };
         let hostile_now = m.current_terms().rejecting;
         match self.stage {
+            Stage::Idle if hostile_now && queued == 0 => {
+                // An earlier restoration failed (its call reverted): restore first.
+                self.stage = Stage::Restoring;
+                schedule(Kind::SetVerifier { rejecting: false })
+            }
             Stage::Idle if block >= self.next_at && queued == 0 => {
                 // The shortest delay the network accepts first, then the two changes.
                 if m.gov.delay > w.min_delay {

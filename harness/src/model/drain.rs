@@ -27,14 +27,21 @@ pub fn hostile_scheduled_at(m: &Model) -> Option<u64> {
 }
 
 /// After a successful `requestUnstake` by account `i`: it exited in time if a hostile change is
-/// queued, it has not committed since the change was scheduled, it left no active stake, and it
-/// reacted within `unbondingDelay` blocks of the scheduling (the timelock's delay covers that
-/// plus the two epochs its last reveal can keep it drawn).
+/// queued (and none in force), its last commit came after the honest verifier was last restored
+/// and before the change was scheduled, it left no active stake, and it reacted within
+/// `unbondingDelay` blocks of the scheduling (the timelock's delay covers that plus the two
+/// epochs its last reveal can keep it drawn).
 pub(crate) fn note_unstake(t: &mut Transition<'_>, i: u16) {
     let Some(s) = hostile_scheduled_at(t.m) else { return };
-    let (block, unbonding) = (t.block, u64::from(t.p.unbonding_delay));
+    if t.m.current_terms().rejecting {
+        return;
+    }
+    let (block, unbonding, since) = (t.block, u64::from(t.p.unbonding_delay), t.m.honest_since);
     let a = &t.m.accounts[i as usize];
-    if a.stake == 0 && a.last_commit_block.is_none_or(|c| c < s) && block <= s + unbonding {
+    // Its last commit came while the honest verifier was in force and before the change was
+    // queued: every draw it can still get precedes the change.
+    let committed_honestly = a.last_commit_block.is_none_or(|c| since <= c && c < s);
+    if a.stake == 0 && committed_honestly && block <= s + unbonding {
         t.acct(i).exited = Some(s);
         t.path("prover exited when a hostile change was scheduled");
     }

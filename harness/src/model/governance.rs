@@ -127,6 +127,9 @@ pub(crate) fn set_verifier(t: &mut Transition<'_>, rejecting: bool) -> Result<()
     }
     if t.ok {
         let terms = MTerms { rejecting, ..t.m.current_terms() };
+        if t.m.current_terms().rejecting && !rejecting {
+            t.m.honest_since = t.block;
+        }
         new_terms(t, terms);
         t.path(if rejecting {
             "verifier switched to a rejecting one"

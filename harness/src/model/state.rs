@@ -277,6 +277,9 @@ pub struct Model {
     pub terms: Vec<MTerms>,
     /// Id of the current slash terms.
     pub config: u16,
+    /// Block since which the current verifier accepts proofs (the last restoration after a
+    /// rejecting one; zero: always).
+    pub honest_since: u64,
     /// The governance timelock.
     pub gov: MGovernance,
     /// Selection statistics by actor index.
@@ -313,6 +316,7 @@ impl Model {
             provers: 0,
             terms: vec![MTerms::default(), MTerms::of(&params, false)],
             config: 1,
+            honest_since: 0,
             gov: MGovernance::default(),
             draws: vec![DrawStats::default(); actors],
             fee_burnt: 0,
