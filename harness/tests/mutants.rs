@@ -62,11 +62,12 @@ fn caught(m: &Mutant) {
         }
     }
     eprintln!(
-        "{}: caught after {} actions, shrunk {} -> {}",
+        "{}: caught after {} actions, shrunk {} -> {}: {}",
         m.name,
         f.at_action + 1,
         f.original_len,
-        f.shrunk.len()
+        f.shrunk.len(),
+        f.violation.invariant
     );
 }
 

@@ -315,6 +315,7 @@ pub(crate) fn mark_failed(t: &mut Transition<'_>, batch: u64) -> Result<(), Viol
     // Nobody rescued it: the bounty is burned; the keeper that closed it is paid out of the fee.
     let b2 = t.m.batch(batch).cloned().unwrap_or_default();
     t.m.burn += b2.bounty;
+    crate::model::rescue::check_burned_bounty(t, batch, b2.bounty)?;
     let fee_share = b2.fee * u128::from(t.m.terms_of(b2.assignment).keeper_bps) / BPS;
     let poster = t.actor_of(b2.poster).unwrap_or(actors::ROLLUP);
     fees::refund(t, poster, b2.fee - fee_share);

@@ -14,8 +14,26 @@ pub const RESCUE: &str =
     "self-rescue never pays: a rescue's bounty is less than the stake its missed prover lost";
 
 /// A slash of batch `id`'s prover just ran on chain: the bounty it set on the batch must be below
-/// the stake it took (zero when it took none).
+/// the stake it took (zero when it took none). `markFailed` burns the bounty in the same call, so
+/// there the bounty is what the chain burned beyond what the model expects (`burned_beyond`).
 pub(crate) fn check_bounty(t: &Transition<'_>, id: u64) -> Result<(), Violation> {
+    let bounty = t.seen.chain.batch(id).bounty;
+    check_bounty_of(t, id, bounty)
+}
+
+/// `markFailed(id)` closed a batch whose model bounty is `model_bounty` (burned, as the
+/// unrescued bounty is): what the chain burned beyond the model's figures was a bounty too.
+pub(crate) fn check_burned_bounty(
+    t: &Transition<'_>,
+    id: u64,
+    model_bounty: u128,
+) -> Result<(), Violation> {
+    let (_, chain_burn) = t.seen.chain.treasury_and_burn();
+    let beyond = chain_burn.saturating_sub(t.m.burn);
+    check_bounty_of(t, id, model_bounty + beyond)
+}
+
+fn check_bounty_of(t: &Transition<'_>, id: u64, bounty: u128) -> Result<(), Violation> {
     let taken = t
         .events
         .iter()
@@ -23,8 +41,8 @@ pub(crate) fn check_bounty(t: &Transition<'_>, id: u64) -> Result<(), Violation>
             ProverNetworkEvents::ProverSlashed(s) => Some(s.amount.saturating_to::<u128>()),
             _ => None,
         })
-        .unwrap_or(0);
-    let bounty = t.seen.chain.batch(id).bounty;
+        // No slash in this call: the one that set the bounty earlier.
+        .unwrap_or_else(|| t.m.batch(id).map_or(0, |b| b.slash_taken));
     if bounty > 0 && bounty >= taken {
         return Err(violation(
             RESCUE,
