@@ -99,11 +99,11 @@ pub const MUTANTS: &[Mutant] = &[
     },
     Mutant {
         name: "MutantSlashPerBatch",
-        bug: "every missed batch of an assignment slashes again",
+        bug: "every missed batch of an assignment is punished again (the per-epoch cap now stops the second stake slash, so it shows as a second reputation cut)",
         file: NETWORK,
         find: "if (asg.slashed) return;",
         replace: "",
-        expect: "one slash per missed assignment",
+        expect: "every account matches the reference model",
     },
     Mutant {
         name: "MutantVerifierNotFrozen",
