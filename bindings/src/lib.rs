@@ -91,6 +91,14 @@ mod generated {
         ProverPoolFactory,
         "artifacts/ProverPoolFactory.json"
     );
+
+    // OpenZeppelin's TimelockController: the owner the network requires once provers registered.
+    alloy::sol!(
+        #[sol(rpc)]
+        #[derive(Debug, PartialEq, Eq)]
+        TimelockController,
+        "artifacts/TimelockController.json"
+    );
 }
 
 pub use generated::*;

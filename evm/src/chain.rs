@@ -204,17 +204,17 @@ impl Chain {
         data: Bytes,
         changed: &mut Vec<U256>,
     ) -> Result<Outcome> {
-        self.exec_traced_watching(from, to, to, data, changed)
+        self.exec_watched(from, to, data, to, changed)
     }
 
-    /// [`Chain::exec_traced`] for a call to `to` whose storage changes of interest are those of
-    /// another contract, `watch` (a call into a pool that stakes in the network).
-    pub fn exec_traced_watching(
+    /// Like [`Chain::exec_traced`], reporting the changed storage slots of `watch` instead of
+    /// `to` (a call routed through another contract, such as a timelock, to the one watched).
+    pub fn exec_watched(
         &mut self,
         from: Address,
         to: Address,
-        watch: Address,
         data: Bytes,
+        watch: Address,
         changed: &mut Vec<U256>,
     ) -> Result<Outcome> {
         let done = self

@@ -1,7 +1,7 @@
 //! Actions: one transaction each, fully concrete (absolute block, actor, arguments), so a recorded
 //! sequence replays bit-for-bit and can be shrunk by deleting entries.
 
-use alloy::primitives::{B256, U256};
+use alloy::primitives::B256;
 use serde::{Deserialize, Serialize};
 
 use crate::decimal as dec;
@@ -98,36 +98,27 @@ pub enum Kind {
         #[serde(with = "crate::params::replay_format")]
         params: Params,
     },
-    /// `deposit(amount, sender)` into the pool at actor index `pool`.
-    PoolDeposit {
-        pool: u16,
-        #[serde(with = "dec")]
-        amount: u128,
+    /// Replace the verifier (governance): the harness's rejecting one, or back to the development
+    /// verifier deployed with the network.
+    SetVerifier {
+        rejecting: bool,
     },
-    /// `requestWithdraw(shares)` from the pool at actor index `pool`.
-    PoolRequestWithdraw {
-        pool: u16,
-        #[serde(with = "dec::u256")]
-        shares: U256,
+    /// Change the timelock's own delay to `seconds` (scheduled through the timelock itself).
+    UpdateDelay {
+        seconds: u64,
     },
-    /// `claim(request)` of the pool at actor index `pool`.
-    PoolClaim {
-        pool: u16,
-        request: u64,
+    /// Queue `call` (an owner call on the network) in the governance timelock with `delay`
+    /// seconds, under `salt`.
+    Schedule {
+        salt: u64,
+        delay: u64,
+        call: Box<Kind>,
     },
-    /// `sync()` of the pool at actor index `pool`.
-    PoolSync {
-        pool: u16,
-    },
-    /// A plain token transfer to the pool's address: a donation that tries to inflate its shares.
-    PoolDonate {
-        pool: u16,
-        #[serde(with = "dec")]
-        amount: u128,
-    },
-    /// `claimCommission()` of the pool at actor index `pool` (its operator only).
-    PoolClaimCommission {
-        pool: u16,
+    /// Run the queued `call` scheduled under `salt` through the timelock (the network sees the
+    /// timelock as the caller).
+    Execute {
+        salt: u64,
+        call: Box<Kind>,
     },
 }
 
@@ -157,25 +148,10 @@ impl Kind {
             Self::Pause => "pause",
             Self::Unpause => "unpause",
             Self::SetParams { .. } => "setParams",
-            Self::PoolDeposit { .. } => "pool.deposit",
-            Self::PoolRequestWithdraw { .. } => "pool.requestWithdraw",
-            Self::PoolClaim { .. } => "pool.claim",
-            Self::PoolSync { .. } => "pool.sync",
-            Self::PoolDonate { .. } => "pool.donate",
-            Self::PoolClaimCommission { .. } => "pool.claimCommission",
-        }
-    }
-
-    /// The pool (actor index) a pool action calls or donates to; `None` for network functions.
-    pub fn pool(&self) -> Option<u16> {
-        match self {
-            Self::PoolDeposit { pool, .. }
-            | Self::PoolRequestWithdraw { pool, .. }
-            | Self::PoolClaim { pool, .. }
-            | Self::PoolSync { pool }
-            | Self::PoolDonate { pool, .. }
-            | Self::PoolClaimCommission { pool } => Some(*pool),
-            _ => None,
+            Self::SetVerifier { .. } => "setVerifier",
+            Self::UpdateDelay { .. } => "updateDelay",
+            Self::Schedule { .. } => "schedule",
+            Self::Execute { .. } => "execute",
         }
     }
 }
@@ -202,7 +178,7 @@ mod tests {
     /// strings of base units.
     #[test]
     fn set_params_keeps_its_replay_format() {
-        let json = r#"{"block":7,"actor":2,"op":"set_params","params":{"min_stake":"100000000000000000000","max_weight_stake":"10000000000000000000000","proving_window":20,"race_window":10,"unbonding_delay":100,"rep_half_life":1000,"slash_bps":1000,"non_reveal_slash_bps":100,"burn_bps":5000,"bounty_bps":3000,"rep_initial":5000,"rep_gain":100,"rep_miss_penalty":1500,"rep_no_reveal_penalty":300,"assignment_bond":"10000000000000000000","min_fee":"1"}}"#;
+        let json = r#"{"block":7,"actor":2,"op":"set_params","params":{"min_stake":"100000000000000000000","max_weight_stake":"10000000000000000000000","proving_window":20,"race_window":10,"unbonding_delay":100,"rep_half_life":1000,"slash_bps":1000,"non_reveal_slash_bps":100,"burn_bps":5000,"bounty_bps":3000,"rep_initial":5000,"rep_gain":100,"rep_miss_penalty":1500,"rep_no_reveal_penalty":300,"assignment_bond":"10000000000000000000","min_fee":"1","challenge_window":10,"keeper_bps":0}}"#;
         let action =
             Action { block: 7, actor: 2, kind: Kind::SetParams { params: Params::test() } };
         assert_eq!(serde_json::to_string(&action).unwrap(), json);

@@ -27,19 +27,13 @@ pub enum Role {
     FreshIdentity,
     /// The hot key of the first prover (actor [`PROVER_BASE`]): commits, reveals and proves for it.
     Operator,
-    /// A liquid proving pool (contracts/pools/ProverPool.sol, created through the real factory):
-    /// the contract is the prover account; its operator proves for it. A `careless` pool's
-    /// operator proves only about half of its batches in time, so its delegators see slashes.
-    Pool {
-        /// Misses about half of its proving windows.
-        careless: bool,
-    },
-    /// The operator of a pool: created it with its self-stake, is its hot key in the network,
-    /// syncs it and takes its commission.
-    PoolOperator,
-    /// A token holder who delegates to pools: deposits, requests withdrawals (also to dodge a
-    /// slash it sees coming), claims, and donates to a vault to try to inflate its shares.
-    Delegator,
+    /// A compromised governance key (a second timelock proposer that also controls a batch
+    /// source): tries issue 11's finding-3 drain through the timelock (see `drain`).
+    HostileGovernance,
+    /// A prover that lets its own assignments miss, to rescue them from [`Role::RescueTwin`].
+    SelfRescuer,
+    /// The self-rescuer's second registered identity: races the batches the first one missed.
+    RescueTwin,
 }
 
 impl Role {
@@ -47,13 +41,12 @@ impl Role {
     pub fn is_prover(self) -> bool {
         matches!(
             self,
-            Self::Prover(_) | Self::SeedReroller | Self::FreshIdentity | Self::Pool { .. }
+            Self::Prover(_)
+                | Self::SeedReroller
+                | Self::FreshIdentity
+                | Self::SelfRescuer
+                | Self::RescueTwin
         )
-    }
-
-    /// True for the actors that are contracts, which never send a transaction themselves.
-    pub fn is_contract(self) -> bool {
-        matches!(self, Self::Pool { .. })
     }
 }
 
@@ -106,7 +99,8 @@ const PROVER_ROLES: [Role; 12] = [
 
 /// The actor table for `provers` prover identities: rollup, keeper and governance first, then the
 /// provers, whose roles cycle through every strategy so that any `provers >= MIN_PROVERS` has each,
-/// then one identity per selection attacker ([`ATTACKERS`]) and the first prover's operator.
+/// then one identity per selection attacker ([`ATTACKERS`]), the first prover's operator and
+/// issue 11's actors ([`ISSUE_11_ACTORS`]).
 pub fn roster(provers: usize, owner: Address) -> Vec<Actor> {
     let mut out = vec![
         actor(Names::HARNESS.address("rollup"), Role::Rollup),
@@ -121,16 +115,25 @@ pub fn roster(provers: usize, owner: Address) -> Vec<Actor> {
         out.push(actor(Names::HARNESS.address(&format!("attacker-{k}")), role));
     }
     out.push(actor(Names::HARNESS.address("operator-of-prover-0"), Role::Operator));
+    for (name, role) in ISSUE_11_ACTORS {
+        out.push(actor(Names::HARNESS.address(name), role));
+    }
     out
 }
 
-/// Pools created at genesis, one careful and one careless (appended to the roster by
-/// `pool_setup`, each after its operator).
-pub const POOLS: [Role; 2] = [Role::Pool { careless: false }, Role::Pool { careless: true }];
-/// Delegators appended after the pools.
-pub const DELEGATORS: usize = 4;
+/// Issue 11's actors, appended last: the hostile governance and the self-rescuer's two
+/// identities.
+pub const ISSUE_11_ACTORS: [(&str, Role); 3] = [
+    ("hostile-governance", Role::HostileGovernance),
+    ("self-rescuer", Role::SelfRescuer),
+    ("rescue-twin", Role::RescueTwin),
+];
 
-/// An actor at `addr` (the roster's, or a pool created at genesis).
-pub fn actor(addr: Address, role: Role) -> Actor {
+/// The actor index of the first actor with `role`.
+pub fn index_of(actors: &[Actor], role: Role) -> Option<u16> {
+    actors.iter().position(|a| a.role == role).map(|i| i as u16)
+}
+
+fn actor(addr: Address, role: Role) -> Actor {
     Actor { addr, role, keys: AccountSlots::new(addr) }
 }

@@ -100,7 +100,7 @@ pub fn proves(role: Role) -> bool {
                 | Strategy::SecretWithholder
                 | Strategy::Overcommit
         ),
-        Role::SeedReroller | Role::FreshIdentity | Role::Pool { careless: false } => true,
+        Role::SeedReroller | Role::FreshIdentity | Role::RescueTwin => true,
         _ => false,
     }
 }

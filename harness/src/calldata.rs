@@ -3,9 +3,8 @@
 
 use alloy::primitives::{Address, B256, Bytes, U256};
 use alloy::sol_types::SolCall;
-use provernet_bindings::DevStakingToken;
 use provernet_bindings::ProverNetwork as P;
-use provernet_bindings::ProverPool as Pool;
+use provernet_bindings::TimelockController;
 use provernet_bindings::formulas::{dev_proof, seed_commitment};
 use provernet_evm::CHAIN_ID;
 
@@ -13,6 +12,7 @@ use crate::action::{Action, Kind};
 use crate::actors::Actor;
 use crate::chain::Chain;
 use crate::params::to_sol;
+use crate::timelock;
 
 /// The calldata of an action at the current block. `acting` is the prover the sender acts for (an
 /// operator's prover; else the sender): commitments and proofs bind that address.
@@ -83,34 +83,25 @@ pub fn calldata(chain: &Chain, actors: &[Actor], acting: u16, action: &Action) -
         Kind::Pause => P::pauseCall {}.abi_encode(),
         Kind::Unpause => P::unpauseCall {}.abi_encode(),
         Kind::SetParams { params } => P::setParamsCall { p: to_sol(params) }.abi_encode(),
-        Kind::PoolDeposit { amount, .. } => {
-            let receiver = actors[action.actor as usize].addr;
-            Pool::depositCall { assets: U256::from(*amount), receiver }.abi_encode()
-        }
-        Kind::PoolRequestWithdraw { shares, .. } => {
-            Pool::requestWithdrawCall { shares: *shares }.abi_encode()
-        }
-        Kind::PoolClaim { request, .. } => {
-            Pool::claimCall { requestId: U256::from(*request) }.abi_encode()
-        }
-        Kind::PoolSync { .. } => Pool::syncCall {}.abi_encode(),
-        Kind::PoolDonate { pool, amount } => DevStakingToken::transferCall {
-            to: actors.get(*pool as usize).map_or(Address::ZERO, |a| a.addr),
-            value: U256::from(*amount),
+        Kind::SetVerifier { rejecting } => P::setVerifierCall {
+            newVerifier: if *rejecting { chain.rejecting_verifier } else { chain.addrs.verifier },
         }
         .abi_encode(),
-        Kind::PoolClaimCommission { .. } => Pool::claimCommissionCall {}.abi_encode(),
+        Kind::UpdateDelay { seconds } => {
+            TimelockController::updateDelayCall { newDelay: U256::from(*seconds) }.abi_encode()
+        }
+        Kind::Schedule { salt, delay, call } => {
+            let inner = Action { kind: (**call).clone(), ..action.clone() };
+            let data = calldata(chain, actors, acting, &inner).to_vec();
+            timelock::schedule(timelock::target(chain, call), data, *salt, *delay)
+        }
+        Kind::Execute { salt, call } => {
+            let inner = Action { kind: (**call).clone(), ..action.clone() };
+            let data = calldata(chain, actors, acting, &inner).to_vec();
+            timelock::execute(timelock::target(chain, call), data, *salt)
+        }
     }
     .into()
-}
-
-/// The contract an action calls: the network, a pool, or the token (a donation to a pool).
-pub fn target(chain: &Chain, actors: &[Actor], kind: &Kind) -> Address {
-    match (kind, kind.pool()) {
-        (Kind::PoolDonate { .. }, _) => chain.addrs.token,
-        (_, Some(pool)) => actors.get(pool as usize).map_or(Address::ZERO, |a| a.addr),
-        (_, None) => chain.addrs.network,
-    }
 }
 
 /// The stored commitments of batches `first..first + count`.

@@ -9,15 +9,15 @@
 use std::ops::{Deref, DerefMut};
 
 use alloy::primitives::{Address, Bytes, U256};
-use eyre::Result;
-use provernet_bindings::DevStakingToken;
+use eyre::{Result, WrapErr};
+use provernet_bindings::{DevStakingToken, ProverNetwork};
 use provernet_evm::Contracts;
 
 use crate::layout::{Layout, probe_layout};
 use crate::params::Params;
 use crate::slots::{
     AccountSlots, assignment_slot, batch_base, bits, bits_u64, bits_u128, list_slot, seed_slot,
-    slot, source_at_slot, word_addr,
+    slot, source_at_slot, terms_slot, word_addr,
 };
 
 pub use provernet_evm::{
@@ -59,9 +59,6 @@ pub struct Suite {
     pub token_code: Bytes,
     /// Which token `token_code` is.
     pub token: TokenKind,
-    /// Creation code of the pool factory (its pools' code is inside it); `None`: no pools (the
-    /// pools assume a token without a transfer fee, so the hostile-token suite runs without).
-    pub pool_factory_code: Option<Bytes>,
 }
 
 impl Suite {
@@ -71,7 +68,6 @@ impl Suite {
             network_code: provernet_bindings::ProverNetwork::BYTECODE.clone(),
             token_code: DevStakingToken::BYTECODE.clone(),
             token: TokenKind::Dev,
-            pool_factory_code: Some(provernet_bindings::ProverPoolFactory::BYTECODE.clone()),
         }
     }
 
@@ -95,6 +91,11 @@ pub struct Chain {
     /// The network's own storage keys, hashed once: its token balance is read after every action
     /// (hashing the keys each time took a tenth of a campaign's CPU time in a profile).
     network_keys: AccountSlots,
+    /// The governance timelock that owns the network once `timelock::install` ran (zero before).
+    pub timelock: Address,
+    /// A verifier that rejects every proof, with the network's commitment bound
+    /// (harness/solidity/RejectingVerifier.sol): what a hostile governance switches to.
+    pub rejecting_verifier: Address,
 }
 
 impl Deref for Chain {
@@ -117,9 +118,27 @@ impl Chain {
         let mut core = provernet_evm::Chain::deploy(&suite.contracts(), genesis)?;
         let layout = probe_layout(&mut core)?;
         let network_keys = AccountSlots::new(core.addrs.network);
-        Ok(Self { core, layout, network_keys })
+        let bound = core.view(core.addrs.network, &ProverNetwork::commitmentBoundCall {})?;
+        let mut code = rejecting_verifier_code().to_vec();
+        code.extend_from_slice(&bound.to_be_bytes::<32>());
+        let deployer = core.addrs.deployer;
+        let rejecting_verifier = core
+            .create(deployer, code.into())
+            .wrap_err("while deploying the rejecting verifier")?;
+        Ok(Self { core, layout, network_keys, timelock: Address::ZERO, rejecting_verifier })
     }
 }
+
+/// Creation code of harness/solidity/RejectingVerifier.sol (constructor argument: the bound),
+/// committed so that runs need no compiler; tests/mutants.rs recompiles the source and fails on
+/// drift.
+pub fn rejecting_verifier_code() -> Bytes {
+    include_str!("../solidity/RejectingVerifier.bin").trim().parse().unwrap_or_default()
+}
+
+/// Where the committed rejecting verifier's creation code lives, relative to the harness crate.
+pub const REJECTING_VERIFIER_PATH: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/solidity/RejectingVerifier.bin");
 
 /// `AccountState` as stored.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -144,6 +163,8 @@ pub struct AccountView {
     pub commit_epoch: u64,
     /// Non-zero while a commitment is open (first 28 bytes of the commitment).
     pub commit_hash: U256,
+    /// 1 + the epoch window of the last stake slash for a miss (zero: never slashed).
+    pub slashed_epoch: u64,
 }
 
 /// A batch as stored: its `BatchRecord` joined with the `Assignment` it belongs to (who proves it
@@ -179,8 +200,38 @@ pub struct AssignmentView {
     pub proving_deadline: u64,
     /// Last block of the race.
     pub race_deadline: u64,
+    /// Id of the slash terms (verifier and shares) frozen on it.
+    pub config: u16,
     /// The prover was slashed once for this assignment.
     pub slashed: bool,
+}
+
+/// `NetworkClock` as stored: the current slash terms, the pause and the registration count.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClockView {
+    /// Id of the slash terms new assignments get.
+    pub config: u16,
+    /// Block the running pause started (zero: running).
+    pub paused_at: u64,
+    /// Blocks spent paused before the running pause.
+    pub paused_blocks: u64,
+    /// `register` calls so far.
+    pub provers: u64,
+}
+
+/// `SlashTerms` as stored.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TermsView {
+    /// The verifier proofs of its assignments are checked with.
+    pub verifier: Address,
+    /// Share of the bond a missed assignment slashes.
+    pub slash_bps: u16,
+    /// Burned share of a slash.
+    pub burn_bps: u16,
+    /// Race winner's share of a slash.
+    pub bounty_bps: u16,
+    /// Keeper's share of a slash, a failed batch's fee and a flushed burn.
+    pub keeper_bps: u16,
 }
 
 /// `SourceAccount` as stored.
@@ -244,6 +295,7 @@ impl Chain {
             registered: !f(7).is_zero(),
             commit_epoch: f(8).to(),
             commit_hash: f(9),
+            slashed_epoch: f(10).to(),
         }
     }
 
@@ -282,15 +334,40 @@ impl Chain {
         self.batch_at(batch_base(id))
     }
 
-    /// The assignment record `key` (Batch.sol: prover, provingDeadline, raceDeadline, slashed in
-    /// one slot, in declaration order; checked against `assignmentOf` by `cross_check`).
+    /// The assignment record `key` (Batch.sol: prover, provingDeadline (32), raceDeadline (32),
+    /// config (16), slashed in one slot, in declaration order; deadlines on the network clock;
+    /// checked against `assignmentOf` by `cross_check`).
     pub fn assignment(&self, key: u64) -> AssignmentView {
         let w = self.net(assignment_slot(key));
         AssignmentView {
             prover: word_addr(bits(w, 0, 160)),
-            proving_deadline: bits_u64(w, 160, 40),
-            race_deadline: bits_u64(w, 200, 40),
+            proving_deadline: bits_u64(w, 160, 32),
+            race_deadline: bits_u64(w, 192, 32),
+            config: bits_u64(w, 224, 16) as u16,
             slashed: bits_u64(w, 240, 8) != 0,
+        }
+    }
+
+    /// The network clock (`_clock`, checked against `pauseState`, `paused` and `proverCount`).
+    pub fn clock(&self) -> ClockView {
+        let w = self.net(U256::from(slot::CLOCK));
+        ClockView {
+            config: bits_u64(w, 0, 16) as u16,
+            paused_at: bits_u64(w, 16, 40),
+            paused_blocks: bits_u64(w, 56, 40),
+            provers: bits_u64(w, 96, 32),
+        }
+    }
+
+    /// Slash terms `id` (checked against `slashTermsOf`).
+    pub fn terms(&self, id: u64) -> TermsView {
+        let w = self.net(terms_slot(id));
+        TermsView {
+            verifier: word_addr(bits(w, 0, 160)),
+            slash_bps: bits_u64(w, 160, 16) as u16,
+            burn_bps: bits_u64(w, 176, 16) as u16,
+            bounty_bps: bits_u64(w, 192, 16) as u16,
+            keeper_bps: bits_u64(w, 208, 16) as u16,
         }
     }
 
@@ -342,9 +419,9 @@ impl Chain {
         }
     }
 
-    /// Whether batch posting is paused.
+    /// Whether batch posting is paused (the network clock stands still).
     pub fn paused(&self) -> bool {
-        bits_u64(self.net(U256::from(slot::PAUSED)), 160, 8) != 0
+        self.clock().paused_at != 0
     }
 
     /// The posting cursor (next batch id, the current slot's assignment and its prover).

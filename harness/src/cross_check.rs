@@ -33,6 +33,7 @@ pub fn cross_check(chain: &mut Chain, accounts: &[Address], batches: &[u64]) -> 
             U256::from(read.registered as u8),
             U256::from(read.commit_epoch),
             read.commit_hash,
+            U256::from(read.slashed_epoch),
         ];
         for ((name, v, _), m) in fields.iter().zip(mine) {
             if *v != m {
@@ -42,6 +43,11 @@ pub fn cross_check(chain: &mut Chain, accounts: &[Address], batches: &[u64]) -> 
             }
         }
     }
+    // `batchOf` reports deadlines as block numbers: the network clock's deadline plus the blocks
+    // spent paused (and those of a running pause).
+    let clock = chain.clock();
+    let running = if clock.paused_at != 0 { chain.block() - clock.paused_at } else { 0 };
+    let shift = clock.paused_blocks + running;
     for id in batches {
         let batch_id = U256::from(*id);
         let view = chain.view(net, &ProverNetwork::batchOfCall { batchId: batch_id })?;
@@ -58,9 +64,9 @@ pub fn cross_check(chain: &mut Chain, accounts: &[Address], batches: &[u64]) -> 
             (
                 "provingDeadline",
                 U256::from(view.provingDeadline),
-                U256::from(read.proving_deadline),
+                U256::from(read.proving_deadline + shift),
             ),
-            ("raceDeadline", U256::from(view.raceDeadline), U256::from(read.race_deadline)),
+            ("raceDeadline", U256::from(view.raceDeadline), U256::from(read.race_deadline + shift)),
             ("poster", addr(view.poster), addr(chain.source_at(read.source))),
         ];
         for (name, v, m) in mine {
@@ -69,8 +75,8 @@ pub fn cross_check(chain: &mut Chain, accounts: &[Address], batches: &[u64]) -> 
             }
         }
         let a = chain.assignment(read.assignment);
-        let slashed = (asg.prover, U256::from(asg.provingDeadline), asg.slashed);
-        if slashed != (a.prover, U256::from(a.proving_deadline), a.slashed) {
+        let slashed = (asg.prover, U256::from(asg.provingDeadline), asg.config, asg.slashed);
+        if slashed != (a.prover, U256::from(a.proving_deadline), a.config, a.slashed) {
             bail!("storage reader disagrees with assignmentOf({id}): view {asg:?}, storage {a:?}");
         }
     }
@@ -101,6 +107,22 @@ pub fn cross_check(chain: &mut Chain, accounts: &[Address], batches: &[u64]) -> 
         bail!(
             "storage reader disagrees with treasuryBalance/burnPending/nextBatchId/paused: the top-level layout changed; update harness/src/slots.rs"
         );
+    }
+    let clock = chain.clock();
+    let (paused_blocks, paused_at) = chain.view(net, &ProverNetwork::pauseStateCall {})?.into();
+    let provers = chain.view(net, &ProverNetwork::proverCountCall {})?;
+    let (id, terms) = chain.view(net, &ProverNetwork::currentTermsCall {})?.into();
+    if (U256::from(clock.paused_blocks), U256::from(clock.paused_at), U256::from(clock.provers))
+        != (paused_blocks, paused_at, provers)
+        || U256::from(clock.config) != id
+    {
+        bail!("storage reader disagrees with pauseState/proverCount/currentTerms: {clock:?}");
+    }
+    let read = chain.terms(u64::from(clock.config));
+    if (read.verifier, read.slash_bps, read.burn_bps, read.bounty_bps, read.keeper_bps)
+        != (terms.verifier, terms.slashBps, terms.burnBps, terms.bountyBps, terms.keeperBps)
+    {
+        bail!("storage reader disagrees with slashTermsOf({id}): view {terms:?}, storage {read:?}");
     }
     let token = chain.addrs.token;
     let balance =

@@ -10,10 +10,10 @@ use alloy::primitives::{B256, U256, keccak256};
 use provernet_bindings::Strategy;
 
 use crate::action::{Action, Kind};
-use crate::actors::{GOVERNANCE, KEEPER, PROVER_BASE, ROLLUP, Role};
+use crate::actors::{self, GOVERNANCE, KEEPER, PROVER_BASE, ROLLUP, Role};
 use crate::attacks;
 use crate::chain::UNIT;
-use crate::delegators;
+use crate::drain::{self, DrainPlan};
 use crate::params::Params;
 use crate::rng::Rng;
 use crate::status;
@@ -32,6 +32,8 @@ pub struct Generator {
     steering: u8,
     /// Batches of the current burst still to post.
     burst: u8,
+    /// The hostile governance's drain attempt in progress.
+    drain: DrainPlan,
 }
 
 impl Generator {
@@ -44,6 +46,7 @@ impl Generator {
             provers: Vec::new(),
             steering: 0,
             burst: 0,
+            drain: DrainPlan::default(),
         }
     }
 
@@ -69,10 +72,10 @@ impl Generator {
             (KEEPER, self.keeper(&probe))
         } else if roll < 31 {
             (GOVERNANCE, self.governance(&probe))
-        } else if let Some(pick) =
-            (roll < 37).then(|| delegators::next(&mut self.rng, w, block)).flatten()
+        } else if roll < 33
+            && let Some(h) = actors::index_of(&w.actors, Role::HostileGovernance)
         {
-            pick
+            (h, self.drain.next(&mut self.rng, w, block, h))
         } else {
             let i = self.pick_prover(&probe);
             let kind = self.prover(&mut probe, i);
@@ -84,10 +87,6 @@ impl Generator {
     /// Who sends a prover's action: its operator, half of the time, for what an operator may do
     /// for it; otherwise the prover itself.
     fn sender_for(&mut self, w: &World, i: u16, kind: &Kind) -> u16 {
-        if w.actors[i as usize].role.is_contract() {
-            // A pool never sends a transaction: its operator acts for it.
-            return w.model.operator_of.get(&i).copied().unwrap_or(i);
-        }
         match w.model.operator_of.get(&i) {
             Some(op) if kind.operator_callable() && self.rng.chance(50) => *op,
             _ => i,
@@ -183,13 +182,14 @@ impl Generator {
     fn keeper(&mut self, p: &Probe<'_>) -> Kind {
         let m = &p.w.model;
         let early = self.rng.chance(8);
+        let now = p.now();
         for id in m.live.iter().copied() {
             let b = &m.batches[id as usize - 1];
-            if p.block > b.race_deadline || (early && p.block + 2 >= b.race_deadline) {
+            if now > b.race_deadline || (early && now + 2 >= b.race_deadline) {
                 return Kind::MarkFailed { batch: id };
             }
             if b.status == status::ASSIGNED
-                && (p.block > b.proving_deadline || (early && p.block + 2 >= b.proving_deadline))
+                && (now > b.proving_deadline || (early && now + 2 >= b.proving_deadline))
                 && self.rng.chance(50)
             {
                 return Kind::SlashMissed { batch: id };
@@ -209,18 +209,39 @@ impl Generator {
         Kind::FinalizeSeed { epoch: p.epoch().saturating_sub(self.rng.below(2)) }
     }
 
+    /// Governance: pauses and unpauses at once (it is the pauser), runs queued owner calls once
+    /// their delay passed, and queues new ones in the timelock (at most a few at a time).
     fn governance(&mut self, p: &Probe<'_>) -> Kind {
         let m = &p.w.model;
-        if m.paused {
+        let ready = m
+            .gov
+            .pending
+            .iter()
+            .find(|(_, op)| op.by == GOVERNANCE && !op.tried && p.block >= op.ready);
+        if let Some((salt, op)) = ready {
+            return Kind::Execute { salt: *salt, call: Box::new(op.call.clone()) };
+        }
+        if m.paused() {
             return Kind::Unpause;
         }
-        match self.rng.below(10) {
-            0 => Kind::Pause,
-            1..=2 if m.treasury > 0 => {
+        if self.rng.chance(10) {
+            return Kind::Pause;
+        }
+        let queued = m.gov.pending.values().filter(|op| op.by == GOVERNANCE && !op.tried).count();
+        if queued >= 3 && !self.rng.chance(5) {
+            return Kind::FinalizeSeed { epoch: p.epoch().saturating_sub(1) };
+        }
+        if let Some(repair) = drain::delay_repair(p.w) {
+            let call = Box::new(repair);
+            return Kind::Schedule { salt: m.gov.next_salt, delay: m.gov.delay, call };
+        }
+        let call = match self.rng.below(10) {
+            0..=2 if m.treasury > 0 => {
                 Kind::WithdrawTreasury { amount: 1 + self.rng.below(1 << 62) as u128 % m.treasury }
             }
             _ => Kind::SetParams { params: self.params(p) },
-        }
+        };
+        Kind::Schedule { salt: m.gov.next_salt, delay: m.gov.delay, call: Box::new(call) }
     }
 
     /// New parameters: mostly a random point inside the bounds, sometimes one field outside.
@@ -232,8 +253,8 @@ impl Generator {
         let challenge_window = r.range(2, 20) as u32;
         let bounty_bps = r.range(0, 8000) as u16;
         let keeper_bps = r.range(0, 1000.min(9000 - u64::from(bounty_bps))) as u16;
-        // At least 10% of a slash is burned, and the treasury keeps at most 20%: the burn covers what
-        // bounty and keeper leave above that.
+        // At least 10% of a slash is burned and the treasury keeps at most 20%: the burn covers
+        // what bounty and keeper leave above that.
         let burn_floor =
             8000u64.saturating_sub(u64::from(bounty_bps) + u64::from(keeper_bps)).max(1000);
         let burn_ceiling = 10_000 - u64::from(bounty_bps) - u64::from(keeper_bps);
@@ -284,9 +305,13 @@ impl Generator {
         if let Some(kind) = attacks::next(&mut self.rng, w, p.block, i, role) {
             return kind;
         }
-        let pool = matches!(role, Role::Pool { .. });
-        if pool && !a.registered {
-            return delegators::housekeeping(&mut self.rng, w, i);
+        if role == Role::RescueTwin
+            && let Some(kind) = drain::rescue(w, p.block)
+        {
+            return kind;
+        }
+        if let Some(kind) = drain::watchful(&mut self.rng, w, p.block, i, role) {
+            return kind;
         }
         if !a.registered {
             let amount = match role {
@@ -311,9 +336,7 @@ impl Generator {
             let b = &w.model.batches[first as usize - 1];
             let diligent = attacks::proves(role);
             match role {
-                _ if (diligent || role == Role::Pool { careless: true } && self.rng.chance(50))
-                    && p.block <= b.proving_deadline =>
-                {
+                _ if diligent && p.now() <= b.proving_deadline => {
                     let count = mine
                         .iter()
                         .enumerate()
@@ -322,7 +345,7 @@ impl Generator {
                     let count = (count as u64).min(16);
                     return Kind::SubmitProof { first, count, proof_for: None };
                 }
-                Role::Prover(Strategy::Slow) if p.block > b.proving_deadline => {
+                Role::Prover(Strategy::Slow) if p.now() > b.proving_deadline => {
                     return if self.rng.chance(50) {
                         Kind::SubmitProof { first, count: 1, proof_for: None }
                     } else {
@@ -342,7 +365,8 @@ impl Generator {
         let in_commit = p.w.chain.epochs.start(epoch) + p.w.chain.epochs.commit_blocks > p.block;
         let committed_now = a.commit.is_some_and(|c| c.0 == epoch);
         let diligent = !matches!(role, Role::Prover(Strategy::Withhold)) || self.rng.chance(30);
-        if in_commit && !committed_now && a.stake >= params.min_stake && diligent {
+        let exiting = role == Role::Prover(Strategy::Honest) && drain::hostile_ahead(w);
+        if in_commit && !committed_now && a.stake >= params.min_stake && diligent && !exiting {
             return Kind::Commit { secret: self.secret(i, epoch) };
         }
         if !in_commit && committed_now && diligent {
@@ -364,9 +388,6 @@ impl Generator {
         // Opportunities: races, theft, claims, stake management.
         if let Some(kind) = self.race_or_steal(p, i, role) {
             return kind;
-        }
-        if pool {
-            return delegators::housekeeping(&mut self.rng, w, i);
         }
         if a.claimable > 0 && self.rng.chance(30) {
             return Kind::Claim;
@@ -404,10 +425,10 @@ impl Generator {
         }
         for id in w.model.live.iter().copied() {
             let b = &w.model.batches[id as usize - 1];
-            if b.prover == me || p.block > b.race_deadline {
+            if b.prover == me || p.now() > b.race_deadline {
                 continue;
             }
-            let open = b.status != status::ASSIGNED || p.block > b.proving_deadline;
+            let open = b.status != status::ASSIGNED || p.now() > b.proving_deadline;
             if role == Role::Prover(Strategy::Stealer) && b.status == status::ASSIGNED {
                 // Copy the assigned prover's proof (as if seen in the mempool) and front-run it.
                 let victim = w.actor_of(b.prover);
@@ -428,10 +449,7 @@ impl Generator {
     fn noise(&mut self, p: &mut Probe<'_>) -> (u16, Kind) {
         let w = p.w;
         let n = w.actors.len() as u64;
-        let mut actor = self.rng.below(n) as u16;
-        if w.actors[actor as usize].role.is_contract() {
-            actor = w.model.operator_of.get(&actor).copied().unwrap_or(ROLLUP);
-        }
+        let actor = self.rng.below(n) as u16;
         let batches = w.model.batches.len() as u64;
         let batch = self.rng.below(batches + 2);
         let kind = match self.rng.below(20) {
@@ -479,5 +497,10 @@ impl Probe<'_> {
 
     fn epoch_start(&self, e: u64) -> u64 {
         self.w.chain.epochs.start(e)
+    }
+
+    /// The network clock at the action's block (deadlines are on it).
+    fn now(&self) -> u64 {
+        self.w.model.now(self.block)
     }
 }

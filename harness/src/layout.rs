@@ -30,7 +30,7 @@ pub struct Loc {
 #[derive(Clone, Debug, Default)]
 pub struct Layout {
     /// AccountState: stake, unbonding, unbondingReadyAt, openAssignments, claimable, reputation,
-    /// repUpdatedAt, registered, commitEpoch, commitHash.
+    /// repUpdatedAt, registered, commitEpoch, commitHash, slashedEpoch.
     pub account: Vec<Loc>,
     /// BatchRecord: commitment, fee, bounty, status, assignment, source (see `record_fields`).
     pub batch: Vec<Loc>,
@@ -60,6 +60,7 @@ pub(crate) fn account_fields(a: &ProverNetwork::AccountState) -> Vec<(&'static s
         ("registered", u(a.registered as u8), Ty::Bool),
         ("commitEpoch", u(a.commitEpoch), Ty::Uint(32)),
         ("commitHash", U256::from_be_slice(a.commitHash.as_slice()), Ty::Uint(224)),
+        ("slashedEpoch", u(a.slashedEpoch), Ty::Uint(32)),
     ]
 }
 
@@ -100,6 +101,8 @@ fn params_fields(p: &ProverNetwork::Params) -> Vec<(&'static str, U256, Ty)> {
         ("repNoRevealPenalty", u(p.repNoRevealPenalty), Ty::Uint(16)),
         ("assignmentBond", U256::from(p.assignmentBond), Ty::Uint(96)),
         ("minFee", U256::from(p.minFee), Ty::Uint(96)),
+        ("challengeWindow", u(p.challengeWindow), Ty::Uint(32)),
+        ("keeperBps", u(p.keeperBps), Ty::Uint(16)),
     ]
 }
 

@@ -8,10 +8,11 @@ use alloy::primitives::{Address, U256, keccak256};
 
 /// Storage slots of ProverNetwork (see the module docs).
 pub(crate) mod slot {
-    pub(crate) const PAUSED: u64 = 1; // _pendingOwner | _paused << 160
     pub(crate) const PARAMS: u64 = 2; // three slots
     pub(crate) const PARAMS_SLOTS: u64 = 3;
     pub(crate) const ACCOUNT_PROBE: &str = "provernet.harness.layout-probe";
+    /// `_clock`: config (16) | pausedAt (40) << 16 | pausedBlocks (40) << 56 | provers (32) << 96.
+    pub(crate) const CLOCK: u64 = 5;
     pub(crate) const TREASURY_BURN: u64 = 6; // treasuryBalance | burnPending << 128
     pub(crate) const CURSOR: u64 = 7; // nextBatchId (56) | assignment (40) << 56 | prover << 96
     pub(crate) const SOURCES: u64 = 9; // mapping(address => SourceAccount)
@@ -25,6 +26,8 @@ pub(crate) mod slot {
     pub(crate) const ROLLS: u64 = 17; // [2]
     pub(crate) const LISTS: u64 = 19; // uint256[LIST_CAPACITY][2]
     pub(crate) const LIST_CAPACITY: u64 = 1 << 32;
+    /// `_terms`: mapping(uint256 id => SlashTerms), declared right after the two lists.
+    pub(crate) const TERMS: u64 = LISTS + 2 * LIST_CAPACITY;
     /// OpenZeppelin ERC20 `_balances` mapping.
     pub(crate) const TOKEN_BALANCES: u64 = 0;
 }
@@ -37,7 +40,7 @@ pub fn mapping_slot(key: U256, base: u64) -> U256 {
     U256::from_be_bytes(keccak256(buf).0)
 }
 
-pub(crate) fn addr_key(a: Address) -> U256 {
+fn addr_key(a: Address) -> U256 {
     U256::from_be_slice(a.as_slice())
 }
 
@@ -120,6 +123,12 @@ pub fn batch_base(id: u64) -> U256 {
 /// Storage key of one assignment (slot draw) record.
 pub fn assignment_slot(key: u64) -> U256 {
     mapping_slot(U256::from(key), slot::ASSIGNMENTS)
+}
+
+/// Storage key of slash terms `id` (`SlashTerms`: verifier | slashBps << 160 | burnBps << 176 |
+/// bountyBps << 192 | keeperBps << 208, one slot).
+pub fn terms_slot(id: u64) -> U256 {
+    mapping_slot(U256::from(id), slot::TERMS)
 }
 
 /// Storage key of the seed of list epoch `epoch`.

@@ -42,6 +42,9 @@ pub struct World {
     pub model: Model,
     /// Which token is deployed.
     pub token: TokenKind,
+    /// The least timelock delay (seconds) the network accepts now (`governanceDelay()`, read
+    /// after every governance change): what a hostile governance shortens its delay to.
+    pub min_delay: u64,
     by_addr: HashMap<Address, u16>,
     index: SlotIndex,
     /// Scratch buffers of `step`, kept to avoid an allocation per action.
@@ -62,6 +65,7 @@ impl Clone for World {
             actors: self.actors.clone(),
             model: self.model.clone(),
             token: self.token.clone(),
+            min_delay: self.min_delay,
             by_addr: self.by_addr.clone(),
             index: self.index.clone(),
             changed_slots: Vec::new(),
@@ -78,7 +82,7 @@ impl World {
     /// authorises the rollup as batch source and starts the model from the deployed state.
     pub fn new(suite: &Suite, genesis: &Genesis, provers: usize) -> Result<Self> {
         let mut chain = Chain::deploy(suite, genesis)?;
-        let mut actors = actors::roster(provers, chain.addrs.owner);
+        let actors = actors::roster(provers, chain.addrs.owner);
         let (net, token) = (chain.addrs.network, chain.addrs.token);
         if suite.token == TokenKind::Hostile {
             let call = crate::hostile::HostileToken::setNetworkCall { network_: net };
@@ -95,31 +99,35 @@ impl World {
                 chain.exec(a.addr, token, &approve).wrap_err("while approving the network")?;
             eyre::ensure!(out.success(), "approve reverted: {:?}", out.revert);
         }
-        let source = ProverNetwork::setBatchSourceCall {
-            source: actors[actors::ROLLUP as usize].addr,
-            allowed: true,
-        };
         let owner = chain.addrs.owner;
-        let out = chain.exec(owner, net, &source)?;
-        eyre::ensure!(out.success(), "setBatchSource reverted: {:?}", out.revert);
-        let pools = match &suite.pool_factory_code {
-            Some(code) if suite.token == TokenKind::Dev => {
-                crate::pool_setup::create(&mut chain, &mut actors, code, FUNDING)
-                    .wrap_err("while creating the pools")?
-            }
-            _ => Vec::new(),
-        };
+        // The rollup posts; the hostile governance controls a second source (index 2).
+        let hostile = actors::index_of(&actors, actors::Role::HostileGovernance)
+            .ok_or_else(|| eyre::eyre!("the roster has no hostile governance"))?;
+        for i in [actors::ROLLUP, hostile] {
+            let source = ProverNetwork::setBatchSourceCall {
+                source: actors[i as usize].addr,
+                allowed: true,
+            };
+            chain.must(owner, net, &source, "setBatchSource")?;
+        }
+        // The governance actor keeps the pause at hand (a pause cannot hurt a prover: the clock
+        // stops); everything else it does goes through the timelock that owns the network.
+        let pauser = ProverNetwork::setPauserCall { pauser_: owner };
+        chain.must(owner, net, &pauser, "setPauser")?;
+        let delay = crate::timelock::install(&mut chain, owner, actors[hostile as usize].addr)?;
         let mut model = Model::new(chain.params(), actors.len());
-        crate::pool_setup::model(&mut chain, &mut model, &actors, &pools)?;
+        model.gov.delay = delay;
         model.sources.insert(actors::ROLLUP, 1);
+        model.sources.insert(hostile, 2);
         model.commitment_bound = chain.view(net, &ProverNetwork::commitmentBoundCall {})?;
         let by_addr = actors.iter().enumerate().map(|(i, a)| (a.addr, i as u16)).collect();
         let index = SlotIndex::new(&chain.layout, &actors);
-        Ok(Self {
+        let mut world = Self {
             chain,
             actors,
             model,
             token: suite.token.clone(),
+            min_delay: 0,
             by_addr,
             index,
             changed_slots: Vec::new(),
@@ -127,20 +135,24 @@ impl World {
             dirty_accounts: Vec::new(),
             dirty_batches: Vec::new(),
             dirty_seeds: Vec::new(),
-        })
+        };
+        world.refresh_min_delay()?;
+        Ok(world)
+    }
+
+    /// Re-reads the least timelock delay the network accepts (`governanceDelay()`).
+    fn refresh_min_delay(&mut self) -> Result<()> {
+        let net = self.chain.addrs.network;
+        let (required, _) = self.chain.view(net, &ProverNetwork::governanceDelayCall {})?.into();
+        self.min_delay = required.saturating_to();
+        Ok(())
     }
 
     /// Compares the storage readers with the contract's views for every actor and live batch.
     pub fn cross_check(&mut self) -> Result<()> {
         let accounts: Vec<Address> = self.actors.iter().map(|a| a.addr).collect();
         let batches: Vec<u64> = self.model.live.iter().copied().take(64).collect();
-        crate::cross_check::cross_check(&mut self.chain, &accounts, &batches)?;
-        for p in &self.model.pools {
-            let (pool, op) =
-                (self.actors[p.actor as usize].addr, self.actors[p.operator as usize].addr);
-            crate::pool_view::PoolView::cross_check(&mut self.chain, pool, op)?;
-        }
-        Ok(())
+        crate::cross_check::cross_check(&mut self.chain, &accounts, &batches)
     }
 
     /// Actor index of an address.
@@ -162,17 +174,19 @@ impl World {
         }
         let data = self.calldata(action);
         let from = self.actors.get(action.actor as usize).map(|a| a.addr).unwrap_or_default();
-        let to = crate::calldata::target(&self.chain, &self.actors, &action.kind);
+        let to = self.target(action);
         self.chain.exec_raw(from, to, data)
     }
 
-    /// The books of the pool a pool action names, read before it runs (`None` for network calls
-    /// and for an action naming an actor that is no pool).
-    fn pool_before(&mut self, action: &Action) -> Result<Option<crate::pool_view::PoolView>> {
-        let Some(pool) = action.kind.pool() else { return Ok(None) };
-        let Some(p) = self.model.pools.iter().find(|p| p.actor == pool) else { return Ok(None) };
-        let (addr, op) = (self.actors[pool as usize].addr, self.actors[p.operator as usize].addr);
-        Ok(Some(crate::pool_view::PoolView::read(&self.chain, addr, op)))
+    /// The contract an action's transaction goes to: the timelock for `schedule` and `execute`,
+    /// else the network.
+    fn target(&self, action: &Action) -> Address {
+        match action.kind {
+            crate::action::Kind::Schedule { .. } | crate::action::Kind::Execute { .. } => {
+                self.chain.timelock
+            }
+            _ => self.chain.addrs.network,
+        }
     }
 
     /// Executes `action`, applies it to the model and checks every invariant (on the entities the
@@ -190,10 +204,8 @@ impl World {
         let data = self.calldata(action);
         let from = self.actors[action.actor as usize].addr;
         let network = self.chain.addrs.network;
-        let to = crate::calldata::target(&self.chain, &self.actors, &action.kind);
-        let pool_before = self.pool_before(action)?;
-        let out =
-            self.chain.exec_traced_watching(from, to, network, data, &mut self.changed_slots)?;
+        let to = self.target(action);
+        let out = self.chain.exec_watched(from, to, data, network, &mut self.changed_slots)?;
         self.index.cover_seeds(self.chain.current_epoch());
         self.index.classify(&self.changed_slots, &mut self.changed);
         self.dirty_accounts.clear();
@@ -208,7 +220,6 @@ impl World {
             by_addr: &self.by_addr,
             token: &self.token,
             out: &out,
-            pool: pool_before.as_ref(),
         };
         let effects = match model::apply(&mut self.model, &seen, action) {
             Ok(effects) => effects,
@@ -233,15 +244,8 @@ impl World {
         if let Err(v) = invariants::check(&self.subject(), self.changed.unknown) {
             return Ok(Err(v));
         }
-        if pool_before.is_some() {
-            let synced =
-                out.success() && !matches!(action.kind, crate::action::Kind::PoolDonate { .. });
-            let only = action.kind.pool();
-            let pools =
-                invariants::pools::check(&mut self.chain, &self.model, &self.actors, only, synced);
-            if let Err(v) = pools? {
-                return Ok(Err(v));
-            }
+        if matches!(action.kind, crate::action::Kind::Execute { .. }) {
+            self.refresh_min_delay()?;
         }
         Ok(Ok(StepReport {
             revert: out.revert.map(|r| r.name),
@@ -255,14 +259,7 @@ impl World {
         self.dirty_accounts.clear();
         self.dirty_batches.clear();
         self.dirty_seeds.clear();
-        invariants::check(&self.subject(), true)?;
-        match invariants::pools::check(&mut self.chain, &self.model, &self.actors, None, false) {
-            Ok(result) => result,
-            Err(e) => Err(crate::violation::violation(
-                "every pool's shares match the model's ledger (minted by deposits, burned by requests and slashes)",
-                format!("reading the pools failed: {e:#}"),
-            )),
-        }
+        invariants::check(&self.subject(), true)
     }
 
     /// Checks that each prover was drawn about as often as its weight says (end of a long run).

@@ -10,7 +10,7 @@ use std::time::Duration;
 use alloy::primitives::Bytes;
 use provernet_harness::campaign::{self, Settings};
 use provernet_harness::chain::{Genesis, Suite, TokenKind};
-use provernet_harness::mutants::{MUTANTS, Mutant, Target};
+use provernet_harness::mutants::{MUTANTS, Mutant};
 use provernet_harness::world::World;
 
 /// Actions within which every planted bug must be found.
@@ -38,10 +38,7 @@ fn settings(suite: Suite, seed: u64, actions: u64) -> Settings {
 fn caught(m: &Mutant) {
     let code =
         compiled().get(m.name).unwrap_or_else(|| panic!("{} was not compiled", m.name)).clone();
-    let suite = match m.target {
-        Target::Network => Suite { network_code: code, ..Suite::real() },
-        Target::Pool(_) => Suite { pool_factory_code: Some(code), ..Suite::real() },
-    };
+    let suite = Suite { network_code: code, ..Suite::real() };
     let s = settings(suite.clone(), 1, BOUND);
     let out = campaign::run(&s, |_| {}).expect("campaign runs");
     let f =
@@ -65,11 +62,12 @@ fn caught(m: &Mutant) {
         }
     }
     eprintln!(
-        "{}: caught after {} actions, shrunk {} -> {}",
+        "{}: caught after {} actions, shrunk {} -> {}: {}",
         m.name,
         f.at_action + 1,
         f.original_len,
-        f.shrunk.len()
+        f.shrunk.len(),
+        f.violation.invariant
     );
 }
 
@@ -119,28 +117,46 @@ fn slash_per_batch_is_caught() {
 }
 
 #[test]
-fn pool_pending_withdrawals_skipping_a_slash_is_caught() {
+fn verifier_not_frozen_per_assignment_is_caught() {
     caught(&MUTANTS[9]);
 }
 
 #[test]
-fn pool_operator_overburn_is_caught() {
+fn pause_that_keeps_the_clock_running_is_caught() {
     caught(&MUTANTS[10]);
 }
 
 #[test]
-fn pool_commission_credited_twice_is_caught() {
+fn governance_delay_shorter_than_an_exit_is_caught() {
     caught(&MUTANTS[11]);
 }
 
 #[test]
-fn pool_request_before_sync_is_caught() {
+fn capped_miss_paying_a_bounty_is_caught() {
     caught(&MUTANTS[12]);
 }
 
 #[test]
 fn every_mutant_is_tested() {
     assert_eq!(MUTANTS.len(), 13, "add a test for the new mutant");
+}
+
+#[test]
+fn rejecting_verifier_artifact_matches_its_source() {
+    let fresh = compiled().get("RejectingVerifier").expect("RejectingVerifier compiled");
+    let committed = provernet_harness::chain::rejecting_verifier_code();
+    if std::env::var_os("PROVERNET_UPDATE_ARTIFACTS").is_some() {
+        std::fs::write(
+            provernet_harness::chain::REJECTING_VERIFIER_PATH,
+            alloy::hex::encode(fresh),
+        )
+        .expect("write artifact");
+        return;
+    }
+    assert_eq!(
+        &committed, fresh,
+        "harness/solidity/RejectingVerifier.bin is stale: run `PROVERNET_UPDATE_ARTIFACTS=1 cargo test -p provernet-harness --test mutants rejecting`"
+    );
 }
 
 #[test]

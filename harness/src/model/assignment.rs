@@ -101,13 +101,17 @@ fn take(t: &mut Transition<'_>, prover: Address) -> Result<bool, Violation> {
     Ok(true)
 }
 
-/// Writes the record of a slot draw with its frozen deadlines.
+/// Writes the record of a slot draw with its frozen deadlines (on the network clock: the slot's
+/// last block less the blocks spent paused) and the current slash terms.
 fn open_assignment(t: &mut Transition<'_>, key: u64, prover: Address, last_block: u64) {
     let p = t.m.params;
-    let proving_deadline = last_block + u64::from(p.proving_window);
+    let proving_deadline = last_block - t.m.clock.paused_blocks + u64::from(p.proving_window);
     let race_deadline = proving_deadline + u64::from(p.race_window);
-    t.m.assignments
-        .insert(key, MAssignment { prover, proving_deadline, race_deadline, slashed: false });
+    let config = t.m.config;
+    t.m.assignments.insert(
+        key,
+        MAssignment { prover, proving_deadline, race_deadline, config, slashed: false },
+    );
     t.effects.assignments.push(key);
 }
 

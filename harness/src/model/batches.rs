@@ -16,11 +16,12 @@ use crate::model::reputation;
 use crate::model::slashing;
 use crate::model::state::MBatch;
 use crate::model::transition::Transition;
-use crate::model::{assignment, fees};
+use crate::model::{assignment, fees, provability};
+use crate::params::BPS;
 use crate::status;
 use crate::violation::{Violation, violation};
 
-/// Ends batch `id` (Proven or Failed): a failed batch's bounty went to the treasury.
+/// Ends batch `id` (Proven or Failed): a failed batch's bounty was burned.
 fn finish(t: &mut Transition<'_>, id: u64, status_: u8, winner: Option<Address>) {
     let b = &mut t.m.batches[id as usize - 1];
     b.status = status_;
@@ -41,9 +42,9 @@ pub(crate) fn post_batch(
 ) -> Result<(), Violation> {
     let me = t.me;
     let p = t.p;
-    let source = t.seen.actors[t.i as usize].role == Role::Rollup && t.m.sources.contains_key(&t.i);
+    let source = t.m.sources.contains_key(&t.i);
     let c = U256::from_be_bytes(commitment.0);
-    let valid = !t.m.paused
+    let valid = !t.m.paused()
         && source
         && !c.is_zero()
         && c < t.m.commitment_bound
@@ -61,7 +62,7 @@ pub(crate) fn post_batch(
                 t.pre.fee_balance,
                 p.min_fee,
                 t.ok,
-                t.m.paused,
+                t.m.paused(),
                 t.revert()
             ),
         ));
@@ -139,9 +140,10 @@ pub(crate) fn submit_proof(
     count: u64,
     proof_for: Option<u16>,
 ) -> Result<(), Violation> {
-    let (i, me, block, p) = (t.i, t.me, t.block, t.p);
+    let (i, me, now, p) = (t.i, t.me, t.now, t.p);
     t.effects.touched.extend(first..first.saturating_add(count).min(first + 64));
     if !t.ok {
+        provability::note_refused_proof(t, first, count, proof_for);
         if t.role == Role::Prover(Strategy::Slow)
             && t.revert().is_some_and(|r| r.name == "ProvingWindowClosed")
         {
@@ -172,15 +174,16 @@ pub(crate) fn submit_proof(
     let mut payout = 0;
     for id in first..first + count {
         let b = t.m.batch(id).cloned().unwrap_or_default();
-        if b.status != status::ASSIGNED || b.prover != me || block > b.proving_deadline {
+        if b.status != status::ASSIGNED || b.prover != me || now > b.proving_deadline {
             return Err(violation(
                 "only the assigned prover proves inside its exclusive window, at most once",
                 format!(
-                    "{me} proved batch {id} (status {}, assigned {}, deadline {}, block {block})",
+                    "{me} proved batch {id} (status {}, assigned {}, deadline {}, network clock {now})",
                     b.status, b.prover, b.proving_deadline
                 ),
             ));
         }
+        provability::check_verified(t, id)?;
         payout += b.fee;
         finish(t, id, status::PROVEN, Some(me));
     }
@@ -207,7 +210,7 @@ pub(crate) fn race_submit(
     batch: u64,
     proof_for: Option<u16>,
 ) -> Result<(), Violation> {
-    let (i, me, block, p) = (t.i, t.me, t.block, t.p);
+    let (i, me, now, p) = (t.i, t.me, t.now, t.p);
     t.effects.touched.push(batch);
     let b = t.m.batch(batch).cloned().unwrap_or_default();
     if !t.ok {
@@ -217,15 +220,15 @@ pub(crate) fn race_submit(
         return Ok(());
     }
     let raceable = match b.status {
-        status::ASSIGNED => block > b.proving_deadline,
+        status::ASSIGNED => now > b.proving_deadline,
         status::OPEN | status::RACING => true,
         _ => false,
     };
-    if !raceable || block > b.race_deadline {
+    if !raceable || now > b.race_deadline {
         return Err(violation(
             "a batch is finalised at most once, and raced only between its deadlines",
             format!(
-                "{me} raced batch {batch} (status {}, deadlines {}/{}, block {block})",
+                "{me} raced batch {batch} (status {}, deadlines {}/{}, network clock {now})",
                 b.status, b.proving_deadline, b.race_deadline
             ),
         ));
@@ -248,8 +251,9 @@ pub(crate) fn race_submit(
             format!("{me} won batch {batch} with a proof made for actor {proof_for:?}"),
         ));
     }
+    provability::check_verified(t, batch)?;
     if b.status == status::ASSIGNED {
-        slashing::slash_and_check_event(t, batch)?;
+        slashing::slash_and_check_event(t, batch, i)?;
         t.path("assigned -> slashed by the race winner");
     }
     // Re-read: the slash above moved the batch to Racing with its bounty.
@@ -259,6 +263,9 @@ pub(crate) fn race_submit(
         ProverNetworkEvents::BatchProven(x) => Some(x.payout.saturating_to::<u128>()),
         _ => None,
     });
+    if let Some(paid) = emitted {
+        crate::model::rescue::check_rescue(t, batch, b.fee, paid)?;
+    }
     if emitted != Some(payout) {
         return Err(violation(
             "race payout = fee + bounty",
@@ -275,13 +282,14 @@ pub(crate) fn race_submit(
 }
 
 /// `markFailed(batch)`: exactly for a live batch past its race deadline; the fee is refunded to
-/// the poster and the bounty goes to the treasury (an assigned prover is slashed on the way).
+/// the poster less the caller's keeper share and the bounty is burned (an assigned prover is
+/// slashed on the way).
 pub(crate) fn mark_failed(t: &mut Transition<'_>, batch: u64) -> Result<(), Violation> {
-    let (ok, block) = (t.ok, t.block);
+    let (ok, now) = (t.ok, t.now);
     t.effects.touched.push(batch);
     let b = t.m.batch(batch).cloned().unwrap_or_default();
     let live = matches!(b.status, status::ASSIGNED | status::OPEN | status::RACING);
-    let allowed = live && block > b.race_deadline;
+    let allowed = live && now > b.race_deadline;
     if ok != allowed {
         return Err(violation(
             if ok {
@@ -290,7 +298,7 @@ pub(crate) fn mark_failed(t: &mut Transition<'_>, batch: u64) -> Result<(), Viol
                 "every batch ends proven or failed once its deadlines pass"
             },
             format!(
-                "markFailed({batch}) ok={ok} at block {block}, race deadline {}, status {}: {:?}",
+                "markFailed({batch}) ok={ok} at network clock {now}, race deadline {}, status {}: {:?}",
                 b.race_deadline,
                 b.status,
                 t.revert()
@@ -300,13 +308,18 @@ pub(crate) fn mark_failed(t: &mut Transition<'_>, batch: u64) -> Result<(), Viol
     if !ok {
         return Ok(());
     }
+    let keeper = t.sender;
     if b.status == status::ASSIGNED {
-        slashing::slash_and_check_event(t, batch)?;
+        slashing::slash_and_check_event(t, batch, keeper)?;
     }
+    // Nobody rescued it: the bounty is burned; the keeper that closed it is paid out of the fee.
     let b2 = t.m.batch(batch).cloned().unwrap_or_default();
-    t.m.treasury += b2.bounty;
+    t.m.burn += b2.bounty;
+    crate::model::rescue::check_burned_bounty(t, batch, b2.bounty)?;
+    let fee_share = b2.fee * u128::from(t.m.terms_of(b2.assignment).keeper_bps) / BPS;
     let poster = t.actor_of(b2.poster).unwrap_or(actors::ROLLUP);
-    fees::refund(t, poster, b2.fee);
+    fees::refund(t, poster, b2.fee - fee_share);
+    slashing::pay_keeper(t, keeper, fee_share)?;
     finish(t, batch, status::FAILED, None);
     t.path(match b.status {
         status::ASSIGNED => "assigned -> failed (nobody raced)",

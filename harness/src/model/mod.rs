@@ -1,8 +1,7 @@
 //! The Rust reference model: an independent re-statement of the network's rules, one file per
 //! rule: [`staking`], [`selection`] (commit-reveal), [`seeds`] (one seed per epoch, fixed once),
 //! [`assignment`] (slot draws and the capacity rule), [`batches`], [`fees`] (prepaid source
-//! balances), [`slashing`], [`reputation`], [`operators`] (hot keys), [`governance`] and
-//! [`pools`] (the network calls a liquid proving pool makes, and its delegators' ledger).
+//! balances), [`slashing`], [`reputation`], [`operators`] (hot keys) and [`governance`].
 //!
 //! The model is updated from its own state and the action, never by copying chain state: seeds
 //! are derived from its own reveal mix and the block's public `prevrandao`, and every slot's draws
@@ -13,11 +12,13 @@
 
 pub mod assignment;
 pub mod batches;
+pub mod drain;
 pub mod fees;
 pub mod governance;
 pub mod operators;
-pub mod pools;
+pub mod provability;
 pub mod reputation;
+pub mod rescue;
 pub mod seeds;
 pub mod selection;
 pub mod slashing;
@@ -25,7 +26,10 @@ pub mod staking;
 mod state;
 mod transition;
 
-pub use state::{DrawStats, MAccount, MAssignment, MBatch, MCursor, MRoll, Model};
+pub use state::{
+    DrawStats, MAccount, MAssignment, MBatch, MClock, MCursor, MGovernance, MPending, MRoll,
+    MTerms, Model,
+};
 pub use transition::{Effects, Observed};
 
 use crate::action::{Action, Kind};
@@ -64,12 +68,10 @@ pub fn apply(
         Kind::WithdrawTreasury { amount } => governance::withdraw_treasury(&mut t, *amount),
         Kind::Pause | Kind::Unpause => governance::pause(&mut t, &action.kind),
         Kind::SetParams { params } => governance::set_params(&mut t, params),
-        Kind::PoolDeposit { pool, .. }
-        | Kind::PoolRequestWithdraw { pool, .. }
-        | Kind::PoolClaim { pool, .. }
-        | Kind::PoolSync { pool }
-        | Kind::PoolDonate { pool, .. }
-        | Kind::PoolClaimCommission { pool } => pools::apply(&mut t, &action.kind, *pool),
+        Kind::SetVerifier { rejecting } => governance::set_verifier(&mut t, *rejecting),
+        Kind::Schedule { salt, delay, call } => governance::schedule(&mut t, *salt, *delay, call),
+        Kind::Execute { salt, call } => governance::execute(&mut t, *salt, call),
+        Kind::UpdateDelay { .. } => governance::update_delay_direct(&t),
     }?;
     Ok(t.effects)
 }

@@ -64,12 +64,17 @@ pub(crate) fn commit(t: &mut Transition<'_>, secret: B256) -> Result<(), Violati
         t.path("operator committed for its prover");
     }
     if pre.commit.is_some() {
-        let amount = slashing::penalize(t, t.i);
+        let amount = slashing::penalize(t, t.i, false)?;
         slashing::check_non_reveal_event(t, amount)?;
         t.path("non-reveal penalised at the next commit");
     }
     let (_, hash) = commit_hash(secret, me, epoch);
-    t.acct(t.i).commit = Some((epoch, hash));
+    let block = t.block;
+    let a = t.acct(t.i);
+    a.commit = Some((epoch, hash));
+    a.last_commit_block = Some(block);
+    // Committing again puts it back in the lists: it no longer counts as exited.
+    a.exited = None;
     Ok(())
 }
 

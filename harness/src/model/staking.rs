@@ -34,6 +34,8 @@ pub(crate) fn register(t: &mut Transition<'_>, amount: u128) -> Result<(), Viola
     // Newcomers start at the lowest score (`Reputation.NEWCOMER`): re-registering never pays.
     a.rep = NEWCOMER;
     a.rep_at = block;
+    // Every registration counts: from the first one on, owner calls need the timelock.
+    t.m.provers += 1;
     if t.role == Role::FreshIdentity {
         whitewash(t)?;
     }
@@ -105,6 +107,7 @@ pub(crate) fn request_unstake(t: &mut Transition<'_>, amount: u128) -> Result<()
     if a.open > 0 {
         t.path("unstake requested while assigned");
     }
+    crate::model::drain::note_unstake(t, t.i);
     Ok(())
 }
 

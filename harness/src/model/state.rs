@@ -33,6 +33,16 @@ pub struct MAccount {
     pub rep_at: u64,
     /// Sum of the payouts (fees and bounties) of the batches this account proved.
     pub earned: u128,
+    /// Keeper fees credited to this account (slashes, failed batches, flushed burns, penalties
+    /// it applied).
+    pub keeper_fees: u128,
+    /// 1 + the epoch window of its last stake slash for a miss (zero: never): one stake slash per
+    /// prover per window.
+    pub slashed_epoch: u64,
+    /// Block of its last successful commit.
+    pub last_commit_block: Option<u64>,
+    /// It exited in time from the hostile change scheduled at this block (see `drain`).
+    pub exited: Option<u64>,
     /// Refunds of failed batches credited to this account (it posted them).
     pub refunded: u128,
     /// Paid out by `claim`.
@@ -78,6 +88,8 @@ pub struct MBatch {
     pub commitment: B256,
     /// Who proved it.
     pub winner: Option<Address>,
+    /// Stake its slash took from the assigned prover (the batch that carries the bounty).
+    pub slash_taken: u128,
 }
 
 /// One draw of one slot in the model: the prover its batches go to and their shared deadlines.
@@ -89,8 +101,93 @@ pub struct MAssignment {
     pub proving_deadline: u64,
     /// Last block of the race: provingDeadline + raceWindow.
     pub race_deadline: u64,
+    /// Id of the slash terms (verifier and shares) frozen on it when it was drawn.
+    pub config: u16,
     /// Its prover was slashed once already (later missed batches only open their race).
     pub slashed: bool,
+}
+
+/// One set of slash terms in the model (`SlashTerms`): which verifier proves the assignments that
+/// carry it, and how their slashes are shared.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MTerms {
+    /// The verifier is the harness's rejecting one (no proof verifies).
+    pub rejecting: bool,
+    /// Share of the bond a missed assignment slashes.
+    pub slash_bps: u16,
+    /// Burned share.
+    pub burn_bps: u16,
+    /// Race winner's share.
+    pub bounty_bps: u16,
+    /// Keeper's share.
+    pub keeper_bps: u16,
+}
+
+impl MTerms {
+    /// The development verifier with the shares of `p`.
+    pub fn of(p: &Params, rejecting: bool) -> Self {
+        Self {
+            rejecting,
+            slash_bps: p.slash_bps,
+            burn_bps: p.burn_bps,
+            bounty_bps: p.bounty_bps,
+            keeper_bps: p.keeper_bps,
+        }
+    }
+}
+
+/// The network clock in the model: block number less the blocks spent paused, frozen while
+/// paused. Assignment deadlines are stored on it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MClock {
+    /// Block the running pause started.
+    pub paused_at: Option<u64>,
+    /// Blocks spent paused before the running pause.
+    pub paused_blocks: u64,
+}
+
+impl MClock {
+    /// The network clock at `block`.
+    pub fn now(&self, block: u64) -> u64 {
+        self.paused_at.unwrap_or(block) - self.paused_blocks
+    }
+}
+
+/// An owner call queued in the governance timelock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MPending {
+    /// The owner call.
+    pub call: crate::action::Kind,
+    /// First block it can be executed in.
+    pub ready: u64,
+    /// Block it was scheduled in.
+    pub scheduled_at: u64,
+    /// The proposer that queued it (actor index).
+    pub by: u16,
+    /// An execution was attempted and reverted (the generator does not retry it).
+    pub tried: bool,
+}
+
+/// The self-rescuer's ledger (see `rescue`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MRescues {
+    /// Rescues of its own missed batches by the twin.
+    pub count: u64,
+    /// What the twin won beyond the fees.
+    pub won: u128,
+    /// What those misses cost the first identity in stake.
+    pub lost: u128,
+}
+
+/// Governance in the model: the timelock that owns the network and what is queued in it.
+#[derive(Clone, Debug, Default)]
+pub struct MGovernance {
+    /// The timelock's delay in seconds.
+    pub delay: u64,
+    /// Queued owner calls by salt.
+    pub pending: BTreeMap<u64, MPending>,
+    /// The next unused salt.
+    pub next_salt: u64,
 }
 
 /// The posting cursor in the model: the last assignment used and its prover.
@@ -172,14 +269,29 @@ pub struct Model {
     pub operator_of: HashMap<u16, u16>,
     /// Commitments must be below this (the verifier's domain, read at deployment).
     pub commitment_bound: U256,
-    /// Posting paused.
-    pub paused: bool,
+    /// The network clock (pause state).
+    pub clock: MClock,
+    /// `register` calls so far (`_clock.provers`): owner calls need the timelock once non-zero.
+    pub provers: u64,
+    /// Every set of slash terms by id (index 0 unused) and the id new assignments get.
+    pub terms: Vec<MTerms>,
+    /// Id of the current slash terms.
+    pub config: u16,
+    /// Block since which the current verifier accepts proofs (the last restoration after a
+    /// rejecting one; zero: always).
+    pub honest_since: u64,
+    /// The governance timelock.
+    pub gov: MGovernance,
     /// Selection statistics by actor index.
     pub draws: Vec<DrawStats>,
     /// Tokens burnt by the hostile token's transfer fee (they leave the system).
     pub fee_burnt: u128,
-    /// The liquid proving pools created at genesis, with their delegators' ledger.
-    pub pools: Vec<crate::model::pools::MPool>,
+    /// Batches whose valid proof the chain refused (see `provability`).
+    pub refused: BTreeSet<u64>,
+    /// Batches whose data their source withheld and whose prover challenged in time.
+    pub withheld: BTreeSet<u64>,
+    /// The self-rescuer's ledger.
+    pub rescues: MRescues,
 }
 
 impl Model {
@@ -200,11 +312,39 @@ impl Model {
             prover_of_operator: HashMap::new(),
             operator_of: HashMap::new(),
             commitment_bound: U256::MAX,
-            paused: false,
+            clock: MClock::default(),
+            provers: 0,
+            terms: vec![MTerms::default(), MTerms::of(&params, false)],
+            config: 1,
+            honest_since: 0,
+            gov: MGovernance::default(),
             draws: vec![DrawStats::default(); actors],
             fee_burnt: 0,
-            pools: Vec::new(),
+            refused: BTreeSet::new(),
+            withheld: BTreeSet::new(),
+            rescues: MRescues::default(),
         }
+    }
+
+    /// Whether posting is paused.
+    pub fn paused(&self) -> bool {
+        self.clock.paused_at.is_some()
+    }
+
+    /// The network clock at `block`.
+    pub fn now(&self, block: u64) -> u64 {
+        self.clock.now(block)
+    }
+
+    /// The slash terms new assignments get.
+    pub fn current_terms(&self) -> MTerms {
+        self.terms[self.config as usize]
+    }
+
+    /// The slash terms frozen on assignment `key`.
+    pub fn terms_of(&self, key: u64) -> MTerms {
+        let config = self.assignments.get(&key).map_or(self.config, |a| a.config);
+        self.terms.get(config as usize).copied().unwrap_or_default()
     }
 
     /// Batch `id` (which must exist).

@@ -24,8 +24,6 @@ pub struct Observed<'a> {
     pub token: &'a TokenKind,
     /// What the transaction did.
     pub out: &'a Outcome,
-    /// For a pool call or a donation to a pool: the pool's books just before it.
-    pub pool: Option<&'a crate::pool_view::PoolView>,
 }
 
 /// What a transition reports besides the model it changed.
@@ -63,6 +61,10 @@ pub(crate) struct Transition<'a> {
     pub(crate) block: u64,
     pub(crate) epoch: u64,
     pub(crate) in_commit: bool,
+    /// The network clock before the action (deadlines are compared with it).
+    pub(crate) now: u64,
+    /// The call reached the network through the governance timelock (the owner).
+    pub(crate) via_timelock: bool,
     /// Parameters before the action.
     pub(crate) p: Params,
     /// The transaction succeeded.
@@ -89,6 +91,8 @@ impl<'a> Transition<'a> {
             block: chain.block(),
             epoch: chain.current_epoch(),
             in_commit: chain.in_commit_phase(),
+            now: m.now(chain.block()),
+            via_timelock: false,
             p: m.params,
             ok,
             events,

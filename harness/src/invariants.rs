@@ -3,8 +3,6 @@
 //! Each check names the invariant it enforces; the rules in `model` check the transitions (who may
 //! do what, when), this module the state.
 
-pub mod pools;
-
 use alloy::primitives::B256;
 
 use crate::actors::{Actor, Role};
@@ -153,6 +151,7 @@ fn check_account(w: &Subject<'_>, i: usize) -> Result<(), Violation> {
         && c.registered == a.registered
         && c.reputation == a.rep
         && c.rep_updated_at == a.rep_at
+        && c.slashed_epoch == a.slashed_epoch
         && commit_matches;
     if !same {
         return Err(violation(
@@ -169,14 +168,14 @@ fn check_account(w: &Subject<'_>, i: usize) -> Result<(), Violation> {
             format!("{}: {a:?}", actor.addr),
         ));
     }
-    // Earnings: a prover's credit plus what it claimed is exactly the fees and bounties of the
-    // batches it proved.
-    if c.claimable + a.claimed != a.earned {
+    // Earnings: an account's credit plus what it claimed is exactly the fees and bounties of the
+    // batches it proved plus the keeper fees its calls earned.
+    if c.claimable + a.claimed != a.earned + a.keeper_fees {
         return Err(violation(
-            "a prover's earnings equal the fees and bounties of the batches it proved",
+            "a prover's earnings equal the fees and bounties of the batches it proved (plus its keeper fees)",
             format!(
-                "{}: claimable {} + claimed {} != {}",
-                actor.addr, c.claimable, a.claimed, a.earned
+                "{}: claimable {} + claimed {} != {} + keeper fees {}",
+                actor.addr, c.claimable, a.claimed, a.earned, a.keeper_fees
             ),
         ));
     }
@@ -280,19 +279,30 @@ fn check_globals(w: &Subject<'_>) -> Result<(), Violation> {
             ));
         }
     }
+    let clock = chain.clock();
+    let model_clock = (m.config, m.clock.paused_at.unwrap_or(0), m.clock.paused_blocks, m.provers);
     if chain.next_batch_id() != m.batches.len() as u64 + 1
-        || chain.paused() != m.paused
+        || (clock.config, clock.paused_at, clock.paused_blocks, clock.provers) != model_clock
         || chain.params() != m.params
     {
         return Err(violation(
-            "batch counter, pause flag and parameters match the reference model",
+            "batch counter, network clock, slash terms id and parameters match the reference model",
             format!(
-                "next id {} vs {}, paused {} vs {}",
+                "next id {} vs {}, clock {clock:?} vs model (config, pausedAt, pausedBlocks, provers) {model_clock:?}",
                 chain.next_batch_id(),
                 m.batches.len() + 1,
-                chain.paused(),
-                m.paused
             ),
+        ));
+    }
+    let terms = chain.terms(u64::from(m.config));
+    let mt = m.current_terms();
+    let verifier = if mt.rejecting { chain.rejecting_verifier } else { chain.addrs.verifier };
+    if (terms.verifier, terms.slash_bps, terms.burn_bps, terms.bounty_bps, terms.keeper_bps)
+        != (verifier, mt.slash_bps, mt.burn_bps, mt.bounty_bps, mt.keeper_bps)
+    {
+        return Err(violation(
+            "the current slash terms (verifier and shares) match the reference model",
+            format!("chain {terms:?}, model {mt:?}"),
         ));
     }
     if *w.token == TokenKind::Hostile {
@@ -339,11 +349,17 @@ pub fn check_assignments<'k>(
     for key in keys {
         let c = chain.assignment(*key);
         let model = m.assignments.get(key).copied().unwrap_or_default();
-        if (c.prover, c.proving_deadline, c.race_deadline, c.slashed)
-            != (model.prover, model.proving_deadline, model.race_deadline, model.slashed)
+        if (c.prover, c.proving_deadline, c.race_deadline, c.config, c.slashed)
+            != (
+                model.prover,
+                model.proving_deadline,
+                model.race_deadline,
+                model.config,
+                model.slashed,
+            )
         {
             return Err(violation(
-                "every slot draw matches the reference model (prover, shared deadlines, one slash per missed assignment)",
+                "every slot draw matches the reference model (prover, shared deadlines, frozen slash terms, one slash per missed assignment)",
                 format!("assignment {key}: chain {c:?}, model {model:?}"),
             ));
         }
