@@ -172,11 +172,14 @@ fn statuses_match(w: &mut World<'_>) -> Result<bool> {
 }
 
 /// Whether the network holds exactly what it owes (the contract's accounting invariant), every
-/// term read from the chain: the provers' stake, unbonding and claimable balances, the rollup's fee
-/// balance, the escrowed fees and bounties of unresolved batches, the treasury and the pending burn.
+/// term read from the chain: the provers' stake, unbonding and claimable balances, the keeper's
+/// claimable fees, the rollup's fee balance, the escrowed fees and bounties of unresolved batches,
+/// the treasury and the pending burn.
 fn tokens_reconcile(w: &mut World<'_>, fee_balance: u128) -> Result<bool> {
     let (network, token) = (w.chain.addrs.network, w.chain.addrs.token);
     let mut owed = U256::from(fee_balance);
+    let keeper = w.chain.view(network, &P::accountOfCall { who: w.keeper })?;
+    owed += U256::from(keeper.claimable);
     for a in &w.agents {
         let acct = w.chain.view(network, &P::accountOfCall { who: a.spec.addr })?;
         owed += U256::from(acct.stake) + U256::from(acct.unbonding) + U256::from(acct.claimable);
@@ -184,7 +187,13 @@ fn tokens_reconcile(w: &mut World<'_>, fee_balance: u128) -> Result<bool> {
     for id in 1..=w.batches.len() {
         let b = w.chain.view(network, &P::batchOfCall { batchId: U256::from(id) })?;
         let status = BatchStatus::try_from(b.status);
-        if matches!(status, Ok(BatchStatus::Assigned | BatchStatus::Open | BatchStatus::Racing)) {
+        if matches!(
+            status,
+            Ok(BatchStatus::Assigned
+                | BatchStatus::Open
+                | BatchStatus::Racing
+                | BatchStatus::Challenged)
+        ) {
             owed += U256::from(b.fee) + U256::from(b.bounty);
         }
     }

@@ -161,7 +161,8 @@ pub(crate) fn slash_assigned(
     let (deadline, config) = (asg.proving_deadline, asg.config);
     crate::model::provability::check_slash(t, id)?;
     reputation::lower(t, pi, p.rep_miss_penalty.into());
-    let window = deadline / t.seen.chain.epochs.length();
+    // The epoch the deadline falls in on the network clock (ProverNetwork._slashMissed).
+    let window = t.seen.chain.epochs.at(deadline);
     if t.m.accounts[pi as usize].slashed_epoch == window + 1 {
         t.path("second miss in an epoch window: stake slash capped");
         return Ok(None);
