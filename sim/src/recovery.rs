@@ -48,7 +48,7 @@ mod tests {
 
     /// Lists for epochs 1.. (listed[e - 1] serves epoch e).
     fn listed(lists: &[u64]) -> HashMap<u64, u64> {
-        lists.iter().enumerate().filter(|(_, &n)| n > 0).map(|(e, &n)| (e as u64, n)).collect()
+        lists.iter().enumerate().filter(|&(_, &n)| n > 0).map(|(e, &n)| (e as u64, n)).collect()
     }
 
     #[test]

@@ -287,3 +287,66 @@ fn markdown(grid: &Grid, stats: &[PointStats]) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Scenario;
+
+    /// Runs at `share` in {0, 0.4} for seeds 1..=3 with the given failed shares.
+    fn rows(failed: [[f64; 3]; 2]) -> (Grid, Vec<(Point, Summary)>) {
+        let grid: Grid =
+            toml::from_str("[[axis]]\nkey = \"outage.share\"\nvalues = [0.0, 0.4]").unwrap();
+        let base = Scenario::parse("name = \"x\"").unwrap();
+        let mut out = Vec::new();
+        for (k, share) in [0.0, 0.4].into_iter().enumerate() {
+            for seed in 1..=3u64 {
+                let mut s = Summary::default();
+                s.liveness.share_failed = failed[k][seed as usize - 1];
+                s.recovery.list_ever_empty = share > 0.0 && seed == 2;
+                s.recovery.recover_epochs = (seed != 3).then_some(seed);
+                let coords = vec![toml::Value::Float(share)];
+                out.push((Point { coords, seed, scenario: base.clone() }, s));
+            }
+        }
+        (grid, out)
+    }
+
+    #[test]
+    fn points_pair_with_the_reference_by_seed() {
+        let (grid, rows) = rows([[0.01, 0.02, 0.03], [0.11, 0.02, 0.09]]);
+        let stats = of(&grid, &rows);
+        assert_eq!(stats.len(), 2);
+        assert_eq!((stats[0].coords[0].as_str(), stats[0].seeds.clone()), ("0.0", vec![1, 2, 3]));
+        let failed = stats[1].metric("share_failed").unwrap();
+        assert!((failed.mean - 0.22 / 3.0).abs() < 1e-12);
+        assert_eq!(failed.values, vec![0.11, 0.02, 0.09]);
+        // Paired differences: 0.10, 0.00, 0.06 (mean 0.0533), not the difference of two means'
+        // intervals.
+        assert!(stats[0].paired.is_empty(), "the reference point pairs with nothing");
+        let d = stats[1].paired.iter().find(|m| m.metric == "share_failed").unwrap();
+        assert!((d.stat.mean - 0.16 / 3.0).abs() < 1e-12, "{:?}", d.stat);
+        assert_eq!(d.stat.n, 3);
+        // Tails: 2 of 3 runs failed more than 5%; one emptied its list.
+        let tail = |p: &PointStats, k: usize| p.tails[k].stat.hits;
+        assert_eq!((tail(&stats[1], 0), tail(&stats[1], 1)), (2, 1));
+        assert_eq!((tail(&stats[0], 0), tail(&stats[0], 1)), (0, 0));
+        // A run that never recovered is missing from the recovery mean, not a zero in it.
+        let rec = stats[1].metric("recover_epochs").unwrap();
+        assert_eq!((rec.n, rec.missing, rec.mean), (2, 1, 1.5));
+    }
+
+    #[test]
+    fn the_markdown_states_intervals_tails_and_paired_differences() {
+        let (grid, rows) = rows([[0.01, 0.02, 0.03], [0.11, 0.02, 0.09]]);
+        let md = markdown(&grid, &of(&grid, &rows));
+        assert!(md.contains("Means over 3 seeds per point"), "{md}");
+        assert!(md.contains("| 0.4 | "), "{md}");
+        assert!(md.contains("2/3 = 0.667 ["), "{md}");
+        assert!(md.contains("Paired differences to `outage.share = 0.0`"), "{md}");
+        assert!(md.contains("(2 of 3)"), "the unrecovered run is reported as missing:\n{md}");
+        let csv = csv(&grid, &of(&grid, &rows));
+        assert!(csv.lines().next().unwrap().starts_with("outage.share,kind,metric,n,"));
+        assert!(csv.contains("0.4,paired_difference,share_failed,3,0,"), "{csv}");
+    }
+}
