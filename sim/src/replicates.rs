@@ -14,6 +14,12 @@ use crate::metrics::Summary;
 use crate::stats::{MeanCi, Proportion};
 use crate::sweep::{Grid, Point, columns};
 
+/// A sweep run: its grid point and what it measured.
+type Run = (Point, Summary);
+
+/// A run's table columns (`sweep::columns`).
+type Columns = Vec<(&'static str, f64)>;
+
 /// An event whose probability over seeds is reported: (name, whether a run shows it).
 type Tail = (&'static str, fn(&Summary) -> bool);
 
@@ -75,8 +81,8 @@ impl PointStats {
 }
 
 /// Groups the runs by grid point (in grid order) and computes their statistics.
-pub fn of(grid: &Grid, rows: &[(Point, Summary)]) -> Vec<PointStats> {
-    let mut groups: Vec<(Vec<toml::Value>, Vec<&(Point, Summary)>)> = Vec::new();
+pub fn of(grid: &Grid, rows: &[Run]) -> Vec<PointStats> {
+    let mut groups: Vec<(Vec<toml::Value>, Vec<&Run>)> = Vec::new();
     for r in rows {
         match groups.iter_mut().find(|g| g.0 == r.0.coords) {
             Some(g) => g.1.push(r),
@@ -101,7 +107,7 @@ pub fn of(grid: &Grid, rows: &[(Point, Summary)]) -> Vec<PointStats> {
                 .iter()
                 .map(|c| c.0)
                 .collect();
-            let values = |k: usize, runs: &[&(Point, Summary)]| -> Vec<f64> {
+            let values = |k: usize, runs: &[&Run]| -> Vec<f64> {
                 runs.iter().map(|r| columns(&r.1)[k].1).collect()
             };
             let metrics = names
@@ -132,12 +138,8 @@ pub fn of(grid: &Grid, rows: &[(Point, Summary)]) -> Vec<PointStats> {
 }
 
 /// Per-seed differences `runs - base` of every column, over the seeds both have.
-fn paired(
-    names: &[&str],
-    runs: &[&(Point, Summary)],
-    base: &[&(Point, Summary)],
-) -> Vec<Named<MeanCi>> {
-    let pairs: Vec<(Vec<(&str, f64)>, Vec<(&str, f64)>)> = runs
+fn paired(names: &[&str], runs: &[&Run], base: &[&Run]) -> Vec<Named<MeanCi>> {
+    let pairs: Vec<(Columns, Columns)> = runs
         .iter()
         .filter_map(|r| {
             let b = base.iter().find(|b| b.0.seed == r.0.seed)?;
