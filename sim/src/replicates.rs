@@ -11,6 +11,7 @@ use eyre::{Result, WrapErr};
 use serde::Serialize;
 
 use crate::metrics::Summary;
+use crate::plot::{Band, Kind, Panel};
 use crate::stats::{MeanCi, Proportion};
 use crate::sweep::{Grid, Point, columns};
 
@@ -154,6 +155,53 @@ fn paired(names: &[&str], runs: &[&Run], base: &[&Run]) -> Vec<Named<MeanCi>> {
             Named { metric: (*n).into(), stat: MeanCi::of(&d) }
         })
         .collect()
+}
+
+/// The selection list's size epoch by epoch, one band per grid point (mean over seeds, 95% interval,
+/// each seed's size): how far an outage shrinks the list and how fast it comes back.
+pub fn list_panel(title: &str, grid: &Grid, rows: &[Run]) -> Panel {
+    let stats = of(grid, rows);
+    let bands = stats
+        .iter()
+        .map(|p| {
+            let runs: Vec<&Summary> =
+                rows.iter().filter(|r| point_of(&r.0) == p.coords).map(|r| &r.1).collect();
+            let epochs = runs.iter().map(|s| s.recovery.list_per_epoch.len()).max().unwrap_or(0);
+            let mut band =
+                Band { name: label(grid, &p.coords), mean: Vec::new(), seeds: Vec::new() };
+            for e in 0..epochs {
+                let x = (e + 1) as f64;
+                let sizes: Vec<f64> = runs
+                    .iter()
+                    .filter_map(|s| s.recovery.list_per_epoch.get(e).map(|&n| n as f64))
+                    .collect();
+                let m = MeanCi::of(&sizes);
+                band.mean.push((x, m.mean, m.lo, m.hi));
+                band.seeds.extend(sizes.iter().map(|&v| (x, v)));
+            }
+            band
+        })
+        .collect();
+    Panel {
+        title: format!("{title}: selection list by epoch"),
+        x: "epoch".into(),
+        y: "provers listed".into(),
+        log_x: false,
+        kind: Kind::Bands(bands),
+    }
+}
+
+fn point_of(p: &Point) -> Vec<String> {
+    p.coords.iter().map(ToString::to_string).collect()
+}
+
+fn label(grid: &Grid, coords: &[String]) -> String {
+    grid.axis
+        .iter()
+        .zip(coords)
+        .map(|(a, v)| format!("{} = {v}", a.key))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Writes `stats.json`, `stats.csv` and `stats.md` into `out`.

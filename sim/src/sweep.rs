@@ -1,7 +1,8 @@
 //! Parameter sweeps: a grid of scenario overrides, each point run over many seeds, in parallel
 //! (one revm per run), summarised in one table of runs (`table.csv`, `table.md`), the statistics
-//! over seeds ([`crate::replicates`]: `stats.{json,csv,md}`) and one comparison figure
-//! (`sweep.{svg,png}`: means with their 95% bands and every seed's value).
+//! over seeds ([`crate::replicates`]: `stats.{json,csv,md}`), one comparison figure
+//! (`sweep.{svg,png}`: means with their 95% bands and every seed's value) and the selection list
+//! by epoch at every point (`lists.{svg,png}`).
 //!
 //! Grid file:
 //! ```toml
@@ -179,6 +180,8 @@ pub fn run(base: &Scenario, grid: &Grid, out: &Path, jobs: usize) -> Result<Vec<
     let stats = replicates::of(grid, &done);
     replicates::write(out, grid, &stats)?;
     plot::write(&out.join("sweep"), &panels(base, grid, &stats), 3, (520, 380))?;
+    let lists = replicates::list_panel(&base.name, grid, &done);
+    plot::write(&out.join("lists"), &[lists], 1, (900, 420))?;
     Ok(done)
 }
 

@@ -155,7 +155,7 @@ fn sweep_on_a_two_point_grid_writes_table_statistics_and_plots() {
     let table = std::fs::read_to_string(out.join("table.csv")).unwrap();
     assert_eq!(table.lines().count(), 5, "header + 4 rows:\n{table}");
     assert!(table.starts_with("provers.count,seed,posted,share_proven"));
-    for f in ["table.md", "stats.csv", "stats.json", "sweep.svg", "sweep.png", "runs/003.json"] {
+    for f in ["table.md", "stats.csv", "stats.json", "sweep.png", "lists.png", "runs/003.json"] {
         assert!(out.join(f).exists(), "{f} missing");
     }
     let md = std::fs::read_to_string(out.join("stats.md")).unwrap();
