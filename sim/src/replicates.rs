@@ -266,8 +266,11 @@ fn fmt_ci(c: &MeanCi) -> String {
     if c.n == 0 {
         return "n/a".into();
     }
-    let f = |v: f64| {
-        if c.mean.abs().max(c.hi.abs()) < 10.0 { format!("{v:.3}") } else { format!("{v:.0}") }
+    let scale = c.mean.abs().max(c.hi.abs());
+    let f = |v: f64| match scale {
+        s if s < 10.0 => format!("{v:.3}"),
+        s if s < 1_000.0 => format!("{v:.1}"),
+        _ => format!("{v:.0}"),
     };
     let missing =
         if c.missing > 0 { format!(" ({} of {})", c.n, c.n + c.missing) } else { String::new() };
