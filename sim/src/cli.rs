@@ -16,7 +16,8 @@ use crate::{engine, output, sweep};
 pub enum SimCommand {
     /// Run one scenario and write summary.json, timeseries.csv, provers.csv and plots.
     Run(RunArgs),
-    /// Run a parameter grid in parallel and write a table and comparison plots.
+    /// Run a parameter grid over many seeds in parallel and write a table, statistics with 95%
+    /// intervals and comparison plots.
     Sweep(SweepArgs),
     /// Measure run time against provers and batches (the scale benchmark).
     Bench(BenchArgs),
@@ -45,9 +46,14 @@ pub struct SweepArgs {
     /// Base scenario file (TOML).
     #[arg(long)]
     pub scenario: PathBuf,
-    /// Grid file (TOML): `[[axis]] key = "provers.count" values = [...]`.
+    /// Grid file (TOML): `[[axis]] key = "provers.count" values = [...]`. Without one, the
+    /// scenario itself runs over the seeds.
     #[arg(long)]
-    pub grid: PathBuf,
+    pub grid: Option<PathBuf>,
+    /// Seeds per point: 1..=N, the same at every point (overrides the grid's `seeds`; default: the
+    /// grid's, else 1..=20).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(2..))]
+    pub seeds: Option<u64>,
     /// Output folder.
     #[arg(long)]
     pub out: PathBuf,
@@ -154,7 +160,13 @@ fn run_one(a: RunArgs) -> Result<ExitCode> {
 
 fn run_sweep(a: SweepArgs, queue: Option<QueueRunners<'_>>) -> Result<ExitCode> {
     let base = Scenario::load(&a.scenario)?;
-    let grid = sweep::Grid::load(&a.grid)?;
+    let mut grid = match &a.grid {
+        Some(p) => sweep::Grid::load(p)?,
+        None => sweep::Grid::replicates(),
+    };
+    if let Some(n) = a.seeds {
+        grid.seeds = (1..=n).collect();
+    }
     let runner: Box<dyn CellRunner> = match (&a.queue, queue) {
         (None, _) => Box::new(LocalCells { jobs: a.jobs }),
         (Some(url), Some(connect)) => connect(url)?,
@@ -168,7 +180,7 @@ fn run_sweep(a: SweepArgs, queue: Option<QueueRunners<'_>>) -> Result<ExitCode> 
     let rows = sweep::run_on(&base, &grid, &a.out, runner.as_ref(), timing)?;
     let bad = rows.iter().filter(|(_, s)| !s.checks.consistent()).count();
     println!(
-        "{} runs in {:.1} s; table.csv, table.md and sweep.svg/png in {}",
+        "{} runs in {:.1} s; table.csv, table.md, stats.md/csv/json and sweep.svg/png in {}",
         rows.len(),
         started.elapsed().as_secs_f64(),
         a.out.display()

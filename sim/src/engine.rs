@@ -114,6 +114,7 @@ fn new_agent(
         dipped: None,
         successor: None,
         rebirth_due: false,
+        short_since: None,
         machines: vec![0; s.provers.classes[spec.class].machines as usize],
         failure_rate: policy.proof_failure_rate(s),
         mtbf: policy.mtbf_blocks(s),
@@ -193,11 +194,8 @@ fn setup(s: &Scenario) -> Result<(World<'_>, u64)> {
     }
     // Batches start with epoch 1, the first epoch with a selection list.
     let first_block = epochs.start(1);
-    let outage = s.outage.as_ref().map(|o| {
-        let mut r = Rng::new(s.seed, 3);
-        let hit = (0..agents.len()).map(|_| r.chance(o.share)).collect();
-        (first_block + o.start, first_block + o.start + o.blocks, hit)
-    });
+    let outage =
+        s.outage.as_ref().map(|o| (o.window(&epochs, first_block), o.hits(s.seed, agents.len())));
     let max_proof_batches = chain.view(net, &P::MAX_BATCHES_PER_PROOFCall {})?.to::<usize>();
     let by_addr = agents.iter().enumerate().map(|(i, a)| (a.spec.addr, i)).collect();
     let w = World {

@@ -3,7 +3,7 @@
 //! events only; the agents never assume one.
 
 use alloy::primitives::U256;
-use provernet_bindings::{BatchStatus, ProverNetwork as P};
+use provernet_bindings::{BatchStatus, ProverNetwork as P, Strategy};
 use provernet_evm::{Outcome, ProverNetworkEvents};
 
 use crate::world::{Agent, World, u256_tokens};
@@ -110,10 +110,27 @@ impl World<'_> {
             a.stats.slashes += 1;
             a.rebirth_due = a.successor.is_some();
             a.stats.slashed += u256_tokens(e.amount);
+            self.books_honest_loss(i, u256_tokens(e.amount));
         }
         let b = self.batch_mut(e.batchId.to::<u64>());
         b.status = BatchStatus::Racing;
         b.bounty = u256_tokens(e.bounty);
+    }
+
+    /// Books a loss of `tokens` by prover `i` if it is honest: over the run, and inside the
+    /// correlated outage's slash window.
+    fn books_honest_loss(&mut self, i: usize, tokens: f64) {
+        if self.agents[i].spec.strategy != Strategy::Honest {
+            return;
+        }
+        let now = self.chain.block();
+        let r = &mut self.summary.recovery;
+        r.honest_slashed += tokens;
+        if let Some((o, _)) = &self.outage
+            && (o.start..o.slash_end).contains(&now)
+        {
+            r.honest_slashed_in_outage += tokens;
+        }
     }
 
     /// A withheld reveal was penalised (the event carries no split: it follows `burnBps`).
@@ -130,6 +147,7 @@ impl World<'_> {
             a.takes_slash(e.slashed.saturating_to());
             a.stats.non_reveals += 1;
             a.stats.slashed += amount;
+            self.books_honest_loss(i, amount);
         }
     }
 

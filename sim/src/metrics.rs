@@ -43,6 +43,8 @@ pub struct Summary {
     pub source: SourceMetrics,
     /// What the provers that play with the `minStake` threshold achieved.
     pub dodging: Dodging,
+    /// The selection list over the run, and how the network came through the correlated outage.
+    pub recovery: Recovery,
     /// Consistency of the simulation's bookkeeping with the chain.
     pub checks: Checks,
 }
@@ -239,6 +241,37 @@ pub struct Dodging {
     /// Mean reputation of the identities they left, at the block they left (the fresh one starts
     /// at 0).
     pub shed_reputation_mean: f64,
+}
+
+/// The selection list's size epoch by epoch and the network's recovery from the scenario's
+/// correlated outage (`crate::recovery` computes it; the outage fields are zero without one).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Recovery {
+    /// Provers listed for each epoch of the run, from epoch 1 (the list serving epoch e is made of
+    /// epoch e - 1's reveals with weight).
+    pub list_per_epoch: Vec<u64>,
+    /// The smallest of them.
+    pub list_min: u64,
+    /// Some epoch had nobody listed: its batches were posted with nobody eligible.
+    pub list_ever_empty: bool,
+    /// The list was empty in the run's last epoch: the network collapsed and never came back.
+    pub collapsed: bool,
+    /// The list serving the epoch in which the outage started.
+    pub list_before_outage: u64,
+    /// Epochs from the first epoch after the outage until the list is back to its pre-outage size
+    /// (`None`: it never was, within the run).
+    pub recover_epochs: Option<u64>,
+    /// The same in blocks, from the outage's end to the first block of that epoch.
+    pub recover_blocks: Option<u64>,
+    /// Stake the honest provers lost to slashes and non-reveal penalties inside the outage's slash
+    /// window (`outage::OutageWindow::slash_end`), in tokens.
+    pub honest_slashed_in_outage: f64,
+    /// Stake the honest provers lost over the whole run, in tokens.
+    pub honest_slashed: f64,
+    /// Top-ups made by provers a slash left below `minStake` (`[top_up]`).
+    pub top_ups: u64,
+    /// Tokens they staked back.
+    pub topped_up: f64,
 }
 
 /// A steering source's outcome: did its favourite prove more than its weight share?

@@ -8,11 +8,11 @@ use crate::world::World;
 impl World<'_> {
     /// Whether prover `i` is down at `block`; if so, the block it is back.
     pub(crate) fn down_until(&mut self, i: usize, block: u64) -> Option<u64> {
-        if let Some((start, end, hit)) = &self.outage
+        if let Some((o, hit)) = &self.outage
             && hit[i]
-            && (*start..*end).contains(&block)
+            && (o.start..o.end).contains(&block)
         {
-            return Some(*end);
+            return Some(o.end);
         }
         let mean_down = self.s.provers.mean_downtime_blocks;
         let a = &mut self.agents[i];

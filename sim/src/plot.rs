@@ -9,6 +9,7 @@ use std::sync::Once;
 
 use eyre::{Result, eyre};
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
@@ -30,6 +31,18 @@ pub struct Series {
     pub points: Vec<(f64, f64)>,
 }
 
+/// A metric over replicate runs against x: its mean, the 95% interval around it and the value of
+/// every run.
+#[derive(Clone, Debug)]
+pub struct Band {
+    /// Legend label.
+    pub name: String,
+    /// `(x, mean, lo, hi)`, sorted by x.
+    pub mean: Vec<(f64, f64, f64, f64)>,
+    /// `(x, value)` of every run.
+    pub seeds: Vec<(f64, f64)>,
+}
+
 /// What a panel shows.
 #[derive(Clone, Debug)]
 pub enum Kind {
@@ -44,6 +57,8 @@ pub enum Kind {
     },
     /// Bars `(from, to, height)`.
     Bars(Vec<(f64, f64, f64)>),
+    /// Means with a shaded 95% band, an error bar at each x and each run's value as a dot.
+    Bands(Vec<Band>),
 }
 
 /// One chart.
@@ -123,6 +138,13 @@ fn draw<DB: DrawingBackend>(
             s.iter().flat_map(|s| s.points.iter().map(|&(x, y)| (tx(x), y))).unzip()
         }
         Kind::Bars(b) => b.iter().flat_map(|&(a, c, h)| [(tx(a), 0.0), (tx(c), h)]).unzip(),
+        Kind::Bands(bands) => bands
+            .iter()
+            .flat_map(|b| {
+                let ends = b.mean.iter().flat_map(|&(x, _, lo, hi)| [(tx(x), lo), (tx(x), hi)]);
+                ends.chain(b.seeds.iter().map(|&(x, y)| (tx(x), y))).collect::<Vec<_>>()
+            })
+            .unzip(),
     };
     let (x0, x1) = bounds(xs.into_iter());
     let non_negative = ys.iter().all(|&y| y >= 0.0);
@@ -209,6 +231,19 @@ fn draw<DB: DrawingBackend>(
                 .border_style(BLACK.mix(0.3))
                 .draw()?;
         }
+        Kind::Bands(bands) => {
+            for (i, b) in bands.iter().enumerate() {
+                draw_band(&mut chart, b, i, &tx)?;
+            }
+            if bands.len() > 1 || bands.first().is_some_and(|b| !b.name.is_empty()) {
+                chart
+                    .configure_series_labels()
+                    .label_font(("sans-serif", 12))
+                    .background_style(WHITE.mix(0.85))
+                    .border_style(BLACK.mix(0.3))
+                    .draw()?;
+            }
+        }
         Kind::Bars(bars) => {
             let color = Palette99::pick(0).to_rgba();
             chart.draw_series(bars.iter().map(|&(a, c, h)| {
@@ -216,6 +251,38 @@ fn draw<DB: DrawingBackend>(
             }))?;
         }
     }
+    Ok(())
+}
+
+/// One [`Band`]: the shaded interval (where there are two x values or more), the error bars, the
+/// mean line and the runs' dots, in the series colour `i`.
+fn draw_band<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    b: &Band,
+    i: usize,
+    tx: &dyn Fn(f64) -> f64,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let color = Palette99::pick(i).to_rgba();
+    if b.mean.len() > 1 {
+        let upper = b.mean.iter().map(|&(x, _, _, hi)| (tx(x), hi));
+        let lower = b.mean.iter().rev().map(|&(x, _, lo, _)| (tx(x), lo));
+        chart.draw_series(std::iter::once(Polygon::new(
+            upper.chain(lower).collect::<Vec<_>>(),
+            color.mix(0.15).filled(),
+        )))?;
+    }
+    chart.draw_series(
+        b.seeds.iter().map(|&(x, y)| Circle::new((tx(x), y), 2, color.mix(0.35).filled())),
+    )?;
+    chart.draw_series(b.mean.iter().map(|&(x, _, lo, hi)| {
+        PathElement::new(vec![(tx(x), lo), (tx(x), hi)], color.stroke_width(1))
+    }))?;
+    let pts: Vec<(f64, f64)> = b.mean.iter().map(|&(x, m, _, _)| (tx(x), m)).collect();
+    chart
+        .draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))?
+        .label(b.name.as_str())
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+    chart.draw_series(pts.iter().map(|&pt| Circle::new(pt, 3, color.filled())))?;
     Ok(())
 }
 

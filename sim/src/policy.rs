@@ -76,6 +76,12 @@ pub trait ProverPolicy: Sync {
     fn whitewashes(&self) -> bool {
         false
     }
+
+    /// Whether it stakes back up when a slash leaves it below `minStake`, in a scenario whose
+    /// provers top up (`[top_up]`).
+    fn tops_up_when_short(&self) -> bool {
+        true
+    }
 }
 
 /// Proves every assignment it can finish in time, reveals every commitment, joins races at random.
@@ -173,6 +179,11 @@ pub struct Whitewasher;
 impl ProverPolicy for Whitewasher {
     fn whitewashes(&self) -> bool {
         true
+    }
+
+    /// It leaves a slashed identity instead of topping it up.
+    fn tops_up_when_short(&self) -> bool {
+        false
     }
 }
 

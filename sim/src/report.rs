@@ -10,6 +10,7 @@ use provernet_bindings::{BatchStatus, DevStakingToken, ProverNetwork as P, Strat
 
 use crate::metrics::{self, Distribution, Summary};
 use crate::population::ProverSpec;
+use crate::recovery;
 use crate::world::{Agent, Batch, ProverStats, World};
 
 /// One row of `timeseries.csv`.
@@ -137,6 +138,8 @@ pub(crate) fn finish(
     economics(&w, &mut sum);
     decentralisation(&w, &mut sum);
     source(&w, &mut sum);
+    let outage = w.outage.as_ref().map(|(o, _)| o);
+    recovery::list_metrics(&mut sum.recovery, &w.chain.epochs, &w.listed, outage, last_block);
     for a in &w.agents {
         let d = &mut sum.dodging;
         d.dodges += a.stats.dodges;

@@ -8,6 +8,8 @@ use eyre::{Result, WrapErr, bail, ensure};
 use provernet_bindings::{NetworkConfig, Params, Strategy};
 use serde::{Deserialize, Deserializer, Serialize};
 
+pub use crate::outage::{Outage, OutageSelect, TopUp};
+
 /// A complete scenario.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -45,6 +47,9 @@ pub struct Scenario {
     /// An optional correlated outage (a cloud region going down): emergency mode on demand.
     #[serde(default)]
     pub outage: Option<Outage>,
+    /// Whether provers a slash left below `minStake` stake back up, and after how long.
+    #[serde(default)]
+    pub top_up: TopUp,
 }
 
 fn default_seed() -> u64 {
@@ -317,18 +322,6 @@ impl Default for Source {
     }
 }
 
-/// A correlated outage.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Outage {
-    /// First block of the outage, counted from the first batch.
-    pub start: u64,
-    /// Length in blocks.
-    pub blocks: u64,
-    /// Share of provers that go down together.
-    pub share: f64,
-}
-
 impl Scenario {
     /// Parses and checks a scenario file.
     pub fn load(path: &Path) -> Result<Self> {
@@ -437,8 +430,7 @@ impl Scenario {
             p.count
         );
         if let Some(o) = &self.outage {
-            share(o.share, "outage.share")?;
-            ensure!(o.blocks >= 1, "outage.blocks must be at least 1");
+            o.validate()?;
         }
         ensure!(self.params.min_stake > 0, "params.min_stake must be positive");
         self.params.to_sol().map_err(|e| {

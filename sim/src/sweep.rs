@@ -1,9 +1,13 @@
-//! Parameter sweeps: a grid of scenario overrides, run in parallel (one revm per run), summarised
-//! in one table (`table.csv`, `table.md`) and one comparison figure (`sweep.{svg,png}`).
+//! Parameter sweeps: a grid of scenario overrides, each point run over many seeds, in parallel
+//! (one revm per run), summarised in one table of runs (`table.csv`, `table.md`), the statistics
+//! over seeds ([`crate::replicates`]: `stats.{json,csv,md}`), one comparison figure
+//! (`sweep.{svg,png}`: means with their 95% bands and every seed's value) and the selection list
+//! by epoch at every point (`lists.{svg,png}`).
 //!
 //! Grid file:
 //! ```toml
-//! seeds = [1, 2]            # optional replicates; plots average over them
+//! seeds = [1, 2]            # optional; default: seeds 1..=20 (`--seeds N`: 1..=N). Every point
+//!                           # runs the same seeds, so its runs pair with the other points' runs
 //! set = { "duration.batches" = 500 }   # optional fixed overrides for every point
 //! [[axis]]
 //! key = "provers.count"     # any scenario field, dotted
@@ -13,6 +17,7 @@
 //! key = "adversaries.share"
 //! values = [0.0, 0.2, 0.4]
 //! ```
+//! A grid without axes runs the scenario itself over the seeds (one point).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -24,20 +29,26 @@ use serde::Deserialize;
 pub use crate::cell::Point;
 use crate::cell::{CellRunner, LocalCells, Progress};
 use crate::metrics::Summary;
-use crate::plot::{self, Kind, Panel, Series};
+use crate::plot::{self, Band, Kind, Panel};
+use crate::replicates::{self, PointStats};
 use crate::scenario::Scenario;
+
+/// Seeds per point when the grid names none: enough for a Student-t interval worth quoting.
+pub const DEFAULT_SEEDS: u64 = 20;
 
 /// A sweep grid.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Grid {
-    /// Replicate seeds (default: the scenario's seed only).
+    /// Replicate seeds (default: 1..=[`DEFAULT_SEEDS`]).
     #[serde(default)]
     pub seeds: Vec<u64>,
     /// Fixed overrides applied to every point before the axes (dotted keys).
     #[serde(default)]
     pub set: std::collections::BTreeMap<String, toml::Value>,
     /// Axes; the first is the x axis of the plots, the second (if any) draws one line per value.
+    /// None: the base scenario over the seeds.
+    #[serde(default)]
     pub axis: Vec<Axis>,
 }
 
@@ -62,20 +73,25 @@ impl Grid {
         let g: Self = toml::from_str(&text)
             .map_err(|e| eyre::eyre!("invalid grid TOML: {e}"))
             .wrap_err_with(|| format!("in grid file {}", path.display()))?;
-        ensure!(
-            !g.axis.is_empty(),
-            "grid file {}: add at least one [[axis]] with key and values",
-            path.display()
-        );
         for a in &g.axis {
             ensure!(!a.values.is_empty(), "grid axis `{}` has no values", a.key);
         }
         Ok(g)
     }
 
+    /// The base scenario over the default seeds: a grid without axes.
+    pub fn replicates() -> Self {
+        Self { seeds: Vec::new(), set: Default::default(), axis: Vec::new() }
+    }
+
+    /// The seeds every point runs.
+    pub fn seeds(&self) -> Vec<u64> {
+        if self.seeds.is_empty() { (1..=DEFAULT_SEEDS).collect() } else { self.seeds.clone() }
+    }
+
     /// Every point of the grid applied to `base` (all overrides are checked before anything runs).
     pub fn points(&self, base: &Scenario) -> Result<Vec<Point>> {
-        let seeds = if self.seeds.is_empty() { vec![base.seed] } else { self.seeds.clone() };
+        let seeds = self.seeds();
         let mut combos: Vec<Vec<toml::Value>> = vec![Vec::new()];
         for a in &self.axis {
             combos = combos
@@ -175,7 +191,11 @@ fn write(base: &Scenario, grid: &Grid, out: &Path, done: &[(Point, Summary)]) ->
     for (i, (_, s)) in done.iter().enumerate() {
         std::fs::write(runs.join(format!("{i:03}.json")), serde_json::to_string_pretty(s)?)?;
     }
-    plot::write(&out.join("sweep"), &panels(base, grid, done), 3, (520, 380))
+    let stats = replicates::of(grid, done);
+    replicates::write(out, grid, &stats)?;
+    plot::write(&out.join("sweep"), &panels(base, grid, &stats), 3, (520, 380))?;
+    let lists = replicates::list_panel(&base.name, grid, done);
+    plot::write(&out.join("lists"), &[lists], 1, (900, 420))
 }
 
 /// The table's metric columns: (header, value).
@@ -210,6 +230,17 @@ pub fn columns(s: &Summary) -> Vec<(&'static str, f64)> {
         ("gas_per_batch_all_in", s.gas.per_proven_batch_all_in),
         ("batches_per_proof", s.gas.batches_per_proof),
         ("capacity_redraws", s.emergency.capacity_redraws as f64),
+        ("profitable_share", s.economics.profitable_share),
+        ("revenue", s.economics.revenue),
+        ("honest_slashed", s.recovery.honest_slashed),
+        ("honest_slashed_outage", s.recovery.honest_slashed_in_outage),
+        ("list_min", s.recovery.list_min as f64),
+        ("list_ever_empty", f64::from(u8::from(s.recovery.list_ever_empty))),
+        ("collapsed", f64::from(u8::from(s.recovery.collapsed))),
+        // NaN: the list never came back within the run (stats count it as missing).
+        ("recover_epochs", s.recovery.recover_epochs.map_or(f64::NAN, |e| e as f64)),
+        ("recover_blocks", s.recovery.recover_blocks.map_or(f64::NAN, |b| b as f64)),
+        ("top_ups", s.recovery.top_ups as f64),
         ("wall_s", s.wall_seconds),
     ]
 }
@@ -285,88 +316,71 @@ fn as_f64(v: &toml::Value) -> Option<f64> {
     v.as_float().or_else(|| v.as_integer().map(|i| i as f64))
 }
 
-/// A plotted metric: panel title, y label, extractor.
-type Metric = (&'static str, &'static str, fn(&Summary) -> f64);
+/// A plotted metric: panel title, y label, column of [`columns`].
+type Metric = (&'static str, &'static str, &'static str);
 
-fn panels(base: &Scenario, grid: &Grid, rows: &[(Point, Summary)]) -> Vec<Panel> {
-    let x_axis = &grid.axis[0];
-    let numeric = x_axis.values.iter().all(|v| as_f64(v).is_some());
-    let x_of = |p: &Point| -> f64 {
-        if numeric {
-            as_f64(&p.coords[0]).unwrap_or(0.0)
-        } else {
-            x_axis.values.iter().position(|v| v == &p.coords[0]).unwrap_or(0) as f64
+/// The sweep figure's panels: per metric, one band per value of the second axis (or one band), the
+/// mean over seeds with its 95% interval and each seed's value.
+fn panels(base: &Scenario, grid: &Grid, stats: &[PointStats]) -> Vec<Panel> {
+    let x_axis = grid.axis.first();
+    let numeric = x_axis.is_none_or(|a| a.values.iter().all(|v| as_f64(v).is_some()));
+    let x_of = |p: &PointStats| -> f64 {
+        let Some(a) = x_axis else { return 0.0 };
+        let v = a.values.iter().find(|v| v.to_string() == p.coords[0]);
+        match (numeric, v) {
+            (true, Some(v)) => as_f64(v).unwrap_or(0.0),
+            _ => a.values.iter().position(|v| v.to_string() == p.coords[0]).unwrap_or(0) as f64,
         }
     };
-    let groups: Vec<Option<toml::Value>> = match grid.axis.get(1) {
-        Some(a) => a.values.iter().cloned().map(Some).collect(),
+    let groups: Vec<Option<String>> = match grid.axis.get(1) {
+        Some(a) => a.values.iter().map(|v| Some(v.to_string())).collect(),
         None => vec![None],
     };
-    let metrics: [Metric; 12] = [
-        ("proven in window", "share of batches", |s| s.liveness.share_proven),
-        ("failed (re-orged)", "share of batches", |s| s.liveness.share_failed),
-        ("emergency (raced)", "share of batches", |s| s.emergency.frequency),
-        ("time to proof, p95", "blocks", |s| s.time_to_proof.p95),
-        ("honest provers in profit", "share of honest provers", |s| {
-            s.economics.honest_profitable_share
-        }),
-        ("assignment concentration", "HHI of assignments", |s| s.decentralisation.hhi_assignments),
-        ("gas per proven batch", "gas (batch path)", |s| s.gas.per_proven_batch),
-        ("user welfare per tx", "tokens", |s| {
-            s.load.user_welfare / s.load.txs_arrived.max(1) as f64
-        }),
-        ("adversaries' total profit", "tokens", |s| s.economics.adversary_profit),
-        ("stake slashed", "tokens", |s| s.slashing.slashed),
-        ("top 10% stakers' share", "share of assignments", |s| {
-            s.decentralisation.top10pct_assignment_share
-        }),
-        ("run time", "seconds", |s| s.wall_seconds),
+    let metrics: [Metric; 14] = [
+        ("proven in window", "share of batches", "share_proven"),
+        ("failed (re-orged)", "share of batches", "share_failed"),
+        ("emergency (raced)", "share of batches", "emergency_freq"),
+        ("time to proof, p95", "blocks", "ttp_p95"),
+        ("honest provers in profit", "share of honest provers", "honest_profitable_share"),
+        ("assignment concentration", "HHI of assignments", "hhi_assignments"),
+        ("gas per proven batch", "gas (batch path)", "gas_per_batch"),
+        ("user welfare", "tokens", "user_welfare"),
+        ("adversaries' total profit", "tokens", "adversary_profit"),
+        ("stake slashed", "tokens", "slashed"),
+        ("honest stake slashed in the outage", "tokens", "honest_slashed_outage"),
+        ("smallest selection list", "provers", "list_min"),
+        ("top 10% stakers' share", "share of assignments", "top10_assign_share"),
+        ("run time", "seconds", "wall_s"),
     ];
     metrics
         .iter()
-        .map(|(title, y, f)| {
-            let series = groups
+        .map(|(title, y, column)| {
+            let bands = groups
                 .iter()
                 .map(|g| {
-                    let mut xs: Vec<f64> = Vec::new();
-                    let mut pts: Vec<(f64, f64)> = Vec::new();
-                    for (p, s) in
-                        rows.iter().filter(|(p, _)| g.as_ref().is_none_or(|g| &p.coords[1] == g))
-                    {
-                        let x = x_of(p);
-                        match xs.iter().position(|&v| v == x) {
-                            Some(k) => pts[k].1 += f(s),
-                            None => {
-                                xs.push(x);
-                                pts.push((x, f(s)));
-                            }
+                    let mut band =
+                        Band { name: String::new(), mean: Vec::new(), seeds: Vec::new() };
+                    for p in stats.iter().filter(|p| g.as_ref().is_none_or(|g| &p.coords[1] == g)) {
+                        let (x, Some(m)) = (x_of(p), p.metric(column)) else { continue };
+                        if m.mean.is_finite() {
+                            band.mean.push((x, m.mean, m.lo, m.hi));
                         }
+                        band.seeds
+                            .extend(m.values.iter().filter(|v| v.is_finite()).map(|&v| (x, v)));
                     }
-                    // Mean over seeds and any further axes.
-                    for (k, pt) in pts.iter_mut().enumerate() {
-                        let n = rows
-                            .iter()
-                            .filter(|(p, _)| {
-                                g.as_ref().is_none_or(|g| &p.coords[1] == g) && x_of(p) == xs[k]
-                            })
-                            .count()
-                            .max(1);
-                        pt.1 /= n as f64;
+                    band.mean.sort_by(|a, b| a.0.total_cmp(&b.0));
+                    if let (Some(v), Some(a)) = (g, grid.axis.get(1)) {
+                        band.name = format!("{} = {v}", a.key);
                     }
-                    pts.sort_by(|a, b| a.0.total_cmp(&b.0));
-                    let name = match (g, grid.axis.get(1)) {
-                        (Some(v), Some(a)) => format!("{} = {v}", a.key),
-                        _ => String::new(),
-                    };
-                    Series { name, points: pts }
+                    band
                 })
                 .collect();
             Panel {
                 title: format!("{}: {title}", base.name),
-                x: x_axis.key.clone(),
+                x: x_axis.map_or("seeds".into(), |a| a.key.clone()),
                 y: (*y).to_string(),
-                log_x: x_axis.log && numeric,
-                kind: Kind::Lines(series),
+                log_x: x_axis.is_some_and(|a| a.log) && numeric,
+                kind: Kind::Bands(bands),
             }
         })
         .collect()

@@ -10,6 +10,7 @@ use provernet_bindings::amount::{UNIT, tokens_f64};
 use provernet_evm::Chain;
 
 use crate::metrics::Summary;
+use crate::outage::OutageWindow;
 use crate::policy::ProverPolicy;
 use crate::population::ProverSpec;
 use crate::rng::Rng;
@@ -110,6 +111,9 @@ pub(crate) struct Agent {
     pub(crate) successor: Option<usize>,
     /// A whitewasher was slashed: it moves to its next identity once no reveal is pending.
     pub(crate) rebirth_due: bool,
+    /// Since when a slash has left its active stake below `minStake` (it tops up `[top_up]`
+    /// blocks later if the scenario says so).
+    pub(crate) short_since: Option<u64>,
     /// Block at which each machine is free.
     pub(crate) machines: Vec<u64>,
     pub(crate) failure_rate: f64,
@@ -153,8 +157,8 @@ pub(crate) struct World<'a> {
     pub(crate) inflight_txs: u64,
     /// The rollup's and the cartel's stream (arrivals, partner choice).
     pub(crate) rng: Rng,
-    /// The correlated outage: (first block, end block, which provers it hits).
-    pub(crate) outage: Option<(u64, u64, Vec<bool>)>,
+    /// The correlated outage: its blocks and which provers it hits.
+    pub(crate) outage: Option<(OutageWindow, Vec<bool>)>,
     pub(crate) summary: Summary,
     pub(crate) gas_batch: u64,
     pub(crate) racing_now: u64,

@@ -136,23 +136,77 @@ fn withholding_provers_are_slashed_and_rescued_by_the_race() {
 }
 
 #[test]
-fn sweep_on_a_two_point_grid_writes_table_and_plots() {
+fn sweep_on_a_two_point_grid_writes_table_statistics_and_plots() {
     let dir = tempfile::tempdir().unwrap();
     let grid_path = dir.path().join("grid.toml");
-    std::fs::write(&grid_path, "[[axis]]\nkey = \"provers.count\"\nvalues = [6, 12]\n").unwrap();
+    std::fs::write(
+        &grid_path,
+        "seeds = [1, 2]\n[[axis]]\nkey = \"provers.count\"\nvalues = [6, 12]\n",
+    )
+    .unwrap();
     let grid = sweep::Grid::load(&grid_path).unwrap();
     let mut base = tiny();
     base.duration.batches = 30;
     let out = dir.path().join("out");
     let rows = sweep::run(&base, &grid, &out, 2).unwrap();
-    assert_eq!(rows.len(), 2);
-    assert_eq!(rows[0].1.provers, 6);
-    assert_eq!(rows[1].1.provers, 12);
+    assert_eq!(rows.len(), 4, "two points x two seeds");
+    assert_eq!((rows[0].1.provers, rows[0].1.seed, rows[1].1.seed), (6, 1, 2));
+    assert_eq!(rows[3].1.provers, 12);
     let table = std::fs::read_to_string(out.join("table.csv")).unwrap();
-    assert_eq!(table.lines().count(), 3, "header + 2 rows:\n{table}");
+    assert_eq!(table.lines().count(), 5, "header + 4 rows:\n{table}");
     assert!(table.starts_with("provers.count,seed,posted,share_proven"));
-    for f in ["table.md", "sweep.svg", "sweep.png", "runs/000.json", "runs/001.json"] {
+    for f in ["table.md", "stats.csv", "stats.json", "sweep.png", "lists.png", "runs/003.json"] {
         assert!(out.join(f).exists(), "{f} missing");
+    }
+    let md = std::fs::read_to_string(out.join("stats.md")).unwrap();
+    assert!(md.contains("Means over 2 seeds per point"), "{md}");
+    assert!(md.contains("Paired differences to `provers.count = 6`"), "{md}");
+    // A grid without axes runs the scenario over its seeds (here 2 of the default 20).
+    let mut reps = sweep::Grid::replicates();
+    assert_eq!(reps.seeds().len(), sweep::DEFAULT_SEEDS as usize);
+    reps.seeds = vec![3, 4];
+    let rows = sweep::run(&base, &reps, &dir.path().join("reps"), 2).unwrap();
+    assert_eq!(rows.iter().map(|r| r.1.seed).collect::<Vec<_>>(), vec![3, 4]);
+}
+
+/// Issue 11's correlated outage on a network whose provers a single slash pushes below `minStake`:
+/// the outage's slashes are counted in its window, the list shrinks, and with top-ups the provers
+/// come back with fresh stake while the books still reconcile with the chain.
+#[test]
+fn a_correlated_outage_shrinks_the_list_and_top_ups_bring_provers_back() {
+    let run = |top_up: bool| {
+        let mut s = tiny();
+        s.adversaries.share = 0.0;
+        s.provers.stake = provernet_sim::scenario::StakeDist::Equal { amount: 150.0 };
+        s.params.slash_bps = 5_000;
+        s.outage = Some(provernet_sim::scenario::Outage {
+            start: None,
+            blocks: None,
+            start_epoch: Some(2),
+            epochs: Some(2),
+            share: 0.5,
+            select: provernet_sim::scenario::OutageSelect::Exact,
+        });
+        s.top_up.enabled = top_up;
+        s.top_up.delay_blocks = 5;
+        s.validate().unwrap();
+        engine::run(&s, &|_| {}).unwrap().summary
+    };
+    for top_up in [false, true] {
+        let m = run(top_up);
+        assert!(m.checks.consistent(), "top_up {top_up}: {:?}", m.checks);
+        let r = &m.recovery;
+        assert!(r.list_per_epoch.len() >= 5, "{r:?}");
+        assert!(r.list_min <= 6, "six of twelve provers were down for two epochs: {r:?}");
+        assert!(r.honest_slashed_in_outage > 0.0, "{r:?}");
+        assert!(r.honest_slashed >= r.honest_slashed_in_outage);
+        assert!((r.honest_slashed - m.slashing.slashed).abs() < 1e-6, "everyone is honest");
+        if top_up {
+            assert!(r.top_ups > 0 && r.topped_up > 0.0, "{r:?}");
+            assert!(m.gas.count_by_kind.get("stake").copied().unwrap_or(0) >= r.top_ups);
+        } else {
+            assert_eq!(r.top_ups, 0);
+        }
     }
 }
 
@@ -209,7 +263,14 @@ fn every_strategy_and_an_outage_run_clean_against_the_chain() {
         let mut s = tiny();
         s.adversaries.share = 0.34;
         s.adversaries.strategy = strategy;
-        s.outage = Some(provernet_sim::scenario::Outage { start: 10, blocks: 30, share: 0.5 });
+        s.outage = Some(provernet_sim::scenario::Outage {
+            start: Some(10),
+            blocks: Some(30),
+            start_epoch: None,
+            epochs: None,
+            share: 0.5,
+            select: provernet_sim::scenario::OutageSelect::Each,
+        });
         let m = engine::run(&s, &|_| {}).unwrap().summary;
         let c = &m.checks;
         assert!(c.consistent(), "{strategy:?}: {c:?}");

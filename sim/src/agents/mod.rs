@@ -25,7 +25,7 @@ pub(crate) struct Step {
 }
 
 /// What happens in every block, in this order (docs/simulation.md, "Order within a block").
-pub(crate) const BLOCK_STEPS: [Step; 6] = [
+pub(crate) const BLOCK_STEPS: [Step; 7] = [
     Step {
         agent: "keeper",
         action: "penalizes_withheld_reveals",
@@ -34,6 +34,7 @@ pub(crate) const BLOCK_STEPS: [Step; 6] = [
     Step { agent: "prover", action: "commits_or_reveals", run: prover::commits_or_reveals },
     Step { agent: "prover", action: "dodges_drawn_slots", run: stake::dodges_drawn_slots },
     Step { agent: "prover", action: "whitewashes", run: stake::whitewashes },
+    Step { agent: "prover", action: "tops_up_after_slashes", run: stake::tops_up_after_slashes },
     Step { agent: "rollup", action: "posts_batches", run: rollup::posts_batches },
     Step { agent: "keeper and provers", action: "run_due_jobs", run: run_due_jobs },
 ];

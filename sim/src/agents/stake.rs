@@ -1,12 +1,14 @@
 //! Stake moves of the provers that play with the `minStake` threshold (decliner, secret withholder):
 //! dropping 1 unit below it with `requestUnstake` and topping up again with fresh tokens. The
 //! unstaked part stays bonded (unbonding) for the rest of the run: the capacity rule and slashes
-//! still count it, which is why the dodge does not work. And the whitewasher's move to a fresh
-//! identity.
+//! still count it, which is why the dodge does not work. The whitewasher's move to a fresh
+//! identity. And the top-up of a prover that a slash left below `minStake` (`[top_up]`).
 
 use alloy::primitives::U256;
 use eyre::{Result, bail};
 use provernet_bindings::ProverNetwork as P;
+
+use provernet_bindings::amount::tokens_f64;
 
 use crate::engine::fund;
 use crate::world::{World, units};
@@ -119,6 +121,42 @@ pub(crate) fn whitewashes(w: &mut World<'_>, _block: u64) -> Result<()> {
         d.shed_reputation_mean =
             (d.shed_reputation_mean * d.rebirths as f64 + rep as f64) / (d.rebirths + 1) as f64;
         d.rebirths += 1;
+    }
+    Ok(())
+}
+
+/// Block step: a prover whose active stake a slash left below `minStake` stakes back to its initial
+/// stake, from fresh tokens, `top_up.delay_blocks` after it fell short, if the scenario's `[top_up]`
+/// says provers do and its policy agrees. A prover below on purpose (a dip) is left alone.
+pub(crate) fn tops_up_after_slashes(w: &mut World<'_>, block: u64) -> Result<()> {
+    if !w.s.top_up.enabled {
+        return Ok(());
+    }
+    let delay = w.s.top_up.delay_blocks;
+    for i in 0..w.agents.len() {
+        let a = &w.agents[i];
+        if a.stake_units >= w.min_stake || a.dipped.is_some() || !a.policy.tops_up_when_short() {
+            w.agents[i].short_since = None;
+            continue;
+        }
+        let since = *w.agents[i].short_since.get_or_insert(block);
+        if block < since + delay {
+            continue;
+        }
+        let amount = units(w.agents[i].spec.stake).saturating_sub(w.agents[i].stake_units);
+        let addr = w.agents[i].spec.addr;
+        fund(&mut w.chain, addr, amount)?;
+        let call = P::stakeCall { amount: U256::from(amount) };
+        let out = w.chain.exec(addr, w.chain.addrs.network, &call)?;
+        w.record("stake", &out, Some(i), true);
+        if let Some(r) = &out.revert {
+            bail!("prover {i}'s top-up of {amount} units after its slashes reverted: {r}");
+        }
+        w.agents[i].stake_units += amount;
+        w.agents[i].short_since = None;
+        let r = &mut w.summary.recovery;
+        r.top_ups += 1;
+        r.topped_up += tokens_f64(amount);
     }
     Ok(())
 }
