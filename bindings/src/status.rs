@@ -18,12 +18,24 @@ pub enum BatchStatus {
     Proven = 4,
     /// Nobody proved it before the race ended (terminal).
     Failed = 5,
+    /// The assigned prover said it cannot get the data; the source must publish it on chain.
+    Challenged = 6,
+    /// Nobody published a challenged batch's data in time: the fee went to the prover (terminal).
+    Voided = 7,
 }
 
 impl BatchStatus {
     /// Every status, in contract order.
-    pub const ALL: [Self; 6] =
-        [Self::None, Self::Assigned, Self::Open, Self::Racing, Self::Proven, Self::Failed];
+    pub const ALL: [Self; 8] = [
+        Self::None,
+        Self::Assigned,
+        Self::Open,
+        Self::Racing,
+        Self::Proven,
+        Self::Failed,
+        Self::Challenged,
+        Self::Voided,
+    ];
 
     /// The Solidity name (`Assigned`).
     pub fn as_str(self) -> &'static str {
@@ -34,6 +46,8 @@ impl BatchStatus {
             Self::Racing => "Racing",
             Self::Proven => "Proven",
             Self::Failed => "Failed",
+            Self::Challenged => "Challenged",
+            Self::Voided => "Voided",
         }
     }
 
@@ -43,9 +57,9 @@ impl BatchStatus {
         Self::try_from(code).map_or("Unknown", Self::as_str)
     }
 
-    /// True for Proven and Failed, which no transaction leaves.
+    /// True for Proven, Failed and Voided, which no transaction leaves.
     pub fn is_terminal(self) -> bool {
-        matches!(self, Self::Proven | Self::Failed)
+        matches!(self, Self::Proven | Self::Failed | Self::Voided)
     }
 
     /// True while a race may prove the batch (Open or Racing).
@@ -66,7 +80,7 @@ pub struct UnknownStatus(pub u8);
 
 impl fmt::Display for UnknownStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} is not a BatchStatus (0 None .. 5 Failed)", self.0)
+        write!(f, "{} is not a BatchStatus (0 None .. 7 Voided)", self.0)
     }
 }
 
@@ -104,6 +118,10 @@ pub mod code {
     pub const PROVEN: u8 = BatchStatus::Proven as u8;
     /// [`BatchStatus::Failed`]: terminal, nobody proved it in time.
     pub const FAILED: u8 = BatchStatus::Failed as u8;
+    /// [`BatchStatus::Challenged`]: waiting for the batch's data to be published on chain.
+    pub const CHALLENGED: u8 = BatchStatus::Challenged as u8;
+    /// [`BatchStatus::Voided`]: terminal, the data never came; the prover was compensated.
+    pub const VOIDED: u8 = BatchStatus::Voided as u8;
 }
 
 #[cfg(test)]
@@ -130,7 +148,8 @@ mod tests {
 
     #[test]
     fn unknown_codes_are_refused() {
-        assert_eq!(BatchStatus::try_from(6), Err(UnknownStatus(6)));
+        assert_eq!(BatchStatus::try_from(8), Err(UnknownStatus(8)));
+        assert_eq!(BatchStatus::name_of(6), "Challenged");
         assert_eq!(BatchStatus::name_of(255), "Unknown");
         assert_eq!(BatchStatus::name_of(3), "Racing");
         assert!(UnknownStatus(9).to_string().contains("9 is not a BatchStatus"));
@@ -139,7 +158,7 @@ mod tests {
     #[test]
     fn terminal_and_racing_sets() {
         let terminal: Vec<_> = BatchStatus::ALL.into_iter().filter(|s| s.is_terminal()).collect();
-        assert_eq!(terminal, [BatchStatus::Proven, BatchStatus::Failed]);
+        assert_eq!(terminal, [BatchStatus::Proven, BatchStatus::Failed, BatchStatus::Voided]);
         let racing: Vec<_> = BatchStatus::ALL.into_iter().filter(|s| s.is_racing()).collect();
         assert_eq!(racing, [BatchStatus::Open, BatchStatus::Racing]);
     }

@@ -81,6 +81,17 @@ fn hint(name: &str) -> Option<&'static str> {
         "SelfStakeBelowMinimum" => {
             "the operator tops up with `provernet pool deposit POOL --amount AMT`"
         }
+        "ChallengeWindowOpen" => {
+            "the data of batch {batchId} may still be published through block {respondBy}; \
+             `provernet batch void {batchId}` works after that"
+        }
+        "ChallengeWindowClosed" => {
+            "nobody published it by block {respondBy}: `provernet batch void {batchId}` voids it"
+        }
+        "DataMismatch" => {
+            "the data given commits to {computed} but batch {batchId} commits to {commitment}: give the \
+             data that was posted for it"
+        }
         "UseWithdrawalQueue" => {
             "run `provernet pool request-withdraw POOL`, then `provernet pool claim POOL` after the delay"
         }
