@@ -8,6 +8,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {NetworkBase} from "./NetworkBase.sol";
 import {NetworkExtension} from "./extension/NetworkExtension.sol";
 import {IProverNetwork} from "./interfaces/IProverNetwork.sol";
+import {INetworkGovernance} from "./interfaces/INetworkGovernance.sol";
 import {IProofVerifier} from "./interfaces/IProofVerifier.sol";
 import {Params} from "./types/Params.sol";
 import {AccountState} from "./types/AccountState.sol";
@@ -89,27 +90,25 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
             token_, owner_, block.number, commitBlocks_, revealBlocks_, slotBlocks_, _boundOf(verifier_)
         )
     {
-        NetworkExtension
-            ext =
+        address
+            ext = address(
             new NetworkExtension(
                 token_, block.number, commitBlocks_, revealBlocks_, slotBlocks_, _commitmentBound
-            );
-        // The bounds live in the extension's code, not in this contract's initcode (EIP-3860).
-        ext.checkParams(params_);
-        extension = address(ext);
-        _params = params_;
-        // Terms id 0 is never used, so a zero `config` on a record can only mean "not written".
-        _terms[1] = SlashTerms(
-            address(verifier_), params_.slashBps, params_.burnBps, params_.bountyBps, params_.keeperBps
+            )
         );
-        _clock.config = 1;
+        extension = ext;
+        // The initial parameters and terms are checked, stored and announced by the extension's code on this
+        // contract's storage: that code is not repeated in this contract's initcode (EIP-3860).
+        (bool ok, bytes memory reason) = ext.delegatecall(
+            abi.encodeWithSelector(INetworkGovernance.initialize.selector, params_, address(verifier_))
+        );
+        if (!ok) {
+            assembly ("memory-safe") {
+                revert(add(reason, 0x20), mload(reason))
+            }
+        }
         // No slot's key: the first post always makes its slot's draw.
         _cursor = PostCursor(1, type(uint40).max, address(0));
-        emit ParamsUpdated(params_);
-        emit VerifierUpdated(address(verifier_));
-        emit SlashTermsSet(
-            1, address(verifier_), params_.slashBps, params_.burnBps, params_.bountyBps, params_.keeperBps
-        );
     }
 
     /// @notice Everything the network itself does not answer (governance, the data-availability challenge,

@@ -86,6 +86,8 @@ fn fields(p: &Params) -> Vec<(&'static str, u128)> {
         ("rep_no_reveal_penalty", p.rep_no_reveal_penalty.into()),
         ("assignment_bond", p.assignment_bond),
         ("min_fee", p.min_fee),
+        ("challenge_window", p.challenge_window.into()),
+        ("keeper_bps", p.keeper_bps.into()),
     ]
 }
 
@@ -280,5 +282,5 @@ fn test_set_is_the_foundry_fixture() {
         assert_eq!(got, want, "{snake}");
         assigned.push(snake);
     }
-    assert_eq!(assigned.len(), 16, "the fixture sets every field: {assigned:?}");
+    assert_eq!(assigned.len(), 18, "the fixture sets every field: {assigned:?}");
 }

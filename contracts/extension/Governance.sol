@@ -40,11 +40,18 @@ abstract contract Governance is NetworkBase, INetworkGovernance {
         emit ParamsUpdated(p);
     }
 
-    /// @notice Reverts with `ParamsLib.ParamOutOfBounds` unless every field of `p` is inside its bounds
-    ///         (the network's constructor asks this before it stores its initial parameters).
-    /// @param p The candidate parameters.
-    function checkParams(Params calldata p) external view {
+    /// @notice Checks, stores and announces the initial parameters and slash terms (id 1). Called once,
+    ///         by the network's constructor (by delegatecall); afterwards terms exist and it reverts.
+    /// @param p The initial parameters.
+    /// @param verifier_ The initial verifier.
+    function initialize(Params calldata p, address verifier_) external {
+        if (_clock.config != 0) revert AlreadyInitialized();
         ParamsLib.validate(p, _epochLength);
+        _params = p;
+        emit ParamsUpdated(p);
+        emit VerifierUpdated(verifier_);
+        // Terms id 0 is never used, so a zero `config` on a record can only mean "not written".
+        _setTerms(SlashTerms(verifier_, p.slashBps, p.burnBps, p.bountyBps, p.keeperBps));
     }
 
     /// @notice Authorises or de-authorises a batch source (the rollup's inbox or sequencer). A source

@@ -10,6 +10,9 @@ import {SlashTerms} from "../types/Batch.sol";
 ///         extension (`contracts/extension/Governance.sol`). Once a prover has registered, owner calls need
 ///         a timelock owner whose delay outlasts a prover's exit (`governanceDelay`).
 interface INetworkGovernance {
+    /// @notice Checks, stores and announces the initial parameters and slash terms; only the network's
+    ///         constructor calls it (it reverts `AlreadyInitialized` afterwards).
+    function initialize(Params calldata p, address verifier_) external;
     /// @notice Replaces all parameters (bounds-checked); applies to assignments drawn afterwards.
     function setParams(Params calldata p) external;
     /// @notice Authorises or de-authorises a batch source.

@@ -162,6 +162,8 @@ interface IProverNetworkEvents {
     /// @param firstBatchId The first batch of the proof.
     /// @param batchId The first batch under a different verifier.
     error MixedVerifiers(uint256 firstBatchId, uint256 batchId);
+    /// @notice The network's initial parameters were already set (only its constructor initialises).
+    error AlreadyInitialized();
     /// @notice Renouncing ownership is disabled: it would strand the treasury.
     error RenounceDisabled();
     /// @notice Only the owner or the pauser may pause or unpause.
