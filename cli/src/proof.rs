@@ -69,6 +69,10 @@ pub trait ProofBackend: Send + Sync {
     /// The batch data a proof of `input` needs, in commitment order (what a queue job carries so
     /// a worker on another machine needs no shared disk). Empty for backends that need no data.
     fn job_data(&self, input: &ProofInput) -> Result<Vec<Vec<u8>>>;
+    /// Where the backend reads batch data; None for backends that need none.
+    fn batch_store(&self) -> Option<&BatchStore> {
+        None
+    }
 }
 
 /// Runs `backend.prove_many` on a blocking thread; returns the proofs and the wall time taken.
@@ -280,6 +284,10 @@ impl ProofBackend for Groth16Proof {
         self.keys
             .verify(&input.public_inputs(), proof)
             .map_err(|e| eyre!("cannot check the Groth16 proof: {e}"))
+    }
+
+    fn batch_store(&self) -> Option<&BatchStore> {
+        Some(&self.store)
     }
 
     fn job_data(&self, input: &ProofInput) -> Result<Vec<Vec<u8>>> {

@@ -81,6 +81,17 @@ fn hint(name: &str) -> Option<&'static str> {
         "SelfStakeBelowMinimum" => {
             "the operator tops up with `provernet pool deposit POOL --amount AMT`"
         }
+        "ChallengeWindowOpen" => {
+            "the data of batch {batchId} may still be published through block {respondBy}; \
+             `provernet batch void {batchId}` works after that"
+        }
+        "ChallengeWindowClosed" => {
+            "nobody published it by block {respondBy}: `provernet batch void {batchId}` voids it"
+        }
+        "DataMismatch" => {
+            "the data given commits to {computed} but batch {batchId} commits to {commitment}: give the \
+             data that was posted for it"
+        }
         "UseWithdrawalQueue" => {
             "run `provernet pool request-withdraw POOL`, then `provernet pool claim POOL` after the delay"
         }
@@ -146,7 +157,10 @@ fn name_status(d: &mut DecodedRevert) {
 
 #[cfg(test)]
 mod tests {
-    use alloy::{primitives::Address, sol_types::SolError};
+    use alloy::{
+        primitives::{Address, B256},
+        sol_types::SolError,
+    };
     use provernet_bindings::ProverNetwork;
 
     use super::*;
@@ -181,6 +195,43 @@ mod tests {
         let e = ProverNetwork::WrongBatchStatus { batchId: U256::from(3u64), status: 4 };
         let d = decode(&e.abi_encode(), &units()).unwrap();
         assert_eq!(d.error, "WrongBatchStatus(batchId: 3, status: Proven)");
+    }
+
+    #[test]
+    fn data_challenge_errors_name_their_blocks_and_the_next_command() {
+        let e = ProverNetwork::ChallengeWindowOpen {
+            batchId: U256::from(7u64),
+            respondBy: U256::from(52u64),
+        };
+        let d = decode(&e.abi_encode(), &units()).unwrap();
+        assert_eq!(d.error, "ChallengeWindowOpen(batchId: 7, respondBy: 52)");
+        assert!(d.sentence.contains("through block 52"), "{}", d.sentence);
+        assert!(d.sentence.contains("`provernet batch void 7`"), "{}", d.sentence);
+
+        let e = ProverNetwork::ChallengeWindowClosed {
+            batchId: U256::from(7u64),
+            respondBy: U256::from(52u64),
+        };
+        let d = decode(&e.abi_encode(), &units()).unwrap();
+        assert_eq!(d.error, "ChallengeWindowClosed(batchId: 7, respondBy: 52)");
+        assert!(
+            d.sentence
+                .ends_with("nobody published it by block 52: `provernet batch void 7` voids it")
+        );
+
+        let (computed, commitment) = (B256::repeat_byte(1), B256::repeat_byte(2));
+        let e = ProverNetwork::DataMismatch { batchId: U256::from(7u64), computed, commitment };
+        let d = decode(&e.abi_encode(), &units()).unwrap();
+        assert_eq!(
+            d.error,
+            format!("DataMismatch(batchId: 7, computed: {computed}, commitment: {commitment})")
+        );
+        assert!(
+            d.sentence
+                .contains(&format!("commits to {computed} but batch 7 commits to {commitment}")),
+            "{}",
+            d.sentence
+        );
     }
 
     #[test]

@@ -79,13 +79,17 @@ impl Agent {
     /// Finds the batches to prove at `block` and hands them to the proving engine.
     pub(super) async fn batch_duties(&mut self, block: u64, eligible: bool) -> Result<()> {
         self.batches.follow(&self.net, block).await?;
+        self.follow_challenges().await;
         let next = block + 1;
         let mut mine: Vec<u64> = Vec::new();
         let mut races: Vec<u64> = Vec::new();
         for id in self.batches.tracked.clone() {
             let b = self.net.network.batchOf(U256::from(id)).call().await?;
             let rd: u64 = b.raceDeadline.to();
-            if matches!(b.status, status::FAILED | status::NONE) || next > rd {
+            // A challenged batch waits past its race deadline: an answer gives it a new window.
+            if matches!(b.status, status::FAILED | status::NONE | status::VOIDED)
+                || (next > rd && b.status != status::CHALLENGED)
+            {
                 self.batches.forget(id);
                 self.submitted.remove(&id);
                 continue;
@@ -108,7 +112,8 @@ impl Agent {
                 // A slot's batches are proven together once the slot is over (all of them are
                 // posted by then): one proof for the run instead of one per batch.
                 Ok(ProveRoute::Assigned)
-                    if block >= self.batches.slot_end(&self.net, id).await? =>
+                    if block >= self.batches.slot_end(&self.net, id).await?
+                        && self.data_ready(id, &b, next).await =>
                 {
                     mine.push(id)
                 }

@@ -18,6 +18,7 @@
 
 mod batches;
 mod compound;
+mod data;
 mod deadlines;
 mod epoch;
 mod failover;
@@ -169,6 +170,8 @@ pub struct Agent {
     events_rx: EventRx,
     submissions: JoinSet<()>,
     penalties: PenaltyWatch,
+    /// Batches challenged for their data, until answered or voided.
+    challenges: data::Challenges,
     last_block: Option<u64>,
     last_claim: u64,
     /// Who collects the prover's rewards (resolved on the first claim).
@@ -207,6 +210,7 @@ impl Agent {
             events_rx,
             submissions: JoinSet::new(),
             penalties: PenaltyWatch::default(),
+            challenges: data::Challenges::default(),
             last_block: None,
             last_claim: 0,
             payee: compound::Payee::default(),

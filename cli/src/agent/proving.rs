@@ -65,7 +65,7 @@ impl Engine {
         Self::Local { backend, delay: Duration::ZERO }
     }
 
-    fn backend(&self) -> &Arc<dyn ProofBackend> {
+    pub(super) fn backend(&self) -> &Arc<dyn ProofBackend> {
         match self {
             Self::Local { backend, .. } => backend,
             Self::Queue(q) => &q.backend,

@@ -49,7 +49,9 @@ pub enum BatchCmd {
         #[arg(allow_hyphen_values = true)]
         amount: String,
     },
-    /// A batch's status, slot, prover, fee and deadlines.
+    /// A batch's status, slot, prover, fee and deadlines (and, when challenged, the block its
+    /// data is due).
+    #[command(alias = "show")]
     Status {
         /// Batch id.
         #[arg(value_parser = parse_batch_id)]
@@ -67,12 +69,52 @@ pub enum BatchCmd {
         #[arg(long, value_name = "HEX")]
         proof: Option<String>,
     },
+    /// The assigned prover (or its operator) cannot get a batch's data: challenge inside the
+    /// proving window; the source then has the challenge window to publish it on chain.
+    Challenge {
+        /// Batch id.
+        #[arg(value_parser = parse_batch_id)]
+        id: u64,
+    },
+    /// Publish a challenged batch's data on chain (anyone holding it). The data is checked against
+    /// the batch's commitment first: data that does not match is refused and nothing is sent.
+    #[command(group(ArgGroup::new("answer").required(true).args(["data", "data_hex"])))]
+    Answer {
+        /// Batch id.
+        #[arg(value_parser = parse_batch_id)]
+        id: u64,
+        /// File holding the batch data.
+        #[arg(long, value_name = "FILE")]
+        data: Option<PathBuf>,
+        /// The batch data as hex.
+        #[arg(long, value_name = "HEX")]
+        data_hex: Option<String>,
+    },
+    /// Void a challenged batch nobody answered in time (anyone): nobody is slashed, the fee goes
+    /// to the prover less the caller's keeper share.
+    Void {
+        /// Batch id.
+        #[arg(value_parser = parse_batch_id)]
+        id: u64,
+    },
     /// Permissionless timeout: slash a missed window, or mark a batch failed after its race.
     Timeout {
         /// Batch id.
         #[arg(value_parser = parse_batch_id)]
         id: u64,
     },
+}
+
+/// Reads `--data FILE` or `--data-hex HEX` (checked before connecting).
+fn read_data(data: Option<PathBuf>, data_hex: Option<String>) -> Result<Option<Vec<u8>>> {
+    Ok(match (data, data_hex) {
+        (Some(path), _) => Some(
+            std::fs::read(&path)
+                .map_err(|e| exit::input(format!("cannot read --data {}: {e}", path.display())))?,
+        ),
+        (None, Some(hex)) => Some(parse_hex("--data-hex", &hex)?),
+        (None, None) => None,
+    })
 }
 
 fn parse_hex(flag: &str, text: &str) -> Result<Vec<u8>> {
@@ -92,13 +134,7 @@ pub(super) async fn run(g: &GlobalArgs, c: BatchCmd) -> Result<Report> {
         BatchCmd::Post { data, data_hex, commitment, fee } => {
             crate::amount::check_shape(&fee)?;
             // Everything about the input is checked before connecting.
-            let data = match (data, data_hex) {
-                (Some(path), _) => Some(std::fs::read(&path).map_err(|e| {
-                    exit::input(format!("cannot read --data {}: {e}", path.display()))
-                })?),
-                (None, Some(hex)) => Some(parse_hex("--data-hex", &hex)?),
-                (None, None) => None,
-            };
+            let data = read_data(data, data_hex)?;
             let commitment = match (&data, commitment) {
                 (Some(d), _) => {
                     ops::batch::check_batch_data(d)?;
@@ -140,6 +176,19 @@ pub(super) async fn run(g: &GlobalArgs, c: BatchCmd) -> Result<Report> {
                 None if no_send => ProofSource::LocalNoSend,
                 None => ProofSource::Local,
             };
+            if !matches!(source, ProofSource::Given(_)) && net.dep.verifier_kind == "groth16" {
+                // A real proof reads the data from the batch-data directory; fetch an answer
+                // published on chain there first.
+                let store = BatchStore::new(&g.proving().batch_data);
+                let b = ops::batch(&net, id).await?;
+                if !ops::challenge::ensure_local_data(&net, &store, id, b.commitment).await? {
+                    crate::bail_state!(
+                        "no data for batch {id}: not in {} and not published on chain. Its assigned prover \
+                         may `provernet batch challenge {id}` inside its window to make the source publish it",
+                        store.network_dir(net.chain.chain_id, net.dep.network).display()
+                    );
+                }
+            }
             // Keys are only needed when proving locally.
             let backend = match source {
                 ProofSource::Given(_) => std::sync::Arc::new(crate::proof::InsecureDevProof) as _,
@@ -147,6 +196,14 @@ pub(super) async fn run(g: &GlobalArgs, c: BatchCmd) -> Result<Report> {
             };
             ops::prove_report(&net, &backend, id, source).await
         }
+        BatchCmd::Challenge { id } => ops::challenge::challenge(&g.net().await?, id).await,
+        BatchCmd::Answer { id, data, data_hex } => {
+            let data = read_data(data, data_hex)?.expect("clap requires one");
+            ops::batch::check_batch_data(&data)?;
+            let store = BatchStore::new(&g.proving().batch_data);
+            ops::challenge::answer(&g.net().await?, &store, id, &data).await
+        }
+        BatchCmd::Void { id } => ops::challenge::void(&g.net().await?, id).await,
         BatchCmd::Timeout { id } => ops::timeout(&g.net().await?, id).await,
     }
 }

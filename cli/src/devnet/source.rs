@@ -1,7 +1,8 @@
 //! The devnet's batch source, the rollup's side of the network: prepays fees for a thousand
 //! batches at a time (`depositFees`), posts a batch of random data every few blocks once a
 //! selection list exists, and times out (`markFailed`) batches whose race ended unproven, which
-//! settles them and refunds their fee into the source's fee balance.
+//! settles them and refunds their fee into the source's fee balance. It answers data challenges on
+//! its batches (`DataChallenged`) by publishing the data it holds (`answerChallenge`).
 
 use std::time::Duration;
 
@@ -29,13 +30,25 @@ pub(crate) struct BatchSource {
     last_post: u64,
     next_check: u64,
     waited_from: Option<u64>,
+    /// The first block whose `DataChallenged` events are still to be read.
+    challenges_from: u64,
 }
 
 impl BatchSource {
     /// A source posting through `net` (an authorised batch source's signer) a batch paying `fee`
     /// every `every` blocks, writing batch data to `store`.
     pub(crate) fn new(net: Net, store: BatchStore, fee: U256, every: u64) -> Self {
-        Self { net, store, fee, every, last_post: 0, next_check: 1, waited_from: None }
+        let challenges_from = net.dep.deploy_block;
+        Self {
+            net,
+            store,
+            fee,
+            every,
+            last_post: 0,
+            next_check: 1,
+            waited_from: None,
+            challenges_from,
+        }
     }
 
     /// Runs until `stop` turns true; failed steps are logged and retried.
@@ -57,6 +70,7 @@ impl BatchSource {
     async fn step(&mut self) -> Result<()> {
         let block = self.net.chain.block_number().await?;
         self.time_out_expired(block).await?;
+        self.answer_challenges(block).await?;
         if block < self.last_post + self.every {
             return Ok(());
         }
@@ -111,6 +125,49 @@ impl BatchSource {
             }
             self.next_check += 1;
         }
+        Ok(())
+    }
+}
+
+impl BatchSource {
+    /// Answers the challenges on this source's batches mined since the last look, publishing the
+    /// data it stored when posting. A batch whose data it does not hold is left to be voided.
+    async fn answer_challenges(&mut self, block: u64) -> Result<()> {
+        use alloy::{providers::Provider, rpc::types::Filter, sol_types::SolEvent};
+        use provernet_bindings::ProverNetwork;
+        if block < self.challenges_from {
+            return Ok(());
+        }
+        let net = &self.net;
+        let me = net.chain.signer()?;
+        let filter = Filter::new()
+            .address(net.dep.network)
+            .event_signature(ProverNetwork::DataChallenged::SIGNATURE_HASH)
+            .from_block(self.challenges_from)
+            .to_block(block);
+        for log in net.chain.provider.get_logs(&filter).await? {
+            let Ok(ev) = log.log_decode::<ProverNetwork::DataChallenged>() else { continue };
+            let id: u64 = ev.inner.data.batchId.saturating_to();
+            let b = net.network.batchOf(U256::from(id)).call().await?;
+            if b.poster != me || b.status != ops::status::CHALLENGED {
+                continue;
+            }
+            let Ok(data) = self.store.get(net.chain.chain_id, net.dep.network, b.commitment) else {
+                warn!(
+                    agent = "source",
+                    batch = id,
+                    "challenged, but the source has no data for it"
+                );
+                continue;
+            };
+            match ops::challenge::answer(net, &self.store, id, &data).await {
+                Ok(r) => info!(agent = "source", batch = id, "{}", r.human),
+                Err(e) => {
+                    warn!(agent = "source", batch = id, error = format!("{e:#}"), "answer failed")
+                }
+            }
+        }
+        self.challenges_from = block + 1;
         Ok(())
     }
 }

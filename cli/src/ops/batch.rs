@@ -221,6 +221,13 @@ pub async fn batch_status_report(net: &Net, id: u64) -> Result<Report> {
     if !b.bounty.is_zero() {
         h += &format!("  bounty      {}\n", u.fmt(U256::from(b.bounty)));
     }
+    let respond_by = super::challenge::respond_by(net, id).await?;
+    if let Some(by) = respond_by {
+        h += &format!(
+            "  challenged  its data is due on chain by block {by} (`provernet batch answer {id} --data FILE`); \
+             after that `provernet batch void {id}` voids it\n"
+        );
+    }
     let f = |v: U256| crate::amount::fmt_amount(v, u.decimals);
     Ok(Report::new(
         h,
@@ -228,7 +235,8 @@ pub async fn batch_status_report(net: &Net, id: u64) -> Result<Report> {
                 "commitment": b.commitment, "prover": b.prover, "fee": f(U256::from(b.fee)),
                 "slot": slot, "draw": (draw != OPEN_DRAW).then_some(draw), "assignmentKey": key,
                 "bounty": f(U256::from(b.bounty)), "provingDeadline": b.provingDeadline.to::<u64>(),
-                "raceDeadline": b.raceDeadline.to::<u64>(), "poster": b.poster, "block": block }),
+                "raceDeadline": b.raceDeadline.to::<u64>(), "poster": b.poster, "block": block,
+                "respondBy": respond_by }),
     ))
 }
 

@@ -3,6 +3,7 @@
 //! through [`Net::send`](crate::net::Net::send), which simulates again before sending.
 
 pub mod batch;
+pub mod challenge;
 pub mod deploy;
 pub mod epoch;
 pub mod fees;

@@ -30,7 +30,7 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_provernet");
 pub const PARAMS: &str = r#"{
   "commitBlocks": 10, "revealBlocks": 10,
   "minStake": "100", "maxWeightStake": "10000",
-  "provingWindow": 5, "raceWindow": 5, "unbondingDelay": 50
+  "provingWindow": 5, "raceWindow": 5, "unbondingDelay": 60
 }"#;
 
 pub struct Env {

@@ -174,7 +174,7 @@ async fn agent_proves_runs_of_batches_with_real_proofs() {
         env.dir.path().join("params.json"),
         PARAMS
             .replace(r#""provingWindow": 5"#, r#""provingWindow": 30"#)
-            .replace(r#""unbondingDelay": 50"#, r#""unbondingDelay": 100, "slotBlocks": 5"#),
+            .replace(r#""unbondingDelay": 60"#, r#""unbondingDelay": 110, "slotBlocks": 5"#),
     )
     .unwrap();
     let (owner, provers) = env.deploy_with(1, "groth16").await;

@@ -140,11 +140,17 @@ async fn unprovable_batches_are_refused_before_sending() {
     )
     .await;
     // A bare commitment below r posts, but without its data no real proof can be made: the prover
-    // is told where the data should be, and nothing is sent.
+    // is told where the data should be (neither there nor published on chain) and how to make the
+    // source publish it, and nothing is sent.
     let post =
         env.ok(Some(&owner), &["batch", "post", "--commitment", &commitment(7), "--fee", "10"]);
     let a = key_of(&provers, post["prover"].as_str().unwrap());
-    rejected(&env, a, &["batch", "prove", "1"], "no batch data for commitment").await;
+    let err = env.fails(Some(a), &["batch", "prove", "1"]);
+    assert!(
+        err.contains("no data for batch 1: not in") && err.contains("not published on chain"),
+        "{err}"
+    );
+    rejected(&env, a, &["batch", "prove", "1"], "`provernet batch challenge 1`").await;
 }
 
 /// Issue 14, defect 3: empty batch data is refused before anything is sent.

@@ -120,7 +120,7 @@ async fn a_restarted_agent_submits_every_proof_made_meanwhile_exactly_once() {
         env.dir.path().join("params.json"),
         PARAMS
             .replace(r#""provingWindow": 5"#, r#""provingWindow": 30"#)
-            .replace(r#""unbondingDelay": 50"#, r#""unbondingDelay": 100"#),
+            .replace(r#""unbondingDelay": 60"#, r#""unbondingDelay": 110"#),
     )
     .unwrap();
     let server = queue_server(&env);

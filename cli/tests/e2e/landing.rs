@@ -57,7 +57,7 @@ async fn a_proof_reorged_out_is_submitted_again_while_its_window_is_open() {
         env.dir.path().join("params.json"),
         PARAMS
             .replace(r#""provingWindow": 5"#, r#""provingWindow": 30"#)
-            .replace(r#""unbondingDelay": 50"#, r#""unbondingDelay": 100"#),
+            .replace(r#""unbondingDelay": 60"#, r#""unbondingDelay": 110"#),
     )
     .unwrap();
     let (owner, provers) = env.deploy_with_provers(1).await;

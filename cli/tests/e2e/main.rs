@@ -7,6 +7,7 @@ mod common;
 mod abi;
 mod agent;
 mod batch;
+mod challenge;
 mod compound;
 mod connection;
 mod deploy;

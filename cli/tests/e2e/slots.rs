@@ -69,7 +69,7 @@ async fn a_full_prover_is_skipped_and_status_says_so() {
     std::fs::write(
         env.dir.path().join("params.json"),
         r#"{ "commitBlocks": 10, "revealBlocks": 10, "slotBlocks": 5, "minStake": "100",
-             "maxWeightStake": "10000", "provingWindow": 5, "raceWindow": 5, "unbondingDelay": 50,
+             "maxWeightStake": "10000", "provingWindow": 5, "raceWindow": 5, "unbondingDelay": 60,
              "assignmentBond": "900" }"#,
     )
     .unwrap();
