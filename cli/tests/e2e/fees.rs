@@ -101,7 +101,7 @@ async fn post_refusals_are_decoded_before_sending() {
 
 /// A failed batch's fee goes back into the poster's fee balance (not its claimable balance), less
 /// the keeper's share (5% at the dev parameters) paid to whoever called `batch timeout`, here the
-/// poster itself; `batch timeout` says so.
+/// poster itself, which also earns 5% of the slash its call applied; `batch timeout` says so.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_batch_refunds_into_the_fee_balance() {
     let env = Env::start().await;
@@ -115,5 +115,6 @@ async fn a_failed_batch_refunds_into_the_fee_balance() {
     let action = t["action"].as_str().unwrap();
     assert!(action.contains("refunded to the poster's prepaid fee balance"), "{action}");
     assert_eq!(env.fee_balance(owner.addr).await, units(1000) - units(1) / U256::from(2));
-    assert_eq!(env.ok(Some(&owner), &["prover", "status"])["claimable"], "0.5");
+    // 5% of the 10% slash of the silent prover's 1,000 tokens, and 5% of the 10-token fee.
+    assert_eq!(env.ok(Some(&owner), &["prover", "status"])["claimable"], "5.5");
 }
