@@ -19,7 +19,6 @@ import {
 } from "./types/Batch.sol";
 import {EpochRoll} from "./types/EpochRoll.sol";
 import {GovernanceDelay} from "./libraries/GovernanceDelay.sol";
-import {ParamsLib} from "./libraries/ParamsLib.sol";
 import {Slots} from "./libraries/Slots.sol";
 
 /// @notice What the network needs of its owner: OpenZeppelin's TimelockController answers it.
@@ -107,6 +106,8 @@ abstract contract NetworkBase is IProverNetworkEvents, Ownable2Step, ReentrancyG
     /// @param revealBlocks_ Reveal phase length in blocks.
     /// @param slotBlocks_ Slot length in blocks.
     /// @param bound The verifier's commitment bound.
+    /// @dev Stores the values unchecked: `ProverNetwork`'s constructor checks them before this runs, and the
+    ///      extension it deploys receives the same checked values.
     constructor(
         IERC20 token_,
         address owner_,
@@ -116,17 +117,6 @@ abstract contract NetworkBase is IProverNetworkEvents, Ownable2Step, ReentrancyG
         uint256 slotBlocks_,
         uint256 bound
     ) Ownable(owner_) {
-        if (address(token_) == address(0)) revert ZeroAddress();
-        if (commitBlocks_ == 0 || commitBlocks_ > 100_000) {
-            revert ParamsLib.ParamOutOfBounds("commitBlocks", commitBlocks_, 1, 100_000);
-        }
-        if (revealBlocks_ == 0 || revealBlocks_ > 100_000) {
-            revert ParamsLib.ParamOutOfBounds("revealBlocks", revealBlocks_, 1, 100_000);
-        }
-        uint256 length = commitBlocks_ + revealBlocks_;
-        if (slotBlocks_ == 0 || slotBlocks_ > length) {
-            revert ParamsLib.ParamOutOfBounds("slotBlocks", slotBlocks_, 1, length);
-        }
         _token = token_;
         _genesisBlock = genesis;
         _commitBlocks = commitBlocks_;

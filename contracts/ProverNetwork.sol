@@ -87,11 +87,16 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
         Params memory params_
     )
         NetworkBase(
-            token_, owner_, block.number, commitBlocks_, revealBlocks_, slotBlocks_, _boundOf(verifier_)
+            token_,
+            owner_,
+            block.number,
+            commitBlocks_,
+            revealBlocks_,
+            _checkedGeometry(token_, commitBlocks_, revealBlocks_, slotBlocks_),
+            _boundOf(verifier_)
         )
     {
-        address
-            ext = address(
+        address ext = address(
             new NetworkExtension(
                 token_, block.number, commitBlocks_, revealBlocks_, slotBlocks_, _commitmentBound
             )
@@ -109,6 +114,30 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
         }
         // No slot's key: the first post always makes its slot's draw.
         _cursor = PostCursor(1, type(uint40).max, address(0));
+    }
+
+    /// @dev Checks the constructor's token and geometry and returns `slotBlocks_`. Checked here, before
+    ///      `NetworkBase` stores them, and not in `NetworkBase`: the extension is built from values this
+    ///      constructor already checked, and its initcode (part of this contract's, EIP-3860) need not repeat
+    ///      the checks.
+    function _checkedGeometry(
+        IERC20 token_,
+        uint256 commitBlocks_,
+        uint256 revealBlocks_,
+        uint256 slotBlocks_
+    ) private pure returns (uint256) {
+        if (address(token_) == address(0)) revert ZeroAddress();
+        if (commitBlocks_ == 0 || commitBlocks_ > 100_000) {
+            revert ParamsLib.ParamOutOfBounds("commitBlocks", commitBlocks_, 1, 100_000);
+        }
+        if (revealBlocks_ == 0 || revealBlocks_ > 100_000) {
+            revert ParamsLib.ParamOutOfBounds("revealBlocks", revealBlocks_, 1, 100_000);
+        }
+        uint256 length = commitBlocks_ + revealBlocks_;
+        if (slotBlocks_ == 0 || slotBlocks_ > length) {
+            revert ParamsLib.ParamOutOfBounds("slotBlocks", slotBlocks_, 1, length);
+        }
+        return slotBlocks_;
     }
 
     /// @notice Everything the network itself does not answer (governance, the data-availability challenge,
@@ -443,6 +472,7 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
 
         if (status == BatchStatus.Assigned) _slashMissed(batchId, b, asg, racer);
         uint256 payout = uint256(b.fee) + b.bounty;
+        if (status == BatchStatus.Open) payout += _payOpenReward(batchId, racer, minStake, asg.config);
         b.status = BatchStatus.Proven;
         a.claimable += payout.toUint96();
         _raiseReputation(racer, a, 1);
@@ -874,6 +904,22 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
         _payKeeper(keeper_, keeper);
         b.bounty = uint96(bounty);
         emit ProverSlashed(prover, batchId, amount, burned, bounty, toTreasury);
+    }
+
+    /// @dev Takes an Open batch's rescue reward (`Slashing.openReward`) from the treasury, as much of it as the
+    ///      treasury holds. No slash stands behind an Open batch, so nothing else could pay it; the treasury
+    ///      can run dry, and then the fee is all the rescuer gets.
+    function _payOpenReward(uint256 batchId, address racer, uint256 minStake, uint256 config)
+        private
+        returns (uint256 reward)
+    {
+        SlashTerms storage terms = _terms[config];
+        reward = Slashing.openReward(minStake, terms.slashBps, terms.bountyBps);
+        uint256 treasury = _treasuryBalance;
+        if (reward > treasury) reward = treasury;
+        if (reward == 0) return 0;
+        _treasuryBalance = uint128(treasury - reward);
+        emit OpenBatchRewarded(batchId, racer, reward);
     }
 
     /// @dev Credits a slash's burned share and treasury share (the bounty stays on its batch).

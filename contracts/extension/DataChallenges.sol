@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+
 import {NetworkBase} from "../NetworkBase.sol";
 import {INetworkDataChallenges} from "../interfaces/INetworkDataChallenges.sol";
 import {AccountState} from "../types/AccountState.sol";
@@ -21,6 +23,8 @@ import {Slashing} from "../libraries/Slashing.sol";
 ///      answered batch moves to an assignment of its own (key ANSWERED_KEY_BASE + id) with the same prover
 ///      and the same frozen terms, so the proving, racing and slashing code handles it unchanged.
 abstract contract DataChallenges is NetworkBase, INetworkDataChallenges {
+    using SafeCast for uint256;
+
     /// @inheritdoc INetworkDataChallenges
     function challengeData(uint256 batchId) external {
         BatchRecord storage b = _batches[batchId];
@@ -52,12 +56,12 @@ abstract contract DataChallenges is NetworkBase, INetworkDataChallenges {
         uint256 provingDeadline = now_ + _params.provingWindow;
         _assignments[key] = Assignment(
             old.prover,
-            uint32(provingDeadline),
-            uint32(provingDeadline + _params.raceWindow),
+            provingDeadline.toUint32(),
+            (provingDeadline + _params.raceWindow).toUint32(),
             old.config,
             false
         );
-        b.assignment = uint40(key);
+        b.assignment = key.toUint40();
         b.status = BatchStatus.Assigned;
         delete _challenges[batchId];
         emit BatchDataPublished(batchId, data, _toBlock(provingDeadline));

@@ -71,7 +71,8 @@ interface IProverNetwork is IProverNetworkEvents {
     /// @param batchId The batch.
     function slashMissed(uint256 batchId) external;
     /// @notice Wins the emergency race of a batch with a valid proof. Any eligible prover but the slashed
-    ///         one. Slashes the assigned prover first if nobody did.
+    ///         one. Slashes the assigned prover first if nobody did. Pays the fee plus the slash's bounty, or
+    ///         for an `Open` batch the fee plus `Slashing.openReward` from the treasury (as far as it lasts).
     /// @param batchId The batch.
     /// @param proof The proof, bound to the caller.
     function raceSubmit(uint256 batchId, bytes calldata proof) external;

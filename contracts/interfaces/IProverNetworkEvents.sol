@@ -254,6 +254,12 @@ interface IProverNetworkEvents {
     /// @param payout Fee plus bounty credited to the prover.
     /// @param rescued True if it was won in the emergency race.
     event BatchProven(uint256 indexed batchId, address indexed prover, uint256 payout, bool rescued);
+    /// @notice The rescuer of an `Open` batch (posted while nobody was listed) was paid a reward from the
+    ///         treasury on top of the fee (`Slashing.openReward`, bounded by the treasury's balance).
+    /// @param batchId The batch.
+    /// @param racer The rescuer.
+    /// @param reward The amount taken from the treasury (also counted in `BatchProven`'s payout).
+    event OpenBatchRewarded(uint256 indexed batchId, address indexed racer, uint256 reward);
     /// @notice A prover was slashed for missing a proving window.
     /// @param prover The prover.
     /// @param batchId The batch it missed.

@@ -107,6 +107,23 @@ library Slashing {
         toTreasury = amount - burned - keeper;
     }
 
+    /// @notice What rescuing an `Open` batch pays on top of its fee: the bounty a minimum-stake prover's
+    ///         missed window would have paid under the same terms (rounded down like `split`).
+    /// @dev An Open batch was posted while nobody was listed, so there is no slash to pay a bounty from; the
+    ///      treasury (fed by the treasury's share of slashes) pays it instead, so that a rescuer earns at
+    ///      least as much for a batch nobody was assigned as for the cheapest missed one.
+    /// @param minStake The minimum stake (`Params.minStake`).
+    /// @param slashBps The slash share frozen on the batch's assignment (`SlashTerms.slashBps`).
+    /// @param bountyBps The bounty share frozen on the batch's assignment (`SlashTerms.bountyBps`).
+    /// @return The reward before the treasury's balance bounds it.
+    function openReward(uint256 minStake, uint256 slashBps, uint256 bountyBps)
+        internal
+        pure
+        returns (uint256)
+    {
+        return (((minStake * slashBps) / BPS) * bountyBps) / BPS;
+    }
+
     /// @notice The keeper's fee out of `amount` (a failed batch's refund, a flushed burn).
     function keeperFee(uint256 amount, uint256 keeperBps) internal pure returns (uint256) {
         return (amount * keeperBps) / BPS;
