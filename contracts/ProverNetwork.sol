@@ -56,14 +56,6 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
 
     /// @notice Most batches one proof may cover (the Groth16 verifier pads any count up to it).
     uint256 public constant MAX_BATCHES_PER_PROOF = 16;
-    /// @notice Selection weight is (capped stake >> WEIGHT_SHIFT) scaled by reputation; the shift keeps
-    ///         the sum of up to 2^24 provers' weights inside 96 bits. Defined in `Weight`.
-    uint256 public constant WEIGHT_SHIFT = Weight.SHIFT;
-    /// @notice Reputation points added to every score in the weight, so a zero score still weighs 1/11
-    ///         of a perfect one instead of nothing. Defined in `Weight`.
-    uint256 public constant REP_FLOOR = Weight.REP_FLOOR;
-    /// @notice Upper bound of reputation scores.
-    uint256 public constant REP_MAX = Reputation.MAX;
     uint32 private constant NO_COMMIT = type(uint32).max;
 
     /// @notice The contract holding governance, the data-availability challenge and the treasury, reached
@@ -92,8 +84,8 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
             block.number,
             commitBlocks_,
             revealBlocks_,
-            _checkedGeometry(token_, commitBlocks_, revealBlocks_, slotBlocks_),
-            _boundOf(verifier_)
+            _checkedGeometry(commitBlocks_, revealBlocks_, slotBlocks_),
+            _boundOf(token_, verifier_)
         )
     {
         address ext = address(
@@ -116,28 +108,24 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
         _cursor = PostCursor(1, type(uint40).max, address(0));
     }
 
-    /// @dev Checks the constructor's token and geometry and returns `slotBlocks_`. Checked here, before
+    /// @dev Checks the constructor's geometry and returns `slotBlocks_`. Checked here, before
     ///      `NetworkBase` stores them, and not in `NetworkBase`: the extension is built from values this
     ///      constructor already checked, and its initcode (part of this contract's, EIP-3860) need not repeat
     ///      the checks.
-    function _checkedGeometry(
-        IERC20 token_,
-        uint256 commitBlocks_,
-        uint256 revealBlocks_,
-        uint256 slotBlocks_
-    ) private pure returns (uint256) {
-        if (address(token_) == address(0)) revert ZeroAddress();
-        if (commitBlocks_ == 0 || commitBlocks_ > 100_000) {
-            revert ParamsLib.ParamOutOfBounds("commitBlocks", commitBlocks_, 1, 100_000);
-        }
-        if (revealBlocks_ == 0 || revealBlocks_ > 100_000) {
-            revert ParamsLib.ParamOutOfBounds("revealBlocks", revealBlocks_, 1, 100_000);
-        }
-        uint256 length = commitBlocks_ + revealBlocks_;
-        if (slotBlocks_ == 0 || slotBlocks_ > length) {
-            revert ParamsLib.ParamOutOfBounds("slotBlocks", slotBlocks_, 1, length);
-        }
+    function _checkedGeometry(uint256 commitBlocks_, uint256 revealBlocks_, uint256 slotBlocks_)
+        private
+        pure
+        returns (uint256)
+    {
+        _checkWithin("commitBlocks", commitBlocks_, 100_000);
+        _checkWithin("revealBlocks", revealBlocks_, 100_000);
+        _checkWithin("slotBlocks", slotBlocks_, commitBlocks_ + revealBlocks_);
         return slotBlocks_;
+    }
+
+    /// @dev Reverts with `ParamOutOfBounds(name, value, 1, max)` unless 1 <= value <= max.
+    function _checkWithin(string memory name, uint256 value, uint256 max) private pure {
+        if (value == 0 || value > max) revert ParamsLib.ParamOutOfBounds(name, value, 1, max);
     }
 
     /// @notice Everything the network itself does not answer (governance, the data-availability challenge,
@@ -153,9 +141,9 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
         }
     }
 
-    /// @dev The verifier's commitment bound, refusing a zero verifier first.
-    function _boundOf(IProofVerifier verifier_) private view returns (uint256) {
-        if (address(verifier_) == address(0)) revert ZeroAddress();
+    /// @dev The verifier's commitment bound, refusing a zero token or verifier first.
+    function _boundOf(IERC20 token_, IProofVerifier verifier_) private view returns (uint256) {
+        if (address(token_) == address(0) || address(verifier_) == address(0)) revert ZeroAddress();
         return verifier_.commitmentBound();
     }
 
@@ -472,7 +460,7 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
 
         if (status == BatchStatus.Assigned) _slashMissed(batchId, b, asg, racer);
         uint256 payout = uint256(b.fee) + b.bounty;
-        if (status == BatchStatus.Open) payout += _payOpenReward(batchId, racer, minStake, asg.config);
+        if (asg.unlisted) payout += _payOpenReward(batchId, racer, minStake, asg.config);
         b.status = BatchStatus.Proven;
         a.claimable += payout.toUint96();
         _raiseReputation(racer, a, 1);
@@ -784,6 +772,8 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
         _openAssignment(
             key, address(0), lastBlock - clock.pausedBlocks, clock.config, epoch, index, Slots.OPEN
         );
+        // A draw that found no list at all broke out early; one that found only full provers ran out.
+        if (draw < Slots.DRAWS) _assignments[key].unlisted = true;
         return (key, address(0));
     }
 
@@ -801,8 +791,9 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
     ) private {
         uint256 provingDeadline = slotEnd + _params.provingWindow;
         uint256 raceDeadline = provingDeadline + _params.raceWindow;
-        _assignments[key] =
-            Assignment(prover, provingDeadline.toUint32(), raceDeadline.toUint32(), uint16(config), false);
+        _assignments[key] = Assignment(
+            prover, provingDeadline.toUint32(), raceDeadline.toUint32(), uint16(config), false, false
+        );
         emit SlotAssigned(epoch, index, draw, prover);
     }
 
@@ -907,8 +898,10 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
     }
 
     /// @dev Takes an Open batch's rescue reward (`Slashing.openReward`) from the treasury, as much of it as the
-    ///      treasury holds. No slash stands behind an Open batch, so nothing else could pay it; the treasury
-    ///      can run dry, and then the fee is all the rescuer gets.
+    ///      treasury holds. Only for batches posted while nobody was listed: no slash stands behind them, so
+    ///      nothing else could pay it. Slots left open because every draw found a full prover pay the fee
+    ///      only: a source can cause those by filling capacity, and could then farm the treasury with its
+    ///      own rescues. The treasury can run dry, and then the fee is all the rescuer gets.
     function _payOpenReward(uint256 batchId, address racer, uint256 minStake, uint256 config)
         private
         returns (uint256 reward)
@@ -917,7 +910,7 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
         reward = Slashing.openReward(minStake, terms.slashBps, terms.bountyBps);
         uint256 treasury = _treasuryBalance;
         if (reward > treasury) reward = treasury;
-        if (reward == 0) return 0;
+        if (reward == 0) return 0; // nothing moved: no event
         _treasuryBalance = uint128(treasury - reward);
         emit OpenBatchRewarded(batchId, racer, reward);
     }

@@ -91,6 +91,23 @@ contract ProverNetworkOpenRewardTest is NetworkTestBase {
         assertEq(net.treasuryBalance(), 0);
     }
 
+    /// @dev The attack the restriction stops: a source fills the slot prover's capacity so that the rest of
+    ///      the slot is Open, then rescues those batches with its own staked identity to farm the treasury.
+    function test_SlotOpenBecauseDrawsRanOutPaysTheFeeOnly() public {
+        _emptyListAndTreasury();
+        address solo = makeAddr("solo");
+        _register(solo, MIN_STAKE); // capacity 1: the slot's later draws find it full
+        address[] memory one = new address[](1);
+        one[0] = solo;
+        _selectionRound(one);
+        assertEq(_batch(_post(keccak256("fills"), FEE)).prover, solo);
+        uint256 id = _openBatch();
+        uint256 before = _acct(alice).claimable;
+        _race(alice, id);
+        assertEq(_acct(alice).claimable - before, FEE, "fee only");
+        assertEq(net.treasuryBalance(), 4e18, "the treasury is untouched");
+    }
+
     function test_RescuingAMissedBatchDoesNotDrawOnTheTreasury() public {
         _register(alice, 1000e18);
         _register(bob, 1000e18);

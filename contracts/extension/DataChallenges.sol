@@ -59,6 +59,7 @@ abstract contract DataChallenges is NetworkBase, INetworkDataChallenges {
             provingDeadline.toUint32(),
             (provingDeadline + _params.raceWindow).toUint32(),
             old.config,
+            false,
             false
         );
         b.assignment = key.toUint40();

@@ -46,7 +46,9 @@ struct Batch {
 /// @notice One draw of one slot: the prover every batch posted under it goes to, the deadlines they
 ///         share and the slash terms they were posted under. Written by the first batch of the draw;
 ///         `slashed` makes a missed assignment cost one slash, however many of its batches were missed.
-/// @dev One slot: 160 + 32 + 32 + 16 + 8 bits. Deadlines are on the network clock (block numbers minus
+///         `unlisted` marks an open draw made while the list was empty (nobody to draw), as opposed to one
+///         whose draws ran out on full capacity: only the former's batches earn the Open reward.
+/// @dev One slot: 160 + 32 + 32 + 16 + 8 + 8 bits. Deadlines are on the network clock (block numbers minus
 ///      the blocks spent paused before the draw; see `NetworkClock`), so a pause moves every live deadline
 ///      later by its length. `config` names the `SlashTerms` (verifier and slash shares) frozen when the
 ///      draw was made: governance changes apply to later draws only.
@@ -56,6 +58,7 @@ struct Assignment {
     uint32 raceDeadline;
     uint16 config;
     bool slashed;
+    bool unlisted;
 }
 
 /// @notice The terms a batch is proven and slashed under, frozen per assignment: the verifier its proof

@@ -12,6 +12,7 @@ import {KeeperHandler} from "./handlers/KeeperHandler.sol";
 import {Batch, BatchStatus} from "../../contracts/types/Batch.sol";
 import {AccountState} from "../../contracts/types/AccountState.sol";
 import {Params} from "../../contracts/types/Params.sol";
+import {Reputation} from "../../contracts/libraries/Reputation.sol";
 
 /// @notice Stateful invariant suite: a handler per actor role (provers, batch source, keepers and
 ///         governance) drives the real contracts; every property below is checked after each call.
@@ -154,8 +155,8 @@ contract ProverNetworkInvariantTest is StdInvariant, NetworkTestBase {
     function invariant_ReputationBounded() public view {
         for (uint256 i; i < ghost.proverCount(); ++i) {
             address p = ghost.provers(i);
-            assertLe(net.accountOf(p).reputation, net.REP_MAX());
-            assertLe(net.reputationOf(p), net.REP_MAX());
+            assertLe(net.accountOf(p).reputation, Reputation.MAX);
+            assertLe(net.reputationOf(p), Reputation.MAX);
         }
     }
 

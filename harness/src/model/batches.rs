@@ -258,7 +258,8 @@ pub(crate) fn race_submit(
     }
     // Re-read: the slash above moved the batch to Racing with its bounty.
     let b = t.m.batch(batch).cloned().unwrap_or_default();
-    let payout = b.fee + b.bounty;
+    let open_reward = if b.status == status::OPEN { take_open_reward(t, &b) } else { 0 };
+    let payout = b.fee + b.bounty + open_reward;
     let emitted = t.events.iter().find_map(|e| match e {
         ProverNetworkEvents::BatchProven(x) => Some(x.payout.saturating_to::<u128>()),
         _ => None,
@@ -279,6 +280,19 @@ pub(crate) fn race_submit(
     reputation::raise(t, i, u64::from(p.rep_gain));
     t.path(if b.status == status::OPEN { "open -> raced" } else { "racing -> raced (rescued)" });
     Ok(())
+}
+
+/// An Open batch's rescue reward (`Slashing.openReward`): the bounty a minimum-stake prover's miss
+/// would pay under the batch's frozen terms, taken from the treasury as far as it holds.
+fn take_open_reward(t: &mut Transition<'_>, b: &MBatch) -> u128 {
+    let terms = t.m.terms_of(b.assignment);
+    let full = t.p.min_stake * u128::from(terms.slash_bps) / BPS * u128::from(terms.bounty_bps) / BPS;
+    let reward = full.min(t.m.treasury);
+    t.m.treasury -= reward;
+    if reward > 0 {
+        t.path("open batch rescued: reward from the treasury");
+    }
+    reward
 }
 
 /// `markFailed(batch)`: exactly for a live batch past its race deadline; the fee is refunded to
