@@ -1,17 +1,28 @@
-//! Penalties the network applies to this prover, found in the chain's logs: a withheld reveal
-//! (`NonRevealPenalized`, applied by the prover's next commit or by anyone) and a missed proof
-//! (`ProverSlashed`, applied when someone opens the race). Each is logged as a warning with its
-//! cause and amount, counted in the stats and in the penalty metrics.
+//! Penalties the network applies to this prover, found in the chain's logs. The contract can
+//! impose three (contracts/ProverNetwork.sol, `_penalizeNonReveal` and `_slashMissed`):
+//! - a withheld reveal (`NonRevealPenalized`, applied by the prover's next commit or by anyone):
+//!   stake slashed and reputation lowered;
+//! - a missed proof (`ProverSlashed`, applied when someone slashes, races or fails the batch):
+//!   stake slashed and reputation lowered;
+//! - a missed proof the per-epoch cap spared the stake (`SlashCapped`): reputation lowered only.
+//!
+//! Each is logged as a warning with its cause, the stake it cost and the reputation before and
+//! after (the `ReputationChanged` the same transaction emitted just before it), and counted in the
+//! stats and in the penalty metrics. A voided data challenge is no penalty (the fee compensates the
+//! prover, [`super::data`]); later batches of an already-slashed assignment only open their race.
 
 use std::collections::HashSet;
 
 use alloy::{
-    primitives::{Address, TxHash, U256},
-    rpc::types::{Log, TransactionReceipt},
+    primitives::{Address, B256, TxHash, U256},
+    providers::Provider,
+    rpc::types::{Filter, Log, TransactionReceipt},
     sol_types::SolEvent,
 };
 use eyre::{Result, WrapErr};
-use provernet_bindings::ProverNetwork::{NonRevealPenalized, ProverSlashed};
+use provernet_bindings::ProverNetwork::{
+    NonRevealPenalized, ProverSlashed, ReputationChanged, SlashCapped,
+};
 use provernet_fleet::metrics::{self, PenaltyCause};
 use tracing::warn;
 
@@ -20,6 +31,14 @@ use crate::{amount::Units, net::Net};
 
 /// How many blocks one log query covers at most (endpoints cap ranges).
 const MAX_RANGE: u64 = 2_000;
+
+/// The events read: the three penalties and the reputation change each one carries.
+const WATCHED: [B256; 4] = [
+    NonRevealPenalized::SIGNATURE_HASH,
+    ProverSlashed::SIGNATURE_HASH,
+    SlashCapped::SIGNATURE_HASH,
+    ReputationChanged::SIGNATURE_HASH,
+];
 
 /// Follows the logs for penalties against one prover, from the block the agent started at.
 #[derive(Debug, Default)]
@@ -34,73 +53,63 @@ pub(super) struct PenaltyWatch {
 /// One penalty, decoded.
 struct Penalty {
     cause: PenaltyCause,
+    /// Stake slashed (zero for a capped miss).
     amount: U256,
     detail: String,
 }
 
+/// Who is reporting, and to whom it is counted.
+pub(super) struct Reporter<'a> {
+    pub(super) agent: &'a str,
+    pub(super) me: Address,
+    pub(super) units: &'a Units,
+    pub(super) stats: &'a mut AgentStats,
+}
+
 impl PenaltyWatch {
-    /// Reports the penalties against `me` in blocks not yet scanned, up to `block`.
-    pub(super) async fn scan(
-        &mut self,
-        net: &Net,
-        agent: &str,
-        me: Address,
-        block: u64,
-        stats: &mut AgentStats,
-    ) -> Result<()> {
+    /// Reports the penalties against `r.me` in blocks not yet scanned, up to `block`.
+    pub(super) async fn scan(&mut self, net: &Net, block: u64, r: Reporter<'_>) -> Result<()> {
         let from = *self.next.get_or_insert(block);
         if from > block {
             return Ok(());
         }
         let to = block.min(from + MAX_RANGE - 1);
-        let non_reveal = net
-            .network
-            .NonRevealPenalized_filter()
-            .topic1(me.into_word())
+        // Every watched event names the prover as its first indexed field.
+        let filter = Filter::new()
+            .address(net.dep.network)
+            .event_signature(WATCHED.to_vec())
+            .topic1(r.me.into_word())
             .from_block(from)
-            .to_block(to)
-            .query()
-            .await
-            .wrap_err("while reading penalty logs")?;
-        let slashed = net
-            .network
-            .ProverSlashed_filter()
-            .topic1(me.into_word())
-            .from_block(from)
-            .to_block(to)
-            .query()
-            .await
-            .wrap_err("while reading slash logs")?;
-        for (e, log) in non_reveal {
-            self.report(&log, non_reveal_penalty(&e), agent, &net.units, stats);
-        }
-        for (e, log) in slashed {
-            self.report(&log, slash_penalty(&e), agent, &net.units, stats);
-        }
+            .to_block(to);
+        let logs =
+            net.chain.provider.get_logs(&filter).await.wrap_err("while reading penalty logs")?;
+        self.report_logs(&logs, r);
         self.next = Some(to + 1);
         Ok(())
     }
 
-    /// Reports the penalties against `me` carried by a receipt of the agent's own transaction.
-    pub(super) fn report_receipt(
-        &mut self,
-        r: &TransactionReceipt,
-        agent: &str,
-        me: Address,
-        units: &Units,
-        stats: &mut AgentStats,
-    ) {
-        for log in r.inner.logs() {
-            let p = if let Ok(e) = NonRevealPenalized::decode_log(&log.inner) {
-                (e.prover == me).then(|| non_reveal_penalty(&e.data))
-            } else if let Ok(e) = ProverSlashed::decode_log(&log.inner) {
-                (e.prover == me).then(|| slash_penalty(&e.data))
-            } else {
-                None
-            };
-            if let Some(p) = p {
-                self.report(log, p, agent, units, stats);
+    /// Reports the penalties against `r.me` carried by a receipt of the agent's own transaction.
+    pub(super) fn report_receipt(&mut self, receipt: &TransactionReceipt, r: Reporter<'_>) {
+        self.report_logs(receipt.inner.logs(), r);
+    }
+
+    /// Reports the penalties among `logs` (in chain order), each with the reputation change its
+    /// transaction made just before it.
+    fn report_logs(&mut self, logs: &[Log], mut r: Reporter<'_>) {
+        let mut reputation: Option<(Option<TxHash>, U256, U256)> = None;
+        for log in logs {
+            if let Ok(e) = ReputationChanged::decode_log(&log.inner) {
+                if e.prover == r.me {
+                    reputation = Some((log.transaction_hash, e.oldReputation, e.newReputation));
+                }
+                continue;
             }
+            let Some(p) = decode_penalty(log, r.me) else { continue };
+            let change = reputation
+                .take()
+                .filter(|(tx, ..)| *tx == log.transaction_hash)
+                .map(|(_, old, new)| (old, new));
+            self.report(log, p, change, &mut r);
         }
     }
 
@@ -108,52 +117,72 @@ impl PenaltyWatch {
         &mut self,
         log: &Log,
         p: Penalty,
-        agent: &str,
-        units: &Units,
-        stats: &mut AgentStats,
+        reputation: Option<(U256, U256)>,
+        r: &mut Reporter<'_>,
     ) {
         let key = (log.transaction_hash.unwrap_or_default(), log.log_index.unwrap_or_default());
         if !self.seen.insert(key) {
             return;
         }
-        let tokens = f64::from(p.amount) / 10f64.powi(i32::from(units.decimals));
-        stats.penalties += 1;
-        stats.penalized_tokens += tokens;
+        let tokens = f64::from(p.amount) / 10f64.powi(i32::from(r.units.decimals));
+        r.stats.penalties += 1;
+        r.stats.penalized_tokens += tokens;
         metrics::penalty(p.cause, tokens);
-        if p.cause == PenaltyCause::MissedProof {
+        if p.cause.is_missed_proof() {
             metrics::Counter::AssignmentsMissed.increment(1);
         }
+        let rep = reputation.map_or_else(
+            || "reputation lowered".to_string(),
+            |(old, new)| format!("reputation {old} -> {new}"),
+        );
         warn!(
-            agent,
+            agent = r.agent,
             cause = p.cause.as_str(),
-            amount = %units.fmt(p.amount),
+            amount = %r.units.fmt(p.amount),
+            reputation_before = reputation.map(|(old, _)| old.to_string()),
+            reputation_after = reputation.map(|(_, new)| new.to_string()),
             block = log.block_number,
             tx = %key.0,
-            "PENALISED: {}",
+            "PENALISED: {}; {rep}",
             p.detail
         );
     }
 }
 
-fn non_reveal_penalty(e: &NonRevealPenalized) -> Penalty {
-    Penalty {
-        cause: PenaltyCause::NonReveal,
-        amount: e.slashed,
-        detail: format!(
-            "committed in epoch {} but did not reveal in its reveal phase; stake slashed and reputation lowered",
-            e.epoch
-        ),
+/// The penalty `log` records against `me`, if it is one.
+fn decode_penalty(log: &Log, me: Address) -> Option<Penalty> {
+    if let Ok(e) = NonRevealPenalized::decode_log(&log.inner) {
+        return (e.prover == me).then(|| Penalty {
+            cause: PenaltyCause::NonReveal,
+            amount: e.slashed,
+            detail: format!(
+                "committed in epoch {} but did not reveal in its reveal phase; stake slashed",
+                e.epoch
+            ),
+        });
     }
-}
-
-fn slash_penalty(e: &ProverSlashed) -> Penalty {
-    Penalty {
-        cause: PenaltyCause::MissedProof,
-        amount: e.amount,
-        detail: format!(
-            "the proof of assigned batch {} was not submitted by its deadline; stake slashed, reputation \
-             lowered and the batch opened to a race",
-            e.batchId
-        ),
+    if let Ok(e) = ProverSlashed::decode_log(&log.inner) {
+        return (e.prover == me).then(|| Penalty {
+            cause: PenaltyCause::MissedProof,
+            amount: e.amount,
+            detail: format!(
+                "the proof of assigned batch {} was not submitted by its deadline; stake slashed and \
+                 the batch opened to a race",
+                e.batchId
+            ),
+        });
     }
+    if let Ok(e) = SlashCapped::decode_log(&log.inner) {
+        return (e.prover == me).then(|| Penalty {
+            cause: PenaltyCause::MissedProofCapped,
+            amount: U256::ZERO,
+            detail: format!(
+                "the proof of assigned batch {} was not submitted by its deadline; no stake slashed \
+                 (already slashed for a miss whose deadline fell in epoch {}: one slash per epoch), \
+                 the batch opened to a race",
+                e.batchId, e.epoch
+            ),
+        });
+    }
+    None
 }
