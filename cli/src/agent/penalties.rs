@@ -186,3 +186,92 @@ fn decode_penalty(log: &Log, me: Address) -> Option<Penalty> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use alloy::{primitives::LogData, sol_types::SolEvent};
+
+    use super::*;
+
+    const TOKEN: u64 = 1_000_000_000_000_000_000;
+
+    fn me() -> Address {
+        Address::repeat_byte(0xaa)
+    }
+
+    /// `event` as the node returns it, from transaction `tx`, at `index` in its block.
+    fn log(event: &impl SolEvent, tx: u8, index: u64) -> Log {
+        let data: LogData = event.encode_log_data();
+        Log {
+            inner: alloy::primitives::Log { address: Address::repeat_byte(0x11), data },
+            transaction_hash: Some(TxHash::repeat_byte(tx)),
+            log_index: Some(index),
+            block_number: Some(7),
+            ..Log::default()
+        }
+    }
+
+    fn reputation(prover: Address, old: u64, new: u64) -> ReputationChanged {
+        ReputationChanged { prover, oldReputation: U256::from(old), newReputation: U256::from(new) }
+    }
+
+    fn slashed(prover: Address, batch: u64, tokens: u64) -> ProverSlashed {
+        ProverSlashed {
+            prover,
+            batchId: U256::from(batch),
+            amount: U256::from(tokens) * U256::from(TOKEN),
+            burned: U256::ZERO,
+            bounty: U256::ZERO,
+            toTreasury: U256::ZERO,
+        }
+    }
+
+    fn run(watch: &mut PenaltyWatch, logs: &[Log]) -> AgentStats {
+        let units = Units { decimals: 18, symbol: "PNT".into() };
+        let mut stats = AgentStats::default();
+        let r = Reporter { agent: "t", me: me(), units: &units, stats: &mut stats };
+        watch.report_logs(logs, r);
+        stats
+    }
+
+    #[test]
+    fn each_cause_is_decoded_for_this_prover_only() {
+        let other = Address::repeat_byte(0xbb);
+        let capped = SlashCapped { prover: me(), batchId: U256::from(2), epoch: U256::from(4) };
+        let non_reveal =
+            NonRevealPenalized { prover: me(), epoch: U256::from(3), slashed: U256::from(TOKEN) };
+        let p = decode_penalty(&log(&slashed(me(), 1, 50), 1, 0), me()).unwrap();
+        assert_eq!(
+            (p.cause, p.amount),
+            (PenaltyCause::MissedProof, U256::from(50) * U256::from(TOKEN))
+        );
+        let p = decode_penalty(&log(&capped, 1, 0), me()).unwrap();
+        assert_eq!((p.cause, p.amount), (PenaltyCause::MissedProofCapped, U256::ZERO));
+        assert!(p.detail.contains("batch 2") && p.detail.contains("epoch 4"), "{}", p.detail);
+        let p = decode_penalty(&log(&non_reveal, 1, 0), me()).unwrap();
+        assert_eq!((p.cause, p.amount), (PenaltyCause::NonReveal, U256::from(TOKEN)));
+        assert!(decode_penalty(&log(&slashed(other, 1, 50), 1, 0), me()).is_none());
+        assert!(decode_penalty(&log(&reputation(me(), 9, 1), 1, 0), me()).is_none());
+    }
+
+    #[test]
+    fn penalties_are_counted_once_each_and_others_are_ignored() {
+        let mut watch = PenaltyWatch::default();
+        let logs = [
+            log(&reputation(me(), 110, 60), 1, 0),
+            log(&slashed(me(), 1, 50), 1, 1),
+            // Another prover's slash in the next transaction: not ours.
+            log(&reputation(Address::repeat_byte(0xbb), 110, 60), 2, 2),
+            log(&slashed(Address::repeat_byte(0xbb), 2, 50), 2, 3),
+        ];
+        let stats = run(&mut watch, &logs);
+        assert_eq!((stats.penalties, stats.penalized_tokens), (1, 50.0));
+        // The same logs again (a receipt, then the scan): nothing new.
+        let again = run(&mut watch, &logs);
+        assert_eq!(again.penalties, 0);
+        // A capped miss counts as a penalty of zero tokens.
+        let capped = SlashCapped { prover: me(), batchId: U256::from(3), epoch: U256::from(4) };
+        let stats = run(&mut watch, &[log(&capped, 3, 0)]);
+        assert_eq!((stats.penalties, stats.penalized_tokens), (1, 0.0));
+    }
+}

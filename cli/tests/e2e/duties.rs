@@ -124,16 +124,14 @@ async fn a_non_reveal_penalty_is_logged_with_its_cause_and_amount() {
     env.ok(Some(p), &["epoch", "commit"]);
     // The reveal phase passes without a reveal; the agent's next commit applies the penalty.
     env.next_epoch_start().await;
-    let before: f64 =
-        env.ok(Some(p), &["prover", "status"])["stake"].as_str().unwrap().parse().unwrap();
+    let before = stake_of(&env, p);
     let agent = AgentProc::start(&env, p, &[]);
     wait_commit(&env, p.addr, epoch + 1).await;
     wait_for("the penalty warning", Duration::from_secs(30), || async {
         log_of(&agent).contains("PENALISED")
     })
     .await;
-    let after: f64 =
-        env.ok(Some(p), &["prover", "status"])["stake"].as_str().unwrap().parse().unwrap();
+    let after = stake_of(&env, p);
     let lost = before - after;
     assert!(lost > 0.0, "the stake went down: {before} -> {after}");
     let log = log_of(&agent);
