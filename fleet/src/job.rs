@@ -169,8 +169,8 @@ pub struct JobResult {
     pub worker: String,
     /// Which delivery of the job this was (1 = first; more after a worker died or gave up).
     pub delivered: u64,
-    /// Enqueue to the worker taking it up, in microseconds (the queue's overhead plus any wait
-    /// behind other jobs).
+    /// Enqueue to the worker starting the work (after its check for an existing result), in
+    /// microseconds: the queue's overhead plus any wait behind other jobs.
     pub queue_wait_us: u64,
     /// What happened.
     pub outcome: Outcome,

@@ -185,7 +185,7 @@ impl Histogram {
             // An idle worker takes a job within milliseconds; seconds mean jobs wait for workers.
             Self::JobWaitSeconds => (
                 "provernet_job_wait_seconds",
-                "Time from enqueue to a worker taking the job",
+                "Time from enqueue to a worker starting the job (after its result check)",
                 &[
                     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
                     30.0,
@@ -207,18 +207,27 @@ pub enum PenaltyCause {
     NonReveal,
     /// An assigned batch's proof deadline passed (slash).
     MissedProof,
+    /// An assigned batch's proof deadline passed, but the prover was already slashed for a miss
+    /// whose deadline fell in the same epoch: reputation only, no stake (`SlashCapped`).
+    MissedProofCapped,
 }
 
 impl PenaltyCause {
     /// Every cause.
-    pub const ALL: [Self; 2] = [Self::NonReveal, Self::MissedProof];
+    pub const ALL: [Self; 3] = [Self::NonReveal, Self::MissedProof, Self::MissedProofCapped];
 
     /// The label value.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::NonReveal => "non_reveal",
             Self::MissedProof => "missed_proof",
+            Self::MissedProofCapped => "missed_proof_capped",
         }
+    }
+
+    /// Whether the cause is a missed assignment (counted in `provernet_assignments_missed_total`).
+    pub fn is_missed_proof(self) -> bool {
+        matches!(self, Self::MissedProof | Self::MissedProofCapped)
     }
 }
 

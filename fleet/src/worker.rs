@@ -191,8 +191,6 @@ impl Worker {
             Job::Proof(j) => (j.id(), j.enqueued_unix_us),
             Job::Task(t) => (t.id(), t.enqueued_unix_us),
         };
-        let queue_wait_us = unix_us().saturating_sub(enqueued);
-        metrics::job_wait(queue_wait_us as f64 / 1e6);
         // A job that already has a result (its agent cancelled it, or a worker finished it and
         // its ack was lost) is not done again.
         match self.queue.result(&id).await {
@@ -210,6 +208,10 @@ impl Worker {
                 return Handled::Done;
             }
         }
+        // Stamped once the job is really started, so the wait includes the result check above:
+        // the whole cost of the queue between enqueue and the start of the work.
+        let queue_wait_us = unix_us().saturating_sub(enqueued);
+        metrics::job_wait(queue_wait_us as f64 / 1e6);
         let ran = match job {
             Job::Proof(job) => self.prove(&msg, job, delivered, shutdown).await,
             Job::Task(task) => {

@@ -30,13 +30,13 @@ impl Agent {
                         info!(agent = %self.cfg.name, epoch = e, block, "committed");
                         // A commit after a withheld reveal applies that penalty in the same
                         // transaction: say so now rather than at the next log scan.
-                        self.penalties.report_receipt(
-                            &r,
-                            &self.cfg.name,
-                            self.me,
-                            &self.net.units,
-                            &mut self.stats,
-                        );
+                        let reporter = super::penalties::Reporter {
+                            agent: &self.cfg.name,
+                            me: self.me,
+                            units: &self.net.units,
+                            stats: &mut self.stats,
+                        };
+                        self.penalties.report_receipt(&r, reporter);
                     }
                     Err(e) => {
                         warn!(agent = %self.cfg.name, epoch, error = format!("{e:#}"), "commit failed")

@@ -1,13 +1,13 @@
 //! The long-running prover agent: follows the chain block by block, commits and reveals every
-//! epoch, proves its assignments inside their windows, races for batches others missed, and claims
-//! its rewards.
+//! epoch, fixes the epoch's seed when nobody did, proves its assignments inside their windows,
+//! races for batches others missed, and claims its rewards.
 //!
 //! Duties never wait for proving. The duty loop (this module) only decides: commit and reveal
-//! ([`epoch`]), claims and compounding ([`compound`]), penalties seen ([`penalties`]) and which batches need a proof
-//! ([`batches`]). Proofs are made elsewhere ([`proving`]: a blocking thread in this process, or
-//! workers behind a job queue) and come back as events; each is submitted on its own task
-//! ([`submit`]). So a prover whose proofs take longer than an epoch still commits and reveals every
-//! epoch, and a slow receipt never holds up a reveal.
+//! ([`epoch`]), the seed ([`seed`]), claims and compounding ([`compound`]), penalties seen
+//! ([`penalties`]) and which batches need a proof ([`batches`]). Proofs are made elsewhere
+//! ([`proving`]: a blocking thread in this process, or workers behind a job queue) and come back as
+//! events; each is submitted on its own task ([`submit`]). So a prover whose proofs take longer
+//! than an epoch still commits and reveals every epoch, and a slow receipt never holds up a reveal.
 //!
 //! The chain is the source of truth: every decision is re-derived from on-chain state each block,
 //! and every transaction is simulated first, so a restarted agent picks up exactly where the chain
@@ -24,6 +24,7 @@ mod epoch;
 mod failover;
 mod penalties;
 mod proving;
+mod seed;
 mod submit;
 
 use std::{
@@ -138,7 +139,8 @@ pub struct AgentStats {
     pub proving_ms: u64,
     /// Longest proving round, in milliseconds.
     pub max_proving_ms: u64,
-    /// Penalties the network applied to this prover (non-reveal slashes and missed-proof slashes).
+    /// Penalties the network applied to this prover (non-reveal slashes, missed-proof slashes and
+    /// capped missed proofs, which cost reputation only).
     pub penalties: u64,
     /// Tokens lost to those penalties (whole tokens, as a float).
     pub penalized_tokens: f64,
@@ -149,6 +151,8 @@ pub struct AgentStats {
     pub cancelled: u64,
     /// Switches to another RPC endpoint.
     pub failovers: u64,
+    /// Seeds this agent fixed with `finalizeSeed` (nobody had when an epoch began).
+    pub seeds_fixed: u64,
 }
 
 /// A prover agent bound to one signer.
@@ -170,6 +174,7 @@ pub struct Agent {
     events_rx: EventRx,
     submissions: JoinSet<()>,
     penalties: PenaltyWatch,
+    seed: seed::SeedDuty,
     /// Batches challenged for their data, until answered or voided.
     challenges: data::Challenges,
     last_block: Option<u64>,
@@ -210,6 +215,7 @@ impl Agent {
             events_rx,
             submissions: JoinSet::new(),
             penalties: PenaltyWatch::default(),
+            seed: seed::SeedDuty::default(),
             challenges: data::Challenges::default(),
             last_block: None,
             last_claim: 0,
@@ -320,11 +326,19 @@ impl Agent {
             self.last_block = Some(block);
             return Ok(());
         }
-        self.penalties.scan(&self.net, &self.cfg.name, self.me, block, &mut self.stats).await?;
+        let reporter = penalties::Reporter {
+            agent: &self.cfg.name,
+            me: self.me,
+            units: &self.net.units,
+            stats: &mut self.stats,
+        };
+        self.penalties.scan(&self.net, block, reporter).await?;
         let params = self.net.network.params().call().await?;
         let eligible = U256::from(a.stake) >= U256::from(params.minStake);
         self.record_account(U256::from(a.stake), U256::from(a.claimable)).await;
         self.epoch_duties(block, a.commitEpoch, !a.commitHash.is_zero(), eligible).await;
+        // After the epoch duty: a commit it just made fixed the seed already.
+        self.seed_duty(block).await;
         self.claim_duty(block, U256::from(a.claimable)).await;
         self.batch_duties(block, eligible).await?;
         self.engine.observe().await;

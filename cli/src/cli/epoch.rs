@@ -15,6 +15,8 @@ pub enum EpochCmd {
     Commit,
     /// Reveal this epoch's stored secret (reveal phase).
     Reveal,
+    /// Fix the seed that draws this epoch's slots, if nobody has yet (anyone may; no keeper fee).
+    FinalizeSeed,
 }
 
 pub(super) async fn run(g: &GlobalArgs, c: EpochCmd) -> Result<Report> {
@@ -23,5 +25,6 @@ pub(super) async fn run(g: &GlobalArgs, c: EpochCmd) -> Result<Report> {
         EpochCmd::Status => ops::epoch_status(&net).await,
         EpochCmd::Commit => ops::commit_report(&net, &g.secrets()).await,
         EpochCmd::Reveal => ops::reveal_report(&net, &g.secrets()).await,
+        EpochCmd::FinalizeSeed => ops::seed::finalize_seed_report(&net).await,
     }
 }

@@ -274,12 +274,21 @@ pub async fn timeout(net: &Net, id: u64) -> Result<Report> {
         );
     };
     let slashed = r.decoded_log::<ProverNetwork::ProverSlashed>().map(|e| (e.prover, e.amount));
+    // The per-epoch cap: a second miss in an epoch costs reputation only.
+    let capped = r.decoded_log::<ProverNetwork::SlashCapped>().map(|e| (e.prover, e.epoch));
     let mut h = format!("batch {id}: {what} (tx {:#x})", r.transaction_hash);
     if let Some((p, amt)) = slashed {
         h += &format!("\n  {p} slashed {}", net.units.fmt(amt));
     }
+    if let Some((p, epoch)) = capped {
+        h += &format!(
+            "\n  {p} not slashed: already slashed for a miss whose deadline fell in epoch {epoch} (one \
+             slash per epoch); its reputation was lowered"
+        );
+    }
     Ok(Report::new(
         h,
-        json!({ "batchId": id, "action": what, "slashed": slashed.map(|(p, a)| json!({"prover": p, "amount": crate::amount::fmt_amount(a, net.units.decimals)})), "receipt": tx_json(&r) }),
+        json!({ "batchId": id, "action": what, "slashed": slashed.map(|(p, a)| json!({"prover": p, "amount": crate::amount::fmt_amount(a, net.units.decimals)})),
+                "capped": capped.map(|(p, e)| json!({"prover": p, "epoch": e.saturating_to::<u64>()})), "receipt": tx_json(&r) }),
     ))
 }

@@ -182,29 +182,23 @@ fn wrong_status(net: &Net, what: &str, id: u64, code: u8) -> eyre::Report {
 
 /// The data of batch `id` published on chain by an answer (`BatchDataPublished`), if any.
 pub async fn published_data(net: &Net, id: u64) -> Result<Option<Vec<u8>>> {
-    let filter = Filter::new()
-        .address(net.dep.network)
-        .event_signature(ProverNetwork::BatchDataPublished::SIGNATURE_HASH)
-        .topic1(U256::from(id))
-        .from_block(net.dep.deploy_block);
-    let logs = net
-        .chain
-        .provider
-        .get_logs(&filter)
-        .await
-        .wrap_err_with(|| format!("while reading the published data of batch {id}"))?;
-    Ok(logs
-        .iter()
-        .filter_map(|l| l.log_decode::<ProverNetwork::BatchDataPublished>().ok())
-        .map(|l| l.inner.data.data.to_vec())
-        .next_back())
+    let last =
+        last_batch_event::<ProverNetwork::BatchDataPublished>(net, id, "published data").await?;
+    Ok(last.map(|e| e.data.to_vec()))
 }
 
-/// The compensation `BatchVoided` credited for batch `id` (None: not voided).
+/// The prover and compensation `BatchVoided` credited for batch `id` (None: not voided).
 pub async fn voided_compensation(net: &Net, id: u64) -> Result<Option<(Address, U256)>> {
+    let last = last_batch_event::<ProverNetwork::BatchVoided>(net, id, "voiding").await?;
+    Ok(last.map(|e| (e.prover, e.compensation)))
+}
+
+/// The latest `E` the network emitted for batch `id` since its deployment (events of a batch carry
+/// its id as their first indexed field); `what` names it in the error.
+async fn last_batch_event<E: SolEvent>(net: &Net, id: u64, what: &str) -> Result<Option<E>> {
     let filter = Filter::new()
         .address(net.dep.network)
-        .event_signature(ProverNetwork::BatchVoided::SIGNATURE_HASH)
+        .event_signature(E::SIGNATURE_HASH)
         .topic1(U256::from(id))
         .from_block(net.dep.deploy_block);
     let logs = net
@@ -212,12 +206,8 @@ pub async fn voided_compensation(net: &Net, id: u64) -> Result<Option<(Address, 
         .provider
         .get_logs(&filter)
         .await
-        .wrap_err_with(|| format!("while reading the voiding of batch {id}"))?;
-    Ok(logs
-        .iter()
-        .filter_map(|l| l.log_decode::<ProverNetwork::BatchVoided>().ok())
-        .map(|l| (l.inner.data.prover, l.inner.data.compensation))
-        .next_back())
+        .wrap_err_with(|| format!("while reading the {what} of batch {id}"))?;
+    Ok(logs.iter().filter_map(|l| E::decode_log(&l.inner).ok()).map(|l| l.data).next_back())
 }
 
 /// Where a batch's data comes from for a proof: the local batch-data directory, else the chain (a

@@ -11,6 +11,7 @@ pub mod operator;
 pub mod pool;
 pub mod prove;
 pub mod prover;
+pub mod seed;
 pub mod token;
 
 use alloy::rpc::types::TransactionReceipt;

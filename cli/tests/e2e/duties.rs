@@ -124,16 +124,14 @@ async fn a_non_reveal_penalty_is_logged_with_its_cause_and_amount() {
     env.ok(Some(p), &["epoch", "commit"]);
     // The reveal phase passes without a reveal; the agent's next commit applies the penalty.
     env.next_epoch_start().await;
-    let before: f64 =
-        env.ok(Some(p), &["prover", "status"])["stake"].as_str().unwrap().parse().unwrap();
+    let before = stake_of(&env, p);
     let agent = AgentProc::start(&env, p, &[]);
     wait_commit(&env, p.addr, epoch + 1).await;
     wait_for("the penalty warning", Duration::from_secs(30), || async {
         log_of(&agent).contains("PENALISED")
     })
     .await;
-    let after: f64 =
-        env.ok(Some(p), &["prover", "status"])["stake"].as_str().unwrap().parse().unwrap();
+    let after = stake_of(&env, p);
     let lost = before - after;
     assert!(lost > 0.0, "the stake went down: {before} -> {after}");
     let log = log_of(&agent);
@@ -143,6 +141,148 @@ async fn a_non_reveal_penalty_is_logged_with_its_cause_and_amount() {
     assert!(line.contains(&format!("committed in epoch {epoch} but did not reveal")), "{line}");
     assert!(line.contains(&format!("amount={lost} ")), "{lost} in {line}");
     assert_eq!(log.matches("PENALISED").count(), 1, "reported once: {log}");
+}
+
+/// The `PENALISED` warning lines of the agent's log.
+fn penalty_lines(agent: &AgentProc) -> Vec<String> {
+    log_of(agent).lines().filter(|l| l.contains("PENALISED")).map(str::to_owned).collect()
+}
+
+/// The prover's stake in whole tokens.
+fn stake_of(env: &Env, p: &Key) -> f64 {
+    env.ok(Some(p), &["prover", "status"])["stake"].as_str().unwrap().parse().unwrap()
+}
+
+/// The reputation before and after, as the warning reports them.
+fn reputation_change(line: &str) -> (u64, u64) {
+    let field = |name: &str| -> u64 {
+        let rest =
+            line.split(&format!("{name}=")).nth(1).unwrap_or_else(|| panic!("{name}: {line}"));
+        rest.split(' ').next().unwrap().parse().unwrap()
+    };
+    (field("reputation_before"), field("reputation_after"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missed_proofs_are_logged_with_their_cause_and_amount_and_counted() {
+    let env = Env::start().await;
+    let (owner, provers) = env.deploy_with_provers(1).await;
+    let p = &provers[0];
+    env.select_all(&provers).await;
+    // Two slots' batches, both the prover's, their deadlines in one epoch: the first miss is
+    // slashed, the second costs reputation only (one slash per epoch).
+    let post = |n: u8| {
+        env.ok(Some(&owner), &["batch", "post", "--commitment", &commitment(n), "--fee", "10"])
+    };
+    let b1 = post(1);
+    env.next_slot_start(2).await;
+    let b2 = post(2);
+    assert_ne!(b1["slot"], b2["slot"]);
+    for b in [&b1, &b2] {
+        assert_eq!(b["prover"].as_str().unwrap().parse::<Address>().unwrap(), p.addr);
+    }
+    // Every proving round takes 10 minutes: both windows close first.
+    let metrics = metrics_addr();
+    let agent = AgentProc::start(
+        &env,
+        p,
+        &["--prove-delay-ms", "600000", "--no-race", "--metrics-addr", &metrics],
+    );
+    // Each slot's batch is handed to the prover once its slot is over (one line or two).
+    wait_for("both proofs to start", Duration::from_secs(60), || async {
+        let log = log_of(&agent);
+        let handed = log.lines().filter(|l| l.contains("handed proof jobs"));
+        handed
+            .map(|l| l.split("batches=").nth(1).unwrap().split(' ').next().unwrap())
+            .map(|n| n.parse::<u64>().unwrap())
+            .sum::<u64>()
+            == 2
+    })
+    .await;
+    let before = stake_of(&env, p);
+    env.mine_to(b2["provingDeadline"].as_u64().unwrap()).await;
+    let slash = env.ok(Some(&owner), &["batch", "timeout", "1"]);
+    let amount = slash["slashed"]["amount"].as_str().unwrap().to_owned();
+    let capped = env.ok(Some(&owner), &["batch", "timeout", "2"]);
+    assert!(capped["slashed"].is_null(), "{capped}");
+    assert_eq!(capped["capped"]["prover"], format!("{:#x}", p.addr), "{capped}");
+    wait_for("both penalty warnings", Duration::from_secs(30), || async {
+        penalty_lines(&agent).len() == 2
+    })
+    .await;
+    let lost = before - stake_of(&env, p);
+    assert!(
+        lost > 0.0 && lost == amount.parse::<f64>().unwrap(),
+        "{before}: lost {lost}, slashed {amount}"
+    );
+
+    let lines = penalty_lines(&agent);
+    let (slashed, spared) = (&lines[0], &lines[1]);
+    assert!(slashed.contains("WARN") && slashed.contains("cause=\"missed_proof\""), "{slashed}");
+    assert!(slashed.contains(&format!("amount={lost} ")), "{lost} in {slashed}");
+    assert!(slashed.contains("the proof of assigned batch 1 was not submitted"), "{slashed}");
+    assert!(
+        spared.contains("WARN") && spared.contains("cause=\"missed_proof_capped\""),
+        "{spared}"
+    );
+    assert!(spared.contains("amount=0 "), "{spared}");
+    assert!(
+        spared.contains("assigned batch 2") && spared.contains("one slash per epoch"),
+        "{spared}"
+    );
+    // Each lowered the reputation (between the two it decays back towards its initial value).
+    for line in [slashed, spared] {
+        let (before, after) = reputation_change(line);
+        assert!(after < before, "{line}");
+        assert!(line.contains(&format!("reputation {before} -> {after}")), "{line}");
+    }
+
+    let body = scrape(&metrics);
+    let series = |cause: &str| format!("provernet_penalties_total{{cause=\"{cause}\"}}");
+    assert_eq!(value_of(&body, &series("missed_proof")), 1.0);
+    assert_eq!(value_of(&body, &series("missed_proof_capped")), 1.0);
+    assert_eq!(value_of(&body, &series("non_reveal")), 0.0);
+    assert_eq!(value_of(&body, "provernet_penalised_tokens{cause=\"missed_proof\"}"), lost);
+    assert_eq!(value_of(&body, "provernet_penalised_tokens{cause=\"missed_proof_capped\"}"), 0.0);
+    assert_eq!(value_of(&body, "provernet_assignments_missed_total"), 2.0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_agent_fixes_a_seed_nobody_fixed_and_leaves_a_fixed_one_alone() {
+    let env = Env::start().await;
+    let (_, provers) = env.deploy_with_provers(1).await;
+    let p = &provers[0];
+    let epoch = env.select_all(&provers).await;
+    // Nobody acts in epoch + 1's commit phase: the agent starts in its reveal phase, where it has
+    // no commit or reveal to make, and finds the seed of epoch's list unfixed.
+    let reveal_start = env.epoch()["phaseEndsAt"].as_u64().unwrap() + 10;
+    env.mine_to(reveal_start - 1).await;
+    assert_eq!(env.epoch()["seedFixed"], false);
+    let nonce = env.nonce(p.addr).await;
+    let agent = AgentProc::start(&env, p, &["--no-race"]);
+    let net = env.network();
+    wait_for("the seed fixed", Duration::from_secs(60), || async {
+        !net.seedOf(U256::from(epoch)).call().await.unwrap().is_zero()
+    })
+    .await;
+    wait_for("the agent to log it", Duration::from_secs(30), || async {
+        log_of(&agent).contains("finalized the seed")
+    })
+    .await;
+    let line =
+        log_of(&agent).lines().find(|l| l.contains("finalized the seed")).unwrap().to_owned();
+    assert!(line.contains(&format!("finalized the seed of epoch {}'s draws", epoch + 1)), "{line}");
+    assert!(line.contains(&format!("list={epoch} ")) && line.contains("eligible=1 "), "{line}");
+    assert_eq!(env.nonce(p.addr).await, nonce + 1, "the agent sent finalizeSeed, nothing else");
+
+    // In the next epoch its commit fixes the seed: no finalizeSeed besides it.
+    let next = env.next_epoch_start().await;
+    wait_commit(&env, p.addr, next).await;
+    assert!(!net.seedOf(U256::from(next - 1)).call().await.unwrap().is_zero());
+    env.mine_to(env.block().await + 3).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(log_of(&agent).matches("finalized the seed").count(), 1);
+    assert_eq!(env.nonce(p.addr).await, nonce + 2, "finalizeSeed, then the commit");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -93,3 +93,30 @@ async fn a_commit_that_applies_the_non_reveal_penalty_reports_it() {
         "{human}"
     );
 }
+
+/// `epoch finalize-seed`: fixes the seed nobody fixed (after the commit phase: without
+/// prevrandao), then refuses, sending nothing, once it is fixed; epoch 0 has no seed to fix.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finalize_seed_fixes_an_unfixed_seed_once() {
+    let env = Env::start().await;
+    let (_, provers) = env.deploy_with_provers(1).await;
+    let p = &provers[0];
+    rejected(&env, p, &["epoch", "finalize-seed"], "epoch 0 draws from no list").await;
+    let epoch = env.select_all(&provers).await;
+    // Nobody acts in epoch + 1's commit phase.
+    let commit_end = env.epoch()["phaseEndsAt"].as_u64().unwrap() + 10;
+    env.mine_to(commit_end - 1).await;
+    assert_eq!(env.epoch()["seedFixed"], false);
+    let r = env.ok(Some(p), &["epoch", "finalize-seed"]);
+    assert_eq!(r["epoch"].as_u64(), Some(epoch), "{r}");
+    assert_eq!(r["serves"].as_u64(), Some(epoch + 1), "{r}");
+    assert_eq!(r["eligible"], "1", "{r}");
+    assert_eq!(r["withPrevrandao"], false, "fixed after the commit phase: {r}");
+    let seed = env.network().seedOf(U256::from(epoch)).call().await.unwrap();
+    assert_eq!(r["seed"], format!("{seed:#x}"));
+    assert!(!seed.is_zero());
+    assert_eq!(env.epoch()["seedFixed"], true);
+    let err =
+        refused_with(&env, p, &["epoch", "finalize-seed"], code::STATE, "already fixed").await;
+    assert!(err.contains(&format!("seed of epoch {epoch}'s list")), "{err}");
+}

@@ -168,10 +168,12 @@ async fn a_restarted_agent_submits_every_proof_made_meanwhile_exactly_once() {
     }
     assert_eq!(log.matches("proved assigned batch(es)").count(), 2, "{log}");
     assert_eq!(worker.log().matches("proving").count(), 2, "nothing proven twice");
-    // Every transaction of the restarted agent is accounted for: its epoch duties and the two
-    // proof submissions, none sent twice.
+    // Every transaction of the restarted agent is accounted for: its epoch duties (a seed it
+    // fixed included) and the two proof submissions, none sent twice.
     let second_run = log.rsplit("prover agent started").next().unwrap();
-    let duties = second_run.matches(" committed").count() + second_run.matches(" revealed").count();
+    let duties = second_run.matches(" committed").count()
+        + second_run.matches(" revealed").count()
+        + second_run.matches("finalized the seed").count();
     assert_eq!(env.nonce(p.addr).await - nonce_before, duties as u64 + 2, "{log}");
 }
 
