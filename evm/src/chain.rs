@@ -126,8 +126,12 @@ impl Chain {
         };
         let mut code = contracts.network.to_vec();
         code.extend_from_slice(&ctor.abi_encode());
-        chain.addrs.network =
-            chain.create(deployer, code.into()).wrap_err("while deploying the ProverNetwork")?;
+        if !contracts.size_limits {
+            chain.evm.ctx.cfg.limit_contract_code_size = Some(usize::MAX / 2);
+        }
+        let network = chain.create(deployer, code.into());
+        chain.evm.ctx.cfg.limit_contract_code_size = None;
+        chain.addrs.network = network.wrap_err("while deploying the ProverNetwork")?;
         chain.code_size = chain.code_size_of(chain.addrs.network);
         Ok(chain)
     }

@@ -76,6 +76,8 @@ impl Suite {
         Contracts {
             network: self.network_code.clone(),
             token: self.token_code.clone(),
+            // Only the real network must fit mainnet's size limits: a mutant is a test copy.
+            size_limits: self.network_code == provernet_bindings::ProverNetwork::BYTECODE,
             ..Contracts::real()
         }
     }

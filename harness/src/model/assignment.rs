@@ -80,6 +80,13 @@ pub(crate) fn assign(t: &mut Transition<'_>) -> Result<(u64, Address), Violation
         draw += 1;
     }
     open_assignment(t, first + OPEN, Address::ZERO, slot.last_block);
+    // The draws broke off early only when there was no list to draw from.
+    if draw < DRAWS {
+        if let Some(a) = t.m.assignments.get_mut(&(first + OPEN)) {
+            a.unlisted = true;
+        }
+        t.path("slot opened on an empty list");
+    }
     Ok((first + OPEN, Address::ZERO))
 }
 
@@ -110,7 +117,7 @@ fn open_assignment(t: &mut Transition<'_>, key: u64, prover: Address, last_block
     let config = t.m.config;
     t.m.assignments.insert(
         key,
-        MAssignment { prover, proving_deadline, race_deadline, config, slashed: false },
+        MAssignment { prover, proving_deadline, race_deadline, config, slashed: false, unlisted: false },
     );
     t.effects.assignments.push(key);
 }

@@ -258,7 +258,8 @@ pub(crate) fn race_submit(
     }
     // Re-read: the slash above moved the batch to Racing with its bounty.
     let b = t.m.batch(batch).cloned().unwrap_or_default();
-    let open_reward = if b.status == status::OPEN { take_open_reward(t, &b) } else { 0 };
+    let unlisted = t.m.assignments.get(&b.assignment).is_some_and(|a| a.unlisted);
+    let open_reward = if unlisted { take_open_reward(t, &b) } else { 0 };
     let payout = b.fee + b.bounty + open_reward;
     let emitted = t.events.iter().find_map(|e| match e {
         ProverNetworkEvents::BatchProven(x) => Some(x.payout.saturating_to::<u128>()),
@@ -282,8 +283,9 @@ pub(crate) fn race_submit(
     Ok(())
 }
 
-/// An Open batch's rescue reward (`Slashing.openReward`): the bounty a minimum-stake prover's miss
-/// would pay under the batch's frozen terms, taken from the treasury as far as it holds.
+/// An Open batch's rescue reward (`Slashing.openReward`), for slots opened on an empty list only:
+/// the bounty a minimum-stake prover's miss would pay under the batch's frozen terms, taken from
+/// the treasury as far as it holds.
 fn take_open_reward(t: &mut Transition<'_>, b: &MBatch) -> u128 {
     let terms = t.m.terms_of(b.assignment);
     let full = t.p.min_stake * u128::from(terms.slash_bps) / BPS * u128::from(terms.bounty_bps) / BPS;

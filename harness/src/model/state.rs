@@ -105,6 +105,9 @@ pub struct MAssignment {
     pub config: u16,
     /// Its prover was slashed once already (later missed batches only open their race).
     pub slashed: bool,
+    /// An open draw made while the list was empty (its batches earn the Open reward), as opposed to
+    /// one whose draws all found full provers.
+    pub unlisted: bool,
 }
 
 /// One set of slash terms in the model (`SlashTerms`): which verifier proves the assignments that
