@@ -145,11 +145,12 @@ fn run_one(a: RunArgs) -> Result<ExitCode> {
     if !c.consistent() {
         eprintln!(
             "error: the simulation's bookkeeping disagrees with the chain (status match {}, revenue match {}, \
-             fee balance match {}, tokens reconcile {}, unexpected reverts {}: {:?}); the results above are not trustworthy",
+             fee balance match {}, tokens reconcile {}, pools reconcile {}, unexpected reverts {}: {:?}); the results above are not trustworthy",
             c.batch_status_matches,
             c.revenue_matches_claimable,
             c.fee_balance_matches,
             c.tokens_reconcile,
+            c.pools_reconcile,
             c.unexpected_reverts,
             c.revert_samples
         );
