@@ -153,7 +153,7 @@ pub(crate) fn fund(chain: &mut Chain, who: Address, amount: u128) -> Result<()> 
 
 /// Deploys the network, funds the rollup, registers the population; returns the world at genesis
 /// and the number of setup transactions.
-fn setup(s: &Scenario) -> Result<(World<'_>, u64)> {
+pub(crate) fn setup(s: &Scenario) -> Result<(World<'_>, u64)> {
     let epochs = Epochs {
         genesis_block: GENESIS,
         commit_blocks: s.chain.commit_blocks,

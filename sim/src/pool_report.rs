@@ -41,13 +41,38 @@ pub struct PoolsSummary {
     pub delegator_apr: f64,
     /// Share of the delegators whose value grew.
     pub delegators_in_profit: f64,
-    /// Mean share-price return of the pools with reputation at or above the pools' median (none
-    /// without pools).
+    /// Mean share-price return of the pools holding delegations at the end whose reputation is at
+    /// or above their median (none without such pools).
     pub pool_return_high_rep: Option<f64>,
     /// Mean share-price return of the pools below the median reputation (none if no pool is).
     pub pool_return_low_rep: Option<f64>,
     /// What the pools and delegators did.
     pub activity: PoolActivity,
+    /// Every pool at the end.
+    pub pools_end: Vec<PoolEnd>,
+}
+
+/// One pool at the end of the run (a row of `pools.csv`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct PoolEnd {
+    /// The pooled prover (index in `provers.csv`).
+    pub prover: usize,
+    /// Its hardware class.
+    pub class: String,
+    /// Its commission (basis points).
+    pub commission_bps: u16,
+    /// The operator's self-stake at creation (tokens).
+    pub self_stake: f64,
+    /// The pool's active stake in the network (tokens).
+    pub stake: f64,
+    /// Value of the delegators' shares (tokens).
+    pub delegated: f64,
+    /// Reputation in the network.
+    pub reputation: u64,
+    /// Slashes of the pool over the run.
+    pub slashes: u64,
+    /// Share-price return over the run: what a delegator who stayed from the start earned.
+    pub price_return: f64,
 }
 
 /// The cross-check of every pool with the chain, after a final sync. Per pool: the books equal the
@@ -163,29 +188,68 @@ fn delegator_figures(w: &mut World<'_>, last_block: u64, sum: &mut PoolsSummary)
     Ok(())
 }
 
-/// Share-price return of every pool, split at the pools' median reputation.
+/// Every pool's end state, and the share-price return of the pools that hold delegations, split
+/// at their median reputation. A pool nobody delegates to shows no return (the operator's shares
+/// absorb its losses first, and the windfall guard gives its rewards to the commission), so it
+/// would only dilute the comparison.
 fn pool_returns(w: &mut World<'_>, sum: &mut PoolsSummary) -> Result<()> {
     let network = w.chain.addrs.network;
-    let mut rows = Vec::with_capacity(w.pools.pools.len());
     for p in &w.pools.pools {
-        let rep: u64 = w.chain.view(network, &P::reputationOfCall { who: p.addr })?.saturating_to();
+        let rep = w.chain.view(network, &P::reputationOfCall { who: p.addr })?;
+        let acct = w.chain.view(network, &P::accountOfCall { who: p.addr })?;
+        let shares = w.chain.view(p.addr, &ProverPool::delegatorSharesCall {})?;
+        let delegated = w.chain.view(p.addr, &ProverPool::convertToAssetsCall { shares })?;
+        let a = &w.agents[p.agent];
         let price = pools::share_price(&mut w.chain, p.addr)?;
-        rows.push((rep, price / p.price_start - 1.0));
+        sum.pools_end.push(PoolEnd {
+            prover: p.agent,
+            class: w.s.provers.classes[a.spec.class].name.clone(),
+            commission_bps: p.commission_bps,
+            self_stake: a.spec.stake,
+            stake: u256_tokens(U256::from(acct.stake)),
+            delegated: u256_tokens(delegated),
+            reputation: rep.saturating_to(),
+            slashes: a.stats.slashes,
+            price_return: price / p.price_start - 1.0,
+        });
     }
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let mut reps: Vec<f64> = rows.iter().map(|r| r.0 as f64).collect();
+    let held: Vec<&PoolEnd> = sum.pools_end.iter().filter(|p| p.delegated > 0.0).collect();
+    let mut reps: Vec<f64> = held.iter().map(|p| p.reputation as f64).collect();
     reps.sort_by(f64::total_cmp);
     let median = metrics::percentile(&reps, 0.5);
     let mean = |high: bool| {
-        let v: Vec<f64> =
-            rows.iter().filter(|r| (r.0 as f64 >= median) == high).map(|r| r.1).collect();
+        let v: Vec<f64> = held
+            .iter()
+            .filter(|p| (p.reputation as f64 >= median) == high)
+            .map(|p| p.price_return)
+            .collect();
         (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
     };
     sum.pool_return_high_rep = mean(true);
     sum.pool_return_low_rep = mean(false);
     Ok(())
+}
+
+/// `pools.csv`: one row per pool ([`PoolEnd`]).
+pub fn pools_csv(p: &PoolsSummary) -> String {
+    let mut s = String::from(
+        "prover,class,commission_bps,self_stake,stake,delegated,reputation,slashes,price_return\n",
+    );
+    for r in &p.pools_end {
+        s.push_str(&format!(
+            "{},{},{},{:.3},{:.3},{:.3},{},{},{:.6}\n",
+            r.prover,
+            r.class,
+            r.commission_bps,
+            r.self_stake,
+            r.stake,
+            r.delegated,
+            r.reputation,
+            r.slashes,
+            r.price_return
+        ));
+    }
+    s
 }
 
 /// The panels of a sweep's `delegators.svg` (written when the scenario has delegators): panel
@@ -225,4 +289,67 @@ pub fn columns(p: &PoolsSummary) -> Vec<(&'static str, f64)> {
         ("pool_return_low_rep", p.pool_return_low_rep.unwrap_or(f64::NAN)),
         ("delegator_moves", p.activity.requests as f64),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents;
+    use crate::engine;
+    use crate::scenario::Scenario;
+
+    /// Twelve provers, half of them pooled, thirty delegators who reconsider every two epochs.
+    fn scenario() -> Scenario {
+        Scenario::parse(
+            "name = \"pools\"\nseed = 3\n[duration]\nbatches = 40\n\
+             [chain]\ncommit_blocks = 14\nreveal_blocks = 6\nslot_blocks = 10\n\
+             [params]\nunbonding_delay = 100\n[provers]\ncount = 12\n\
+             [delegators]\ncount = 30\ntokens = 60000.0\npool_share = 0.5\ninertia = 0.0\n\
+             min_gain = 0.0\nrebalance_epochs = 2",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_books_check_reconciles_a_run_and_catches_a_misbooked_delegator() {
+        let s = scenario();
+        let (mut w, _) = engine::setup(&s).unwrap();
+        for block in GENESIS..GENESIS + 400 {
+            w.chain.set_block(block);
+            agents::step_block(&mut w, block).unwrap();
+        }
+        let a = &w.pools.activity;
+        assert!(a.deposits >= 30 && a.requests > 0 && a.claims > 0, "{a:?}");
+        assert_eq!(w.summary.checks.unexpected_reverts, 0, "{:?}", w.summary.checks.revert_samples);
+        assert!(books_match(&mut w).unwrap(), "an honest run's pool books match the chain");
+
+        // One share too many booked for a delegator: the supply no longer adds up.
+        let j = w.pools.delegators.iter().position(|d| d.position.is_some()).unwrap();
+        let (k, shares) = w.pools.delegators[j].position.unwrap();
+        w.pools.delegators[j].position = Some((k, shares + U256::from(1)));
+        assert!(!books_match(&mut w).unwrap(), "a misbooked share is caught");
+        w.pools.delegators[j].position = Some((k, shares));
+        // One token unit too many in a wallet.
+        w.pools.delegators[j].wallet += 1;
+        assert!(!books_match(&mut w).unwrap(), "a misbooked wallet is caught");
+        w.pools.delegators[j].wallet -= 1;
+        assert!(books_match(&mut w).unwrap());
+    }
+
+    #[test]
+    fn a_pool_collects_its_prover_s_rewards_and_the_engine_books_its_stake() {
+        let s = scenario();
+        let r = engine::run(&s, &|_| {}).unwrap();
+        let m = &r.summary;
+        assert!(m.checks.consistent(), "{:?}", m.checks);
+        assert!(m.checks.pools_reconcile);
+        let p = &m.pools;
+        assert_eq!((p.pools, p.delegators), (6, 30), "{p:?}");
+        assert!(p.activity.commission > 0.0, "the operators took commission from rewards");
+        assert!(p.delegated > 0.0 && p.delegated_share > 0.5, "{p:?}");
+        assert!((0.0..=1.0).contains(&p.top_pools_delegated_share));
+        // Every delegator's tokens are somewhere: the delegated value plus wallets is what they
+        // started with, give or take the return.
+        assert!((p.delegated - 60_000.0 * (1.0 + p.delegator_return)).abs() < 60_000.0 * 0.05);
+    }
 }

@@ -38,6 +38,7 @@ pub(crate) struct Pool {
     pub(crate) agent: usize,
     pub(crate) addr: Address,
     pub(crate) operator: Address,
+    pub(crate) commission_bps: u16,
     /// Tokens per share (scaled by [`PRICE_SHARES`]) right after creation.
     pub(crate) price_start: f64,
     /// The agent's slash count at the last rebalance (recent slashes are counted from it).
@@ -167,6 +168,7 @@ impl Setup {
             agent: i,
             addr,
             operator,
+            commission_bps: bps,
             price_start,
             slashes_seen: 0,
             collected: 0,
@@ -287,8 +289,10 @@ pub(crate) fn delegators_act(w: &mut World<'_>, block: u64) -> Result<()> {
     let epochs = w.chain.epochs;
     let epoch = epochs.at(block);
     let last = epochs.offset(block) + 1 == w.s.chain.commit_blocks + w.s.chain.reveal_blocks;
-    let (sync_now, rebalance_now) =
-        (last && epoch % d.sync_epochs == 0, last && epoch % d.rebalance_epochs == 0);
+    let (sync_now, rebalance_now) = (
+        last && epoch.is_multiple_of(d.sync_epochs),
+        last && epoch.is_multiple_of(d.rebalance_epochs),
+    );
     if sync_now {
         for k in 0..w.pools.pools.len() {
             syncs(w, k)?;
