@@ -261,7 +261,7 @@ pub const PANELS: [(&str, &str, &str); 9] = [
     ("stake at the end: Nakamoto coefficient", "provers", "nakamoto_stake_end"),
     ("stake at the end: HHI", "HHI", "hhi_stake_end"),
     ("delegated value in the top 10% of pools", "share", "top_pools_delegated_share"),
-    ("delegators' return, annualised", "APR", "delegator_apr"),
+    ("delegators' return over the run", "return", "delegator_return"),
     (
         "pools' share-price return, reputation >= median",
         "return over the run",
