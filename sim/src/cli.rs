@@ -141,6 +141,21 @@ fn run_one(a: RunArgs) -> Result<ExitCode> {
         m.wall_seconds,
         a.out.display()
     );
+    let p = &m.pools;
+    if p.pools > 0 {
+        println!(
+            "{} pools, {} delegators: {:.0} tokens delegated ({:.1}% of bonded stake, {:.1}% in the top tenth of the pools); \
+             delegators' return {:+.2}% over the run, {:.0}% of them in profit; pools.csv in {}",
+            p.pools,
+            p.delegators,
+            p.delegated,
+            100.0 * p.delegated_share,
+            100.0 * p.top_pools_delegated_share,
+            100.0 * p.delegator_return,
+            100.0 * p.delegators_in_profit,
+            a.out.display()
+        );
+    }
     let c = &m.checks;
     if !c.consistent() {
         eprintln!(

@@ -382,7 +382,8 @@ fn rebalances(w: &mut World<'_>) -> Result<()> {
             w.chain.view(w.pools.pools[k].addr, &ProverPool::previewRedeemCall { shares })?;
         let tokens = u256_tokens(value);
         let rng = w.pools.rng.as_mut().expect("the delegators' stream exists with the pools");
-        if policy.choose(&views, Some(k), tokens, rng) == Decision::Stay {
+        // Shares slashes made worthless cannot be redeemed (`ZeroAssets`): nothing to move.
+        if policy.choose(&views, Some(k), tokens, rng) == Decision::Stay || value.is_zero() {
             continue;
         }
         let out = send(w, addr, k, &ProverPool::requestWithdrawCall { shares }, "requestWithdraw")?;
