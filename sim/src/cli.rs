@@ -141,15 +141,31 @@ fn run_one(a: RunArgs) -> Result<ExitCode> {
         m.wall_seconds,
         a.out.display()
     );
+    let p = &m.pools;
+    if p.pools > 0 {
+        println!(
+            "{} pools, {} delegators: {:.0} tokens delegated ({:.1}% of bonded stake, {:.1}% in the top tenth of the pools); \
+             delegators' return {:+.2}% over the run, {:.0}% of them in profit; pools.csv in {}",
+            p.pools,
+            p.delegators,
+            p.delegated,
+            100.0 * p.delegated_share,
+            100.0 * p.top_pools_delegated_share,
+            100.0 * p.delegator_return,
+            100.0 * p.delegators_in_profit,
+            a.out.display()
+        );
+    }
     let c = &m.checks;
     if !c.consistent() {
         eprintln!(
             "error: the simulation's bookkeeping disagrees with the chain (status match {}, revenue match {}, \
-             fee balance match {}, tokens reconcile {}, unexpected reverts {}: {:?}); the results above are not trustworthy",
+             fee balance match {}, tokens reconcile {}, pools reconcile {}, unexpected reverts {}: {:?}); the results above are not trustworthy",
             c.batch_status_matches,
             c.revenue_matches_claimable,
             c.fee_balance_matches,
             c.tokens_reconcile,
+            c.pools_reconcile,
             c.unexpected_reverts,
             c.revert_samples
         );

@@ -20,6 +20,7 @@ use provernet_evm::{Chain, Contracts, Epochs, Genesis, Names};
 use crate::agents;
 use crate::metrics::Summary;
 use crate::policy;
+use crate::pools;
 use crate::population::population;
 use crate::report;
 use crate::rng::Rng;
@@ -113,6 +114,7 @@ fn new_agent(
         open: 0,
         dipped: None,
         successor: None,
+        sender: spec.addr,
         rebirth_due: false,
         short_since: None,
         machines: vec![0; s.provers.classes[spec.class].machines as usize],
@@ -151,7 +153,7 @@ pub(crate) fn fund(chain: &mut Chain, who: Address, amount: u128) -> Result<()> 
 
 /// Deploys the network, funds the rollup, registers the population; returns the world at genesis
 /// and the number of setup transactions.
-fn setup(s: &Scenario) -> Result<(World<'_>, u64)> {
+pub(crate) fn setup(s: &Scenario) -> Result<(World<'_>, u64)> {
     let epochs = Epochs {
         genesis_block: GENESIS,
         commit_blocks: s.chain.commit_blocks,
@@ -169,17 +171,30 @@ fn setup(s: &Scenario) -> Result<(World<'_>, u64)> {
     let call = P::setBatchSourceCall { source: rollup, allowed: true };
     chain.must(owner, net, &call, "setBatchSource")?;
     let mut setup_tx = 3u64;
+    let specs = population(s);
+    let mut pools = pools::Setup::new(&mut chain, s, &specs)?;
     let mut agents = Vec::with_capacity(s.provers.count);
-    for (i, spec) in population(s).into_iter().enumerate() {
+    for (i, mut spec) in specs.into_iter().enumerate() {
         let stake = units(spec.stake);
         fund(&mut chain, spec.addr, stake)?;
-        chain
-            .must(spec.addr, net, &P::registerCall { amount: U256::from(stake) }, "register")
-            .wrap_err_with(|| format!("while registering prover {i} with {} tokens", spec.stake))?;
-        setup_tx += 3;
+        setup_tx += 2;
+        let sender = spec.addr;
+        // A pooled prover's account is its pool; its own key operates it.
+        if let Some((pool, txs)) = pools.create(&mut chain, i, &spec, stake)? {
+            spec.addr = pool;
+            setup_tx += txs;
+        } else {
+            let call = P::registerCall { amount: U256::from(stake) };
+            chain.must(spec.addr, net, &call, "register").wrap_err_with(|| {
+                format!("while registering prover {i} with {} tokens", spec.stake)
+            })?;
+            setup_tx += 1;
+        }
         let policy = policy::simulated(spec.strategy)?;
-        agents.push(new_agent(s, spec, i, stake, policy));
+        agents.push(Agent { sender, ..new_agent(s, spec, i, stake, policy) });
     }
+    let (pools, pool_tx) = pools.finish(&mut chain, s)?;
+    setup_tx += pool_tx;
     // A whitewasher's next identity: funded when it registers, which it does after the first slash
     // of the one it replaces (agents/stake.rs); until then it holds nothing and does nothing.
     for i in 0..agents.len() {
@@ -217,6 +232,7 @@ fn setup(s: &Scenario) -> Result<(World<'_>, u64)> {
         rng: Rng::new(s.seed, 2),
         outage,
         summary: Summary::default(),
+        pools,
         gas_batch: 0,
         racing_now: 0,
         race_blocks: 0,

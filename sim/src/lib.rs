@@ -10,7 +10,9 @@
 //! - what a prover decides (reveals, proves its assignment, joins a race) and how each adversary
 //!   differs from the honest prover: [`policy`];
 //! - the off-chain model (outages, proving time and cost): `offchain.rs`; what the chain's
-//!   events change: `ledger.rs`; the end-of-run metrics: `report.rs`.
+//!   events change: `ledger.rs`; the end-of-run metrics: `report.rs`;
+//! - liquid proving pools and their delegators (`[delegators]`): the policy in [`delegators`], the
+//!   pools on chain in [`pools`], their cross-checks and figures in [`pool_report`].
 //!
 //! [`output`] writes `summary.json`, `timeseries.csv`, `provers.csv` and plots; [`sweep`] runs a
 //! parameter grid on all cores (or, through a [`cell::CellRunner`], anywhere); [`cli`] is the
@@ -19,6 +21,7 @@
 mod agents;
 pub mod cell;
 pub mod cli;
+pub mod delegators;
 pub mod engine;
 mod ledger;
 pub mod metrics;
@@ -27,6 +30,8 @@ pub mod outage;
 pub mod output;
 pub mod plot;
 pub mod policy;
+pub mod pool_report;
+pub mod pools;
 pub mod population;
 mod recovery;
 pub mod replicates;

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::pool_report::PoolsSummary;
+
 /// Everything one run measured.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Summary {
@@ -45,6 +47,8 @@ pub struct Summary {
     pub dodging: Dodging,
     /// The selection list over the run, and how the network came through the correlated outage.
     pub recovery: Recovery,
+    /// Liquid proving pools and their delegators, and the stake concentration at the end.
+    pub pools: PoolsSummary,
     /// Consistency of the simulation's bookkeeping with the chain.
     pub checks: Checks,
 }
@@ -181,8 +185,11 @@ pub struct Decentralisation {
     pub hhi_capped_stake: f64,
     /// Fewest provers holding more than half the assignments.
     pub nakamoto_assignments: u64,
-    /// Fewest provers holding more than half the stake.
+    /// Fewest provers holding more than half the stake (initial stake: a pool's self-stake; the
+    /// stake at the end, delegations included, is [`crate::pool_report::PoolsSummary`]'s).
     pub nakamoto_stake: u64,
+    /// Fewest provers holding more than half the revealed selection weight over the run.
+    pub nakamoto_weight: u64,
     /// Gini coefficient of prover revenue.
     pub gini_earnings: f64,
     /// Assignment share of the 10% largest stakers.
@@ -333,6 +340,10 @@ pub struct Checks {
     pub unexpected_reverts: u64,
     /// The first unexpected reverts.
     pub revert_samples: Vec<String>,
+    /// Every pool's books equal the chain after a final sync, and every delegator's shares,
+    /// pending withdrawal and tokens are what the simulation booked ([`crate::pool_report`]; true
+    /// without pools).
+    pub pools_reconcile: bool,
 }
 
 impl Checks {
@@ -342,6 +353,7 @@ impl Checks {
             && self.revenue_matches_claimable
             && self.fee_balance_matches
             && self.tokens_reconcile
+            && self.pools_reconcile
             && self.capacity_violations == 0
             && self.unexpected_reverts == 0
     }

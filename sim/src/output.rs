@@ -21,6 +21,9 @@ pub fn write_run(out: &Path, scenario: &Scenario, r: &RunResult) -> Result<()> {
     write(out, "scenario.toml", resolved)?;
     write(out, "timeseries.csv", timeseries_csv(r))?;
     write(out, "provers.csv", provers_csv(scenario, r))?;
+    if !r.summary.pools.pools_end.is_empty() {
+        write(out, "pools.csv", crate::pool_report::pools_csv(&r.summary.pools))?;
+    }
     plot::write(&out.join("overview"), &overview(scenario, r), 2, (640, 420))
 }
 

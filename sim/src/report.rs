@@ -9,6 +9,7 @@ use provernet_bindings::amount::tokens_f64;
 use provernet_bindings::{BatchStatus, DevStakingToken, ProverNetwork as P, Strategy};
 
 use crate::metrics::{self, Distribution, Summary};
+use crate::pool_report;
 use crate::population::ProverSpec;
 use crate::recovery;
 use crate::world::{Agent, Batch, ProverStats, World};
@@ -118,12 +119,17 @@ pub(crate) fn finish(
     samples: Vec<Sample>,
 ) -> Result<RunResult> {
     let s = w.s;
+    // The pools' final syncs come first (their transactions are booked in the summary): they
+    // collect rewards, which prover_ends checks.
+    let (pools, pools_ok) = pool_report::finish(&mut w, last_block)?;
     let mut sum = std::mem::take(&mut w.summary);
     sum.scenario = s.name.clone();
     sum.seed = s.seed;
     sum.provers = w.agents.len();
     sum.blocks = last_block + 1 - w.first_block;
     sum.checks.batch_status_matches = statuses_match(&mut w)?;
+    sum.pools = pools;
+    sum.checks.pools_reconcile = pools_ok;
     let (ends, claim_ok) = prover_ends(&mut w)?;
     sum.checks.revenue_matches_claimable = claim_ok;
     let fee_balance = w
@@ -212,7 +218,7 @@ fn prover_ends(w: &mut World<'_>) -> Result<(Vec<ProverEnd>, bool)> {
     let mut ends = Vec::with_capacity(w.agents.len());
     let mut claim_ok = true;
     let network = w.chain.addrs.network;
-    for a in &w.agents {
+    for (i, a) in w.agents.iter().enumerate() {
         let acct = w.chain.view(network, &P::accountOfCall { who: a.spec.addr })?;
         let rep = w.chain.view(network, &P::reputationOfCall { who: a.spec.addr })?;
         let end = ProverEnd {
@@ -220,7 +226,9 @@ fn prover_ends(w: &mut World<'_>) -> Result<(Vec<ProverEnd>, bool)> {
             reputation: rep.saturating_to(),
             claimable: tokens_f64(acct.claimable.to::<u128>()),
         };
-        if (end.claimable - a.stats.revenue).abs() > 1e-6 * (1.0 + a.stats.revenue)
+        // A pool collects its rewards when it syncs: what is left is the rest.
+        let unclaimed = a.stats.revenue - w.pools.collected_by(i);
+        if (end.claimable - unclaimed).abs() > 1e-6 * (1.0 + a.stats.revenue)
             || acct.stake.to::<u128>() != a.stake_units
             || acct.unbonding.to::<u128>() != a.unbonding_units
             || acct.openAssignments.to::<u64>() != a.open
@@ -345,6 +353,7 @@ fn decentralisation(w: &World<'_>, sum: &mut Summary) {
     d.hhi_capped_stake = metrics::hhi(&capped);
     d.nakamoto_assignments = metrics::nakamoto(&assignments);
     d.nakamoto_stake = metrics::nakamoto(&stakes);
+    d.nakamoto_weight = metrics::nakamoto(&weights);
     d.gini_earnings = metrics::gini(&revenue);
     let mut by_stake: Vec<usize> = (0..w.agents.len()).collect();
     by_stake.sort_by(|&a, &b| stakes[b].total_cmp(&stakes[a]));

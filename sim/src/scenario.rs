@@ -8,6 +8,7 @@ use eyre::{Result, WrapErr, bail, ensure};
 use provernet_bindings::{NetworkConfig, Params, Strategy};
 use serde::{Deserialize, Deserializer, Serialize};
 
+pub use crate::delegators::Delegators;
 pub use crate::outage::{Outage, OutageSelect, TopUp};
 
 /// A complete scenario.
@@ -50,6 +51,9 @@ pub struct Scenario {
     /// Whether provers a slash left below `minStake` stake back up, and after how long.
     #[serde(default)]
     pub top_up: TopUp,
+    /// Liquid proving pools and the delegators who back them (none by default).
+    #[serde(default)]
+    pub delegators: Delegators,
 }
 
 fn default_seed() -> u64 {
@@ -432,6 +436,7 @@ impl Scenario {
         if let Some(o) = &self.outage {
             o.validate()?;
         }
+        self.delegators.validate()?;
         ensure!(self.params.min_stake > 0, "params.min_stake must be positive");
         self.params.to_sol().map_err(|e| {
             eyre::eyre!("{e}: the contract's amounts are 96-bit (at most about 7.9e10 tokens)")

@@ -30,6 +30,7 @@ pub use crate::cell::Point;
 use crate::cell::{CellRunner, LocalCells, Progress};
 use crate::metrics::Summary;
 use crate::plot::{self, Band, Kind, Panel};
+use crate::pool_report;
 use crate::replicates::{self, PointStats};
 use crate::scenario::Scenario;
 
@@ -193,14 +194,18 @@ fn write(base: &Scenario, grid: &Grid, out: &Path, done: &[(Point, Summary)]) ->
     }
     let stats = replicates::of(grid, done);
     replicates::write(out, grid, &stats)?;
-    plot::write(&out.join("sweep"), &panels(base, grid, &stats), 3, (520, 380))?;
+    plot::write(&out.join("sweep"), &panels(base, grid, &stats, &NETWORK_PANELS), 3, (520, 380))?;
+    if base.delegators.count > 0 {
+        let pools = panels(base, grid, &stats, &pool_report::PANELS);
+        plot::write(&out.join("delegators"), &pools, 3, (520, 380))?;
+    }
     let lists = replicates::list_panel(&base.name, grid, done);
     plot::write(&out.join("lists"), &[lists], 1, (900, 420))
 }
 
 /// The table's metric columns: (header, value).
 pub fn columns(s: &Summary) -> Vec<(&'static str, f64)> {
-    vec![
+    let mut columns = vec![
         ("posted", s.liveness.posted as f64),
         ("share_proven", s.liveness.share_proven),
         ("share_rescued", s.liveness.share_rescued),
@@ -241,8 +246,12 @@ pub fn columns(s: &Summary) -> Vec<(&'static str, f64)> {
         ("recover_epochs", s.recovery.recover_epochs.map_or(f64::NAN, |e| e as f64)),
         ("recover_blocks", s.recovery.recover_blocks.map_or(f64::NAN, |b| b as f64)),
         ("top_ups", s.recovery.top_ups as f64),
+        ("hhi_weight", s.decentralisation.hhi_weight),
+        ("nakamoto_weight", s.decentralisation.nakamoto_weight as f64),
         ("wall_s", s.wall_seconds),
-    ]
+    ];
+    columns.extend(pool_report::columns(&s.pools));
+    columns
 }
 
 fn fmt_num(v: f64) -> String {
@@ -317,11 +326,29 @@ fn as_f64(v: &toml::Value) -> Option<f64> {
 }
 
 /// A plotted metric: panel title, y label, column of [`columns`].
-type Metric = (&'static str, &'static str, &'static str);
+pub type Metric = (&'static str, &'static str, &'static str);
 
-/// The sweep figure's panels: per metric, one band per value of the second axis (or one band), the
-/// mean over seeds with its 95% interval and each seed's value.
-fn panels(base: &Scenario, grid: &Grid, stats: &[PointStats]) -> Vec<Panel> {
+/// The panels of `sweep.svg`.
+const NETWORK_PANELS: [Metric; 14] = [
+    ("proven in window", "share of batches", "share_proven"),
+    ("failed (re-orged)", "share of batches", "share_failed"),
+    ("emergency (raced)", "share of batches", "emergency_freq"),
+    ("time to proof, p95", "blocks", "ttp_p95"),
+    ("honest provers in profit", "share of honest provers", "honest_profitable_share"),
+    ("assignment concentration", "HHI of assignments", "hhi_assignments"),
+    ("gas per proven batch", "gas (batch path)", "gas_per_batch"),
+    ("user welfare", "tokens", "user_welfare"),
+    ("adversaries' total profit", "tokens", "adversary_profit"),
+    ("stake slashed", "tokens", "slashed"),
+    ("honest stake slashed in the outage", "tokens", "honest_slashed_outage"),
+    ("smallest selection list", "provers", "list_min"),
+    ("top 10% stakers' share", "share of assignments", "top10_assign_share"),
+    ("run time", "seconds", "wall_s"),
+];
+
+/// A sweep figure's panels (`metrics`): per metric, one band per value of the second axis (or one
+/// band), the mean over seeds with its 95% interval and each seed's value.
+fn panels(base: &Scenario, grid: &Grid, stats: &[PointStats], metrics: &[Metric]) -> Vec<Panel> {
     let x_axis = grid.axis.first();
     let numeric = x_axis.is_none_or(|a| a.values.iter().all(|v| as_f64(v).is_some()));
     let x_of = |p: &PointStats| -> f64 {
@@ -336,22 +363,6 @@ fn panels(base: &Scenario, grid: &Grid, stats: &[PointStats]) -> Vec<Panel> {
         Some(a) => a.values.iter().map(|v| Some(v.to_string())).collect(),
         None => vec![None],
     };
-    let metrics: [Metric; 14] = [
-        ("proven in window", "share of batches", "share_proven"),
-        ("failed (re-orged)", "share of batches", "share_failed"),
-        ("emergency (raced)", "share of batches", "emergency_freq"),
-        ("time to proof, p95", "blocks", "ttp_p95"),
-        ("honest provers in profit", "share of honest provers", "honest_profitable_share"),
-        ("assignment concentration", "HHI of assignments", "hhi_assignments"),
-        ("gas per proven batch", "gas (batch path)", "gas_per_batch"),
-        ("user welfare", "tokens", "user_welfare"),
-        ("adversaries' total profit", "tokens", "adversary_profit"),
-        ("stake slashed", "tokens", "slashed"),
-        ("honest stake slashed in the outage", "tokens", "honest_slashed_outage"),
-        ("smallest selection list", "provers", "list_min"),
-        ("top 10% stakers' share", "share of assignments", "top10_assign_share"),
-        ("run time", "seconds", "wall_s"),
-    ];
     metrics
         .iter()
         .map(|(title, y, column)| {

@@ -12,6 +12,7 @@ use provernet_evm::Chain;
 use crate::metrics::Summary;
 use crate::outage::OutageWindow;
 use crate::policy::ProverPolicy;
+use crate::pools::Pools;
 use crate::population::ProverSpec;
 use crate::rng::Rng;
 use crate::scenario::Scenario;
@@ -95,7 +96,10 @@ pub(crate) enum Job {
 
 /// One prover's off-chain state.
 pub(crate) struct Agent {
+    /// `spec.addr` is the prover account in the network (for a pooled prover: its pool).
     pub(crate) spec: ProverSpec,
+    /// The key its transactions come from: `spec.addr`, or a pooled prover's operator key.
+    pub(crate) sender: Address,
     pub(crate) policy: &'static dyn ProverPolicy,
     /// Active stake as booked (token units).
     pub(crate) stake_units: u128,
@@ -160,6 +164,8 @@ pub(crate) struct World<'a> {
     /// The correlated outage: its blocks and which provers it hits.
     pub(crate) outage: Option<(OutageWindow, Vec<bool>)>,
     pub(crate) summary: Summary,
+    /// Liquid proving pools and their delegators (empty without `[delegators]`).
+    pub(crate) pools: Pools,
     pub(crate) gas_batch: u64,
     pub(crate) racing_now: u64,
     pub(crate) race_blocks: u64,

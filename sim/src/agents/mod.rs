@@ -12,6 +12,7 @@ pub(crate) mod steering;
 
 use eyre::{Result, WrapErr};
 
+use crate::pools;
 use crate::world::{Job, World};
 
 /// One step of a block: an agent's named action.
@@ -25,7 +26,7 @@ pub(crate) struct Step {
 }
 
 /// What happens in every block, in this order (docs/simulation.md, "Order within a block").
-pub(crate) const BLOCK_STEPS: [Step; 7] = [
+pub(crate) const BLOCK_STEPS: [Step; 8] = [
     Step {
         agent: "keeper",
         action: "penalizes_withheld_reveals",
@@ -37,6 +38,7 @@ pub(crate) const BLOCK_STEPS: [Step; 7] = [
     Step { agent: "prover", action: "tops_up_after_slashes", run: stake::tops_up_after_slashes },
     Step { agent: "rollup", action: "posts_batches", run: rollup::posts_batches },
     Step { agent: "keeper and provers", action: "run_due_jobs", run: run_due_jobs },
+    Step { agent: "pools and delegators", action: "delegators_act", run: pools::delegators_act },
 ];
 
 /// Runs every step of `block`.

@@ -41,7 +41,7 @@ fn commits(w: &mut World<'_>, i: usize, epoch: u64, block: u64) -> Result<()> {
     a.committed = Some(epoch);
     // A grinder decides once per epoch whether the outcome is worth revealing.
     a.will_reveal = a.policy.reveals(&mut a.rng);
-    let addr = a.spec.addr;
+    let addr = a.sender;
     let out = w.chain.exec(addr, w.chain.addrs.network, &P::commitCall { commitment })?;
     w.record("commit", &out, Some(i), true);
     Ok(())
@@ -57,7 +57,7 @@ fn reveals(w: &mut World<'_>, i: usize, epoch: u64, block: u64) -> Result<()> {
     let a = &mut w.agents[i];
     a.committed = None;
     let hides = a.policy.hides_secret(&mut a.rng);
-    let (addr, secret) = (a.spec.addr, a.secret);
+    let (addr, secret) = (a.sender, a.secret);
     if hides {
         super::stake::dips_below_minimum(w, i, 0)?;
     }
@@ -162,8 +162,9 @@ fn partner_proves(w: &mut World<'_>, i: usize, id: u64, block: u64, pd: u64, rd:
 pub(crate) fn submits_proof(w: &mut World<'_>, i: usize, first: u64, count: usize) -> Result<()> {
     let commitments: Vec<B256> =
         (first..first + count as u64).map(|id| w.batch(id).commitment).collect();
-    let addr = w.agents[i].spec.addr;
-    let proof = dev_proof(CHAIN_ID, w.chain.addrs.network, addr, first, &commitments);
+    // The proof names the prover account; the transaction comes from its key (a pool's operator).
+    let (prover, addr) = (w.agents[i].spec.addr, w.agents[i].sender);
+    let proof = dev_proof(CHAIN_ID, w.chain.addrs.network, prover, first, &commitments);
     let call = P::submitProofCall {
         firstBatchId: U256::from(first),
         count: U256::from(count),

@@ -85,8 +85,8 @@ pub(crate) fn submits_win(w: &mut World<'_>, i: usize, id: u64) -> Result<()> {
     if !w.batch(id).status.is_racing() || !w.eligible(i) {
         return Ok(());
     }
-    let addr = w.agents[i].spec.addr;
-    let proof = dev_proof(CHAIN_ID, w.chain.addrs.network, addr, id, &[w.batch(id).commitment]);
+    let (prover, addr) = (w.agents[i].spec.addr, w.agents[i].sender);
+    let proof = dev_proof(CHAIN_ID, w.chain.addrs.network, prover, id, &[w.batch(id).commitment]);
     let call = P::raceSubmitCall { batchId: U256::from(id), proof: proof.to_vec().into() };
     let out = w.chain.exec(addr, w.chain.addrs.network, &call)?;
     w.record("raceSubmit", &out, Some(i), true);

@@ -135,7 +135,13 @@ pub(crate) fn tops_up_after_slashes(w: &mut World<'_>, block: u64) -> Result<()>
     let delay = w.s.top_up.delay_blocks;
     for i in 0..w.agents.len() {
         let a = &w.agents[i];
-        if a.stake_units >= w.min_stake || a.dipped.is_some() || !a.policy.tops_up_when_short() {
+        // A pool's stake moves through the pool only (its operator does not top it up here).
+        let pooled = a.sender != a.spec.addr;
+        if a.stake_units >= w.min_stake
+            || a.dipped.is_some()
+            || pooled
+            || !a.policy.tops_up_when_short()
+        {
             w.agents[i].short_since = None;
             continue;
         }
