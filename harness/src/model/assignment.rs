@@ -117,7 +117,14 @@ fn open_assignment(t: &mut Transition<'_>, key: u64, prover: Address, last_block
     let config = t.m.config;
     t.m.assignments.insert(
         key,
-        MAssignment { prover, proving_deadline, race_deadline, config, slashed: false, unlisted: false },
+        MAssignment {
+            prover,
+            proving_deadline,
+            race_deadline,
+            config,
+            slashed: false,
+            unlisted: false,
+        },
     );
     t.effects.assignments.push(key);
 }

@@ -288,7 +288,8 @@ pub(crate) fn race_submit(
 /// the treasury as far as it holds.
 fn take_open_reward(t: &mut Transition<'_>, b: &MBatch) -> u128 {
     let terms = t.m.terms_of(b.assignment);
-    let full = t.p.min_stake * u128::from(terms.slash_bps) / BPS * u128::from(terms.bounty_bps) / BPS;
+    let full =
+        t.p.min_stake * u128::from(terms.slash_bps) / BPS * u128::from(terms.bounty_bps) / BPS;
     let reward = full.min(t.m.treasury);
     t.m.treasury -= reward;
     if reward > 0 {
