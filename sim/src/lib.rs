@@ -10,7 +10,9 @@
 //! - what a prover decides (reveals, proves its assignment, joins a race) and how each adversary
 //!   differs from the honest prover: [`policy`];
 //! - the off-chain model (outages, proving time and cost): `offchain.rs`; what the chain's
-//!   events change: `ledger.rs`; the end-of-run metrics: `report.rs`.
+//!   events change: `ledger.rs`; the end-of-run metrics: `report.rs`;
+//! - a batch source that withholds data, the provers' data challenges and the keeper's voiding:
+//!   `withholding.rs`; why honest provers miss and what they lose it to: `losses.rs`.
 //!
 //! [`output`] writes `summary.json`, `timeseries.csv`, `provers.csv` and plots; [`sweep`] runs a
 //! parameter grid on all cores (or, through a [`cell::CellRunner`], anywhere); [`cli`] is the
@@ -21,6 +23,7 @@ pub mod cell;
 pub mod cli;
 pub mod engine;
 mod ledger;
+mod losses;
 pub mod metrics;
 mod offchain;
 pub mod outage;
@@ -35,4 +38,5 @@ pub mod rng;
 pub mod scenario;
 pub mod stats;
 pub mod sweep;
+mod withholding;
 mod world;

@@ -12,6 +12,7 @@ pub(crate) mod steering;
 
 use eyre::{Result, WrapErr};
 
+use crate::withholding;
 use crate::world::{Job, World};
 
 /// One step of a block: an agent's named action.
@@ -68,6 +69,8 @@ pub(crate) fn run_due_jobs(w: &mut World<'_>, block: u64) -> Result<()> {
                 }
                 Job::Race(i, id) => race::submits_win(w, i, id).map(|()| 1)?,
                 Job::Fail(id) => keeper::marks_failed(w, id).map(|()| 1)?,
+                Job::Challenge(i, id) => withholding::prover_challenges(w, i, id).map(|()| 1)?,
+                Job::Void(id) => withholding::keeper_voids(w, id).map(|()| 1)?,
             };
         }
     }
