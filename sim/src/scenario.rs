@@ -511,7 +511,7 @@ mod tests {
     fn minimal_scenario_gets_defaults() {
         let s = Scenario::parse("name = \"x\"").unwrap();
         assert_eq!(s.provers.count, 100);
-        assert_eq!(s.params.slash_bps, 1_000);
+        assert_eq!(s.params.slash_bps, 200, "issue 11's calibrated 2%");
         assert_eq!(s.params, Params::simulation());
         let c = NetworkConfig::simulation();
         assert_eq!(
