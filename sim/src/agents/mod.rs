@@ -51,8 +51,8 @@ pub(crate) fn step_block(w: &mut World<'_>, block: u64) -> Result<()> {
 
 /// Block step: runs every job due at `block`, including jobs that this block's jobs schedule for the
 /// same block (a cartel proof that is ready the moment the race opens, a slot whose batches are all
-/// proven when it ends). Jobs of one block run slot ends first, then slashes, proofs, race wins and
-/// failures ([`Job`]'s order), each by prover and batch.
+/// proven when it ends). Jobs of one block run slot ends first, then data challenges, slashes,
+/// proofs, race wins, failures and voids ([`Job`]'s order), each by prover and batch.
 pub(crate) fn run_due_jobs(w: &mut World<'_>, block: u64) -> Result<()> {
     while let Some(mut jobs) = w.jobs.remove(&block) {
         jobs.sort();
