@@ -282,8 +282,9 @@ impl NetworkConfig {
     /// late prover has 30 blocks to reveal) in 10-block slots (a slot's batches are proven
     /// together, so at one batch per block a proof covers about ten), and the test fixture's
     /// economics with a longer unbonding delay and reputation half-life, a 0.001-token minimum
-    /// fee and a 5% keeper share (the shipped parameters pay keepers; the fixture leaves them out
-    /// so its figures stay simple).
+    /// fee, a 5% keeper share (the shipped parameters pay keepers; the fixture leaves them out
+    /// so its figures stay simple) and the shipped 2% slash (issue 11's calibration,
+    /// docs/mechanism.md section 6; the fixture keeps 10%).
     pub fn simulation() -> Self {
         let test = Self::test();
         Self {
@@ -295,6 +296,7 @@ impl NetworkConfig {
                 rep_half_life: 5_000,
                 min_fee: UNIT / 1000,
                 keeper_bps: 500,
+                slash_bps: 200,
                 ..test.params
             },
         }

@@ -7,8 +7,8 @@ fn repo() -> PathBuf {
 }
 
 /// `DeployParams::dev()` of the CLI before the types were shared, field by field, with the slot,
-/// bond and minimum fee the slot-based mechanism added, and the challenge window, keeper share
-/// and the longer unbonding delay (it must outlast a data challenge) of issue 11.
+/// bond and minimum fee the slot-based mechanism added, and the challenge window, keeper share,
+/// the longer unbonding delay (it must outlast a data challenge) and the 2% slash of issue 11.
 fn old_cli_dev() -> NetworkConfig {
     NetworkConfig {
         commit_blocks: 4,
@@ -21,7 +21,7 @@ fn old_cli_dev() -> NetworkConfig {
             race_window: 6,
             unbonding_delay: 40,
             rep_half_life: 1000,
-            slash_bps: 1000,
+            slash_bps: 200,
             non_reveal_slash_bps: 100,
             burn_bps: 5000,
             bounty_bps: 3000,
@@ -37,7 +37,8 @@ fn old_cli_dev() -> NetworkConfig {
     }
 }
 
-/// The simulator's `ParamsCfg::default()` before the types were shared (amounts in tokens).
+/// The simulator's `ParamsCfg::default()` before the types were shared (amounts in tokens), with
+/// issue 11's 2% slash.
 fn old_sim_default(key: &str) -> f64 {
     match key {
         "min_stake" => 100.0,
@@ -46,7 +47,7 @@ fn old_sim_default(key: &str) -> f64 {
         "race_window" => 10.0,
         "unbonding_delay" => 1_000.0,
         "rep_half_life" => 5_000.0,
-        "slash_bps" => 1_000.0,
+        "slash_bps" => 200.0,
         "non_reveal_slash_bps" => 100.0,
         "burn_bps" => 5_000.0,
         "bounty_bps" => 3_000.0,
@@ -103,7 +104,7 @@ fn shipped_params_files_read_as_the_cli_read_them() {
     let p = testnet.params;
     assert_eq!((p.min_stake, p.max_weight_stake), (1_000 * UNIT, 100_000 * UNIT));
     assert_eq!((p.proving_window, p.race_window, p.unbonding_delay), (300, 150, 50_400));
-    assert_eq!((p.rep_half_life, p.slash_bps, p.non_reveal_slash_bps), (216_000, 300, 100));
+    assert_eq!((p.rep_half_life, p.slash_bps, p.non_reveal_slash_bps), (216_000, 200, 100));
     assert_eq!((p.burn_bps, p.bounty_bps, p.rep_initial, p.rep_gain), (5000, 3000, 5000, 30));
     assert_eq!((p.rep_miss_penalty, p.rep_no_reveal_penalty), (5000, 300));
 }

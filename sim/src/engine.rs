@@ -50,7 +50,7 @@ pub fn run(s: &Scenario, progress: &dyn Fn(u64)) -> Result<RunResult> {
         if posting && (block - first_block).is_multiple_of(sample_every) {
             samples.push(report::sample(&mut w, block));
         }
-        let resolved = w.n_proven + w.n_rescued + w.n_failed;
+        let resolved = w.n_proven + w.n_rescued + w.n_failed + w.summary.withholding.voided;
         if resolved != last_progress {
             progress(resolved);
             last_progress = resolved;

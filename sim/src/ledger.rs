@@ -66,6 +66,7 @@ impl World<'_> {
             E::NonRevealPenalized(e) => self.on_non_reveal(&e),
             E::BatchProven(e) => self.on_proven(&e),
             E::BatchFailed(e) => self.on_failed(&e),
+            E::BatchVoided(e) => self.on_voided(&e),
             E::SlotAssigned(e) => {
                 let draw = e.draw.to::<u64>();
                 let em = &mut self.summary.emergency;
@@ -113,8 +114,10 @@ impl World<'_> {
             self.books_honest_loss(i, u256_tokens(e.amount));
         }
         let b = self.batch_mut(e.batchId.to::<u64>());
+        let challenged = matches!(b.status, BatchStatus::Challenged | BatchStatus::Voided);
         b.status = BatchStatus::Racing;
         b.bounty = u256_tokens(e.bounty);
+        self.books_withheld_slash(e, challenged);
     }
 
     /// Books a loss of `tokens` by prover `i` if it is honest: over the run, and inside the
@@ -147,6 +150,7 @@ impl World<'_> {
             a.takes_slash(e.slashed.saturating_to());
             a.stats.non_reveals += 1;
             a.stats.slashed += amount;
+            a.stats.non_reveal_slashed += amount;
             self.books_honest_loss(i, amount);
         }
     }
@@ -178,6 +182,7 @@ impl World<'_> {
             st.revenue += payout;
             if e.rescued {
                 st.rescued += 1;
+                st.race_revenue += payout;
             } else {
                 st.proven += 1;
             }
@@ -209,9 +214,14 @@ impl World<'_> {
         // Nobody won the bounty: the contract credits it to the treasury.
         self.summary.slashing.to_treasury += b.bounty;
         self.n_failed += 1;
-        // Its transactions go back to the front of the queue, keeping their arrival blocks (their
-        // users have been waiting all along).
-        let chunks = std::mem::take(&mut b.chunks);
+        self.reorgs_out(id);
+    }
+
+    /// Batch `id` will never be proven (failed or voided): the rollup re-orgs it out and its
+    /// transactions go back to the front of the queue, keeping their arrival blocks (their users
+    /// have been waiting all along).
+    pub(crate) fn reorgs_out(&mut self, id: u64) {
+        let chunks = std::mem::take(&mut self.batch_mut(id).chunks);
         for &(arrived, n) in chunks.iter().rev() {
             self.summary.load.txs_reorged += n;
             self.inflight_txs -= n;

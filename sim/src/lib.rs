@@ -13,6 +13,8 @@
 //!   events change: `ledger.rs`; the end-of-run metrics: `report.rs`;
 //! - liquid proving pools and their delegators (`[delegators]`): the policy in [`delegators`], the
 //!   pools on chain in [`pools`], their cross-checks and figures in [`pool_report`].
+//! - a batch source that withholds data, the provers' data challenges and the keeper's voiding:
+//!   `withholding.rs`; why honest provers miss and what they lose it to: `losses.rs`.
 //!
 //! [`output`] writes `summary.json`, `timeseries.csv`, `provers.csv` and plots; [`sweep`] runs a
 //! parameter grid on all cores (or, through a [`cell::CellRunner`], anywhere); [`cli`] is the
@@ -24,6 +26,7 @@ pub mod cli;
 pub mod delegators;
 pub mod engine;
 mod ledger;
+mod losses;
 pub mod metrics;
 mod offchain;
 pub mod outage;
@@ -40,4 +43,5 @@ pub mod rng;
 pub mod scenario;
 pub mod stats;
 pub mod sweep;
+mod withholding;
 mod world;

@@ -49,11 +49,17 @@ pub struct Summary {
     pub recovery: Recovery,
     /// Liquid proving pools and their delegators, and the stake concentration at the end.
     pub pools: PoolsSummary,
+    /// Why honest provers miss and what they lose it to (the calibration of issue 11).
+    #[serde(default)]
+    pub losses: Losses,
+    /// What a batch source that withholds batch data achieved (zero when it publishes everything).
+    #[serde(default)]
+    pub withholding: Withholding,
     /// Consistency of the simulation's bookkeeping with the chain.
     pub checks: Checks,
 }
 
-/// Batch outcomes. `proven + rescued + failed + unresolved == posted`.
+/// Batch outcomes. `proven + rescued + failed + voided + unresolved == posted`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Liveness {
     /// Batches posted.
@@ -66,6 +72,10 @@ pub struct Liveness {
     pub failed: u64,
     /// Still open when the run stopped (only if `duration.max_blocks` cut it short).
     pub unresolved: u64,
+    /// Voided: challenged for withheld data and never answered (nobody slashed; the rollup re-orgs
+    /// them out like failed batches).
+    #[serde(default)]
+    pub voided: u64,
     /// proven_in_window / posted.
     pub share_proven: f64,
     /// rescued / posted.
@@ -317,6 +327,75 @@ pub struct Gas {
     pub count_by_kind: BTreeMap<String, u64>,
 }
 
+/// Why honest provers miss their batches and what their losses are made of (`crate::losses`). A
+/// missed batch has one cause: the prover's machines could not finish it inside the window
+/// (overload), an outage delayed its start past that point (outage), or its proof crashed.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Losses {
+    /// Batches honest provers gave up because their queue of proofs would end after the window.
+    pub missed_overload: u64,
+    /// Batches honest provers gave up because an outage pushed the start past that point.
+    pub missed_outage: u64,
+    /// Batches whose proof crashed.
+    pub missed_crash: u64,
+    /// Honest stake slashed for missed assignments (tokens).
+    pub slashed_for_misses: f64,
+    /// Honest stake taken by non-reveal penalties (tokens).
+    pub non_reveal_penalties: f64,
+    /// Proving cost honest provers spent in races (winners' and abandoned work; tokens).
+    pub race_cost: f64,
+    /// Fees and bounties honest provers won in races (tokens).
+    pub race_revenue: f64,
+    /// Share of honest provers never drawn for a batch in the run.
+    pub never_assigned_share: f64,
+    /// Share in profit among honest provers drawn at least once.
+    pub assigned_profitable_share: f64,
+    /// Share in profit per hardware class, over honest provers: (class, share, provers).
+    pub profitable_share_by_class: Vec<(String, f64, u64)>,
+    /// Mean profit of an adversarial (e.g. faulty) prover, tokens (0 without adversaries).
+    pub adversary_profit_mean: f64,
+    /// Share of adversarial provers in profit.
+    pub adversary_profitable_share: f64,
+}
+
+/// A batch source that withholds the data of some of its batches (`source.withhold_share`), and
+/// what the data challenge made of it (`crate::withholding`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Withholding {
+    /// Batches posted whose data the source withheld.
+    pub withheld: u64,
+    /// Withheld batches whose assigned prover challenged them (`challengeData`).
+    pub challenged: u64,
+    /// Challenged batches voided after the answer window (`voidUnanswered`).
+    pub voided: u64,
+    /// Withheld batches whose prover was down for its whole window (it never tried to fetch the
+    /// data, so it missed them like any batch of an outage).
+    pub unchallenged_down: u64,
+    /// Withheld batches that went to the race with nobody able to prove them (Open at posting, or
+    /// slashed after an unchallenged window): they fail.
+    pub unprovable_races: u64,
+    /// Fees of voided batches: what withholding cost the source (tokens; its fee is its bond).
+    pub source_fees_lost: f64,
+    /// Compensation credited to the challenging provers (voided fees less the keeper's share).
+    pub compensation: f64,
+    /// Keeper fees for `voidUnanswered` calls (tokens).
+    pub keeper_fees: f64,
+    /// Honest stake slashed for withheld batches whose prover challenged them (tokens; must be 0).
+    pub honest_slashed: f64,
+    /// Honest stake slashed by slashes that fell on a withheld batch whose prover was down for its
+    /// whole window (it would have missed the batch with its data too; tokens).
+    pub honest_slashed_down: f64,
+    /// Attempts to slash a challenged or voided batch (`slashMissed` once its original window
+    /// closed) that the contract refused, as it must.
+    pub slash_attempts_refused: u64,
+    /// Share of the source's other batches proven in their window.
+    pub others_share_proven: f64,
+    /// Share of the source's other batches rescued by the race.
+    pub others_share_rescued: f64,
+    /// Share of the source's other batches failed.
+    pub others_share_failed: f64,
+}
+
 /// Cross-checks with the chain; any mismatch means the simulation misread the contracts.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Checks {
@@ -344,6 +423,10 @@ pub struct Checks {
     /// pending withdrawal and tokens are what the simulation booked ([`crate::pool_report`]; true
     /// without pools).
     pub pools_reconcile: bool,
+    /// Slashes of honest provers for withheld batches they challenged (must be 0: the data
+    /// challenge is their excuse).
+    #[serde(default)]
+    pub withheld_slashes: u64,
 }
 
 impl Checks {
@@ -356,6 +439,7 @@ impl Checks {
             && self.pools_reconcile
             && self.capacity_violations == 0
             && self.unexpected_reverts == 0
+            && self.withheld_slashes == 0
     }
 }
 

@@ -11,8 +11,8 @@ use provernet_bindings::{BatchStatus, DevStakingToken, ProverNetwork as P, Strat
 use crate::metrics::{self, Distribution, Summary};
 use crate::pool_report;
 use crate::population::ProverSpec;
-use crate::recovery;
 use crate::world::{Agent, Batch, ProverStats, World};
+use crate::{losses, recovery, withholding};
 
 /// One row of `timeseries.csv`.
 #[derive(Clone, Debug, Default, serde::Serialize)]
@@ -97,6 +97,7 @@ enum Outcome {
     InWindow,
     Rescued,
     Failed,
+    Voided,
     Unresolved,
 }
 
@@ -106,6 +107,7 @@ impl Outcome {
             BatchStatus::Proven if b.rescued => Self::Rescued,
             BatchStatus::Proven => Self::InWindow,
             BatchStatus::Failed => Self::Failed,
+            BatchStatus::Voided => Self::Voided,
             _ => Self::Unresolved,
         }
     }
@@ -142,6 +144,8 @@ pub(crate) fn finish(
     let proof_times = liveness(&w, &mut sum);
     load(&w, &mut sum);
     economics(&w, &mut sum);
+    losses::summarise(&w, &mut sum);
+    withholding::summarise(&w, &mut sum);
     decentralisation(&w, &mut sum);
     source(&w, &mut sum);
     let outage = w.outage.as_ref().map(|(o, _)| o);
@@ -249,6 +253,7 @@ fn liveness(w: &World<'_>, sum: &mut Summary) -> Vec<f64> {
             Outcome::InWindow => l.proven_in_window += 1,
             Outcome::Rescued => l.rescued += 1,
             Outcome::Failed => l.failed += 1,
+            Outcome::Voided => l.voided += 1,
             Outcome::Unresolved => l.unresolved += 1,
         }
     }

@@ -318,11 +318,20 @@ pub struct Source {
     pub dummies: u64,
     /// Most blocks a batch is held back waiting for the favourite's slot (0: never held).
     pub max_hold: u64,
+    /// Share of its batches whose data the source never publishes (0: it publishes everything).
+    /// Their provers find out when they fetch the data and challenge (`crate::withholding`).
+    pub withhold_share: f64,
 }
 
 impl Default for Source {
     fn default() -> Self {
-        Self { strategy: SourceStrategy::Honest, favourite: 0, dummies: 3, max_hold: 0 }
+        Self {
+            strategy: SourceStrategy::Honest,
+            favourite: 0,
+            dummies: 3,
+            max_hold: 0,
+            withhold_share: 0.0,
+        }
     }
 }
 
@@ -433,6 +442,7 @@ impl Scenario {
             self.source.favourite,
             p.count
         );
+        share(self.source.withhold_share, "source.withhold_share")?;
         if let Some(o) = &self.outage {
             o.validate()?;
         }
@@ -506,7 +516,7 @@ mod tests {
     fn minimal_scenario_gets_defaults() {
         let s = Scenario::parse("name = \"x\"").unwrap();
         assert_eq!(s.provers.count, 100);
-        assert_eq!(s.params.slash_bps, 1_000);
+        assert_eq!(s.params.slash_bps, 200, "issue 11's calibrated 2%");
         assert_eq!(s.params, Params::simulation());
         let c = NetworkConfig::simulation();
         assert_eq!(

@@ -54,6 +54,20 @@ pub struct ProverStats {
     pub weight_sum: f64,
     /// Epochs in which it revealed.
     pub reveals: u64,
+    /// Batches of its assignments it gave up because its machines could not finish them inside
+    /// the window (slot overloaded beyond its hardware).
+    pub missed_overload: u64,
+    /// Batches it gave up because an outage pushed their start past the point where they could
+    /// finish in the window.
+    pub missed_outage: u64,
+    /// Batches whose proof crashed.
+    pub missed_crash: u64,
+    /// Part of `proving_cost` spent in races (won or abandoned).
+    pub race_cost: f64,
+    /// Part of `revenue` won in races (fee and bounty).
+    pub race_revenue: f64,
+    /// Part of `slashed` taken by non-reveal penalties.
+    pub non_reveal_slashed: f64,
 }
 
 /// A posted batch.
@@ -74,6 +88,8 @@ pub(crate) struct Batch {
     pub(crate) bounty: f64,
     /// A cartel partner already proving it (bounty farm): (prover, block its proof is ready).
     pub(crate) cartel: Option<(usize, u64)>,
+    /// Its source withholds its data (`source.withhold_share`): nobody can prove it.
+    pub(crate) withheld: bool,
 }
 
 /// A transaction an agent sends at a later block. Jobs of one block run in this order (the
@@ -83,6 +99,8 @@ pub(crate) enum Job {
     /// A prover's slot has ended: it schedules one submission of the slot's proven batches for
     /// when the last of them is ready (prover).
     SlotEnds(usize),
+    /// A prover found no data for its batch and challenges it (prover, batch id).
+    Challenge(usize, u64),
     /// The keeper slashes a missed window (batch id).
     Slash(u64),
     /// A prover submits a finished proof (prover, batch id); consecutive ones of one prover due in
@@ -92,6 +110,8 @@ pub(crate) enum Job {
     Race(usize, u64),
     /// The keeper fails a batch whose race ended (batch id).
     Fail(u64),
+    /// The keeper voids a challenged batch whose answer window ended (batch id).
+    Void(u64),
 }
 
 /// One prover's off-chain state.

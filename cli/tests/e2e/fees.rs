@@ -115,6 +115,6 @@ async fn a_failed_batch_refunds_into_the_fee_balance() {
     let action = t["action"].as_str().unwrap();
     assert!(action.contains("refunded to the poster's prepaid fee balance"), "{action}");
     assert_eq!(env.fee_balance(owner.addr).await, units(1000) - units(1) / U256::from(2));
-    // 5% of the 10% slash of the silent prover's 1,000 tokens, and 5% of the 10-token fee.
-    assert_eq!(env.ok(Some(&owner), &["prover", "status"])["claimable"], "5.5");
+    // 5% of the 2% slash of the silent prover's 1,000 tokens, and 5% of the 10-token fee.
+    assert_eq!(env.ok(Some(&owner), &["prover", "status"])["claimable"], "1.5");
 }

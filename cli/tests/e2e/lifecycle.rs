@@ -31,14 +31,14 @@ async fn full_lifecycle() {
     env.mine_to(post["provingDeadline"].as_u64().unwrap()).await;
     let t = env.ok(Some(rescuer), &["batch", "timeout", "2"]);
     assert_eq!(t["slashed"]["prover"].as_str().unwrap().parse::<Address>().unwrap(), silent.addr);
-    assert_eq!(t["slashed"]["amount"], "100", "10% of 1000 staked");
+    assert_eq!(t["slashed"]["amount"], "20", "2% (the dev slashBps) of 1000 staked");
     let silent_status = env.ok(Some(silent), &["prover", "status"]);
-    assert_eq!(silent_status["stake"], "900");
+    assert_eq!(silent_status["stake"], "980");
     let err = env.fails(Some(silent), &["batch", "prove", "2"]);
     assert!(err.contains("slashed"), "{err}");
     let won = env.ok(Some(rescuer), &["batch", "prove", "2"]);
     assert_eq!(won["route"], "race");
-    assert_eq!(won["payout"], "50", "fee 20 + bounty 30% of the 100 slashed");
+    assert_eq!(won["payout"], "26", "fee 20 + bounty 30% of the 20 slashed");
     assert_eq!(env.proven_events(2).await.len(), 1);
 
     // Rewards are claimed into the wallet.

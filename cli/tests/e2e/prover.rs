@@ -145,7 +145,7 @@ async fn withdraw_with_an_expired_assignment_points_to_batch_timeout() {
 
     env.ok(Some(&owner), &["batch", "timeout", "1"]);
     let w = env.ok(Some(p), &["prover", "withdraw"]);
-    assert_eq!(w["amount"], "900", "1000 unbonding minus the 10% slash for the missed window");
+    assert_eq!(w["amount"], "980", "1000 unbonding minus the 2% slash for the missed window");
 }
 
 /// Issue 14, defect 8: a keystore file that is not JSON is reported as such, not as a wrong

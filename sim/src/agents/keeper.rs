@@ -30,6 +30,9 @@ pub(crate) fn penalizes_withheld_reveals(w: &mut World<'_>, block: u64) -> Resul
 /// missed batch of an assignment slashes its prover (booked from the `ProverSlashed` event); the
 /// assignment's later batches only go to the race, which this books.
 pub(crate) fn slashes_missed(w: &mut World<'_>, id: u64, block: u64) -> Result<()> {
+    if matches!(w.batch(id).status, BatchStatus::Challenged | BatchStatus::Voided) {
+        return crate::withholding::keeper_tries_slashing(w, id);
+    }
     if w.batch(id).status != BatchStatus::Assigned {
         return Ok(());
     }

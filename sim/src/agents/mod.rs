@@ -13,6 +13,7 @@ pub(crate) mod steering;
 use eyre::{Result, WrapErr};
 
 use crate::pools;
+use crate::withholding;
 use crate::world::{Job, World};
 
 /// One step of a block: an agent's named action.
@@ -52,8 +53,8 @@ pub(crate) fn step_block(w: &mut World<'_>, block: u64) -> Result<()> {
 
 /// Block step: runs every job due at `block`, including jobs that this block's jobs schedule for the
 /// same block (a cartel proof that is ready the moment the race opens, a slot whose batches are all
-/// proven when it ends). Jobs of one block run slot ends first, then slashes, proofs, race wins and
-/// failures ([`Job`]'s order), each by prover and batch.
+/// proven when it ends). Jobs of one block run slot ends first, then data challenges, slashes,
+/// proofs, race wins, failures and voids ([`Job`]'s order), each by prover and batch.
 pub(crate) fn run_due_jobs(w: &mut World<'_>, block: u64) -> Result<()> {
     while let Some(mut jobs) = w.jobs.remove(&block) {
         jobs.sort();
@@ -70,6 +71,8 @@ pub(crate) fn run_due_jobs(w: &mut World<'_>, block: u64) -> Result<()> {
                 }
                 Job::Race(i, id) => race::submits_win(w, i, id).map(|()| 1)?,
                 Job::Fail(id) => keeper::marks_failed(w, id).map(|()| 1)?,
+                Job::Challenge(i, id) => withholding::prover_challenges(w, i, id).map(|()| 1)?,
+                Job::Void(id) => withholding::keeper_voids(w, id).map(|()| 1)?,
             };
         }
     }

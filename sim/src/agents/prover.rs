@@ -98,18 +98,26 @@ fn plans_proof(w: &mut World<'_>, i: usize, id: u64, block: u64, pd: u64) {
         .enumerate()
         .min_by_key(|&(_, t)| t)
         .expect("at least one machine");
-    let mut start = free.max(block);
-    if let Some(back) = w.down_until(i, start) {
-        start = back;
+    let queued = free.max(block);
+    let start = w.down_until(i, queued).unwrap_or(queued);
+    let time = w.prove_time(i, bytes);
+    if start + time > pd {
+        // It would miss anyway: a rational prover does not burn the compute. The cause is the
+        // outage if its machines alone would have finished in time, else the slot's load.
+        let st = &mut w.agents[i].stats;
+        if queued + time <= pd {
+            st.missed_outage += 1
+        } else {
+            st.missed_overload += 1
+        }
+        return;
     }
-    let finish = start + w.prove_time(i, bytes);
-    if finish > pd {
-        return; // it would miss anyway: a rational prover does not burn the compute
-    }
+    let finish = start + time;
     w.agents[i].machines[m] = finish;
     w.agents[i].stats.proving_cost += w.prove_cost(i, bytes);
     let failure_rate = w.agents[i].failure_rate;
     if w.agents[i].rng.chance(failure_rate) {
+        w.agents[i].stats.missed_crash += 1;
         return; // the proof crashed: the window will be missed
     }
     let slot_last = w.chain.epochs.slot_at(block).last_block;

@@ -22,6 +22,10 @@ pub(crate) fn opens(w: &mut World<'_>, id: u64, block: u64, slashed: Option<usiz
         (b.bytes, b.race_deadline, b.cartel)
     };
     w.summary.emergency.raced += 1;
+    if w.batch(id).withheld {
+        w.summary.withholding.unprovable_races += 1;
+        return Ok(()); // nobody has its data: it fails when the race ends
+    }
     let mut best: Option<(u64, usize)> = cartel.map(|(j, t)| (t, j));
     let mut entrants: Vec<Entrant> = Vec::new();
     for j in 0..w.agents.len() {
@@ -40,7 +44,9 @@ pub(crate) fn opens(w: &mut World<'_>, id: u64, block: u64, slashed: Option<usiz
     for (j, finish, t) in entrants {
         let worked = finish.min(win_at) - block;
         let share = if j == winner { 1.0 } else { worked as f64 / t as f64 };
-        w.agents[j].stats.proving_cost += w.prove_cost(j, bytes) * share;
+        let cost = w.prove_cost(j, bytes) * share;
+        w.agents[j].stats.proving_cost += cost;
+        w.agents[j].stats.race_cost += cost;
         let m = w.agents[j]
             .machines
             .iter()
@@ -73,7 +79,9 @@ fn joins_race(w: &mut World<'_>, j: usize, block: u64, bytes: u64, rd: u64) -> O
     }
     let failure_rate = w.agents[j].failure_rate;
     if w.agents[j].rng.chance(failure_rate) {
-        w.agents[j].stats.proving_cost += w.prove_cost(j, bytes);
+        let cost = w.prove_cost(j, bytes);
+        w.agents[j].stats.proving_cost += cost;
+        w.agents[j].stats.race_cost += cost;
         return None;
     }
     Some((j, finish, t))

@@ -9,6 +9,7 @@ use provernet_bindings::amount::tokens_f64;
 use provernet_bindings::{BatchStatus, ProverNetwork as P};
 
 use super::{prover, race};
+use crate::withholding;
 use crate::world::{Batch, Job, World, units};
 
 /// Block step: transactions arrive while the rollup is posting (from the first epoch with a
@@ -147,6 +148,7 @@ fn posts(
         commitment,
         bounty: 0.0,
         cartel: None,
+        withheld: false,
     });
     let call = P::postBatchCall { commitment, fee: U256::from(fee) };
     let out = w.chain.exec(w.rollup, w.chain.addrs.network, &call)?;
@@ -155,6 +157,9 @@ fn posts(
         bail!("postBatch {id} reverted: {r}");
     }
     w.fee_balance -= fee;
+    if withholding::withholds(w, id, dummy) {
+        w.batch_mut(id).withheld = true;
+    }
     let network = w.chain.addrs.network;
     let posted = out
         .logs
@@ -180,7 +185,11 @@ fn posts(
                 w.summary.source.favourite_batches += 1;
             }
             w.schedule(pd + 1, Job::Slash(id));
-            prover::proves_assignment(w, i, id, block, pd, rd);
+            if w.batch(id).withheld {
+                withholding::prover_fetches(w, i, id, block, pd);
+            } else {
+                prover::proves_assignment(w, i, id, block, pd, rd);
+            }
         }
     }
     Ok(())
