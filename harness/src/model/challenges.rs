@@ -51,12 +51,18 @@ pub(crate) fn challenge_data(t: &mut Transition<'_>, batch: u64) -> Result<(), V
         return Ok(());
     }
     let respond_by = now + u64::from(t.p.challenge_window);
-    let emitted = t.events.iter().any(|e| {
-        matches!(e, ProverNetworkEvents::DataChallenged(x)
-            if x.batchId == U256::from(batch) && x.prover == me)
+    let emitted = t.events.iter().find_map(|e| match e {
+        ProverNetworkEvents::DataChallenged(x) if x.batchId == U256::from(batch) => {
+            Some((x.prover, x.respondBy.saturating_to::<u64>()))
+        }
+        _ => None,
     });
-    if !emitted {
-        return Err(violation("challengeData emits DataChallenged", format!("batch {batch}")));
+    check_deadline(t, batch, emitted.map(|(_, b)| b), respond_by, "DataChallenged's respondBy")?;
+    if emitted.is_none_or(|(prover, _)| prover != me) {
+        return Err(violation(
+            "challengeData emits DataChallenged naming the prover",
+            format!("batch {batch}: {emitted:?}"),
+        ));
     }
     let rec = &mut t.m.batches[batch as usize - 1];
     rec.status = status::CHALLENGED;
@@ -106,9 +112,16 @@ pub(crate) fn answer_challenge(
             challenged && now <= b.respond_by,
         );
     }
+    let published = t.events.iter().find_map(|e| match e {
+        ProverNetworkEvents::BatchDataPublished(x) if x.batchId == U256::from(batch) => {
+            Some(x.provingDeadline.saturating_to::<u64>())
+        }
+        _ => None,
+    });
+    let proving_deadline = now + u64::from(t.p.proving_window);
+    check_deadline(t, batch, published, proving_deadline, "BatchDataPublished's provingDeadline")?;
     let key = ANSWERED_KEY_BASE + batch;
     let old = t.m.assignments.get(&b.assignment).copied().unwrap_or_default();
-    let proving_deadline = now + u64::from(t.p.proving_window);
     let asg = MAssignment {
         prover: old.prover,
         proving_deadline,
@@ -127,6 +140,26 @@ pub(crate) fn answer_challenge(
     // The data is public now: the prover can prove it and answers for a miss again.
     t.m.withheld.remove(&batch);
     t.path("challenged -> answered (window restarted)");
+    Ok(())
+}
+
+/// A deadline an event reports (a block number) must be the model's network-clock `deadline`
+/// shifted by the blocks spent paused: the clock stops while paused, so a pause never eats into a
+/// window.
+fn check_deadline(
+    t: &Transition<'_>,
+    batch: u64,
+    emitted: Option<u64>,
+    deadline: u64,
+    what: &str,
+) -> Result<(), Violation> {
+    let want = t.m.clock.to_block(deadline, t.block);
+    if emitted != Some(want) {
+        return Err(violation(
+            "deadlines run on the network clock, which stops while paused",
+            format!("batch {batch}: {what} is {emitted:?}, the model's is block {want}"),
+        ));
+    }
     Ok(())
 }
 

@@ -155,6 +155,12 @@ impl MClock {
     pub fn now(&self, block: u64) -> u64 {
         self.paused_at.unwrap_or(block) - self.paused_blocks
     }
+
+    /// Network-clock `deadline` as a block number at `block`, as events and views report it
+    /// (`_toBlock`): plus the blocks spent paused, those of a running pause included.
+    pub fn to_block(&self, deadline: u64, block: u64) -> u64 {
+        deadline + self.paused_blocks + self.paused_at.map_or(0, |at| block - at)
+    }
 }
 
 /// An owner call queued in the governance timelock.
