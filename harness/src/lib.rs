@@ -8,7 +8,9 @@
 //! [`layout`] and [`chain`] (typed storage reads over the core, checked by [`cross_check`]);
 //! [`model`] holds the reference model, one module per rule; [`world`] steps chain and model
 //! together ([`calldata`] encodes actions, [`slot_index`] maps changed slots to entities);
-//! [`actors`], [`attacks`] (issue 10's selection attackers) and [`generator`] the strategies; [`invariants`] the state checks (a broken rule
+//! [`actors`], [`attacks`] (issue 10's selection attackers), [`withhold`] (issue 11's withholding
+//! source, its data in [`batch_data`]), [`delegators`] (issue 12's pools, created by
+//! [`pool_setup`] and read by [`pool_view`]) and [`generator`] the strategies; [`invariants`] the state checks (a broken rule
 //! is a [`violation::Violation`]); [`campaign`] the run loop and shrinking; [`fuzz`] the
 //! `provernet fuzz` command.
 
