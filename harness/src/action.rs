@@ -1,7 +1,7 @@
 //! Actions: one transaction each, fully concrete (absolute block, actor, arguments), so a recorded
 //! sequence replays bit-for-bit and can be shrunk by deleting entries.
 
-use alloy::primitives::B256;
+use alloy::primitives::{B256, U256};
 use serde::{Deserialize, Serialize};
 
 use crate::decimal as dec;
@@ -73,6 +73,18 @@ pub enum Kind {
     MarkFailed {
         batch: u64,
     },
+    /// The assigned prover says it cannot get batch `batch`'s data.
+    ChallengeData {
+        batch: u64,
+    },
+    /// Publish the data of seed `data` (see `batch_data`) for challenged batch `batch`.
+    AnswerChallenge {
+        batch: u64,
+        data: u64,
+    },
+    VoidUnanswered {
+        batch: u64,
+    },
     /// Prepay fees (a batch source).
     DepositFees {
         #[serde(with = "dec")]
@@ -120,6 +132,37 @@ pub enum Kind {
         salt: u64,
         call: Box<Kind>,
     },
+    /// `deposit(amount, sender)` into the pool at actor index `pool`.
+    PoolDeposit {
+        pool: u16,
+        #[serde(with = "dec")]
+        amount: u128,
+    },
+    /// `requestWithdraw(shares)` from the pool at actor index `pool`.
+    PoolRequestWithdraw {
+        pool: u16,
+        #[serde(with = "dec::u256")]
+        shares: U256,
+    },
+    /// `claim(request)` of the pool at actor index `pool`.
+    PoolClaim {
+        pool: u16,
+        request: u64,
+    },
+    /// `sync()` of the pool at actor index `pool`.
+    PoolSync {
+        pool: u16,
+    },
+    /// A plain token transfer to the pool's address: a donation that tries to inflate its shares.
+    PoolDonate {
+        pool: u16,
+        #[serde(with = "dec")]
+        amount: u128,
+    },
+    /// `claimCommission()` of the pool at actor index `pool` (its operator only).
+    PoolClaimCommission {
+        pool: u16,
+    },
 }
 
 impl Kind {
@@ -140,6 +183,9 @@ impl Kind {
             Self::SlashMissed { .. } => "slashMissed",
             Self::RaceSubmit { .. } => "raceSubmit",
             Self::MarkFailed { .. } => "markFailed",
+            Self::ChallengeData { .. } => "challengeData",
+            Self::AnswerChallenge { .. } => "answerChallenge",
+            Self::VoidUnanswered { .. } => "voidUnanswered",
             Self::DepositFees { .. } => "depositFees",
             Self::WithdrawFees { .. } => "withdrawFees",
             Self::SetOperator { .. } => "setOperator",
@@ -152,13 +198,33 @@ impl Kind {
             Self::UpdateDelay { .. } => "updateDelay",
             Self::Schedule { .. } => "schedule",
             Self::Execute { .. } => "execute",
+            Self::PoolDeposit { .. } => "pool.deposit",
+            Self::PoolRequestWithdraw { .. } => "pool.requestWithdraw",
+            Self::PoolClaim { .. } => "pool.claim",
+            Self::PoolSync { .. } => "pool.sync",
+            Self::PoolDonate { .. } => "pool.donate",
+            Self::PoolClaimCommission { .. } => "pool.claimCommission",
+        }
+    }
+
+    /// The pool (actor index) a pool action calls or donates to; `None` for network functions.
+    pub fn pool(&self) -> Option<u16> {
+        match self {
+            Self::PoolDeposit { pool, .. }
+            | Self::PoolRequestWithdraw { pool, .. }
+            | Self::PoolClaim { pool, .. }
+            | Self::PoolSync { pool }
+            | Self::PoolDonate { pool, .. }
+            | Self::PoolClaimCommission { pool } => Some(*pool),
+            _ => None,
         }
     }
 }
 
 impl Kind {
     /// Whether an operator key may call this function for its prover (the contract resolves the
-    /// sender through `proverOfOperator` in `commit`, `reveal`, `submitProof` and `raceSubmit`).
+    /// sender through `proverOfOperator` in `commit`, `reveal`, `submitProof`, `raceSubmit` and
+    /// `challengeData`).
     pub fn operator_callable(&self) -> bool {
         matches!(
             self,
@@ -166,6 +232,7 @@ impl Kind {
                 | Self::Reveal { .. }
                 | Self::SubmitProof { .. }
                 | Self::RaceSubmit { .. }
+                | Self::ChallengeData { .. }
         )
     }
 }

@@ -34,6 +34,23 @@ pub enum Role {
     SelfRescuer,
     /// The self-rescuer's second registered identity: races the batches the first one missed.
     RescueTwin,
+    /// A second batch source that withholds the data of some of its batches, answers some of the
+    /// challenges (with the wrong data first, now and then) and lets the others lapse (see
+    /// `withhold`).
+    WithholdingSource,
+    /// A liquid proving pool (contracts/pools/ProverPool.sol, created through the real factory):
+    /// the contract is the prover account; its operator proves for it. A `careless` pool's
+    /// operator proves only about half of its batches in time, so its delegators see slashes.
+    Pool {
+        /// Misses about half of its proving windows.
+        careless: bool,
+    },
+    /// The operator of a pool: created it with its self-stake, is its hot key in the network,
+    /// syncs it and takes its commission.
+    PoolOperator,
+    /// A token holder who delegates to pools: deposits, requests withdrawals (also to dodge a
+    /// slash it sees coming), claims, and donates to a vault to try to inflate its shares.
+    Delegator,
 }
 
 impl Role {
@@ -46,7 +63,13 @@ impl Role {
                 | Self::FreshIdentity
                 | Self::SelfRescuer
                 | Self::RescueTwin
+                | Self::Pool { .. }
         )
+    }
+
+    /// True for the actors that are contracts, which never send a transaction themselves.
+    pub fn is_contract(self) -> bool {
+        matches!(self, Self::Pool { .. })
     }
 }
 
@@ -121,12 +144,13 @@ pub fn roster(provers: usize, owner: Address) -> Vec<Actor> {
     out
 }
 
-/// Issue 11's actors, appended last: the hostile governance and the self-rescuer's two
-/// identities.
-pub const ISSUE_11_ACTORS: [(&str, Role); 3] = [
+/// Issue 11's actors, appended last: the hostile governance, the self-rescuer's two identities
+/// and the withholding source.
+pub const ISSUE_11_ACTORS: [(&str, Role); 4] = [
     ("hostile-governance", Role::HostileGovernance),
     ("self-rescuer", Role::SelfRescuer),
     ("rescue-twin", Role::RescueTwin),
+    ("withholding-source", Role::WithholdingSource),
 ];
 
 /// The actor index of the first actor with `role`.
@@ -134,6 +158,13 @@ pub fn index_of(actors: &[Actor], role: Role) -> Option<u16> {
     actors.iter().position(|a| a.role == role).map(|i| i as u16)
 }
 
-fn actor(addr: Address, role: Role) -> Actor {
+/// Pools created at genesis, one careful and one careless (appended after the roster by
+/// `pool_setup`, each after its operator).
+pub const POOLS: [Role; 2] = [Role::Pool { careless: false }, Role::Pool { careless: true }];
+/// Delegators appended after the pools.
+pub const DELEGATORS: usize = 4;
+
+/// An actor at `addr` (the roster's, or a pool created at genesis).
+pub fn actor(addr: Address, role: Role) -> Actor {
     Actor { addr, role, keys: AccountSlots::new(addr) }
 }

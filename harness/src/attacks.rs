@@ -100,7 +100,10 @@ pub fn proves(role: Role) -> bool {
                 | Strategy::SecretWithholder
                 | Strategy::Overcommit
         ),
-        Role::SeedReroller | Role::FreshIdentity | Role::RescueTwin => true,
+        Role::SeedReroller
+        | Role::FreshIdentity
+        | Role::RescueTwin
+        | Role::Pool { careless: false } => true,
         _ => false,
     }
 }

@@ -3,7 +3,9 @@
 
 use alloy::primitives::{Address, B256, Bytes, U256};
 use alloy::sol_types::SolCall;
+use provernet_bindings::DevStakingToken;
 use provernet_bindings::ProverNetwork as P;
+use provernet_bindings::ProverPool as Pool;
 use provernet_bindings::TimelockController;
 use provernet_bindings::formulas::{dev_proof, seed_commitment};
 use provernet_evm::CHAIN_ID;
@@ -63,6 +65,17 @@ pub fn calldata(chain: &Chain, actors: &[Actor], acting: u16, action: &Action) -
         Kind::MarkFailed { batch } => {
             P::markFailedCall { batchId: U256::from(*batch) }.abi_encode()
         }
+        Kind::ChallengeData { batch } => {
+            P::challengeDataCall { batchId: U256::from(*batch) }.abi_encode()
+        }
+        Kind::AnswerChallenge { batch, data } => P::answerChallengeCall {
+            batchId: U256::from(*batch),
+            data: crate::batch_data::data_of(*data).into(),
+        }
+        .abi_encode(),
+        Kind::VoidUnanswered { batch } => {
+            P::voidUnansweredCall { batchId: U256::from(*batch) }.abi_encode()
+        }
         Kind::DepositFees { amount } => {
             P::depositFeesCall { amount: U256::from(*amount) }.abi_encode()
         }
@@ -100,8 +113,36 @@ pub fn calldata(chain: &Chain, actors: &[Actor], acting: u16, action: &Action) -
             let data = calldata(chain, actors, acting, &inner).to_vec();
             timelock::execute(timelock::target(chain, call), data, *salt)
         }
+        Kind::PoolDeposit { amount, .. } => {
+            let receiver = actors[action.actor as usize].addr;
+            Pool::depositCall { assets: U256::from(*amount), receiver }.abi_encode()
+        }
+        Kind::PoolRequestWithdraw { shares, .. } => {
+            Pool::requestWithdrawCall { shares: *shares }.abi_encode()
+        }
+        Kind::PoolClaim { request, .. } => {
+            Pool::claimCall { requestId: U256::from(*request) }.abi_encode()
+        }
+        Kind::PoolSync { .. } => Pool::syncCall {}.abi_encode(),
+        Kind::PoolDonate { pool, amount } => DevStakingToken::transferCall {
+            to: actors.get(*pool as usize).map_or(Address::ZERO, |a| a.addr),
+            value: U256::from(*amount),
+        }
+        .abi_encode(),
+        Kind::PoolClaimCommission { .. } => Pool::claimCommissionCall {}.abi_encode(),
     }
     .into()
+}
+
+/// The contract an action's transaction goes to: the timelock for `schedule` and `execute`, a
+/// pool for a pool call, the token for a donation to a pool, else the network.
+pub fn target(chain: &Chain, actors: &[Actor], kind: &Kind) -> Address {
+    match (kind, kind.pool()) {
+        (Kind::Schedule { .. } | Kind::Execute { .. }, _) => chain.timelock,
+        (Kind::PoolDonate { .. }, _) => chain.addrs.token,
+        (_, Some(pool)) => actors.get(pool as usize).map_or(Address::ZERO, |a| a.addr),
+        (_, None) => chain.addrs.network,
+    }
 }
 
 /// The stored commitments of batches `first..first + count`.

@@ -16,8 +16,8 @@ use provernet_evm::Contracts;
 use crate::layout::{Layout, probe_layout};
 use crate::params::Params;
 use crate::slots::{
-    AccountSlots, assignment_slot, batch_base, bits, bits_u64, bits_u128, list_slot, seed_slot,
-    slot, source_at_slot, terms_slot, word_addr,
+    AccountSlots, assignment_slot, batch_base, bits, bits_u64, bits_u128, challenge_slot,
+    list_slot, seed_slot, slot, source_at_slot, terms_slot, word_addr,
 };
 
 pub use provernet_evm::{
@@ -59,6 +59,9 @@ pub struct Suite {
     pub token_code: Bytes,
     /// Which token `token_code` is.
     pub token: TokenKind,
+    /// Creation code of the pool factory (its pools' code is inside it); `None`: no pools (the
+    /// pools assume a token without a transfer fee, so the hostile-token suite runs without).
+    pub pool_factory_code: Option<Bytes>,
 }
 
 impl Suite {
@@ -68,6 +71,7 @@ impl Suite {
             network_code: provernet_bindings::ProverNetwork::BYTECODE.clone(),
             token_code: DevStakingToken::BYTECODE.clone(),
             token: TokenKind::Dev,
+            pool_factory_code: Some(provernet_bindings::ProverPoolFactory::BYTECODE.clone()),
         }
     }
 
@@ -334,6 +338,11 @@ impl Chain {
     /// Everything stored for batch `id`.
     pub fn batch(&self, id: u64) -> BatchView {
         self.batch_at(batch_base(id))
+    }
+
+    /// Batch `id`'s data challenge deadline (network clock; zero: not challenged).
+    pub fn challenge(&self, id: u64) -> u64 {
+        self.net(challenge_slot(id)).saturating_to()
     }
 
     /// The assignment record `key` (Batch.sol: prover, provingDeadline (32), raceDeadline (32),

@@ -74,6 +74,15 @@ pub fn cross_check(chain: &mut Chain, accounts: &[Address], batches: &[u64]) -> 
                 bail!("storage reader disagrees with batchOf({id}).{name}: view {v}, storage {m}");
             }
         }
+        // `challengeOf` reports the answer deadline as a block number too (zero: none).
+        let respond_by = chain.view(net, &ProverNetwork::challengeOfCall { batchId: batch_id })?;
+        let stored = chain.challenge(*id);
+        let stored = if stored == 0 { 0 } else { stored + shift };
+        if respond_by != U256::from(stored) {
+            bail!(
+                "storage reader disagrees with challengeOf({id}): view {respond_by}, storage {stored}"
+            );
+        }
         let a = chain.assignment(read.assignment);
         let slashed = (asg.prover, U256::from(asg.provingDeadline), asg.config, asg.slashed);
         if slashed != (a.prover, U256::from(a.proving_deadline), a.config, a.slashed) {

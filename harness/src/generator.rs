@@ -13,10 +13,12 @@ use crate::action::{Action, Kind};
 use crate::actors::{self, GOVERNANCE, KEEPER, PROVER_BASE, ROLLUP, Role};
 use crate::attacks;
 use crate::chain::UNIT;
+use crate::delegators;
 use crate::drain::{self, DrainPlan};
 use crate::params::Params;
 use crate::rng::Rng;
 use crate::status;
+use crate::withhold::DataSource;
 use crate::world::World;
 
 /// Generates the actions of one campaign.
@@ -34,6 +36,8 @@ pub struct Generator {
     burst: u8,
     /// The hostile governance's drain attempt in progress.
     drain: DrainPlan,
+    /// The withholding source's memory (which batches' data nobody else has).
+    data: DataSource,
 }
 
 impl Generator {
@@ -47,6 +51,7 @@ impl Generator {
             steering: 0,
             burst: 0,
             drain: DrainPlan::default(),
+            data: DataSource::default(),
         }
     }
 
@@ -76,6 +81,14 @@ impl Generator {
             && let Some(h) = actors::index_of(&w.actors, Role::HostileGovernance)
         {
             (h, self.drain.next(&mut self.rng, w, block, h))
+        } else if roll < 36
+            && let Some(s) = actors::index_of(&w.actors, Role::WithholdingSource)
+        {
+            (s, self.data.next(&mut self.rng, w, block, s))
+        } else if let Some(pick) =
+            (roll < 42).then(|| delegators::next(&mut self.rng, w, block)).flatten()
+        {
+            pick
         } else {
             let i = self.pick_prover(&probe);
             let kind = self.prover(&mut probe, i);
@@ -87,6 +100,10 @@ impl Generator {
     /// Who sends a prover's action: its operator, half of the time, for what an operator may do
     /// for it; otherwise the prover itself.
     fn sender_for(&mut self, w: &World, i: u16, kind: &Kind) -> u16 {
+        if w.actors[i as usize].role.is_contract() {
+            // A pool never sends a transaction: its operator acts for it.
+            return w.model.operator_of.get(&i).copied().unwrap_or(i);
+        }
         match w.model.operator_of.get(&i) {
             Some(op) if kind.operator_callable() && self.rng.chance(50) => *op,
             _ => i,
@@ -185,6 +202,13 @@ impl Generator {
         let now = p.now();
         for id in m.live.iter().copied() {
             let b = &m.batches[id as usize - 1];
+            if b.status == status::CHALLENGED {
+                // Nothing but an answer or a void moves a challenged batch.
+                if now > b.respond_by || (early && now + 1 >= b.respond_by) {
+                    return Kind::VoidUnanswered { batch: id };
+                }
+                continue;
+            }
             if now > b.race_deadline || (early && now + 2 >= b.race_deadline) {
                 return Kind::MarkFailed { batch: id };
             }
@@ -313,6 +337,10 @@ impl Generator {
         if let Some(kind) = drain::watchful(&mut self.rng, w, p.block, i, role) {
             return kind;
         }
+        let pool = matches!(role, Role::Pool { .. });
+        if pool && !a.registered {
+            return delegators::housekeeping(&mut self.rng, w, i);
+        }
         if !a.registered {
             let amount = match role {
                 Role::Prover(Strategy::Sybil) => params.min_stake,
@@ -334,13 +362,23 @@ impl Generator {
             .collect();
         if let Some(&first) = mine.first() {
             let b = &w.model.batches[first as usize - 1];
-            let diligent = attacks::proves(role);
+            // A careless pool's operator proves about half of its batches in time.
+            let diligent = attacks::proves(role)
+                || role == Role::Pool { careless: true } && self.rng.chance(50);
+            if diligent && p.now() <= b.proving_deadline && self.data.withheld(b) {
+                // It cannot get the data: challenge inside the window rather than miss.
+                return Kind::ChallengeData { batch: first };
+            }
             match role {
                 _ if diligent && p.now() <= b.proving_deadline => {
+                    // One proof covers the consecutive run of its batches whose data it has.
                     let count = mine
                         .iter()
                         .enumerate()
-                        .take_while(|(k, id)| **id == first + *k as u64)
+                        .take_while(|(k, id)| {
+                            **id == first + *k as u64
+                                && !self.data.withheld(&w.model.batches[**id as usize - 1])
+                        })
                         .count();
                     let count = (count as u64).min(16);
                     return Kind::SubmitProof { first, count, proof_for: None };
@@ -389,6 +427,9 @@ impl Generator {
         if let Some(kind) = self.race_or_steal(p, i, role) {
             return kind;
         }
+        if pool {
+            return delegators::housekeeping(&mut self.rng, w, i);
+        }
         if a.claimable > 0 && self.rng.chance(30) {
             return Kind::Claim;
         }
@@ -425,7 +466,8 @@ impl Generator {
         }
         for id in w.model.live.iter().copied() {
             let b = &w.model.batches[id as usize - 1];
-            if b.prover == me || p.now() > b.race_deadline {
+            // Nobody races a batch whose data only its source has.
+            if b.prover == me || p.now() > b.race_deadline || self.data.withheld(b) {
                 continue;
             }
             let open = b.status != status::ASSIGNED || p.now() > b.proving_deadline;
@@ -449,10 +491,13 @@ impl Generator {
     fn noise(&mut self, p: &mut Probe<'_>) -> (u16, Kind) {
         let w = p.w;
         let n = w.actors.len() as u64;
-        let actor = self.rng.below(n) as u16;
+        let mut actor = self.rng.below(n) as u16;
+        if w.actors[actor as usize].role.is_contract() {
+            actor = w.model.operator_of.get(&actor).copied().unwrap_or(ROLLUP);
+        }
         let batches = w.model.batches.len() as u64;
         let batch = self.rng.below(batches + 2);
-        let kind = match self.rng.below(20) {
+        let kind = match self.rng.below(23) {
             0 => Kind::Register { amount: self.rng.range(0, 300) as u128 * UNIT },
             1 => Kind::Stake { amount: self.rng.below(3) as u128 * UNIT },
             2 => Kind::RequestUnstake { amount: self.rng.range(0, 5000) as u128 * UNIT },
@@ -475,6 +520,9 @@ impl Generator {
             17 => Kind::DepositFees { amount: self.rng.below(3) as u128 * UNIT },
             18 => Kind::WithdrawFees { amount: self.rng.range(0, 1000) as u128 * UNIT },
             19 => Kind::PostBatch { commitment: B256::repeat_byte(0xff), fee: UNIT },
+            20 => Kind::ChallengeData { batch },
+            21 => Kind::AnswerChallenge { batch, data: self.rng.next_u64() },
+            22 => Kind::VoidUnanswered { batch },
             _ => {
                 let params = self.params(p);
                 Kind::SetParams { params }

@@ -5,7 +5,9 @@
 //! once, so a change to the contract that moves the mutated line makes the mutant fail loudly
 //! instead of silently testing nothing. A mutant of ProverNetwork.sol is compiled beside the real
 //! sources as a renamed contract; a mutant of another file (a library or the shared base) gets
-//! its own copy of the sources, with ProverNetwork renamed in it.
+//! its own copy of the sources, with ProverNetwork renamed in it; a mutant of a pool contract
+//! (contracts/pools/) gets its own copy too, with the pool factory (whose pools carry the bug)
+//! renamed instead.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -17,7 +19,8 @@ use eyre::{Result, WrapErr, bail, ensure, eyre};
 /// One planted bug.
 #[derive(Clone, Copy, Debug)]
 pub struct Mutant {
-    /// Contract name of the compiled mutant.
+    /// Contract name of the compiled mutant: a network, or for a pool mutant (see [`is_pool`]) a
+    /// pool factory whose pools carry the bug.
     pub name: &'static str,
     /// The bug, in words.
     pub bug: &'static str,
@@ -119,8 +122,9 @@ pub const MUTANTS: &[Mutant] = &[
         file: "NetworkBase.sol",
         find: "return (c.pausedAt != 0 ? c.pausedAt : block.number) - c.pausedBlocks;",
         replace: "return block.number - c.pausedBlocks;",
-        // The running clock lets a paused batch's race deadline pass: the model sees it failed early.
-        expect: "failed only after its race",
+        // The running clock moves the first deadline set during a pause (for seed 1, a data
+        // challenge's respond-by, which the model checks in the DataChallenged event).
+        expect: "which stops while paused",
     },
     Mutant {
         name: "MutantShortGovernanceDelay",
@@ -138,7 +142,63 @@ pub const MUTANTS: &[Mutant] = &[
         replace: "emit SlashCapped(prover, batchId, epoch);\n            b.bounty = uint96(Slashing.amountOf(a.stake, a.unbonding, _params.maxWeightStake, _terms[asg.config].bountyBps));\n            return;",
         expect: "self-rescue never pays",
     },
+    Mutant {
+        name: "MutantVoidSlashes",
+        bug: "voidUnanswered also slashes the prover whose challenge went unanswered (the fee's worth of stake, to the burn)",
+        file: "extension/DataChallenges.sol",
+        // A small mutation: the network's creation code (which embeds the extension) is within
+        // about 1 KB of the init-code size limit.
+        find: "a.claimable += uint96(compensation);",
+        replace: "a.claimable += uint96(compensation);\n        a.stake -= uint96(fee);\n        _burnPending += uint128(fee);",
+        expect: "no prover is ever slashed for a batch it could not prove",
+    },
+    Mutant {
+        name: "MutantAnswerWrongData",
+        bug: "answerChallenge accepts data that does not match the batch's commitment",
+        file: "extension/DataChallenges.sol",
+        find: "if (computed != b.commitment) revert DataMismatch(batchId, computed, b.commitment);",
+        replace: "",
+        expect: "an answer is accepted only with the committed data",
+    },
+    Mutant {
+        name: "MutantPoolPendingSkipsSlash",
+        bug: "a pool's loss split skips the pending withdrawals' share (shareholders take it all)",
+        file: "pools/PoolLoss.sol",
+        find: "s.openLoss = rest.mulDiv(open, base);\n        s.unbondingLoss = rest.mulDiv(unbonding, base);",
+        replace: "s.openLoss = 0;\n        s.unbondingLoss = 0;",
+        expect: "a slash lowers every delegator's and every pending withdrawal's value by the same fraction",
+    },
+    Mutant {
+        name: "MutantPoolOperatorOverburn",
+        bug: "a pool burns all of its operator's shares for any loss (the others' price rises)",
+        file: "pools/PoolLoss.sol",
+        find: "s.operatorShares = Math.min(operatorShares, s.operatorLoss.mulDiv(supplyPlusVirtual, active + 1));",
+        replace: "s.operatorShares = operatorShares;",
+        expect: "share price never rises from a slash",
+    },
+    Mutant {
+        name: "MutantPoolCommissionTwice",
+        bug: "a pool credits its shareholders the whole reward and its operator the commission too",
+        file: "pools/ProverPool.sol",
+        find: "activeAssets += toShareholders;",
+        replace: "activeAssets += amount;",
+        expect: "the sum of delegators' claims never exceeds the vault's assets",
+    },
+    Mutant {
+        name: "MutantPoolRequestSkipsSync",
+        bug: "requestWithdraw prices shares before absorbing the slashes executed since the last sync",
+        file: "pools/ProverPool.sol",
+        find: "_sync();\n        if (shares == 0) revert ZeroShares();",
+        replace: "if (shares == 0) revert ZeroShares();",
+        expect: "no withdrawal request escapes a slash earned before it",
+    },
 ];
+
+/// Whether `m` plants its bug in a pool contract: it is then compiled as a pool factory, and a
+/// campaign deploys it in place of the real factory (the network stays the real one).
+pub fn is_pool(m: &Mutant) -> bool {
+    m.file.starts_with("pools/")
+}
 
 /// The network's file: its mutants compile beside the real sources.
 const NETWORK: &str = "ProverNetwork.sol";
@@ -162,11 +222,16 @@ pub fn mutate(source: &str, m: &Mutant) -> Result<String> {
     Ok(source.replacen(m.find, m.replace, 1))
 }
 
+/// Renames contract `contract` in its source text to `name`.
+fn rename(source: &str, contract: &str, name: &str) -> Result<String> {
+    let decl = format!("contract {contract} is");
+    ensure!(source.matches(&decl).count() == 1, "{contract}'s source no longer declares `{decl}`");
+    Ok(source.replacen(&decl, &format!("contract {name} is"), 1))
+}
+
 /// Renames the network contract in ProverNetwork.sol's text to `name`.
 fn rename_network(source: &str, name: &str) -> Result<String> {
-    let decl = "contract ProverNetwork is";
-    ensure!(source.matches(decl).count() == 1, "ProverNetwork.sol no longer declares `{decl}`");
-    Ok(source.replacen(decl, &format!("contract {name} is"), 1))
+    rename(source, "ProverNetwork", name)
 }
 
 /// Compiles every mutant plus harness/solidity/*.sol with the project's forge and solc into
@@ -211,8 +276,17 @@ pub fn compile(work: &Path) -> Result<HashMap<String, Bytes>> {
         let text = std::fs::read_to_string(&path)
             .wrap_err_with(|| format!("while reading contracts/{}", m.file))?;
         std::fs::write(&path, mutate(&text, m)?)?;
-        let file = src.join(format!("{}.sol", m.name));
-        std::fs::write(&file, rename_network(&original, m.name)?)?;
+        let file = if is_pool(m) {
+            // Beside the (mutated) pool sources, so that the factory's imports resolve.
+            let factory = std::fs::read_to_string(src.join("pools/ProverPoolFactory.sol"))?;
+            let file = src.join("pools").join(format!("{}.sol", m.name));
+            std::fs::write(&file, rename(&factory, "ProverPoolFactory", m.name)?)?;
+            file
+        } else {
+            let file = src.join(format!("{}.sol", m.name));
+            std::fs::write(&file, rename_network(&original, m.name)?)?;
+            file
+        };
         build(&forge, &dir, &toml, std::slice::from_ref(&file))?;
         codes.insert(m.name.to_string(), read_code(&dir, m.name)?);
     }

@@ -7,7 +7,7 @@ use alloy::primitives::U256;
 
 use crate::actors::Actor;
 use crate::layout::Layout;
-use crate::slots::{assignment_slot, batch_base, seed_slot, slot, source_at_slot};
+use crate::slots::{assignment_slot, batch_base, challenge_slot, seed_slot, slot, source_at_slot};
 
 /// What a storage slot of the network belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,12 +94,13 @@ impl SlotIndex {
         }
     }
 
-    /// Batch `id` was posted: its slots belong to it from now on.
+    /// Batch `id` was posted: its slots (and its data challenge's) belong to it from now on.
     pub fn add_batch(&mut self, id: u64) {
         let base = batch_base(id);
         for k in 0..self.batch_slots {
             self.owners.insert(base + U256::from(k), Owner::Batch(id));
         }
+        self.owners.insert(challenge_slot(id), Owner::Batch(id));
     }
 
     /// Assignment `key` was written: its slot belongs to it from now on.

@@ -28,6 +28,8 @@ pub(crate) mod slot {
     pub(crate) const LIST_CAPACITY: u64 = 1 << 32;
     /// `_terms`: mapping(uint256 id => SlashTerms), declared right after the two lists.
     pub(crate) const TERMS: u64 = LISTS + 2 * LIST_CAPACITY;
+    /// `_challenges`: mapping(uint256 batchId => uint256 respondBy), declared after `_terms`.
+    pub(crate) const CHALLENGES: u64 = TERMS + 1;
     /// OpenZeppelin ERC20 `_balances` mapping.
     pub(crate) const TOKEN_BALANCES: u64 = 0;
 }
@@ -40,7 +42,7 @@ pub fn mapping_slot(key: U256, base: u64) -> U256 {
     U256::from_be_bytes(keccak256(buf).0)
 }
 
-fn addr_key(a: Address) -> U256 {
+pub(crate) fn addr_key(a: Address) -> U256 {
     U256::from_be_slice(a.as_slice())
 }
 
@@ -118,6 +120,11 @@ pub fn list_slot(parity: u64, index: u64) -> U256 {
 /// Storage key of one batch's `BatchRecord`.
 pub fn batch_base(id: u64) -> U256 {
     mapping_slot(U256::from(id), slot::BATCHES)
+}
+
+/// Storage key of batch `id`'s data challenge deadline (`_challenges[id]`, on the network clock).
+pub fn challenge_slot(id: u64) -> U256 {
+    mapping_slot(U256::from(id), slot::CHALLENGES)
 }
 
 /// Storage key of one assignment (slot draw) record.

@@ -82,7 +82,7 @@ impl World {
     /// authorises the rollup as batch source and starts the model from the deployed state.
     pub fn new(suite: &Suite, genesis: &Genesis, provers: usize) -> Result<Self> {
         let mut chain = Chain::deploy(suite, genesis)?;
-        let actors = actors::roster(provers, chain.addrs.owner);
+        let mut actors = actors::roster(provers, chain.addrs.owner);
         let (net, token) = (chain.addrs.network, chain.addrs.token);
         if suite.token == TokenKind::Hostile {
             let call = crate::hostile::HostileToken::setNetworkCall { network_: net };
@@ -100,10 +100,13 @@ impl World {
             eyre::ensure!(out.success(), "approve reverted: {:?}", out.revert);
         }
         let owner = chain.addrs.owner;
-        // The rollup posts; the hostile governance controls a second source (index 2).
+        // The rollup posts; the hostile governance controls a second source (index 2), the
+        // withholding source is the third.
         let hostile = actors::index_of(&actors, actors::Role::HostileGovernance)
             .ok_or_else(|| eyre::eyre!("the roster has no hostile governance"))?;
-        for i in [actors::ROLLUP, hostile] {
+        let withholding = actors::index_of(&actors, actors::Role::WithholdingSource)
+            .ok_or_else(|| eyre::eyre!("the roster has no withholding source"))?;
+        for i in [actors::ROLLUP, hostile, withholding] {
             let source = ProverNetwork::setBatchSourceCall {
                 source: actors[i as usize].addr,
                 allowed: true,
@@ -115,10 +118,21 @@ impl World {
         let pauser = ProverNetwork::setPauserCall { pauser_: owner };
         chain.must(owner, net, &pauser, "setPauser")?;
         let delay = crate::timelock::install(&mut chain, owner, actors[hostile as usize].addr)?;
+        // The pools register as provers: after the owner's direct calls above (once anyone is
+        // registered, owner calls go through the timelock only).
+        let pools = match &suite.pool_factory_code {
+            Some(code) if suite.token == TokenKind::Dev => {
+                crate::pool_setup::create(&mut chain, &mut actors, code, FUNDING)
+                    .wrap_err("while creating the pools")?
+            }
+            _ => Vec::new(),
+        };
         let mut model = Model::new(chain.params(), actors.len());
+        crate::pool_setup::model(&mut chain, &mut model, &actors, &pools)?;
         model.gov.delay = delay;
         model.sources.insert(actors::ROLLUP, 1);
         model.sources.insert(hostile, 2);
+        model.sources.insert(withholding, 3);
         model.commitment_bound = chain.view(net, &ProverNetwork::commitmentBoundCall {})?;
         let by_addr = actors.iter().enumerate().map(|(i, a)| (a.addr, i as u16)).collect();
         let index = SlotIndex::new(&chain.layout, &actors);
@@ -152,7 +166,13 @@ impl World {
     pub fn cross_check(&mut self) -> Result<()> {
         let accounts: Vec<Address> = self.actors.iter().map(|a| a.addr).collect();
         let batches: Vec<u64> = self.model.live.iter().copied().take(64).collect();
-        crate::cross_check::cross_check(&mut self.chain, &accounts, &batches)
+        crate::cross_check::cross_check(&mut self.chain, &accounts, &batches)?;
+        for p in &self.model.pools {
+            let (pool, op) =
+                (self.actors[p.actor as usize].addr, self.actors[p.operator as usize].addr);
+            crate::pool_view::PoolView::cross_check(&mut self.chain, pool, op)?;
+        }
+        Ok(())
     }
 
     /// Actor index of an address.
@@ -174,19 +194,17 @@ impl World {
         }
         let data = self.calldata(action);
         let from = self.actors.get(action.actor as usize).map(|a| a.addr).unwrap_or_default();
-        let to = self.target(action);
+        let to = crate::calldata::target(&self.chain, &self.actors, &action.kind);
         self.chain.exec_raw(from, to, data)
     }
 
-    /// The contract an action's transaction goes to: the timelock for `schedule` and `execute`,
-    /// else the network.
-    fn target(&self, action: &Action) -> Address {
-        match action.kind {
-            crate::action::Kind::Schedule { .. } | crate::action::Kind::Execute { .. } => {
-                self.chain.timelock
-            }
-            _ => self.chain.addrs.network,
-        }
+    /// The books of the pool a pool action names, read before it runs (`None` for network calls
+    /// and for an action naming an actor that is no pool).
+    fn pool_before(&self, action: &Action) -> Option<crate::pool_view::PoolView> {
+        let pool = action.kind.pool()?;
+        let p = self.model.pools.iter().find(|p| p.actor == pool)?;
+        let (addr, op) = (self.actors[pool as usize].addr, self.actors[p.operator as usize].addr);
+        Some(crate::pool_view::PoolView::read(&self.chain, addr, op))
     }
 
     /// Executes `action`, applies it to the model and checks every invariant (on the entities the
@@ -204,7 +222,8 @@ impl World {
         let data = self.calldata(action);
         let from = self.actors[action.actor as usize].addr;
         let network = self.chain.addrs.network;
-        let to = self.target(action);
+        let to = crate::calldata::target(&self.chain, &self.actors, &action.kind);
+        let pool_before = self.pool_before(action);
         let out = self.chain.exec_watched(from, to, data, network, &mut self.changed_slots)?;
         self.index.cover_seeds(self.chain.current_epoch());
         self.index.classify(&self.changed_slots, &mut self.changed);
@@ -220,6 +239,7 @@ impl World {
             by_addr: &self.by_addr,
             token: &self.token,
             out: &out,
+            pool: pool_before.as_ref(),
         };
         let effects = match model::apply(&mut self.model, &seen, action) {
             Ok(effects) => effects,
@@ -244,6 +264,17 @@ impl World {
         if let Err(v) = invariants::check(&self.subject(), self.changed.unknown) {
             return Ok(Err(v));
         }
+        if pool_before.is_some() {
+            // A successful pool call (not a donation) synced the pool's books with the network.
+            let synced =
+                out.success() && !matches!(action.kind, crate::action::Kind::PoolDonate { .. });
+            let only = action.kind.pool();
+            let pools =
+                invariants::pools::check(&mut self.chain, &self.model, &self.actors, only, synced);
+            if let Err(v) = pools? {
+                return Ok(Err(v));
+            }
+        }
         if matches!(action.kind, crate::action::Kind::Execute { .. }) {
             self.refresh_min_delay()?;
         }
@@ -259,7 +290,14 @@ impl World {
         self.dirty_accounts.clear();
         self.dirty_batches.clear();
         self.dirty_seeds.clear();
-        invariants::check(&self.subject(), true)
+        invariants::check(&self.subject(), true)?;
+        match invariants::pools::check(&mut self.chain, &self.model, &self.actors, None, false) {
+            Ok(result) => result,
+            Err(e) => Err(crate::violation::violation(
+                "every pool's shares match the model's ledger (minted by deposits, burned by requests and slashes)",
+                format!("reading the pools failed: {e:#}"),
+            )),
+        }
     }
 
     /// Checks that each prover was drawn about as often as its weight says (end of a long run).

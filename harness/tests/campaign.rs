@@ -44,10 +44,19 @@ fn real_contracts_hold_every_invariant_and_reach_the_lifecycle() {
         "open -> raced",
         "stolen proof rejected",
         "prover listed",
+        // Issue 11's withholding source: every way a challenge ends.
+        "assigned -> challenged (data withheld)",
+        "challenged -> answered (window restarted)",
+        "answer with wrong data rejected",
+        "challenged -> voided (prover compensated)",
+        // Issue 12's pools: a slash reaching the delegators and their pending withdrawals.
+        "pool: slash absorbed by shares and pending withdrawals",
+        "pool: withdrawal claimed",
     ] {
         assert!(out.coverage.paths.get(path).copied().unwrap_or(0) > 0, "never reached: {path}");
     }
     assert!(out.coverage.errors.contains_key("NotAssignedProver"));
+    assert!(out.coverage.errors.contains_key("DataMismatch"));
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::time::Duration;
 use alloy::primitives::Bytes;
 use provernet_harness::campaign::{self, Settings};
 use provernet_harness::chain::{Genesis, Suite, TokenKind};
-use provernet_harness::mutants::{MUTANTS, Mutant};
+use provernet_harness::mutants::{MUTANTS, Mutant, is_pool};
 use provernet_harness::world::World;
 
 /// Actions within which every planted bug must be found.
@@ -38,7 +38,11 @@ fn settings(suite: Suite, seed: u64, actions: u64) -> Settings {
 fn caught(m: &Mutant) {
     let code =
         compiled().get(m.name).unwrap_or_else(|| panic!("{} was not compiled", m.name)).clone();
-    let suite = Suite { network_code: code, ..Suite::real() };
+    let suite = if is_pool(m) {
+        Suite { pool_factory_code: Some(code), ..Suite::real() }
+    } else {
+        Suite { network_code: code, ..Suite::real() }
+    };
     let s = settings(suite.clone(), 1, BOUND);
     let out = campaign::run(&s, |_| {}).expect("campaign runs");
     let f =
@@ -137,8 +141,38 @@ fn capped_miss_paying_a_bounty_is_caught() {
 }
 
 #[test]
+fn void_that_slashes_the_prover_is_caught() {
+    caught(&MUTANTS[13]);
+}
+
+#[test]
+fn answer_with_wrong_data_is_caught() {
+    caught(&MUTANTS[14]);
+}
+
+#[test]
+fn pool_pending_withdrawals_skipping_a_slash_is_caught() {
+    caught(&MUTANTS[15]);
+}
+
+#[test]
+fn pool_operator_overburn_is_caught() {
+    caught(&MUTANTS[16]);
+}
+
+#[test]
+fn pool_commission_credited_twice_is_caught() {
+    caught(&MUTANTS[17]);
+}
+
+#[test]
+fn pool_request_before_sync_is_caught() {
+    caught(&MUTANTS[18]);
+}
+
+#[test]
 fn every_mutant_is_tested() {
-    assert_eq!(MUTANTS.len(), 13, "add a test for the new mutant");
+    assert_eq!(MUTANTS.len(), 19, "add a test for the new mutant");
 }
 
 #[test]

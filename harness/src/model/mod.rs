@@ -1,7 +1,9 @@
 //! The Rust reference model: an independent re-statement of the network's rules, one file per
 //! rule: [`staking`], [`selection`] (commit-reveal), [`seeds`] (one seed per epoch, fixed once),
-//! [`assignment`] (slot draws and the capacity rule), [`batches`], [`fees`] (prepaid source
-//! balances), [`slashing`], [`reputation`], [`operators`] (hot keys) and [`governance`].
+//! [`assignment`] (slot draws and the capacity rule), [`batches`], [`challenges`] (withheld data),
+//! [`fees`] (prepaid source balances), [`slashing`], [`reputation`], [`operators`] (hot keys),
+//! [`governance`] and [`pools`] (the network calls a liquid proving pool makes, and its
+//! delegators' ledger).
 //!
 //! The model is updated from its own state and the action, never by copying chain state: seeds
 //! are derived from its own reveal mix and the block's public `prevrandao`, and every slot's draws
@@ -12,10 +14,12 @@
 
 pub mod assignment;
 pub mod batches;
+pub mod challenges;
 pub mod drain;
 pub mod fees;
 pub mod governance;
 pub mod operators;
+pub mod pools;
 pub mod provability;
 pub mod reputation;
 pub mod rescue;
@@ -61,6 +65,11 @@ pub fn apply(
         }
         Kind::RaceSubmit { batch, proof_for } => batches::race_submit(&mut t, *batch, *proof_for),
         Kind::MarkFailed { batch } => batches::mark_failed(&mut t, *batch),
+        Kind::ChallengeData { batch } => challenges::challenge_data(&mut t, *batch),
+        Kind::AnswerChallenge { batch, data } => {
+            challenges::answer_challenge(&mut t, *batch, *data)
+        }
+        Kind::VoidUnanswered { batch } => challenges::void_unanswered(&mut t, *batch),
         Kind::DepositFees { amount } => fees::deposit(&mut t, *amount),
         Kind::WithdrawFees { amount } => fees::withdraw(&mut t, *amount),
         Kind::SetOperator { operator } => operators::set_operator(&mut t, *operator),
@@ -72,6 +81,12 @@ pub fn apply(
         Kind::Schedule { salt, delay, call } => governance::schedule(&mut t, *salt, *delay, call),
         Kind::Execute { salt, call } => governance::execute(&mut t, *salt, call),
         Kind::UpdateDelay { .. } => governance::update_delay_direct(&t),
+        Kind::PoolDeposit { pool, .. }
+        | Kind::PoolRequestWithdraw { pool, .. }
+        | Kind::PoolClaim { pool, .. }
+        | Kind::PoolSync { pool }
+        | Kind::PoolDonate { pool, .. }
+        | Kind::PoolClaimCommission { pool } => pools::apply(&mut t, &action.kind, *pool),
     }?;
     Ok(t.effects)
 }

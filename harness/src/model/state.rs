@@ -33,6 +33,8 @@ pub struct MAccount {
     pub rep_at: u64,
     /// Sum of the payouts (fees and bounties) of the batches this account proved.
     pub earned: u128,
+    /// Fees of its batches voided for withheld data, less the keeper's share (`voidUnanswered`).
+    pub compensated: u128,
     /// Keeper fees credited to this account (slashes, failed batches, flushed burns, penalties
     /// it applied).
     pub keeper_fees: u128,
@@ -90,6 +92,8 @@ pub struct MBatch {
     pub winner: Option<Address>,
     /// Stake its slash took from the assigned prover (the batch that carries the bounty).
     pub slash_taken: u128,
+    /// While Challenged: the last block (network clock) its data may be published in.
+    pub respond_by: u64,
 }
 
 /// One draw of one slot in the model: the prover its batches go to and their shared deadlines.
@@ -153,6 +157,12 @@ impl MClock {
     /// The network clock at `block`.
     pub fn now(&self, block: u64) -> u64 {
         self.paused_at.unwrap_or(block) - self.paused_blocks
+    }
+
+    /// Network-clock `deadline` as a block number at `block`, as events and views report it
+    /// (`_toBlock`): plus the blocks spent paused, those of a running pause included.
+    pub fn to_block(&self, deadline: u64, block: u64) -> u64 {
+        deadline + self.paused_blocks + self.paused_at.map_or(0, |at| block - at)
     }
 }
 
@@ -291,10 +301,13 @@ pub struct Model {
     pub fee_burnt: u128,
     /// Batches whose valid proof the chain refused (see `provability`).
     pub refused: BTreeSet<u64>,
-    /// Batches whose data their source withheld and whose prover challenged in time.
+    /// Batches whose prover challenged their data in time (`challengeData`) and whose data was
+    /// not published since: the prover cannot prove them, so nothing may slash it for them.
     pub withheld: BTreeSet<u64>,
     /// The self-rescuer's ledger.
     pub rescues: MRescues,
+    /// The liquid proving pools created at genesis, with their delegators' ledger.
+    pub pools: Vec<crate::model::pools::MPool>,
 }
 
 impl Model {
@@ -326,6 +339,7 @@ impl Model {
             refused: BTreeSet::new(),
             withheld: BTreeSet::new(),
             rescues: MRescues::default(),
+            pools: Vec::new(),
         }
     }
 
@@ -374,6 +388,7 @@ impl Model {
             .live
             .iter()
             .filter_map(|id| self.batch(*id))
+            // A Challenged batch keeps its fee escrowed (it is live until answered or voided).
             .map(|b| b.fee + if b.status == status::RACING { b.bounty } else { 0 })
             .sum();
         accounts + batches + self.treasury + self.burn

@@ -24,6 +24,8 @@ pub struct Observed<'a> {
     pub token: &'a TokenKind,
     /// What the transaction did.
     pub out: &'a Outcome,
+    /// For a pool call or a donation to a pool: the pool's books just before it.
+    pub pool: Option<&'a crate::pool_view::PoolView>,
 }
 
 /// What a transition reports besides the model it changed.

@@ -1,7 +1,9 @@
 //! The protocol invariants, checked against storage after every action.
 //!
 //! Each check names the invariant it enforces; the rules in `model` check the transitions (who may
-//! do what, when), this module the state.
+//! do what, when), this module the state; [`pools`] the pools' state.
+
+pub mod pools;
 
 use alloy::primitives::B256;
 
@@ -106,7 +108,7 @@ fn conservation(w: &Subject<'_>) -> Result<(), Violation> {
             .map(|id| {
                 let b = chain.batch(*id);
                 match b.status {
-                    status::ASSIGNED | status::OPEN => b.fee,
+                    status::ASSIGNED | status::OPEN | status::CHALLENGED => b.fee,
                     status::RACING => b.fee + b.bounty,
                     _ => 0,
                 }
@@ -169,13 +171,14 @@ fn check_account(w: &Subject<'_>, i: usize) -> Result<(), Violation> {
         ));
     }
     // Earnings: an account's credit plus what it claimed is exactly the fees and bounties of the
-    // batches it proved plus the keeper fees its calls earned.
-    if c.claimable + a.claimed != a.earned + a.keeper_fees {
+    // batches it proved plus the keeper fees its calls earned plus the compensation of its batches
+    // voided for withheld data.
+    if c.claimable + a.claimed != a.earned + a.keeper_fees + a.compensated {
         return Err(violation(
-            "a prover's earnings equal the fees and bounties of the batches it proved (plus its keeper fees)",
+            "a prover's earnings equal the fees and bounties of the batches it proved (plus its keeper fees and voided batches' compensation)",
             format!(
-                "{}: claimable {} + claimed {} != {} + keeper fees {}",
-                actor.addr, c.claimable, a.claimed, a.earned, a.keeper_fees
+                "{}: claimable {} + claimed {} != {} + keeper fees {} + compensation {}",
+                actor.addr, c.claimable, a.claimed, a.earned, a.keeper_fees, a.compensated
             ),
         ));
     }
@@ -219,11 +222,15 @@ fn check_batch(w: &Subject<'_>, id: u64) -> Result<(), Violation> {
                 && c.assignment == b.assignment
                 && c.proving_deadline == b.proving_deadline
                 && c.race_deadline == b.race_deadline
-                && B256::from(c.commitment) == b.commitment;
+                && B256::from(c.commitment) == b.commitment
+                && w.chain.challenge(id) == b.respond_by;
             if !same {
                 return Err(violation(
                     "every batch matches the reference model (a batch is finalised at most once)",
-                    format!("batch {id}: chain {c:?}, model {b:?}"),
+                    format!(
+                        "batch {id}: chain {c:?} (challenge deadline {}), model {b:?}",
+                        w.chain.challenge(id)
+                    ),
                 ));
             }
         }
