@@ -53,7 +53,7 @@ const NOTES = {
   submitProof_16batches: 'one proof, 16 consecutive batches (a full slot; less per batch than 8)',
   slash: 'permissionless missed-window call (slashMissed), the assignment\'s first missed batch; since issue 11 it also reads the frozen slash terms and the network clock',
   raceSubmit: 'race win on an already slashed batch',
-  raceSubmit_withSlash: 'race win that also slashes the silent prover',
+  raceSubmit_open: 'race win on an Open batch (slot opened on an empty list): fee plus the Open reward from the treasury',
   claim: 'pull payment of rewards',
   pool_create: 'createPool: deploys the pool, registers it with the self-stake, names the operator',
   pool_deposit_first: 'a delegator\'s first deposit (fresh share balance), staked in the network at once',
@@ -187,8 +187,10 @@ Proving times: \`docs/proving.md\`.
   compiles most of these calls as a jump instead of inlining them, about 20 to 60 gas per call. Moving the
   slash, seed and weight rules out of \`ProverNetwork.sol\` moved \`reveal\` and \`reveal_first\` by +83
   (commitment check and reveal mix), \`postBatch\` by +57 (stored-seed lookup and draw point), and \`slash\`
-  and \`raceSubmit_withSlash\` by -26 (shorter stack handling in the slash); every other row was unchanged
-  (\`make gas\` before and after that change).
+  and the row then called \`raceSubmit_withSlash\` by -26; every other row was unchanged (\`make gas\` before
+  and after that change). That row was mislabelled: its batch lands in an epoch with an empty list, so it
+  measured a race on an Open batch (no slash), and it is named \`raceSubmit_open\` since issue 11 gave
+  Open batches a reward (+8.2k: the treasury read and write and the \`OpenBatchRewarded\` event).
 - A pool call starts with the pool's sync: a call to the network's \`accountOf\` and the two unfinalized
   tranches' slots, before any work of its own. A deposit then moves the tokens twice (delegator to pool,
   pool to network, each a token call) and mints shares; a request burns shares, writes its request and
