@@ -128,6 +128,7 @@ pub(crate) fn answer_challenge(
         race_deadline: proving_deadline + u64::from(t.p.race_window),
         config: old.config,
         slashed: false,
+        unlisted: false,
     };
     t.m.assignments.insert(key, asg);
     t.effects.assignments.push(key);
