@@ -89,6 +89,8 @@ pub const PATHS: &[&str] = &[
     "racing -> raced (rescued)",
     "racing -> failed",
     "open -> raced",
+    "slot opened on an empty list",
+    "open batch rescued: reward from the treasury",
     "open -> failed",
     "late proof rejected",
     "stolen proof rejected",
