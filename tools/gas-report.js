@@ -54,6 +54,7 @@ const NOTES = {
   slash: 'permissionless missed-window call (slashMissed), the assignment\'s first missed batch; since issue 11 it also reads the frozen slash terms and the network clock',
   raceSubmit: 'race win on an already slashed batch',
   raceSubmit_open: 'race win on an Open batch (slot opened on an empty list): fee plus the Open reward from the treasury',
+  raceSubmit_slashesInline: 'race win on a batch nobody slashed yet: the race runs the missed prover\'s slash itself (compare `slash` + `raceSubmit`)',
   claim: 'pull payment of rewards',
   pool_create: 'createPool: deploys the pool, registers it with the self-stake, names the operator',
   pool_deposit_first: 'a delegator\'s first deposit (fresh share balance), staked in the network at once',

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {NetworkTestBase} from "../helpers/NetworkTestBase.sol";
+import {BatchStatus} from "../../contracts/types/Batch.sol";
 import {ProverPool} from "../../contracts/pools/ProverPool.sol";
 import {ProverPoolFactory} from "../../contracts/pools/ProverPoolFactory.sol";
 
@@ -170,6 +171,7 @@ contract GasReportTest is NetworkTestBase {
         _drawRows(full ? 10_000 : 1_000);
         // After the draws, so that nothing here moves a block number or a seed they depend on.
         _poolRows();
+        _raceSlashesInlineRow();
 
         if (full) vm.writeJson(json, vm.envString("PROVERNET_GAS_OUT"));
         emit log(json);
@@ -234,6 +236,25 @@ contract GasReportTest is NetworkTestBase {
         vm.prank(dan);
         pool.claim(request);
         _record("pool_claim");
+    }
+
+    /// @dev A race on a batch nobody slashed yet: the racer's `raceSubmit` runs the missed prover's slash
+    ///      itself (`_slashMissed` inline, the keeper's fee going to the racer), the path a rescuer takes
+    ///      when no keeper was faster. Last, so that nothing it moves changes another row.
+    function _raceSlashesInlineRow() internal {
+        (address missedProver, address racer) = (_prover(0), _prover(1));
+        address[] memory solo = new address[](1);
+        solo[0] = missedProver;
+        _selectionRound(solo);
+        uint256 missed = _post(keccak256("inline b1"), 1e18);
+        vm.roll(_batch(missed).provingDeadline + 1);
+        uint256 stakeBefore = net.accountOf(missedProver).stake;
+        bytes memory proof = _proof(racer, missed, 1);
+        vm.prank(racer);
+        net.raceSubmit(missed, proof);
+        _record("raceSubmit_slashesInline");
+        assertEq(uint8(_batch(missed).status), uint8(BatchStatus.Proven), "the race proved it");
+        assertLt(net.accountOf(missedProver).stake, stakeBefore, "and slashed the missed prover on the way");
     }
 
     /// @dev One slot draw (`slotDraw`, the search `postBatch` runs for a slot's first batch) against lists

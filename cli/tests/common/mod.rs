@@ -156,12 +156,16 @@ impl Env {
         self.provider.get_block_number().await.unwrap()
     }
 
+    /// Mines up to `block`. A live agent's transactions are mined as they arrive (automine), so
+    /// one may land between reading the height and mining: the chain is then a block or more past
+    /// `block`, never short of it.
     pub async fn mine_to(&self, block: u64) {
         let now = self.block().await;
         if block > now {
             self.provider.anvil_mine(Some(block - now), None).await.unwrap();
         }
-        assert_eq!(self.block().await, block.max(now));
+        let reached = self.block().await;
+        assert!(reached >= block.max(now), "mined to {reached}, short of {block}");
     }
 
     pub async fn fund(&self, key: &Key) {

@@ -132,7 +132,7 @@ async fn agent_rides_through_an_rpc_restart() {
     // The endpoint goes away; the agent notices and keeps retrying.
     env.anvil.terminate();
     let log = agent.1.clone();
-    wait_for("the agent to notice the outage", Duration::from_secs(30), || async {
+    wait_for("the agent to notice the outage", Duration::from_secs(60), || async {
         // Either a tick fails or, if the outage hit while it awaited a receipt, that wait retries.
         std::fs::read_to_string(&log).unwrap_or_default().contains("; retrying")
     })

@@ -163,7 +163,7 @@ async fn unanswered_challenge_is_voided_and_pays_the_prover() {
     let err = env.fails(Some(&owner), &["batch", "void", "1"]);
     assert!(err.contains("WrongBatchStatus(batchId: 1, status: Voided)"), "{err}");
 
-    wait_for("the agent's log of the compensation", Duration::from_secs(30), || async {
+    wait_for("the agent's log of the compensation", Duration::from_secs(60), || async {
         strip_ansi(&std::fs::read_to_string(&agent.1).unwrap()).contains("voided, its fee credited")
     })
     .await;

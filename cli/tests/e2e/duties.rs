@@ -94,7 +94,7 @@ async fn a_proof_still_being_made_when_its_window_closes_is_cancelled_and_discar
     })
     .await;
     env.mine_to(deadline).await;
-    wait_for("the job cancelled", Duration::from_secs(30), || async {
+    wait_for("the job cancelled", Duration::from_secs(60), || async {
         log_of(&agent).contains("proof job cancelled")
     })
     .await;
@@ -106,7 +106,7 @@ async fn a_proof_still_being_made_when_its_window_closes_is_cancelled_and_discar
     }
     assert_eq!(value_of(&scrape(&metrics), "provernet_jobs_cancelled_total"), 1.0);
     // The proof comes back later and is dropped on arrival, not handed to a submission.
-    wait_for("the late proof discarded", Duration::from_secs(30), || async {
+    wait_for("the late proof discarded", Duration::from_secs(60), || async {
         log_of(&agent).contains("discarding the late result of a cancelled proof job")
     })
     .await;
@@ -127,7 +127,7 @@ async fn a_non_reveal_penalty_is_logged_with_its_cause_and_amount() {
     let before = stake_of(&env, p);
     let agent = AgentProc::start(&env, p, &[]);
     wait_commit(&env, p.addr, epoch + 1).await;
-    wait_for("the penalty warning", Duration::from_secs(30), || async {
+    wait_for("the penalty warning", Duration::from_secs(60), || async {
         log_of(&agent).contains("PENALISED")
     })
     .await;
@@ -206,7 +206,7 @@ async fn missed_proofs_are_logged_with_their_cause_and_amount_and_counted() {
     let capped = env.ok(Some(&owner), &["batch", "timeout", "2"]);
     assert!(capped["slashed"].is_null(), "{capped}");
     assert_eq!(capped["capped"]["prover"], format!("{:#x}", p.addr), "{capped}");
-    wait_for("both penalty warnings", Duration::from_secs(30), || async {
+    wait_for("both penalty warnings", Duration::from_secs(60), || async {
         penalty_lines(&agent).len() == 2
     })
     .await;
@@ -265,7 +265,7 @@ async fn the_agent_fixes_a_seed_nobody_fixed_and_leaves_a_fixed_one_alone() {
         !net.seedOf(U256::from(epoch)).call().await.unwrap().is_zero()
     })
     .await;
-    wait_for("the agent to log it", Duration::from_secs(30), || async {
+    wait_for("the agent to log it", Duration::from_secs(60), || async {
         log_of(&agent).contains("finalized the seed")
     })
     .await;
@@ -298,7 +298,7 @@ async fn the_agent_waits_for_a_node_that_is_down_at_start_up() {
     let epoch = env.next_epoch_start().await;
     env.anvil.terminate();
     let agent = AgentProc::start(&env, p, &[]);
-    wait_for("the agent to retry", Duration::from_secs(30), || async {
+    wait_for("the agent to retry", Duration::from_secs(60), || async {
         log_of(&agent).contains("not reachable at start-up; retrying")
     })
     .await;

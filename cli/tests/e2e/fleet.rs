@@ -211,7 +211,7 @@ async fn a_queued_job_whose_window_closes_is_cancelled_and_no_worker_proves_it()
     })
     .await;
     env.mine_to(deadline).await;
-    wait_for("the job cancelled", Duration::from_secs(30), || async {
+    wait_for("the job cancelled", Duration::from_secs(60), || async {
         log_of(&agent).contains("proof job cancelled")
     })
     .await;
@@ -220,7 +220,7 @@ async fn a_queued_job_whose_window_closes_is_cancelled_and_no_worker_proves_it()
     // A worker (without chain access, so it cannot tell the deadline passed) arriving now finds
     // the cancellation stored as the job's result and skips it instead of proving for nothing.
     let worker = WorkerProc::start(&env, &url, "late", 0);
-    wait_for("the worker to skip the job", Duration::from_secs(30), || async {
+    wait_for("the worker to skip the job", Duration::from_secs(60), || async {
         worker.log().contains("the job already has a result; skipped")
     })
     .await;
@@ -251,14 +251,14 @@ async fn a_job_a_worker_is_still_proving_when_its_window_closes_is_never_submitt
     })
     .await;
     env.mine_to(deadline).await;
-    wait_for("the job cancelled", Duration::from_secs(30), || async {
+    wait_for("the job cancelled", Duration::from_secs(60), || async {
         log_of(&agent).contains("proof job cancelled")
     })
     .await;
     cancellation_line(&log_of(&agent), 1, deadline);
     let nonce = env.nonce(p.addr).await;
     // The worker finishes: its proof cannot replace the cancellation, and nothing is submitted.
-    wait_for("the worker's late proof dropped", Duration::from_secs(30), || async {
+    wait_for("the worker's late proof dropped", Duration::from_secs(60), || async {
         worker.log().contains("the job already had a result; dropped this one")
     })
     .await;
