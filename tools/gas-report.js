@@ -192,8 +192,10 @@ Proving times: \`docs/proving.md\`.
   and after that change). That row was mislabelled: its batch lands in an epoch with an empty list, so it
   measured a race on an Open batch (no slash), and it is named \`raceSubmit_open\` since issue 11 gave
   Open batches a reward (+8.2k: the treasury read and write and the \`OpenBatchRewarded\` event).
-- A pool call starts with the pool's sync: a call to the network's \`accountOf\` and the two unfinalized
-  tranches' slots, before any work of its own. A deposit then moves the tokens twice (delegator to pool,
+- A pool call starts with the pool's sync: a call to the network's \`accountOf\` (three account slots, one
+  of them the commit slot the pool does not need) and the unfinalized tranches' slots (tranche 0, meaning
+  "nothing unbonding", is not read), before any work of its own. The pause flag shares the storage word of
+  the tranche ids; in OpenZeppelin's \`Pausable\` it cost the deposit a cold read of its own (2.0k). A deposit then moves the tokens twice (delegator to pool,
   pool to network, each a token call) and mints shares; a request burns shares, writes its request and
   its tranche (fresh slots) and, when no tranche is unbonding, unstakes in the network. That is where
   \`pool_deposit\` and \`pool_requestWithdraw\` go over their targets.

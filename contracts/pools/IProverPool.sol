@@ -86,6 +86,11 @@ interface IProverPool {
     error OperatorSharesLocked(address operator);
     /// @notice There is no commission to pay out.
     error NoCommission();
+    /// @notice The pool is paused (a deposit, or a second `pause`). Same signature as OpenZeppelin's
+    ///         `Pausable.EnforcedPause`.
+    error EnforcedPause();
+    /// @notice `unpause` while the pool is not paused. Same signature as `Pausable.ExpectedPause`.
+    error ExpectedPause();
 
     // ------------------------------------------------------------------ events
 
@@ -157,4 +162,8 @@ interface IProverPool {
     /// @notice The operator withdrew all of its shares: the pool takes no more deposits.
     /// @param operator The operator.
     event PoolClosedByOperator(address indexed operator);
+    /// @notice The operator stopped deposits. Same signature as `Pausable.Paused`.
+    event Paused(address account);
+    /// @notice The operator took deposits again. Same signature as `Pausable.Unpaused`.
+    event Unpaused(address account);
 }

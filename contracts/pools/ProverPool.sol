@@ -7,7 +7,6 @@ import {ERC4626} from "@openzeppelin/contracts/token/ERC20/extensions/ERC4626.so
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {ProverNetwork} from "../ProverNetwork.sol";
@@ -28,7 +27,7 @@ import {PoolLoss} from "./PoolLoss.sol";
 ///      Every state-changing entry point runs `_sync` first, so shares are priced on books that already
 ///      include every executed slash and every credited reward. Work per call is constant: at most two
 ///      tranches are unfinalized, and nothing loops over delegators or requests.
-contract ProverPool is IProverPool, ERC4626, Pausable, ReentrancyGuardTransient {
+contract ProverPool is IProverPool, ERC4626, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
     using Math for uint256;
@@ -69,6 +68,9 @@ contract ProverPool is IProverPool, ERC4626, Pausable, ReentrancyGuardTransient 
     uint64 public openTranche = 1;
     /// @notice The tranche unbonding in the network, or zero if none.
     uint64 public unbondingTranche;
+    /// @notice True while the operator has stopped deposits. Kept here rather than in OpenZeppelin's
+    ///         `Pausable` (a slot of its own) so that a deposit reads it with the books it reads anyway.
+    bool public paused;
     /// @notice Id of the last withdrawal request (ids start at 1).
     uint64 public lastRequestId;
 
@@ -275,12 +277,16 @@ contract ProverPool is IProverPool, ERC4626, Pausable, ReentrancyGuardTransient 
 
     /// @notice Stops deposits. Withdrawal requests, claims and syncs keep working.
     function pause() external onlyOperator {
-        _pause();
+        if (paused) revert EnforcedPause();
+        paused = true;
+        emit Paused(msg.sender);
     }
 
     /// @notice Takes deposits again.
     function unpause() external onlyOperator {
-        _unpause();
+        if (!paused) revert ExpectedPause();
+        paused = false;
+        emit Unpaused(msg.sender);
     }
 
     // ================================================================== views
@@ -341,12 +347,12 @@ contract ProverPool is IProverPool, ERC4626, Pausable, ReentrancyGuardTransient 
     }
 
     function _acceptsDeposit(address receiver) private view returns (bool) {
-        if (paused() || closed) return false;
+        if (paused || closed) return false;
         return receiver == operator || operatorStake() >= minSelfStake;
     }
 
     function _revertDepositRefused() private view {
-        if (paused()) revert EnforcedPause();
+        if (paused) revert EnforcedPause();
         if (closed) revert PoolClosed();
         revert SelfStakeBelowMinimum(operatorStake(), minSelfStake);
     }
@@ -365,8 +371,12 @@ contract ProverPool is IProverPool, ERC4626, Pausable, ReentrancyGuardTransient 
         if (remaining < minSelfStake) revert SelfStakeBelowMinimum(remaining, minSelfStake);
     }
 
-    function _bookedPrincipal() private view returns (uint256) {
-        return activeAssets + _tranches[openTranche].assets + _tranches[unbondingTranche].assets;
+    /// @dev Tranche 0 is never used (ids start at 1): with nothing unbonding its slot is not read (a cold
+    ///      read on every deposit otherwise).
+    function _bookedPrincipal() private view returns (uint256 booked) {
+        booked = activeAssets + _tranches[openTranche].assets;
+        uint64 unbonding = unbondingTranche;
+        if (unbonding != 0) booked += _tranches[unbonding].assets;
     }
 
     /// @dev Applies a due commission change, absorbs any loss, collects rewards, advances the queue.

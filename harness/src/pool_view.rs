@@ -48,19 +48,19 @@ fn u(x: U256) -> u128 {
 }
 
 /// Storage slots of `ProverPool` (OpenZeppelin ERC20's `_balances`, `_allowances`,
-/// `_totalSupply`, `_name`, `_symbol`, then Pausable's `_paused`, then the pool's own state in
-/// declaration order; ERC4626 keeps its asset in immutables and the reentrancy guard in transient
-/// storage). [`PoolView::cross_check`] compares every reader with the view functions.
+/// `_totalSupply`, `_name`, `_symbol`, then the pool's own state in declaration order; ERC4626
+/// keeps its asset in immutables, the reentrancy guard is in transient storage and the pause flag
+/// is packed with the tranche ids). [`PoolView::cross_check`] compares every reader with the view functions.
 mod slot {
     pub(super) const BALANCES: u64 = 0;
     pub(super) const TOTAL_SUPPLY: u64 = 2;
-    pub(super) const ACTIVE_ASSETS: u64 = 6;
-    pub(super) const CLAIM_RESERVE: u64 = 7;
-    pub(super) const COMMISSION_OWED: u64 = 8;
+    pub(super) const ACTIVE_ASSETS: u64 = 5;
+    pub(super) const CLAIM_RESERVE: u64 = 6;
+    pub(super) const COMMISSION_OWED: u64 = 7;
     /// commissionBps (16 bits), pendingCommissionBps (16), commissionEffectiveAt (40), closed (8),
-    /// _initialized (8), openTranche (64), unbondingTranche (64).
-    pub(super) const PACKED: u64 = 9;
-    pub(super) const TRANCHES: u64 = 11;
+    /// _initialized (8), openTranche (64), unbondingTranche (64), paused (8).
+    pub(super) const PACKED: u64 = 8;
+    pub(super) const TRANCHES: u64 = 10;
 }
 
 impl PoolView {

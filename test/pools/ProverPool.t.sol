@@ -2,7 +2,6 @@
 pragma solidity 0.8.30;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {PoolTestBase} from "./PoolTestBase.sol";
 import {ProverPool} from "../../contracts/pools/ProverPool.sol";
 import {ProverPoolFactory} from "../../contracts/pools/ProverPoolFactory.sol";
@@ -145,6 +144,42 @@ contract ProverPoolTest is PoolTestBase {
         vm.expectRevert(IProverPool.AlreadyInitialized.selector);
         vm.prank(address(factory));
         pool.initialize(1);
+    }
+
+    /// Pausing stops deposits only, once: a second pause and an unpause of a running pool revert, and
+    /// the flag shares its storage word with the tranche ids and the commission, which it must not touch.
+    function test_PauseStopsDepositsUntilUnpause() public {
+        (uint64 open, uint64 unbonding, uint16 bps) =
+            (pool.openTranche(), pool.unbondingTranche(), pool.commissionBps());
+        vm.expectEmit(address(pool));
+        emit IProverPool.Paused(op);
+        vm.prank(op);
+        pool.pause();
+        assertTrue(pool.paused());
+        assertEq(pool.maxDeposit(dan), 0, "a paused pool takes nothing");
+        assertEq(
+            abi.encode(pool.openTranche(), pool.unbondingTranche(), pool.commissionBps(), pool.closed()),
+            abi.encode(open, unbonding, bps, false)
+        );
+        vm.expectRevert(IProverPool.EnforcedPause.selector);
+        vm.prank(op);
+        pool.pause();
+        token.mint(dan, 1e18);
+        vm.startPrank(dan);
+        token.approve(address(pool), 1e18);
+        vm.expectRevert(IProverPool.EnforcedPause.selector);
+        pool.deposit(1e18, dan);
+        vm.stopPrank();
+
+        vm.expectEmit(address(pool));
+        emit IProverPool.Unpaused(op);
+        vm.prank(op);
+        pool.unpause();
+        assertFalse(pool.paused());
+        vm.expectRevert(IProverPool.ExpectedPause.selector);
+        vm.prank(op);
+        pool.unpause();
+        assertGt(_deposit(dan, 1e18), 0, "deposits again");
     }
 
     function test_RevertWhen_NotOperator() public {
