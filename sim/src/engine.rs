@@ -37,8 +37,7 @@ pub fn run(s: &Scenario, progress: &dyn Fn(u64)) -> Result<RunResult> {
     s.validate()?;
     policy::simulated(s.adversaries.strategy)?;
     for g in &s.provers.groups {
-        policy::simulated(g.strategy)
-            .wrap_err_with(|| format!("in provers.group `{}`", g.name))?;
+        policy::simulated(g.strategy).wrap_err_with(|| format!("in provers.group `{}`", g.name))?;
     }
     let started = Instant::now();
     let (mut w, setup_tx) = setup(s)?;

@@ -161,16 +161,20 @@ impl World<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::scenario::Scenario;
 
     #[test]
     fn bad_market_rules_are_refused() {
         let e = Scenario::parse("name = \"x\"\n[market]\neval_epochs = 0").unwrap_err();
         assert!(format!("{e:#}").contains("market.eval_epochs must be at least 1"), "{e:#}");
-        let e = Scenario::parse("name = \"x\"\n[market]\nenabled = true\nexit_below = 10.0\nentry_above = 5.0")
-            .unwrap_err();
-        assert!(format!("{e:#}").contains("entry_above = 5 is below market.exit_below = 10"), "{e:#}");
+        let e = Scenario::parse(
+            "name = \"x\"\n[market]\nenabled = true\nexit_below = 10.0\nentry_above = 5.0",
+        )
+        .unwrap_err();
+        assert!(
+            format!("{e:#}").contains("entry_above = 5 is below market.exit_below = 10"),
+            "{e:#}"
+        );
         let e = Scenario::parse("name = \"x\"\n[market]\nentrants = 3").unwrap_err();
         assert!(format!("{e:#}").contains("needs market.enabled = true"), "{e:#}");
     }

@@ -178,11 +178,7 @@ fn overview(scenario: &Scenario, r: &RunResult) -> Vec<Panel> {
         },
     });
     let gas_price = scenario.provers.gas_cost_per_mgas / 1e6;
-    let mut profits: Vec<f64> = r
-        .provers
-        .iter()
-        .map(|(_, st, _)| st.profit(gas_price))
-        .collect();
+    let mut profits: Vec<f64> = r.provers.iter().map(|(_, st, _)| st.profit(gas_price)).collect();
     profits.sort_by(|a, b| b.total_cmp(a));
     panels.push(Panel {
         title: format!("{name}: prover profit, ranked"),

@@ -98,10 +98,7 @@ pub fn validate_groups(s: &Scenario) -> Result<()> {
             c.validate(&format!("{what}.capacity"))?;
         }
     }
-    ensure!(
-        total <= 100_000,
-        "[[provers.group]]: the groups hold {total} provers; at most 100000"
-    );
+    ensure!(total <= 100_000, "[[provers.group]]: the groups hold {total} provers; at most 100000");
     Ok(())
 }
 
@@ -260,12 +257,30 @@ stake = { kind = "equal", amount = 1000.0 }
     #[test]
     fn bad_group_input_says_what_is_wrong() {
         let cases = [
-            (GROUPS.replace("class = \"cpu\"", "class = \"tpu\""), "class `tpu` is not one of provers.classes (gpu, cpu)"),
-            (GROUPS.replace("name = \"crowd\"", "name = \"whale\""), "`whale`: the name is used by an earlier group"),
-            (GROUPS.replace("count = 5", "count = 0"), "provers.group[2] `crowd`: count must be at least 1"),
-            (GROUPS.replace("min = 2000.0, max = 4000.0", "min = 2000.0, max = 10.0"), "provers.group[1] `cartel`.stake: max 10 is below min 2000"),
-            (GROUPS.replace("tokens_per_machine = 25000.0", "tokens_per_machine = -1.0"), "`whale`.capacity: tokens_per_machine = -1"),
-            (format!("{GROUPS}\n[adversaries]\nshare = 0.1"), "cannot be combined with [[provers.group]]"),
+            (
+                GROUPS.replace("class = \"cpu\"", "class = \"tpu\""),
+                "class `tpu` is not one of provers.classes (gpu, cpu)",
+            ),
+            (
+                GROUPS.replace("name = \"crowd\"", "name = \"whale\""),
+                "`whale`: the name is used by an earlier group",
+            ),
+            (
+                GROUPS.replace("count = 5", "count = 0"),
+                "provers.group[2] `crowd`: count must be at least 1",
+            ),
+            (
+                GROUPS.replace("min = 2000.0, max = 4000.0", "min = 2000.0, max = 10.0"),
+                "provers.group[1] `cartel`.stake: max 10 is below min 2000",
+            ),
+            (
+                GROUPS.replace("tokens_per_machine = 25000.0", "tokens_per_machine = -1.0"),
+                "`whale`.capacity: tokens_per_machine = -1",
+            ),
+            (
+                format!("{GROUPS}\n[adversaries]\nshare = 0.1"),
+                "cannot be combined with [[provers.group]]",
+            ),
             (GROUPS.replace("count = 5", "count = 5\nmachines = 3"), "unknown field `machines`"),
         ];
         for (text, want) in cases {

@@ -101,18 +101,17 @@ pub(crate) fn summarise(w: &World<'_>, sum: &mut Summary, last_block: u64) {
             bucket(w, format!("d{}", d + 1), part, last_block)
         })
         .collect();
-    p.by_class = w
-        .s
-        .provers
-        .classes
-        .iter()
-        .enumerate()
-        .map(|(c, class)| {
-            let part: Vec<usize> =
-                members.iter().copied().filter(|&i| w.agents[i].spec.class == c).collect();
-            bucket(w, class.name.clone(), &part, last_block)
-        })
-        .collect();
+    p.by_class =
+        w.s.provers
+            .classes
+            .iter()
+            .enumerate()
+            .map(|(c, class)| {
+                let part: Vec<usize> =
+                    members.iter().copied().filter(|&i| w.agents[i].spec.class == c).collect();
+                bucket(w, class.name.clone(), &part, last_block)
+            })
+            .collect();
     let total_assignments: u64 = members.iter().map(|&i| w.agents[i].stats.assignments).sum();
     p.groups = w
         .s

@@ -306,7 +306,6 @@ fn load(w: &World<'_>, sum: &mut Summary) {
     ld.tx_latency_mean = w.tx_latency_sum / ld.txs_finalised.max(1) as f64;
 }
 
-
 /// Prover economics.
 fn economics(w: &World<'_>, sum: &mut Summary) {
     let gas_price = w.s.provers.gas_cost_per_mgas / 1e6;

@@ -96,10 +96,12 @@ entry_above = 1000000.0
     assert_eq!(m.withdrawals, 1);
     assert!((m.withdrawn - (spec.stake - st.slashed)).abs() < 1e-9, "{}", m.withdrawn);
     assert_eq!(end.stake, 0.0);
-    // Its machines stopped costing when it left: 100 tokens for each block it was in.
-    assert_eq!(st.fixed_cost, 100.0 * (3 * EPOCH) as f64);
+    // Its machines stopped costing when it left: 4 machines x 100 tokens for each block it was in.
+    assert_eq!(st.fixed_cost, 4.0 * 100.0 * (3 * EPOCH) as f64);
     assert_eq!(m.active_at_end, 6);
-    assert!(r.provers.iter().filter(|(p, ..)| p.group == Some(0)).all(|(_, s, _)| s.exited.is_none()));
+    assert!(
+        r.provers.iter().filter(|(p, ..)| p.group == Some(0)).all(|(_, s, _)| s.exited.is_none())
+    );
     let g = &r.summary.profitability.groups;
     assert_eq!((g[0].name.as_str(), g[0].exits, g[1].exits), ("crowd", 0, 1));
 }

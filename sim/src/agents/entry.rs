@@ -31,8 +31,7 @@ pub(crate) fn market_acts(w: &mut World<'_>, block: u64) -> Result<()> {
     withdraws(w, block)?;
     enters(w, block)?;
     let epoch = epochs.at(block);
-    if block == epochs.start(epoch) && epoch >= 1 && epoch.is_multiple_of(w.s.market.eval_epochs)
-    {
+    if block == epochs.start(epoch) && epoch >= 1 && epoch.is_multiple_of(w.s.market.eval_epochs) {
         evaluates(w, block)?;
     }
     Ok(())
@@ -87,9 +86,11 @@ fn exits(w: &mut World<'_>, i: usize, block: u64) -> Result<()> {
         return Ok(());
     }
     let addr = w.agents[i].sender;
-    let out = w
-        .chain
-        .exec(addr, w.chain.addrs.network, &P::requestUnstakeCall { amount: U256::from(amount) })?;
+    let out = w.chain.exec(
+        addr,
+        w.chain.addrs.network,
+        &P::requestUnstakeCall { amount: U256::from(amount) },
+    )?;
     w.record("requestUnstake", &out, Some(i), true);
     if let Some(r) = &out.revert {
         bail!("prover {i}'s exit unstake of {amount} units reverted: {r}");
@@ -145,8 +146,11 @@ fn enters(w: &mut World<'_>, block: u64) -> Result<()> {
         }
         let (addr, stake) = (w.agents[k].spec.addr, units(w.agents[k].spec.stake));
         fund(&mut w.chain, addr, stake)?;
-        let out =
-            w.chain.exec(addr, w.chain.addrs.network, &P::registerCall { amount: U256::from(stake) })?;
+        let out = w.chain.exec(
+            addr,
+            w.chain.addrs.network,
+            &P::registerCall { amount: U256::from(stake) },
+        )?;
         w.record("register", &out, Some(k), true);
         if let Some(r) = &out.revert {
             bail!("entrant {k} could not register: {r}");
