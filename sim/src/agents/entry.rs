@@ -16,7 +16,7 @@ use crate::world::{World, units};
 /// taken at its first block, and every `eval_epochs` epochs the provers evaluate their trailing
 /// profit (exits) and the potential entrants the incumbents' (entries).
 pub(crate) fn market_acts(w: &mut World<'_>, block: u64) -> Result<()> {
-    let epochs = w.chain.epochs.clone();
+    let epochs = w.chain.epochs;
     if block == epochs.start(w.s.market.steady_from_epoch.max(1)) {
         for i in 0..w.agents.len() {
             if w.agents[i].market.active() {
