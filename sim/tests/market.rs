@@ -128,7 +128,7 @@ entry_delay_blocks = 50
     let (_, st, end) = r.provers.last().unwrap();
     assert_eq!(st.joined, Some(GENESIS + EPOCH + 50));
     assert!(end.stake > 0.0);
-    assert!(r.summary.recovery.list_per_epoch.iter().any(|&n| n == 7), "it gets listed");
+    assert!(r.summary.recovery.list_per_epoch.contains(&7), "it gets listed");
 }
 
 #[test]
