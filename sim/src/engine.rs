@@ -18,10 +18,11 @@ use provernet_bindings::{DevStakingToken, ProverNetwork as P};
 use provernet_evm::{Chain, Contracts, Epochs, Genesis, Names};
 
 use crate::agents;
+use crate::market;
 use crate::metrics::Summary;
 use crate::policy;
 use crate::pools;
-use crate::population::population;
+use crate::population::{entrants, population};
 use crate::report;
 use crate::rng::Rng;
 use crate::scenario::Scenario;
@@ -35,6 +36,9 @@ pub use crate::world::ProverStats;
 pub fn run(s: &Scenario, progress: &dyn Fn(u64)) -> Result<RunResult> {
     s.validate()?;
     policy::simulated(s.adversaries.strategy)?;
+    for g in &s.provers.groups {
+        policy::simulated(g.strategy).wrap_err_with(|| format!("in provers.group `{}`", g.name))?;
+    }
     let started = Instant::now();
     let (mut w, setup_tx) = setup(s)?;
     let first_block = w.first_block;
@@ -117,7 +121,7 @@ fn new_agent(
         sender: spec.addr,
         rebirth_due: false,
         short_since: None,
-        machines: vec![0; s.provers.classes[spec.class].machines as usize],
+        machines: vec![0; spec.machines as usize],
         failure_rate: policy.proof_failure_rate(s),
         mtbf: policy.mtbf_blocks(s),
         downtime: Vec::new(),
@@ -128,6 +132,12 @@ fn new_agent(
         secret: B256::ZERO,
         held: Vec::new(),
         stats: ProverStats::default(),
+        market: market::Book {
+            joined: (stake > 0).then_some(GENESIS),
+            costs_to: GENESIS,
+            last_eval: (GENESIS, 0.0, 0.0),
+            ..Default::default()
+        },
         policy,
         spec,
     }
@@ -173,7 +183,7 @@ pub(crate) fn setup(s: &Scenario) -> Result<(World<'_>, u64)> {
     let mut setup_tx = 3u64;
     let specs = population(s);
     let mut pools = pools::Setup::new(&mut chain, s, &specs)?;
-    let mut agents = Vec::with_capacity(s.provers.count);
+    let mut agents = Vec::with_capacity(s.provers.initial_count());
     for (i, mut spec) in specs.into_iter().enumerate() {
         let stake = units(spec.stake);
         fund(&mut chain, spec.addr, stake)?;
@@ -206,6 +216,15 @@ pub(crate) fn setup(s: &Scenario) -> Result<(World<'_>, u64)> {
             let policy = agents[i].policy;
             agents.push(new_agent(s, spec, k, 0, policy));
         }
+    }
+    // The potential entrants (`[market]`): unregistered, holding nothing, until one decides to
+    // join (agents/entry.rs).
+    for spec in entrants(s) {
+        let k = agents.len();
+        let policy = policy::simulated(spec.strategy)?;
+        let mut a = new_agent(s, spec, k, 0, policy);
+        a.market.entrant = true;
+        agents.push(a);
     }
     // Batches start with epoch 1, the first epoch with a selection list.
     let first_block = epochs.start(1);

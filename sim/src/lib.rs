@@ -13,6 +13,9 @@
 //!   events change: `ledger.rs`; the end-of-run metrics: `report.rs`;
 //! - liquid proving pools and their delegators (`[delegators]`): the policy in [`delegators`], the
 //!   pools on chain in [`pools`], their cross-checks and figures in [`pool_report`].
+//! - who the provers are (`[[provers.group]]`), how many machines they run and what those cost:
+//!   [`population`], [`capacity`]; when they leave or join by profitability ([`market`], the
+//!   transactions in `agents/entry.rs`) and who profits: `profit_report.rs`.
 //! - a batch source that withholds data, the provers' data challenges and the keeper's voiding:
 //!   `withholding.rs`; why honest provers miss and what they lose it to: `losses.rs`.
 //!
@@ -21,12 +24,14 @@
 //! command line.
 
 mod agents;
+pub mod capacity;
 pub mod cell;
 pub mod cli;
 pub mod delegators;
 pub mod engine;
 mod ledger;
 mod losses;
+pub mod market;
 pub mod metrics;
 mod offchain;
 pub mod outage;
@@ -36,6 +41,7 @@ pub mod policy;
 pub mod pool_report;
 pub mod pools;
 pub mod population;
+mod profit_report;
 mod recovery;
 pub mod replicates;
 mod report;

@@ -7,12 +7,9 @@ use provernet_bindings::Strategy;
 use crate::metrics::{Losses, Summary};
 use crate::world::World;
 
-/// A prover's profit in tokens: revenue less proving cost, gas and slashes (the same rule as the
-/// run's `economics`).
+/// A prover's profit in tokens (the run's one rule, `ProverStats::profit`).
 fn profit(w: &World<'_>, i: usize) -> f64 {
-    let st = &w.agents[i].stats;
-    let gas_price = w.s.provers.gas_cost_per_mgas / 1e6;
-    st.revenue - st.proving_cost - st.gas as f64 * gas_price - st.slashed
+    w.agents[i].stats.profit(w.gas_price())
 }
 
 /// Share of `hits` in `n` (0 for none).

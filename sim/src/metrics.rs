@@ -55,8 +55,103 @@ pub struct Summary {
     /// What a batch source that withholds batch data achieved (zero when it publishes everything).
     #[serde(default)]
     pub withholding: Withholding,
+    /// Entries, exits and the stake they moved (`[market]`; zero when it is off).
+    #[serde(default)]
+    pub market: MarketMetrics,
+    /// Who profits (by stake decile, hardware class and group) and how busy the machines are.
+    #[serde(default)]
+    pub profitability: Profitability,
     /// Consistency of the simulation's bookkeeping with the chain.
     pub checks: Checks,
+}
+
+/// Entries, exits and the stake they moved (`crate::market`, `agents/entry.rs`). The selection
+/// list's size epoch by epoch is `recovery.list_per_epoch`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct MarketMetrics {
+    /// Evaluations at which an entrant decided to join (it registers `entry_delay_blocks` later).
+    pub entry_decisions: u64,
+    /// Entrants that registered.
+    pub entries: u64,
+    /// Provers that left (requested an unstake of their whole active stake).
+    pub exits: u64,
+    /// Exited provers that withdrew their stake.
+    pub withdrawals: u64,
+    /// Stake put into unbonding by exits, tokens.
+    pub unstaked: f64,
+    /// Stake withdrawn from the network by exited provers, tokens.
+    pub withdrawn: f64,
+    /// Stake put into unbonding by exits in each epoch, from epoch 1, tokens.
+    pub unstaked_per_epoch: Vec<f64>,
+    /// Provers in the network at the end (joined and not exited).
+    pub active_at_end: u64,
+}
+
+/// Who profits and how busy the hardware is (`crate::profit_report`). Profits are after every
+/// cost: proving, gas, machine (fixed and capital) costs and slashes.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Profitability {
+    /// Machines of the provers in the network at the start.
+    pub machines_at_start: u64,
+    /// Machine-blocks spent proving / machine-blocks run, from the first batch to the end.
+    pub utilisation: f64,
+    /// Fixed (power, hosting) machine costs, tokens.
+    pub fixed_cost: f64,
+    /// Capital (price written off) machine costs, tokens.
+    pub capital_cost: f64,
+    /// Blocks of the steady part (from `market.steady_from_epoch` to the end; 0: the run ended
+    /// before it).
+    pub steady_blocks: u64,
+    /// Mean over honest provers of their steady-part profit per 1,000 blocks in the network.
+    pub honest_profit_per_kblock: f64,
+    /// Share of honest provers in the network during the steady part whose steady-part profit is
+    /// positive: independent of how long the run is.
+    pub honest_steady_profitable_share: f64,
+    /// Provers by stake decile (initial stake; decile 1 the smallest).
+    pub by_stake_decile: Vec<Bucket>,
+    /// Provers by hardware class.
+    pub by_class: Vec<Bucket>,
+    /// Per `[[provers.group]]` (empty without groups).
+    pub groups: Vec<GroupResult>,
+}
+
+/// Profit of a set of provers.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Bucket {
+    /// Decile (`d1`..`d10`) or class name.
+    pub name: String,
+    /// Provers in it.
+    pub provers: u64,
+    /// Their assignments (batches drawn to them).
+    pub assignments: u64,
+    /// Their total profit, tokens.
+    pub profit: f64,
+    /// profit / assignments (0 without assignments).
+    pub profit_per_assignment: f64,
+    /// profit per 1,000 blocks any of them was in the network (whole run).
+    pub profit_per_kblock: f64,
+    /// Share of them in profit.
+    pub profitable_share: f64,
+}
+
+/// One group's results.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct GroupResult {
+    /// The group's name.
+    pub name: String,
+    /// Its strategy.
+    pub strategy: String,
+    /// Its provers' profit, assignments and profit per assignment and per 1,000 blocks.
+    #[serde(flatten)]
+    pub bucket: Bucket,
+    /// Its share of all assignments.
+    pub assignment_share: f64,
+    /// Its initial stake, tokens.
+    pub stake: f64,
+    /// Stake slashed from it, tokens.
+    pub slashed: f64,
+    /// Its provers that exited.
+    pub exits: u64,
 }
 
 /// Batch outcomes. `proven + rescued + failed + voided + unresolved == posted`.

@@ -129,11 +129,14 @@ pub struct TopUp {
     pub enabled: bool,
     /// Blocks between falling below `minStake` and topping up (noticing, funding, sending).
     pub delay_blocks: u64,
+    /// Top up only if proving pays: its trailing operating profit (before slashes) is positive
+    /// (`crate::market`); otherwise it stays short and, under `[market] enabled`, exits.
+    pub if_profitable: bool,
 }
 
 impl Default for TopUp {
     fn default() -> Self {
-        Self { enabled: false, delay_blocks: 100 }
+        Self { enabled: false, delay_blocks: 100, if_profitable: false }
     }
 }
 

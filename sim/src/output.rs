@@ -61,7 +61,8 @@ fn provers_csv(scenario: &Scenario, r: &RunResult) -> String {
     let gas_price = scenario.provers.gas_cost_per_mgas / 1e6;
     let mut s = String::from(
         "address,class,strategy,stake,final_stake,reputation,assignments,proven,rescued,missed,slashes,non_reveals,\
-         dodges,dodged_batches,unlisted_reveals,revenue,proving_cost,gas_cost,slashed,profit\n",
+         dodges,dodged_batches,unlisted_reveals,revenue,proving_cost,gas_cost,slashed,profit,\
+         group,machines,busy_blocks,fixed_cost,capital_cost\n",
     );
     for (spec, st, end) in &r.provers {
         let gas_cost = st.gas as f64 * gas_price;
@@ -69,7 +70,7 @@ fn provers_csv(scenario: &Scenario, r: &RunResult) -> String {
         let strategy = format!("{:?}", spec.strategy).to_lowercase();
         let _ = writeln!(
             s,
-            "{},{},{},{:.4},{:.4},{},{},{},{},{},{},{},{},{},{},{:.6},{:.6},{:.6},{:.6},{:.6}",
+            "{},{},{},{:.4},{:.4},{},{},{},{},{},{},{},{},{},{},{:.6},{:.6},{:.6},{:.6},{:.6},{},{},{},{:.6},{:.6}",
             spec.addr,
             scenario.provers.classes[spec.class].name,
             strategy,
@@ -89,7 +90,12 @@ fn provers_csv(scenario: &Scenario, r: &RunResult) -> String {
             st.proving_cost,
             gas_cost,
             st.slashed,
-            st.revenue - st.proving_cost - gas_cost - st.slashed
+            st.profit(gas_price),
+            spec.group.map_or("", |k| scenario.provers.groups[k].name.as_str()),
+            spec.machines,
+            st.busy_blocks,
+            st.fixed_cost,
+            st.capital_cost
         );
     }
     s
@@ -172,11 +178,7 @@ fn overview(scenario: &Scenario, r: &RunResult) -> Vec<Panel> {
         },
     });
     let gas_price = scenario.provers.gas_cost_per_mgas / 1e6;
-    let mut profits: Vec<f64> = r
-        .provers
-        .iter()
-        .map(|(_, st, _)| st.revenue - st.proving_cost - st.gas as f64 * gas_price - st.slashed)
-        .collect();
+    let mut profits: Vec<f64> = r.provers.iter().map(|(_, st, _)| st.profit(gas_price)).collect();
     profits.sort_by(|a, b| b.total_cmp(a));
     panels.push(Panel {
         title: format!("{name}: prover profit, ranked"),

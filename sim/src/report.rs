@@ -11,8 +11,8 @@ use provernet_bindings::{BatchStatus, DevStakingToken, ProverNetwork as P, Strat
 use crate::metrics::{self, Distribution, Summary};
 use crate::pool_report;
 use crate::population::ProverSpec;
-use crate::world::{Agent, Batch, ProverStats, World};
-use crate::{losses, recovery, withholding};
+use crate::world::{Batch, ProverStats, World};
+use crate::{losses, profit_report, recovery, withholding};
 
 /// One row of `timeseries.csv`.
 #[derive(Clone, Debug, Default, serde::Serialize)]
@@ -71,7 +71,9 @@ pub(crate) fn sample(w: &mut World<'_>, block: u64) -> Sample {
     let epoch = w.chain.epochs.at(block);
     let mut online = 0;
     for i in 0..w.agents.len() {
-        if w.online(i, block) {
+        // A potential entrant is not in the network until it joins.
+        let outside = w.agents[i].market.entrant && w.agents[i].market.joined.is_none();
+        if !outside && w.online(i, block) {
             online += 1;
         }
     }
@@ -124,6 +126,19 @@ pub(crate) fn finish(
     // The pools' final syncs come first (their transactions are booked in the summary): they
     // collect rewards, which prover_ends checks.
     let (pools, pools_ok) = pool_report::finish(&mut w, last_block)?;
+    // Potential entrants that never joined were never in the network. Entrants join in order, so
+    // they are the agents' tail.
+    let entered = w
+        .agents
+        .iter()
+        .rposition(|a| !(a.market.entrant && a.market.joined.is_none()))
+        .map_or(0, |k| k + 1);
+    w.agents.truncate(entered);
+    for i in 0..w.agents.len() {
+        w.books_machine_costs(i, last_block + 1);
+        let a = &mut w.agents[i];
+        (a.stats.joined, a.stats.exited) = (a.market.joined, a.market.left);
+    }
     let mut sum = std::mem::take(&mut w.summary);
     sum.scenario = s.name.clone();
     sum.seed = s.seed;
@@ -145,6 +160,7 @@ pub(crate) fn finish(
     load(&w, &mut sum);
     economics(&w, &mut sum);
     losses::summarise(&w, &mut sum);
+    profit_report::summarise(&w, &mut sum, last_block);
     withholding::summarise(&w, &mut sum);
     decentralisation(&w, &mut sum);
     source(&w, &mut sum);
@@ -290,13 +306,6 @@ fn load(w: &World<'_>, sum: &mut Summary) {
     ld.tx_latency_mean = w.tx_latency_sum / ld.txs_finalised.max(1) as f64;
 }
 
-/// A prover's profit in tokens: revenue less proving cost, gas and slashes.
-fn profit(a: &Agent, gas_price: f64) -> (f64, f64) {
-    let st = &a.stats;
-    let gas_cost = st.gas as f64 * gas_price;
-    (st.revenue - st.proving_cost - gas_cost - st.slashed, gas_cost)
-}
-
 /// Prover economics.
 fn economics(w: &World<'_>, sum: &mut Summary) {
     let gas_price = w.s.provers.gas_cost_per_mgas / 1e6;
@@ -305,7 +314,7 @@ fn economics(w: &World<'_>, sum: &mut Summary) {
     let (mut covering, mut profitable, mut honest_n, mut honest_profitable) = (0, 0, 0, 0);
     for a in &w.agents {
         let st = &a.stats;
-        let (profit, gas_cost) = profit(a, gas_price);
+        let (profit, gas_cost) = (st.profit(gas_price), st.gas as f64 * gas_price);
         e.revenue += st.revenue;
         e.proving_cost += st.proving_cost;
         e.gas_cost += gas_cost;

@@ -8,8 +8,11 @@ use eyre::{Result, WrapErr, bail, ensure};
 use provernet_bindings::{NetworkConfig, Params, Strategy};
 use serde::{Deserialize, Deserializer, Serialize};
 
+pub use crate::capacity::Capacity;
 pub use crate::delegators::Delegators;
+pub use crate::market::Market;
 pub use crate::outage::{Outage, OutageSelect, TopUp};
+pub use crate::population::Group;
 
 /// A complete scenario.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -54,6 +57,10 @@ pub struct Scenario {
     /// Liquid proving pools and the delegators who back them (none by default).
     #[serde(default)]
     pub delegators: Delegators,
+    /// Provers that leave when proving does not pay and newcomers that join when it does (off by
+    /// default: the population is fixed), and where the run's steady part starts.
+    #[serde(default)]
+    pub market: Market,
 }
 
 fn default_seed() -> u64 {
@@ -174,6 +181,21 @@ pub struct Provers {
     pub race_join: f64,
     /// What a prover pays for a million gas, in tokens (its transaction costs).
     pub gas_cost_per_mgas: f64,
+    /// How many machines a prover runs: its class's `machines`, a fixed count, or in proportion to
+    /// its stake (`crate::capacity`). A group may set its own.
+    pub capacity: Capacity,
+    /// Groups of provers (`[[provers.group]]`), each with its own count, stake, hardware, strategy
+    /// and capacity. When present they are the population: `count`, `stake` and `adversaries.share`
+    /// are not used (`crate::population`).
+    #[serde(rename = "group", skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<Group>,
+}
+
+impl Provers {
+    /// Number of provers at the start: the groups' counts, or `count`.
+    pub fn initial_count(&self) -> usize {
+        if self.groups.is_empty() { self.count } else { self.groups.iter().map(|g| g.count).sum() }
+    }
 }
 
 impl Default for Provers {
@@ -190,6 +212,9 @@ impl Default for Provers {
                     blocks_per_mb: 40.0,
                     jitter: 0.3,
                     machines: 2,
+                    fixed_cost_per_block: 0.0,
+                    machine_price: 0.0,
+                    lifetime_blocks: 0.0,
                 },
                 HardwareClass {
                     name: "cpu".into(),
@@ -199,6 +224,9 @@ impl Default for Provers {
                     blocks_per_mb: 90.0,
                     jitter: 0.4,
                     machines: 1,
+                    fixed_cost_per_block: 0.0,
+                    machine_price: 0.0,
+                    lifetime_blocks: 0.0,
                 },
             ],
             mtbf_blocks: 5_000.0,
@@ -206,6 +234,8 @@ impl Default for Provers {
             failure_rate: 0.01,
             race_join: 0.5,
             gas_cost_per_mgas: 0.05,
+            capacity: Capacity::Class,
+            groups: Vec::new(),
         }
     }
 }
@@ -237,6 +267,38 @@ pub enum StakeDist {
     },
 }
 
+impl StakeDist {
+    /// Checks the distribution's parameters; `what` names it in the error (`provers.stake`).
+    pub fn validate(&self, what: &str) -> Result<()> {
+        let positive = |v: f64, field: &str| -> Result<()> {
+            ensure!(v.is_finite() && v > 0.0, "{what}.{field} = {v} must be a positive number");
+            Ok(())
+        };
+        match *self {
+            Self::Equal { amount } => positive(amount, "amount")?,
+            Self::Uniform { min, max } => {
+                positive(min, "min")?;
+                ensure!(max >= min, "{what}: max {max} is below min {min}");
+            }
+            Self::Pareto { min, alpha, max } => {
+                positive(min, "min")?;
+                positive(alpha, "alpha")?;
+                ensure!(max >= min, "{what}: max {max} is below min {min}");
+            }
+        }
+        Ok(())
+    }
+
+    /// One stake drawn from the distribution, in tokens.
+    pub fn draw(&self, rng: &mut crate::rng::Rng) -> f64 {
+        match *self {
+            Self::Equal { amount } => amount,
+            Self::Uniform { min, max } => min + (max - min) * rng.f64(),
+            Self::Pareto { min, alpha, max } => rng.pareto(min, alpha).min(max),
+        }
+    }
+}
+
 /// A hardware class: proving cost and speed.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -253,9 +315,18 @@ pub struct HardwareClass {
     pub blocks_per_mb: f64,
     /// Log-normal shape of the proving time (0: deterministic).
     pub jitter: f64,
-    /// Proofs the prover can run in parallel.
+    /// Proofs the prover can run in parallel (under `provers.capacity = { machines = "class" }`).
     #[serde(default = "one")]
     pub machines: u32,
+    /// Power and hosting per machine per block, in tokens, paid whether it proves or not.
+    #[serde(default)]
+    pub fixed_cost_per_block: f64,
+    /// Purchase price of one machine, in tokens, written off over `lifetime_blocks`.
+    #[serde(default)]
+    pub machine_price: f64,
+    /// Blocks over which `machine_price` is written off (0: no capital cost).
+    #[serde(default)]
+    pub lifetime_blocks: f64,
 }
 
 fn one() -> u32 {
@@ -371,6 +442,8 @@ impl Scenario {
             "provers.count = {} must be between 1 and 100000",
             p.count
         );
+        crate::population::validate_groups(self)?;
+        p.capacity.validate("provers.capacity")?;
         ensure!(!p.classes.is_empty(), "provers.classes must list at least one hardware class");
         for c in &p.classes {
             ensure!(c.share >= 0.0 && c.share.is_finite(), "class {}: share must be >= 0", c.name);
@@ -390,6 +463,7 @@ impl Scenario {
                 "class {}: machines must be between 1 and 64",
                 c.name
             );
+            crate::capacity::validate_costs(c)?;
         }
         ensure!(
             p.classes.iter().map(|c| c.share).sum::<f64>() > 0.0,
@@ -400,18 +474,7 @@ impl Scenario {
         share(p.failure_rate, "provers.failure_rate")?;
         share(p.race_join, "provers.race_join")?;
         ensure!(p.gas_cost_per_mgas >= 0.0, "provers.gas_cost_per_mgas must be >= 0");
-        match p.stake {
-            StakeDist::Equal { amount } => positive(amount, "provers.stake.amount")?,
-            StakeDist::Uniform { min, max } => {
-                positive(min, "provers.stake.min")?;
-                ensure!(max >= min, "provers.stake: max {max} is below min {min}");
-            }
-            StakeDist::Pareto { min, alpha, max } => {
-                positive(min, "provers.stake.min")?;
-                positive(alpha, "provers.stake.alpha")?;
-                ensure!(max >= min, "provers.stake: max {max} is below min {min}");
-            }
-        }
+        p.stake.validate("provers.stake")?;
         let l = &self.load;
         ensure!(
             l.tx_per_block >= 0.0 && l.tx_per_block.is_finite(),
@@ -437,16 +500,17 @@ impl Scenario {
         ensure!(a.faulty_downtime_factor >= 1.0, "adversaries.faulty_downtime_factor must be >= 1");
         ensure!(a.overcommit_open >= 1, "adversaries.overcommit_open must be at least 1");
         ensure!(
-            self.source.favourite < p.count,
+            self.source.favourite < p.initial_count(),
             "source.favourite = {} must name one of the {} provers (0-based)",
             self.source.favourite,
-            p.count
+            p.initial_count()
         );
         share(self.source.withhold_share, "source.withhold_share")?;
         if let Some(o) = &self.outage {
             o.validate()?;
         }
         self.delegators.validate()?;
+        self.market.validate()?;
         ensure!(self.params.min_stake > 0, "params.min_stake must be positive");
         self.params.to_sol().map_err(|e| {
             eyre::eyre!("{e}: the contract's amounts are 96-bit (at most about 7.9e10 tokens)")

@@ -271,6 +271,12 @@ pub fn columns(s: &Summary) -> Vec<(&'static str, f64)> {
         ("others_share_proven", s.withholding.others_share_proven),
         ("others_share_rescued", s.withholding.others_share_rescued),
         ("others_share_failed", s.withholding.others_share_failed),
+        ("utilisation", s.profitability.utilisation),
+        ("honest_steady_profitable_share", s.profitability.honest_steady_profitable_share),
+        ("honest_profit_per_kblock", s.profitability.honest_profit_per_kblock),
+        ("entries", s.market.entries as f64),
+        ("exits", s.market.exits as f64),
+        ("active_at_end", s.market.active_at_end as f64),
         ("wall_s", s.wall_seconds),
     ];
     columns.extend(pool_report::columns(&s.pools));

@@ -68,6 +68,29 @@ pub struct ProverStats {
     pub race_revenue: f64,
     /// Part of `slashed` taken by non-reveal penalties.
     pub non_reveal_slashed: f64,
+    /// Power and hosting of its machines over the blocks it ran them (`crate::capacity`).
+    pub fixed_cost: f64,
+    /// Its machines' price written off over the blocks it ran them.
+    pub capital_cost: f64,
+    /// Machine-blocks its machines spent proving (assignments and races).
+    pub busy_blocks: u64,
+    /// Block it registered (none: it never did).
+    pub joined: Option<u64>,
+    /// Block it exited (`[market]`; none: it stayed).
+    pub exited: Option<u64>,
+}
+
+impl ProverStats {
+    /// Its profit in tokens: revenue less proving, gas, machine (fixed and capital) costs and
+    /// slashes. The one definition every report uses.
+    pub fn profit(&self, gas_price: f64) -> f64 {
+        self.revenue
+            - self.proving_cost
+            - self.gas as f64 * gas_price
+            - self.fixed_cost
+            - self.capital_cost
+            - self.slashed
+    }
 }
 
 /// A posted batch.
@@ -154,6 +177,8 @@ pub(crate) struct Agent {
     /// (batch id, block its proof is ready, last block of its slot).
     pub(crate) held: Vec<(u64, u64, u64)>,
     pub(crate) stats: ProverStats,
+    /// When it joined and left, and its trailing-profit books (`crate::market`).
+    pub(crate) market: crate::market::Book,
 }
 
 /// The whole simulation state.

@@ -3,6 +3,7 @@
 //! for later to the action that runs it. The prover's decisions are its policy
 //! ([`crate::policy`]); every action is a transaction on the real bytecode.
 
+pub(crate) mod entry;
 pub(crate) mod keeper;
 pub(crate) mod prover;
 pub(crate) mod race;
@@ -27,7 +28,7 @@ pub(crate) struct Step {
 }
 
 /// What happens in every block, in this order (docs/simulation.md, "Order within a block").
-pub(crate) const BLOCK_STEPS: [Step; 8] = [
+pub(crate) const BLOCK_STEPS: [Step; 9] = [
     Step {
         agent: "keeper",
         action: "penalizes_withheld_reveals",
@@ -36,6 +37,7 @@ pub(crate) const BLOCK_STEPS: [Step; 8] = [
     Step { agent: "prover", action: "commits_or_reveals", run: prover::commits_or_reveals },
     Step { agent: "prover", action: "dodges_drawn_slots", run: stake::dodges_drawn_slots },
     Step { agent: "prover", action: "whitewashes", run: stake::whitewashes },
+    Step { agent: "prover", action: "market_acts", run: entry::market_acts },
     Step { agent: "prover", action: "tops_up_after_slashes", run: stake::tops_up_after_slashes },
     Step { agent: "rollup", action: "posts_batches", run: rollup::posts_batches },
     Step { agent: "keeper and provers", action: "run_due_jobs", run: run_due_jobs },

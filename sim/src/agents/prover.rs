@@ -114,6 +114,7 @@ fn plans_proof(w: &mut World<'_>, i: usize, id: u64, block: u64, pd: u64) {
     }
     let finish = start + time;
     w.agents[i].machines[m] = finish;
+    w.agents[i].stats.busy_blocks += time;
     w.agents[i].stats.proving_cost += w.prove_cost(i, bytes);
     let failure_rate = w.agents[i].failure_rate;
     if w.agents[i].rng.chance(failure_rate) {

@@ -47,6 +47,7 @@ pub(crate) fn opens(w: &mut World<'_>, id: u64, block: u64, slashed: Option<usiz
         let cost = w.prove_cost(j, bytes) * share;
         w.agents[j].stats.proving_cost += cost;
         w.agents[j].stats.race_cost += cost;
+        w.agents[j].stats.busy_blocks += worked;
         let m = w.agents[j]
             .machines
             .iter()

@@ -117,6 +117,8 @@ pub(crate) fn whitewashes(w: &mut World<'_>, _block: u64) -> Result<()> {
             bail!("prover {i}'s fresh identity could not register: {r}");
         }
         w.agents[k].stake_units = fresh;
+        w.agents[k].market.joined = Some(w.chain.block());
+        w.agents[k].market.last_eval = (w.chain.block(), 0.0, 0.0);
         let d = &mut w.summary.dodging;
         d.shed_reputation_mean =
             (d.shed_reputation_mean * d.rebirths as f64 + rep as f64) / (d.rebirths + 1) as f64;
@@ -127,7 +129,8 @@ pub(crate) fn whitewashes(w: &mut World<'_>, _block: u64) -> Result<()> {
 
 /// Block step: a prover whose active stake a slash left below `minStake` stakes back to its initial
 /// stake, from fresh tokens, `top_up.delay_blocks` after it fell short, if the scenario's `[top_up]`
-/// says provers do and its policy agrees. A prover below on purpose (a dip) is left alone.
+/// says provers do and its policy agrees (with `top_up.if_profitable`: only if proving pays it,
+/// `crate::market`). A prover below on purpose (a dip) is left alone.
 pub(crate) fn tops_up_after_slashes(w: &mut World<'_>, block: u64) -> Result<()> {
     if !w.s.top_up.enabled {
         return Ok(());
@@ -137,9 +140,11 @@ pub(crate) fn tops_up_after_slashes(w: &mut World<'_>, block: u64) -> Result<()>
         let a = &w.agents[i];
         // A pool's stake moves through the pool only (its operator does not top it up here).
         let pooled = a.sender != a.spec.addr;
+        // A prover on its way out (or not in yet) does not buy its way back.
         if a.stake_units >= w.min_stake
             || a.dipped.is_some()
             || pooled
+            || !a.market.active()
             || !a.policy.tops_up_when_short()
         {
             w.agents[i].short_since = None;
@@ -147,6 +152,11 @@ pub(crate) fn tops_up_after_slashes(w: &mut World<'_>, block: u64) -> Result<()>
         }
         let since = *w.agents[i].short_since.get_or_insert(block);
         if block < since + delay {
+            continue;
+        }
+        // It expects to profit if operating (revenue less every cost but the sunk slashes) paid
+        // over its trailing window; if not, it stays short and asks again next block.
+        if w.s.top_up.if_profitable && w.trailing(i, block).is_none_or(|(_, op)| op <= 0.0) {
             continue;
         }
         let amount = units(w.agents[i].spec.stake).saturating_sub(w.agents[i].stake_units);
