@@ -234,9 +234,15 @@ fn run_sensitivity(a: SensitivityArgs, queue: Option<QueueRunners<'_>>) -> Resul
             .ranking
             .iter()
             .take(3)
-            .map(|e| format!("{} {:+.2} [{:+.2}, {:+.2}]", e.input, e.srrc, e.srrc_ci.0, e.srrc_ci.1))
+            .map(|e| {
+                format!("{} {:+.2} [{:+.2}, {:+.2}]", e.input, e.srrc, e.srrc_ci.0, e.srrc_ci.1)
+            })
             .collect();
-        println!("  {}: {}", k.kpi, if top.is_empty() { "did not vary".into() } else { top.join("; ") });
+        println!(
+            "  {}: {}",
+            k.kpi,
+            if top.is_empty() { "did not vary".into() } else { top.join("; ") }
+        );
     }
     if r.inconsistent_runs > 0 {
         eprintln!("error: {} runs disagree with the chain", r.inconsistent_runs);

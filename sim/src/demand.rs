@@ -41,10 +41,13 @@ impl Spike {
     }
 }
 
-/// What the fee schedule is multiplied by at a backlog of `backlog` transactions (waiting for a
-/// batch or for a proof): `1 + fee_backlog_k x backlog / batch_txs`, capped at `fee_backlog_max`.
-/// The backlog is counted in full batches so that `k` reads as "the fee rises by k of its base for
-/// every full batch waiting", whatever the batch size.
+/// What the fee schedule is multiplied by at a backlog of `backlog` transactions waiting for a
+/// batch: `1 + fee_backlog_k x backlog / batch_txs`, capped at `fee_backlog_max`. The backlog is
+/// counted in full batches so that `k` reads as "the fee rises by k of its base for every full
+/// batch waiting", whatever the batch size. Transactions in posted batches awaiting their proof do
+/// not count: with slots every batch waits for its slot's end anyway, so they would price a full
+/// slot of normal load as congestion; the queue for a batch is what the posting cap (or provers
+/// too slow to keep up with the rollup's own schedule) leaves behind.
 pub(crate) fn fee_multiplier(l: &Load, backlog: u64) -> f64 {
     if l.fee_backlog_k <= 0.0 {
         return 1.0;

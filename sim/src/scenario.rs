@@ -142,8 +142,8 @@ pub struct Load {
     /// to it.
     pub fee_per_kb: f64,
     /// The backlog fee: the schedule's fee is multiplied by `1 + fee_backlog_k x backlog /
-    /// batch_txs` (backlog: transactions waiting for a batch or a proof), at most
-    /// `fee_backlog_max` (0: the fixed schedule).
+    /// batch_txs` (backlog: transactions waiting for a batch), at most `fee_backlog_max` (0: the
+    /// fixed schedule).
     pub fee_backlog_k: f64,
     /// The backlog fee's cap, as a multiple of the schedule (at least 1).
     pub fee_backlog_max: f64,
@@ -680,8 +680,8 @@ mod tests {
             let e = Scenario::parse(&format!("name = \"x\"\n[load]\n{text}")).unwrap_err();
             assert!(format!("{e:#}").contains(want), "{text}: {e:#}");
         }
-        let e = Scenario::parse("name = \"x\"\n[[load.spikes]]\nstart = 5\nblocks = 3\n")
-            .unwrap_err();
+        let e =
+            Scenario::parse("name = \"x\"\n[[load.spikes]]\nstart = 5\nblocks = 3\n").unwrap_err();
         assert!(format!("{e:#}").contains("missing field `multiplier`"), "{e:#}");
     }
 

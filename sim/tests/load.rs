@@ -54,11 +54,18 @@ fn a_spike_above_the_posting_cap_leaves_transactions_waiting_and_they_count_in_l
     assert!(l.tx_latency_p99 >= l.tx_latency_p95 && l.tx_latency_p95 >= l.tx_latency_p50);
     // More than 5% never posted: the p95 is a waiting transaction's wait, at least the blocks
     // from the spike's last arrivals to the end of posting.
-    assert!(l.tx_latency_p95 > l.tx_latency_mean, "p95 {} mean {}", l.tx_latency_p95, l.tx_latency_mean);
+    assert!(
+        l.tx_latency_p95 > l.tx_latency_mean,
+        "p95 {} mean {}",
+        l.tx_latency_p95,
+        l.tx_latency_mean
+    );
     let mut calm = spiked("");
     calm.load.spikes.clear();
     let calm = run(&calm);
-    assert_eq!(calm.load.share_never_posted, 0.0, "without the spike every transaction is posted");
+    // Without the spike only the last block's arrivals and any re-orged batch's transactions are
+    // left when posting ends.
+    assert!(calm.load.share_never_posted < 0.02, "calm: {}", calm.load.share_never_posted);
 }
 
 #[test]
@@ -79,7 +86,8 @@ fn the_backlog_fee_is_paid_through_the_contract_and_reaches_the_provers() {
 #[test]
 fn elastic_users_send_fewer_transactions_when_the_backlog_raises_the_fee() {
     let inelastic = run(&spiked("fee_backlog_k = 0.5\nfee_backlog_max = 3.0"));
-    let elastic = run(&spiked("fee_backlog_k = 0.5\nfee_backlog_max = 3.0\ndemand_elasticity = 1.5"));
+    let elastic =
+        run(&spiked("fee_backlog_k = 0.5\nfee_backlog_max = 3.0\ndemand_elasticity = 1.5"));
     assert!(
         elastic.load.txs_arrived < inelastic.load.txs_arrived,
         "{} vs {}",

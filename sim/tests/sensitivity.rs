@@ -53,6 +53,7 @@ fn a_small_sensitivity_run_ranks_every_input_and_writes_its_files() {
         assert!((40.0..=400.0).contains(&x[2]));
     }
     assert_eq!(a.kpis.len(), 3);
+    assert!(a.kpis.iter().any(|k| k.rank_r2.is_some()), "some KPI varies over the points");
     for k in a.kpis.iter().filter(|k| k.rank_r2.is_some()) {
         assert_eq!(k.ranking.len(), 3, "{}", k.kpi);
         assert!(k.ranking.windows(2).all(|w| w[0].srrc.abs() >= w[1].srrc.abs()), "{}", k.kpi);
@@ -76,9 +77,15 @@ fn a_bad_spec_is_refused_with_what_to_change() {
     let cases = [
         (SPEC.replace("samples = 8", "samples = 5"), "samples = 5 is too few for 3 inputs"),
         (SPEC.replace("\"hhi_assignments\"", "\"hhi\""), "kpi `hhi` is not a table.csv column"),
-        (SPEC.replace("min = 0.1", "min = 1.5"), "input `provers.race_join`: max 0.9 must be above min 1.5"),
+        (
+            SPEC.replace("min = 0.1", "min = 1.5"),
+            "input `provers.race_join`: max 0.9 must be above min 1.5",
+        ),
         (SPEC.replace("min = 40.0", "min = 0.0"), "a log range needs min > 0"),
-        (SPEC.replace("tree_depth = 2", "tree_depth = 9"), "tree_depth = 9 must be between 1 and 4"),
+        (
+            SPEC.replace("tree_depth = 2", "tree_depth = 9"),
+            "tree_depth = 9 must be between 1 and 4",
+        ),
     ];
     for (text, want) in cases {
         let e = Spec::parse(&text).unwrap_err();
@@ -86,7 +93,10 @@ fn a_bad_spec_is_refused_with_what_to_change() {
     }
     let typo = Spec::parse(&SPEC.replace("provers.race_join", "provers.race_jion")).unwrap();
     let e = typo.cells(&tiny()).unwrap_err();
-    assert!(format!("{e:#}").contains("input `provers.race_jion`: the scenario has no such field"), "{e:#}");
+    assert!(
+        format!("{e:#}").contains("input `provers.race_jion`: the scenario has no such field"),
+        "{e:#}"
+    );
     let out_of_range = Spec::parse(&SPEC.replace("max = 0.9", "max = 3.0")).unwrap();
     let e = out_of_range.cells(&tiny()).unwrap_err();
     assert!(format!("{e:#}").contains("provers.race_join"), "{e:#}");

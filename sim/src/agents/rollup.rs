@@ -26,7 +26,7 @@ pub(crate) fn posts_batches(w: &mut World<'_>, block: u64) -> Result<()> {
         return Ok(());
     }
     let l = &w.s.load;
-    let multiple = demand::fee_multiplier(l, w.pending_count + w.inflight_txs);
+    let multiple = demand::fee_multiplier(l, w.pending_count);
     let arrivals = w.rng.poisson(demand::rate(l, block - w.first_block, multiple));
     if arrivals > 0 {
         let bytes = demand::arrival_bytes(l, arrivals, &mut w.size_rng);
@@ -48,7 +48,7 @@ pub(crate) fn posts_batches(w: &mut World<'_>, block: u64) -> Result<()> {
             break;
         }
         // The fee answers the backlog as the batch leaves it (this batch still counted).
-        let multiple = demand::fee_multiplier(l, w.pending_count + w.inflight_txs);
+        let multiple = demand::fee_multiplier(l, w.pending_count);
         let chunks = takes_oldest(w, l.batch_txs.min(w.pending_count));
         let bytes = chunks.iter().map(|c| c.bytes).sum();
         let fee = fee_units(w, bytes, multiple);
@@ -135,13 +135,7 @@ pub(crate) fn posts_dummy(w: &mut World<'_>, block: u64) -> Result<()> {
 
 /// Posts one batch of `bytes` of transactions (`chunks`) for `fee` units and hands it to the prover
 /// the chain drew, or to the race if nobody could take it.
-fn posts(
-    w: &mut World<'_>,
-    block: u64,
-    chunks: Vec<TxRun>,
-    bytes: u64,
-    fee: u128,
-) -> Result<()> {
+fn posts(w: &mut World<'_>, block: u64, chunks: Vec<TxRun>, bytes: u64, fee: u128) -> Result<()> {
     let id = w.batches.len() as u64 + 1;
     let dummy = chunks.is_empty();
     prepays(w, fee)?;

@@ -139,7 +139,10 @@ impl Spec {
 
     fn validate(&self) -> Result<()> {
         let k = self.input.len();
-        ensure!(k >= 1, "the spec lists no [[input]]: name at least one scenario key and its range");
+        ensure!(
+            k >= 1,
+            "the spec lists no [[input]]: name at least one scenario key and its range"
+        );
         ensure!(
             self.samples >= k + 3,
             "samples = {} is too few for {k} inputs: the rank regression needs at least inputs + 3 \
@@ -201,6 +204,9 @@ impl Spec {
             .map(|a| match lookup(&doc, &a.key) {
                 Some(toml::Value::Integer(_)) => Ok(true),
                 Some(toml::Value::Float(_)) => Ok(false),
+                // Token amounts (`params.min_stake`) serialise as exact decimal strings and read
+                // back from a number in whole tokens.
+                Some(toml::Value::String(t)) if t.parse::<f64>().is_ok() => Ok(false),
                 Some(v) => bail!("input `{}` is not a number in the scenario (it is {v})", a.key),
                 None => bail!(
                     "input `{}`: the scenario has no such field (keys are dotted paths, array \
@@ -358,7 +364,12 @@ pub fn analyse(base: &Scenario, spec: &Spec, cells: &[Point], summaries: &[Summa
     let r = spec.seeds.len();
     let samples: Vec<Vec<f64>> = cells
         .chunks(r)
-        .map(|c| c[0].coords.iter().map(|v| v.as_float().or(v.as_integer().map(|i| i as f64)).unwrap_or(f64::NAN)).collect())
+        .map(|c| {
+            c[0].coords
+                .iter()
+                .map(|v| v.as_float().or(v.as_integer().map(|i| i as f64)).unwrap_or(f64::NAN))
+                .collect()
+        })
         .collect();
     let per_point: Vec<Vec<MeanCi>> = summaries
         .chunks(r)
@@ -383,7 +394,15 @@ pub fn analyse(base: &Scenario, spec: &Spec, cells: &[Point], summaries: &[Summa
         .kpis
         .iter()
         .enumerate()
-        .map(|(j, name)| kpi(spec, name, &samples, &per_point.iter().map(|p| &p[j]).collect::<Vec<_>>(), &mut rng))
+        .map(|(j, name)| {
+            kpi(
+                spec,
+                name,
+                &samples,
+                &per_point.iter().map(|p| &p[j]).collect::<Vec<_>>(),
+                &mut rng,
+            )
+        })
         .collect();
     Analysis {
         scenario: base.name.clone(),
@@ -396,7 +415,13 @@ pub fn analyse(base: &Scenario, spec: &Spec, cells: &[Point], summaries: &[Summa
 }
 
 /// One KPI's ranking and tree over the points that measured it.
-fn kpi(spec: &Spec, name: &str, samples: &[Vec<f64>], stats: &[&MeanCi], rng: &mut Rng) -> KpiResult {
+fn kpi(
+    spec: &Spec,
+    name: &str,
+    samples: &[Vec<f64>],
+    stats: &[&MeanCi],
+    rng: &mut Rng,
+) -> KpiResult {
     let keep: Vec<usize> = (0..samples.len()).filter(|&i| stats[i].mean.is_finite()).collect();
     let y: Vec<f64> = keep.iter().map(|&i| stats[i].mean).collect();
     let inputs: Vec<Vec<f64>> =
@@ -405,8 +430,10 @@ fn kpi(spec: &Spec, name: &str, samples: &[Vec<f64>], stats: &[&MeanCi], rng: &m
     let n = y.len().max(1) as f64;
     let mean = y.iter().sum::<f64>() / n;
     let var = y.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
-    let noise = keep.iter().map(|&i| stats[i].sd.powi(2) / stats[i].n.max(1) as f64).sum::<f64>() / n;
-    let range = y.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let noise =
+        keep.iter().map(|&i| stats[i].sd.powi(2) / stats[i].n.max(1) as f64).sum::<f64>() / n;
+    let range =
+        y.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)));
     let fit = if y.len() >= spec.input.len() + 3 { ranks::fit(&inputs, &y) } else { None };
     let mut ranking = Vec::new();
     let mut tree = None;

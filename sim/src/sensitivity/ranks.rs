@@ -77,7 +77,12 @@ fn residuals(columns: &[Vec<f64>], y: &[f64]) -> Option<Vec<f64>> {
         return Some(y.to_vec());
     }
     let b = least_squares(columns, y)?;
-    Some(y.iter().enumerate().map(|(i, v)| v - columns.iter().zip(&b).map(|(c, b)| c[i] * b).sum::<f64>()).collect())
+    Some(
+        y.iter()
+            .enumerate()
+            .map(|(i, v)| v - columns.iter().zip(&b).map(|(c, b)| c[i] * b).sum::<f64>())
+            .collect(),
+    )
 }
 
 fn correlation(a: &[f64], b: &[f64]) -> f64 {
@@ -134,7 +139,8 @@ pub fn bootstrap(
     let (mut srrc, mut prcc) = (vec![Vec::new(); k], vec![Vec::new(); k]);
     for _ in 0..resamples {
         let pick: Vec<usize> = (0..n).map(|_| rng.below(n as u64) as usize).collect();
-        let xs: Vec<Vec<f64>> = inputs.iter().map(|c| pick.iter().map(|&i| c[i]).collect()).collect();
+        let xs: Vec<Vec<f64>> =
+            inputs.iter().map(|c| pick.iter().map(|&i| c[i]).collect()).collect();
         let y: Vec<f64> = pick.iter().map(|&i| kpi[i]).collect();
         if let Some(f) = fit(&xs, &y) {
             for j in 0..k {
@@ -164,18 +170,19 @@ mod tests {
         assert_eq!(ranks(&[3.0, 1.0, 3.0, 2.0]), vec![3.5, 1.0, 3.5, 2.0]);
     }
 
-    /// y = exp(4 a) + 0.3 b^3 on a Latin hypercube, plus a third input that does nothing: both
+    /// y = exp(4 a) + 30 b^3 on a Latin hypercube, plus a third input that does nothing: both
     /// effects are monotone, a's the larger, so the ranking must be a, b, then c near zero.
     #[test]
     fn a_known_monotone_function_ranks_its_inputs_in_order() {
         let pts = lhs::unit_points(200, 3, &mut Rng::new(3, 1));
         let cols: Vec<Vec<f64>> = (0..3).map(|j| pts.iter().map(|p| p[j]).collect()).collect();
-        let y: Vec<f64> = pts.iter().map(|p| (4.0 * p[0]).exp() + 0.3 * p[1].powi(3) * 54.0).collect();
+        let y: Vec<f64> = pts.iter().map(|p| (4.0 * p[0]).exp() + 30.0 * p[1].powi(3)).collect();
         let f = fit(&cols, &y).unwrap();
         assert!(f.srrc[0] > f.srrc[1] && f.srrc[1] > 0.2, "{f:?}");
         assert!(f.srrc[2].abs() < 0.1, "the idle input: {f:?}");
         assert!(f.prcc[0] > 0.9 && f.prcc[1] > 0.5 && f.prcc[2].abs() < 0.15, "{f:?}");
-        assert!(f.r2 > 0.9, "{f:?}");
+        // Additive in the values, not in the ranks: the rank regression explains most, not all.
+        assert!(f.r2 > 0.85, "{f:?}");
         // A decreasing effect has a negative sign; a perfectly monotone single input scores 1.
         let neg: Vec<f64> = cols[0].iter().map(|a| -a.powi(5)).collect();
         assert!((fit(&cols[..1], &neg).unwrap().srrc[0] + 1.0).abs() < 1e-9);

@@ -14,9 +14,12 @@ use super::{Analysis, KpiResult};
 /// Writes every output of `a` into `out`.
 pub fn write(out: &Path, a: &Analysis) -> Result<()> {
     let json = serde_json::to_string_pretty(a).wrap_err("while encoding sensitivity.json")?;
-    std::fs::write(out.join("sensitivity.json"), json).wrap_err("while writing sensitivity.json")?;
-    std::fs::write(out.join("sensitivity.md"), markdown(a)).wrap_err("while writing sensitivity.md")?;
-    std::fs::write(out.join("samples.csv"), samples_csv(a)).wrap_err("while writing samples.csv")?;
+    std::fs::write(out.join("sensitivity.json"), json)
+        .wrap_err("while writing sensitivity.json")?;
+    std::fs::write(out.join("sensitivity.md"), markdown(a))
+        .wrap_err("while writing sensitivity.md")?;
+    std::fs::write(out.join("samples.csv"), samples_csv(a))
+        .wrap_err("while writing samples.csv")?;
     tornado(&out.join("tornado"), a)
 }
 
@@ -55,7 +58,14 @@ fn markdown(a: &Analysis) -> String {
     );
     s.push_str("| input | min | max | scale |\n|---|---:|---:|---|\n");
     for i in &sp.input {
-        let _ = writeln!(s, "| `{}` | {} | {} | {} |", i.key, i.min, i.max, if i.log { "log" } else { "linear" });
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | {} | {} |",
+            i.key,
+            i.min,
+            i.max,
+            if i.log { "log" } else { "linear" }
+        );
     }
     if !sp.set.is_empty() {
         let set: Vec<String> = sp.set.iter().map(|(k, v)| format!("`{k}` = {v}")).collect();
@@ -82,7 +92,9 @@ fn kpi_section(s: &mut String, k: &KpiResult, names: &[String]) {
         100.0 * k.seed_noise_share
     );
     let Some(r2) = k.rank_r2 else {
-        s.push_str("\nThe KPI did not vary over the points (or too few measured it): nothing to rank.\n");
+        s.push_str(
+            "\nThe KPI did not vary over the points (or too few measured it): nothing to rank.\n",
+        );
         return;
     };
     let _ = writeln!(
@@ -124,7 +136,8 @@ fn tornado(stem: &Path, a: &Analysis) -> Result<()> {
     let png = stem.with_extension("png");
     {
         let root = SVGBackend::new(&svg, size).into_drawing_area();
-        draw_all(&root, &panels, rows, cols).map_err(|e| eyre!("while drawing {}: {e}", svg.display()))?;
+        draw_all(&root, &panels, rows, cols)
+            .map_err(|e| eyre!("while drawing {}: {e}", svg.display()))?;
     }
     let root = BitMapBackend::new(&png, size).into_drawing_area();
     draw_all(&root, &panels, rows, cols).map_err(|e| eyre!("while drawing {}: {e}", png.display()))
@@ -159,7 +172,10 @@ fn draw<DB: DrawingBackend>(
         names[n - 1 - r as usize].clone()
     };
     let mut chart = ChartBuilder::on(area)
-        .caption(format!("{}: SRRC (rank R² {:.2})", k.kpi, k.rank_r2.unwrap_or(f64::NAN)), ("sans-serif", 17))
+        .caption(
+            format!("{}: SRRC (rank R² {:.2})", k.kpi, k.rank_r2.unwrap_or(f64::NAN)),
+            ("sans-serif", 17),
+        )
         .margin(10)
         .x_label_area_size(34)
         .y_label_area_size(230)
@@ -181,7 +197,10 @@ fn draw<DB: DrawingBackend>(
         let y = row(i);
         let color = if e.srrc >= 0.0 { RGBColor(200, 80, 60) } else { RGBColor(60, 110, 190) };
         let fill = if e.clear() { color.filled() } else { color.mix(0.35).filled() };
-        chart.draw_series(std::iter::once(Rectangle::new([(0.0, y - 0.32), (e.srrc, y + 0.32)], fill)))?;
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [(0.0, y - 0.32), (e.srrc, y + 0.32)],
+            fill,
+        )))?;
         if e.srrc_ci.0.is_finite() {
             let (lo, hi) = e.srrc_ci;
             let whisker = BLACK.stroke_width(1);
