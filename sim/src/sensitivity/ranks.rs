@@ -60,11 +60,12 @@ fn least_squares(columns: &[Vec<f64>], y: &[f64]) -> Option<Vec<f64>> {
             return None;
         }
         m.swap(c, p);
-        for r in 0..k {
+        let pivot = m[c].clone();
+        for (r, row) in m.iter_mut().enumerate() {
             if r != c {
-                let f = m[r][c] / m[c][c];
-                for j in c..=k {
-                    m[r][j] -= f * m[c][j];
+                let f = row[c] / pivot[c];
+                for (x, p) in row.iter_mut().zip(&pivot).skip(c) {
+                    *x -= f * p;
                 }
             }
         }
@@ -125,6 +126,9 @@ pub fn fit(inputs: &[Vec<f64>], kpi: &[f64]) -> Option<RankFit> {
     Some(RankFit { srrc, prcc, r2 })
 }
 
+/// A 95% interval `(lo, hi)` per input.
+pub type Intervals = Vec<(f64, f64)>;
+
 /// A 95% percentile interval per input, for SRRC and for PRCC, from `resamples` bootstrap
 /// resamples of the sample points (drawn with replacement); resamples where the fit is undefined
 /// (a constant column) are skipped. `None` if fewer than half of them could be fitted.
@@ -133,7 +137,7 @@ pub fn bootstrap(
     kpi: &[f64],
     resamples: usize,
     rng: &mut Rng,
-) -> Option<(Vec<(f64, f64)>, Vec<(f64, f64)>)> {
+) -> Option<(Intervals, Intervals)> {
     let n = kpi.len();
     let k = inputs.len();
     let (mut srrc, mut prcc) = (vec![Vec::new(); k], vec![Vec::new(); k]);
