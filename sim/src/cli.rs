@@ -1,4 +1,5 @@
-//! `provernet sim run|sweep|bench`: the command line over [`crate::engine`] and [`crate::sweep`].
+//! `provernet sim run|sweep|sensitivity|bench`: the command line over [`crate::engine`],
+//! [`crate::sweep`] and [`crate::sensitivity`].
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cell::{CellRunner, LocalCells};
 use crate::scenario::Scenario;
-use crate::{engine, output, sweep};
+use crate::{engine, output, sensitivity, sweep};
 
 /// Simulation commands.
 #[derive(Debug, clap::Subcommand)]
@@ -19,6 +20,9 @@ pub enum SimCommand {
     /// Run a parameter grid over many seeds in parallel and write a table, statistics with 95%
     /// intervals and comparison plots.
     Sweep(SweepArgs),
+    /// Rank which inputs drive each KPI: Latin-hypercube points over the spec's ranges, each over
+    /// a few seeds; rank regression (SRRC, PRCC) with bootstrap intervals and regression trees.
+    Sensitivity(SensitivityArgs),
     /// Measure run time against provers and batches (the scale benchmark).
     Bench(BenchArgs),
 }
@@ -72,6 +76,27 @@ pub struct SweepArgs {
     pub reproducible: bool,
 }
 
+/// `sim sensitivity`.
+#[derive(Debug, clap::Args)]
+pub struct SensitivityArgs {
+    /// Base scenario file (TOML).
+    #[arg(long)]
+    pub scenario: PathBuf,
+    /// Spec file (TOML): the inputs' ranges, samples, seeds and KPIs (see
+    /// scenarios/sensitivity.toml).
+    #[arg(long)]
+    pub spec: PathBuf,
+    /// Output folder: sensitivity.json/.md, samples.csv, tornado.svg/png.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Parallel runs (0: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub jobs: usize,
+    /// Run the cells on the workers of a job queue (as `sim sweep --queue`).
+    #[arg(long, value_name = "URL", conflicts_with = "jobs")]
+    pub queue: Option<String>,
+}
+
 /// `sim bench`.
 #[derive(Debug, clap::Args)]
 pub struct BenchArgs {
@@ -103,6 +128,7 @@ pub fn run_with(cmd: SimCommand, queue: Option<QueueRunners<'_>>) -> Result<Exit
     match cmd {
         SimCommand::Run(a) => run_one(a),
         SimCommand::Sweep(a) => run_sweep(a, queue),
+        SimCommand::Sensitivity(a) => run_sensitivity(a, queue),
         SimCommand::Bench(a) => run_bench(a),
     }
 }
@@ -174,6 +200,57 @@ fn run_one(a: RunArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The runner of a sweep's or a sensitivity run's cells: this machine's cores, or a job queue.
+fn runner(
+    jobs: usize,
+    url: Option<&str>,
+    queue: Option<QueueRunners<'_>>,
+    command: &str,
+) -> Result<Box<dyn CellRunner>> {
+    Ok(match (url, queue) {
+        (None, _) => Box::new(LocalCells { jobs }),
+        (Some(url), Some(connect)) => connect(url)?,
+        (Some(_), None) => eyre::bail!(
+            "--queue needs the job queue client of the `provernet` binary: run \
+             `provernet sim {command} --queue URL ...` (this binary runs {command} cells locally only)"
+        ),
+    })
+}
+
+fn run_sensitivity(a: SensitivityArgs, queue: Option<QueueRunners<'_>>) -> Result<ExitCode> {
+    let base = Scenario::load(&a.scenario)?;
+    let spec = sensitivity::Spec::load(&a.spec)?;
+    let runner = runner(a.jobs, a.queue.as_deref(), queue, "sensitivity")?;
+    let started = Instant::now();
+    let r = sensitivity::run(&base, &spec, &a.out, runner.as_ref())?;
+    println!(
+        "{} runs in {:.1} s; sensitivity.md/json, samples.csv and tornado.svg/png in {}",
+        spec.samples * spec.seeds.len(),
+        started.elapsed().as_secs_f64(),
+        a.out.display()
+    );
+    for k in &r.kpis {
+        let top: Vec<String> = k
+            .ranking
+            .iter()
+            .take(3)
+            .map(|e| {
+                format!("{} {:+.2} [{:+.2}, {:+.2}]", e.input, e.srrc, e.srrc_ci.0, e.srrc_ci.1)
+            })
+            .collect();
+        println!(
+            "  {}: {}",
+            k.kpi,
+            if top.is_empty() { "did not vary".into() } else { top.join("; ") }
+        );
+    }
+    if r.inconsistent_runs > 0 {
+        eprintln!("error: {} runs disagree with the chain", r.inconsistent_runs);
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run_sweep(a: SweepArgs, queue: Option<QueueRunners<'_>>) -> Result<ExitCode> {
     let base = Scenario::load(&a.scenario)?;
     let mut grid = match &a.grid {
@@ -183,14 +260,7 @@ fn run_sweep(a: SweepArgs, queue: Option<QueueRunners<'_>>) -> Result<ExitCode> 
     if let Some(n) = a.seeds {
         grid.seeds = (1..=n).collect();
     }
-    let runner: Box<dyn CellRunner> = match (&a.queue, queue) {
-        (None, _) => Box::new(LocalCells { jobs: a.jobs }),
-        (Some(url), Some(connect)) => connect(url)?,
-        (Some(_), None) => eyre::bail!(
-            "--queue needs the job queue client of the `provernet` binary: run \
-             `provernet sim sweep --queue URL ...` (this binary runs sweeps locally only)"
-        ),
-    };
+    let runner = runner(a.jobs, a.queue.as_deref(), queue, "sweep")?;
     let timing = if a.reproducible { sweep::Timing::Omitted } else { sweep::Timing::Measured };
     let started = Instant::now();
     let rows = sweep::run_on(&base, &grid, &a.out, runner.as_ref(), timing)?;

@@ -191,8 +191,10 @@ impl World<'_> {
         let load = &mut self.summary.load;
         load.user_cost += fee;
         let hl = self.s.load.value_half_life;
-        for (arrived, n) in chunks {
-            let delay = (now - arrived) as f64;
+        for run in chunks {
+            let n = run.count;
+            let delay = (now - run.arrived) as f64;
+            self.waits.push((now - run.arrived, n));
             load.txs_finalised += n;
             load.user_value += n as f64 * self.s.load.tx_value * 0.5f64.powf(delay / hl);
             self.tx_latency_sum += delay * n as f64;
@@ -222,11 +224,11 @@ impl World<'_> {
     /// have been waiting all along).
     pub(crate) fn reorgs_out(&mut self, id: u64) {
         let chunks = std::mem::take(&mut self.batch_mut(id).chunks);
-        for &(arrived, n) in chunks.iter().rev() {
-            self.summary.load.txs_reorged += n;
-            self.inflight_txs -= n;
-            self.pending_count += n;
-            self.pending_txs.push_front((arrived, n));
+        for &run in chunks.iter().rev() {
+            self.summary.load.txs_reorged += run.count;
+            self.inflight_txs -= run.count;
+            self.pending_count += run.count;
+            self.pending_txs.push_front(run);
         }
     }
 }

@@ -250,6 +250,26 @@ pub struct LoadMetrics {
     pub user_welfare: f64,
     /// Mean blocks from arrival to proof over finalised transactions.
     pub tx_latency_mean: f64,
+    /// Mean latency over every transaction that arrived, those still waiting at the end counted at
+    /// their wait so far (a lower bound: `crate::latency`).
+    pub tx_latency_mean_censored: f64,
+    /// Median latency, waiting transactions counted at their wait so far (blocks).
+    pub tx_latency_p50: f64,
+    /// 95th percentile latency, waiting transactions counted at their wait so far (blocks).
+    pub tx_latency_p95: f64,
+    /// 99th percentile latency, waiting transactions counted at their wait so far (blocks).
+    pub tx_latency_p99: f64,
+    /// Share of arrived transactions never posted in a batch (still queued at the end).
+    pub share_never_posted: f64,
+    /// Share of arrived transactions not finalised at the end (never posted, or posted and not
+    /// proven).
+    pub share_unfinalised: f64,
+    /// Bytes of the transactions that arrived.
+    pub bytes_arrived: u64,
+    /// Mean multiple of the fee schedule the backlog fee charged, over the real batches posted.
+    pub fee_multiple_mean: f64,
+    /// Largest multiple of the fee schedule the backlog fee charged.
+    pub fee_multiple_max: f64,
 }
 
 /// Prover economics, in tokens.

@@ -15,7 +15,7 @@ use plotters::prelude::*;
 static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 static REGISTER: Once = Once::new();
 
-fn register_font() {
+pub(crate) fn register_font() {
     REGISTER.call_once(|| {
         // The bundled file is a valid TrueType font; a failure here would only drop PNG text.
         let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT);

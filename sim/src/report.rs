@@ -304,6 +304,9 @@ fn load(w: &World<'_>, sum: &mut Summary) {
     ld.user_cost_per_tx = ld.user_cost / ld.txs_finalised.max(1) as f64;
     ld.user_welfare = ld.user_value - ld.user_cost;
     ld.tx_latency_mean = w.tx_latency_sum / ld.txs_finalised.max(1) as f64;
+    crate::latency::books(w, w.chain.block(), ld);
+    let real_batches = w.batches.len() as u64 - sum.source.dummies;
+    ld.fee_multiple_mean = w.fee_multiplier_sum / real_batches.max(1) as f64;
 }
 
 /// Prover economics.

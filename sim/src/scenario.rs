@@ -120,10 +120,23 @@ impl Default for ChainCfg {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Load {
-    /// Mean transactions arriving per block (Poisson).
+    /// Mean transactions arriving per block (Poisson), before the daily cycle, spikes and the
+    /// users' reaction to the fee (`crate::demand`).
     pub tx_per_block: f64,
-    /// Bytes of data per transaction.
+    /// Amplitude of the daily cycle, as a share of `tx_per_block` (0: a steady rate; 0.5: the rate
+    /// swings between half and one and a half times `tx_per_block`).
+    pub daily_amplitude: f64,
+    /// Length of the daily cycle in blocks (7,200: a day of 12-second blocks). The cycle starts
+    /// rising at the first batch.
+    pub daily_period_blocks: u64,
+    /// Load spikes: for `blocks` blocks from `start` (blocks after the first batch) the rate is
+    /// multiplied by `multiplier`; overlapping spikes multiply.
+    pub spikes: Vec<Spike>,
+    /// Mean bytes of data per transaction.
     pub tx_bytes: u64,
+    /// Log-normal shape of a transaction's size around the mean `tx_bytes` (0: every transaction
+    /// is exactly `tx_bytes`).
+    pub tx_bytes_sigma: f64,
     /// Transactions per full batch.
     pub batch_txs: u64,
     /// A partial batch is posted once its oldest transaction has waited this many blocks.
@@ -135,6 +148,15 @@ pub struct Load {
     /// Proving fee per kilobyte of batch data, in tokens. A fee below `params.min_fee` is raised
     /// to it.
     pub fee_per_kb: f64,
+    /// The backlog fee: the schedule's fee is multiplied by `1 + fee_backlog_k x backlog /
+    /// batch_txs` (backlog: transactions waiting for a batch), at most `fee_backlog_max` (0: the
+    /// fixed schedule).
+    pub fee_backlog_k: f64,
+    /// The backlog fee's cap, as a multiple of the schedule (at least 1).
+    pub fee_backlog_max: f64,
+    /// How users' demand answers the fee: arrivals fall as `fee multiple ^ -demand_elasticity`
+    /// (0: demand ignores the fee).
+    pub demand_elasticity: f64,
     /// The rollup prepays fees (`depositFees`) for this many full batches at a time, and tops the
     /// balance up by as much whenever it cannot cover the next batch's fee.
     pub fee_deposit_batches: u64,
@@ -148,17 +170,36 @@ impl Default for Load {
     fn default() -> Self {
         Self {
             tx_per_block: 400.0,
+            daily_amplitude: 0.0,
+            daily_period_blocks: 7_200,
+            spikes: Vec::new(),
             tx_bytes: 200,
+            tx_bytes_sigma: 0.0,
             batch_txs: 400,
             max_batch_wait: 10,
             max_batches_per_block: 8,
             fee_base: 1.0,
             fee_per_kb: 0.05,
+            fee_backlog_k: 0.0,
+            fee_backlog_max: 4.0,
+            demand_elasticity: 0.0,
             fee_deposit_batches: 100,
             tx_value: 0.05,
             value_half_life: 50.0,
         }
     }
+}
+
+/// A load spike (`[[load.spikes]]`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spike {
+    /// First block of the spike, in blocks after the first batch.
+    pub start: u64,
+    /// Its length in blocks (at least 1).
+    pub blocks: u64,
+    /// The factor on the arrival rate while it runs (> 0; below 1 a lull).
+    pub multiplier: f64,
 }
 
 /// The prover population.
@@ -481,6 +522,42 @@ impl Scenario {
             "load.tx_per_block must be >= 0"
         );
         ensure!(l.tx_bytes >= 1, "load.tx_bytes must be at least 1");
+        ensure!(
+            (0.0..=3.0).contains(&l.tx_bytes_sigma),
+            "load.tx_bytes_sigma = {} must be in [0, 3] (0: fixed-size transactions)",
+            l.tx_bytes_sigma
+        );
+        ensure!(
+            (0.0..=1.0).contains(&l.daily_amplitude),
+            "load.daily_amplitude = {} must be in [0, 1] (a share of tx_per_block; above 1 the rate \
+             would go negative)",
+            l.daily_amplitude
+        );
+        ensure!(l.daily_period_blocks >= 1, "load.daily_period_blocks must be at least 1");
+        for (i, sp) in l.spikes.iter().enumerate() {
+            ensure!(sp.blocks >= 1, "load.spikes[{i}].blocks must be at least 1");
+            ensure!(
+                sp.multiplier.is_finite() && sp.multiplier > 0.0,
+                "load.spikes[{i}].multiplier = {} must be a positive number (below 1: a lull)",
+                sp.multiplier
+            );
+        }
+        ensure!(
+            l.fee_backlog_k >= 0.0 && l.fee_backlog_k.is_finite(),
+            "load.fee_backlog_k = {} must be >= 0 (0: the fixed fee schedule)",
+            l.fee_backlog_k
+        );
+        ensure!(
+            l.fee_backlog_max >= 1.0 && l.fee_backlog_max.is_finite(),
+            "load.fee_backlog_max = {} must be at least 1 (a cap on the fee's multiple of its \
+             schedule)",
+            l.fee_backlog_max
+        );
+        ensure!(
+            (0.0..=10.0).contains(&l.demand_elasticity),
+            "load.demand_elasticity = {} must be in [0, 10] (0: demand ignores the fee)",
+            l.demand_elasticity
+        );
         ensure!(l.batch_txs >= 1, "load.batch_txs must be at least 1");
         ensure!(l.max_batches_per_block >= 1, "load.max_batches_per_block must be at least 1");
         ensure!(l.fee_base >= 0.0 && l.fee_per_kb >= 0.0, "load fees must be >= 0");
@@ -546,6 +623,20 @@ fn set_path(
     key: &str,
     value: &toml::Value,
 ) -> Result<()> {
+    // An array's entries by index (`provers.classes.0.blocks_per_mb`): an existing entry only.
+    if let toml::Value::Array(items) = node {
+        let len = items.len();
+        let entry = parts[i].parse::<usize>().ok().and_then(|n| items.get_mut(n));
+        let entry = entry.ok_or_else(|| {
+            eyre::eyre!(
+                "grid key `{key}`: `{}` is a list of {len}; name an entry by its index 0 to {}",
+                parts[..i].join("."),
+                len.saturating_sub(1)
+            )
+        })?;
+        ensure!(i + 1 < parts.len(), "grid key `{key}`: replace a list entry field by field");
+        return set_path(entry, parts, i + 1, key, value);
+    }
     let table = node.as_table_mut().ok_or_else(|| {
         eyre::eyre!("grid key `{key}`: `{}` is not a table", parts[..i].join("."))
     })?;
@@ -634,6 +725,31 @@ mod tests {
     }
 
     #[test]
+    fn bad_load_shapes_are_errors_that_name_the_field() {
+        let bad = [
+            ("daily_amplitude = 1.5", "load.daily_amplitude = 1.5 must be in [0, 1]"),
+            ("tx_bytes_sigma = -1.0", "load.tx_bytes_sigma = -1 must be in [0, 3]"),
+            ("fee_backlog_max = 0.5", "load.fee_backlog_max = 0.5 must be at least 1"),
+            ("fee_backlog_k = -0.1", "load.fee_backlog_k = -0.1 must be >= 0"),
+            (
+                "[[load.spikes]]\nstart = 5\nblocks = 0\nmultiplier = 2.0",
+                "load.spikes[0].blocks must be at least 1",
+            ),
+            (
+                "[[load.spikes]]\nstart = 5\nblocks = 3\nmultiplier = 0.0",
+                "load.spikes[0].multiplier = 0 must be a positive number",
+            ),
+        ];
+        for (text, want) in bad {
+            let e = Scenario::parse(&format!("name = \"x\"\n[load]\n{text}")).unwrap_err();
+            assert!(format!("{e:#}").contains(want), "{text}: {e:#}");
+        }
+        let e =
+            Scenario::parse("name = \"x\"\n[[load.spikes]]\nstart = 5\nblocks = 3\n").unwrap_err();
+        assert!(format!("{e:#}").contains("missing field `multiplier`"), "{e:#}");
+    }
+
+    #[test]
     fn overrides_apply_and_reject_unknown_keys() {
         let s = Scenario::parse("name = \"x\"").unwrap();
         let t = s.with_override("provers.count", &toml::Value::Integer(7)).unwrap();
@@ -643,5 +759,10 @@ mod tests {
         assert!(s.with_override("provers.cuont", &toml::Value::Integer(7)).is_err());
         let t = s.with_override("outage.share", &toml::Value::Float(0.5));
         assert!(t.is_err(), "an outage needs start and blocks too");
+        // List entries by index: one hardware class's proving speed.
+        let t = s.with_override("provers.classes.1.blocks_per_mb", &toml::Value::Integer(90));
+        assert_eq!(t.unwrap().provers.classes[1].blocks_per_mb, 90.0);
+        let e = s.with_override("provers.classes.7.jitter", &toml::Value::Float(0.1)).unwrap_err();
+        assert!(format!("{e:#}").contains("`provers.classes` is a list of 2"), "{e:#}");
     }
 }

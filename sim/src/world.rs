@@ -93,12 +93,34 @@ impl ProverStats {
     }
 }
 
+/// Transactions that arrived in one block, kept together while they wait: a batch that takes part
+/// of a run takes its share of the run's bytes (the run's transactions are interchangeable).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TxRun {
+    /// Block they arrived in.
+    pub(crate) arrived: u64,
+    /// How many.
+    pub(crate) count: u64,
+    /// Their bytes together.
+    pub(crate) bytes: u64,
+}
+
+impl TxRun {
+    /// Splits `n` (< count) transactions off the front, with their share of the bytes.
+    pub(crate) fn split_off(&mut self, n: u64) -> TxRun {
+        let bytes = (u128::from(self.bytes) * u128::from(n) / u128::from(self.count)) as u64;
+        self.count -= n;
+        self.bytes -= bytes;
+        TxRun { arrived: self.arrived, count: n, bytes }
+    }
+}
+
 /// A posted batch.
 pub(crate) struct Batch {
     pub(crate) posted: u64,
     pub(crate) bytes: u64,
-    /// Its transactions as (arrival block, count) runs.
-    pub(crate) chunks: Vec<(u64, u64)>,
+    /// Its transactions, as runs that arrived in one block.
+    pub(crate) chunks: Vec<TxRun>,
     pub(crate) fee: f64,
     pub(crate) prover: Option<usize>,
     pub(crate) race_deadline: u64,
@@ -199,13 +221,19 @@ pub(crate) struct World<'a> {
     /// Most batches one proof may cover (the contract's `MAX_BATCHES_PER_PROOF`, read at deployment).
     pub(crate) max_proof_batches: usize,
     pub(crate) jobs: BTreeMap<u64, Vec<Job>>,
-    /// Transactions waiting for a batch, as (arrival block, count) runs.
-    pub(crate) pending_txs: VecDeque<(u64, u64)>,
+    /// Transactions waiting for a batch, oldest first.
+    pub(crate) pending_txs: VecDeque<TxRun>,
     pub(crate) pending_count: u64,
     /// Transactions in posted batches not yet proven.
     pub(crate) inflight_txs: u64,
     /// The rollup's and the cartel's stream (arrivals, partner choice).
     pub(crate) rng: Rng,
+    /// The transactions' sizes ([`crate::demand::SIZE_STREAM`]).
+    pub(crate) size_rng: Rng,
+    /// Finalised transactions' latencies, as (blocks from arrival to proof, count).
+    pub(crate) waits: Vec<(u64, u64)>,
+    /// Sum of the backlog fee's multiple over the real batches posted.
+    pub(crate) fee_multiplier_sum: f64,
     /// The correlated outage: its blocks and which provers it hits.
     pub(crate) outage: Option<(OutageWindow, Vec<bool>)>,
     pub(crate) summary: Summary,

@@ -1,6 +1,8 @@
-//! The rollup (the batch source): its users' transactions arrive, it packs them into batches and
-//! posts each with its fee (at least `minFee`), paid from the fee balance it prepays with
-//! `depositFees`; the chain hands the batch to the current slot's prover.
+//! The rollup (the batch source): its users' transactions arrive at the rate of the moment (daily
+//! cycle, spikes, users deterred by a high fee: [`crate::demand`]), it packs them into batches and
+//! posts each with its fee (the schedule times the backlog multiple, at least `minFee`), paid from
+//! the fee balance it prepays with `depositFees`; the chain hands the batch to the current slot's
+//! prover.
 
 use alloy::primitives::{U256, keccak256};
 use alloy::sol_types::{SolEvent, SolValue};
@@ -9,21 +11,27 @@ use provernet_bindings::amount::tokens_f64;
 use provernet_bindings::{BatchStatus, ProverNetwork as P};
 
 use super::{prover, race};
-use crate::withholding;
-use crate::world::{Batch, Job, World, units};
+use crate::world::{Batch, Job, TxRun, World, units};
+use crate::{demand, withholding};
 
 /// Block step: transactions arrive while the rollup is posting (from the first epoch with a
-/// selection list until the last batch of the run; the drain after it sees no new load). It posts a
-/// full batch whenever it has one and a partial batch once the oldest transaction has waited
-/// `max_batch_wait` blocks, at most `max_batches_per_block` per block.
+/// selection list until the last batch of the run; the drain after it sees no new load), Poisson at
+/// the rate of the block. It posts a full batch whenever it has one and a partial batch once the
+/// oldest transaction has waited `max_batch_wait` blocks, at most `max_batches_per_block` per block.
+/// A batch is full at `batch_txs` transactions whatever their sizes (the sizes set its fee and
+/// proving time).
 pub(crate) fn posts_batches(w: &mut World<'_>, block: u64) -> Result<()> {
     let posting = block >= w.first_block;
     if !posting || w.posting_done(block) {
         return Ok(());
     }
-    let arrivals = w.rng.poisson(w.s.load.tx_per_block);
+    let l = &w.s.load;
+    let multiple = demand::fee_multiplier(l, w.pending_count);
+    let arrivals = w.rng.poisson(demand::rate(l, block - w.first_block, multiple));
     if arrivals > 0 {
-        w.pending_txs.push_back((block, arrivals));
+        let bytes = demand::arrival_bytes(l, arrivals, &mut w.size_rng);
+        w.pending_txs.push_back(TxRun { arrived: block, count: arrivals, bytes });
+        w.summary.load.bytes_arrived += bytes;
         w.pending_count += arrivals;
         w.summary.load.txs_arrived += arrivals;
     }
@@ -35,28 +43,32 @@ pub(crate) fn posts_batches(w: &mut World<'_>, block: u64) -> Result<()> {
         if w.posting_done(block) || w.pending_count == 0 {
             break;
         }
-        let oldest = w.pending_txs.front().map_or(block, |c| c.0);
+        let oldest = w.pending_txs.front().map_or(block, |c| c.arrived);
         if w.pending_count < l.batch_txs && block < oldest + l.max_batch_wait {
             break;
         }
+        // The fee answers the backlog as the batch leaves it (this batch still counted).
+        let multiple = demand::fee_multiplier(l, w.pending_count);
         let chunks = takes_oldest(w, l.batch_txs.min(w.pending_count));
-        let txs: u64 = chunks.iter().map(|c| c.1).sum();
-        let fee = fee_units(w, txs * w.s.load.tx_bytes);
-        posts(w, block, chunks, txs, fee)?;
+        let bytes = chunks.iter().map(|c| c.bytes).sum();
+        let fee = fee_units(w, bytes, multiple);
+        w.fee_multiplier_sum += multiple;
+        w.summary.load.fee_multiple_max = w.summary.load.fee_multiple_max.max(multiple);
+        posts(w, block, chunks, bytes, fee)?;
     }
     Ok(())
 }
 
-/// Takes `take` transactions from the front of the queue, as (arrival block, count) runs.
-fn takes_oldest(w: &mut World<'_>, mut take: u64) -> Vec<(u64, u64)> {
+/// Takes `take` transactions from the front of the queue, as runs of one arrival block.
+fn takes_oldest(w: &mut World<'_>, mut take: u64) -> Vec<TxRun> {
     let mut chunks = Vec::new();
     while take > 0 {
         let front = w.pending_txs.front_mut().expect("pending_count counts these");
-        let n = front.1.min(take);
-        chunks.push((front.0, n));
-        front.1 -= n;
-        if front.1 == 0 {
-            w.pending_txs.pop_front();
+        let n = front.count.min(take);
+        if n == front.count {
+            chunks.push(w.pending_txs.pop_front().expect("the front is there"));
+        } else {
+            chunks.push(front.split_off(n));
         }
         take -= n;
         w.pending_count -= n;
@@ -91,11 +103,11 @@ fn dodges_worked(w: &mut World<'_>, prover: Option<usize>, block: u64) {
     }
 }
 
-/// The fee the rollup pays for a batch of `bytes`, in token units: its fee model, raised to the
-/// contract's minimum.
-fn fee_units(w: &World<'_>, bytes: u64) -> u128 {
+/// The fee the rollup pays for a batch of `bytes`, in token units: its fee schedule times the
+/// backlog's `multiple` ([`demand::fee_multiplier`]), raised to the contract's minimum.
+fn fee_units(w: &World<'_>, bytes: u64, multiple: f64) -> u128 {
     let l = &w.s.load;
-    units(l.fee_base + l.fee_per_kb * bytes as f64 / 1000.0).max(w.s.params.min_fee)
+    units((l.fee_base + l.fee_per_kb * bytes as f64 / 1000.0) * multiple).max(w.s.params.min_fee)
 }
 
 /// Tops the rollup's prepaid fee balance up (`depositFees`) when it cannot cover `fee`: by
@@ -104,7 +116,7 @@ fn prepays(w: &mut World<'_>, fee: u128) -> Result<()> {
     if w.fee_balance >= fee {
         return Ok(());
     }
-    let full = fee_units(w, w.s.load.batch_txs * w.s.load.tx_bytes);
+    let full = fee_units(w, w.s.load.batch_txs * w.s.load.tx_bytes, 1.0);
     let amount = (full * u128::from(w.s.load.fee_deposit_batches)).max(fee);
     let call = P::depositFeesCall { amount: U256::from(amount) };
     let out = w.chain.exec(w.rollup, w.chain.addrs.network, &call)?;
@@ -121,18 +133,11 @@ pub(crate) fn posts_dummy(w: &mut World<'_>, block: u64) -> Result<()> {
     posts(w, block, Vec::new(), 0, w.s.params.min_fee.max(1))
 }
 
-/// Posts one batch of `txs` transactions for `fee` units and hands it to the prover the chain
-/// drew, or to the race if nobody could take it.
-fn posts(
-    w: &mut World<'_>,
-    block: u64,
-    chunks: Vec<(u64, u64)>,
-    txs: u64,
-    fee: u128,
-) -> Result<()> {
+/// Posts one batch of `bytes` of transactions (`chunks`) for `fee` units and hands it to the prover
+/// the chain drew, or to the race if nobody could take it.
+fn posts(w: &mut World<'_>, block: u64, chunks: Vec<TxRun>, bytes: u64, fee: u128) -> Result<()> {
     let id = w.batches.len() as u64 + 1;
-    let bytes = txs * w.s.load.tx_bytes;
-    let dummy = txs == 0;
+    let dummy = chunks.is_empty();
     prepays(w, fee)?;
     let commitment = keccak256((U256::from(w.s.seed), U256::from(id)).abi_encode_params());
     w.batches.push(Batch {

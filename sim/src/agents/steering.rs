@@ -37,7 +37,7 @@ pub(crate) fn holds_back(w: &mut World<'_>, block: u64) -> Result<bool> {
             rollup::posts_dummy(w, block)?;
         }
     }
-    let oldest = w.pending_txs.front().map_or(block, |c| c.0);
+    let oldest = w.pending_txs.front().map_or(block, |c| c.arrived);
     let hold = block < oldest + max_hold;
     if hold && w.pending_count > 0 {
         w.summary.source.held_blocks += 1;
