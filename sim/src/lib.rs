@@ -19,12 +19,17 @@
 //! [`output`] writes `summary.json`, `timeseries.csv`, `provers.csv` and plots; [`sweep`] runs a
 //! parameter grid on all cores (or, through a [`cell::CellRunner`], anywhere); [`cli`] is the
 //! command line.
+//! - what produced a result (the contracts' bytecode hash, the command): [`provenance`]; the
+//!   shipped figures' manifest and its check: [`figures`]; the HTML page of a sweep or run:
+//!   [`html_report`].
 
 mod agents;
 pub mod cell;
 pub mod cli;
 pub mod delegators;
 pub mod engine;
+pub mod figures;
+pub mod html_report;
 mod ledger;
 mod losses;
 pub mod metrics;
@@ -36,6 +41,7 @@ pub mod policy;
 pub mod pool_report;
 pub mod pools;
 pub mod population;
+pub mod provenance;
 mod recovery;
 pub mod replicates;
 mod report;
