@@ -106,7 +106,7 @@ pub struct BenchArgs {
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
     /// The folder a sweep or a run wrote (its --out).
-    #[arg(long, alias = "run", value_name = "DIR")]
+    #[arg(long, visible_alias = "run", value_name = "DIR")]
     pub sweep: PathBuf,
     /// The page to write (default: DIR/report.html).
     #[arg(long)]
@@ -335,11 +335,18 @@ fn run_figures(a: FiguresArgs, queue: Option<QueueRunners<'_>>) -> Result<ExitCo
                 .wrap_err_with(|| format!("while clearing {}", out.display()))?;
         }
         let one = Instant::now();
-        let code = dispatch(cmd, queue, &line).wrap_err_with(|| format!("while making {}", f.out))?;
+        let code =
+            dispatch(cmd, queue, &line).wrap_err_with(|| format!("while making {}", f.out))?;
         if code != ExitCode::SUCCESS {
             eyre::bail!("{} failed (see above); the other figures were not regenerated", f.out);
         }
-        println!("[{}/{}] {} done in {:.0} s", k + 1, selected.len(), f.name(), one.elapsed().as_secs_f64());
+        println!(
+            "[{}/{}] {} done in {:.0} s",
+            k + 1,
+            selected.len(),
+            f.name(),
+            one.elapsed().as_secs_f64()
+        );
     }
     println!("{} figures regenerated in {:.0} s", selected.len(), started.elapsed().as_secs_f64());
     Ok(ExitCode::SUCCESS)
@@ -353,7 +360,9 @@ fn parse_sim_args(args: &[String]) -> Result<SimCommand> {
         #[command(subcommand)]
         cmd: SimCommand,
     }
-    let parsed = <Sim as clap::Parser>::try_parse_from(std::iter::once("provernet sim".to_string()).chain(args.iter().cloned()))
-        .map_err(|e| eyre::eyre!("invalid arguments: {e}"))?;
+    let parsed = <Sim as clap::Parser>::try_parse_from(
+        std::iter::once("provernet sim".to_string()).chain(args.iter().cloned()),
+    )
+    .map_err(|e| eyre::eyre!("invalid arguments: {e}"))?;
     Ok(parsed.cmd)
 }

@@ -74,7 +74,10 @@ impl Manifest {
     /// Reads and checks the manifest at `path`.
     pub fn load(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).wrap_err_with(|| {
-            format!("while reading the figure manifest {} (run from the repository root)", path.display())
+            format!(
+                "while reading the figure manifest {} (run from the repository root)",
+                path.display()
+            )
         })?;
         Self::parse(&text).wrap_err_with(|| format!("in the figure manifest {}", path.display()))
     }
@@ -107,7 +110,7 @@ impl Manifest {
                 f.out
             );
             ensure!(
-                !m.awaiting_entry.iter().any(|d| *d == f.out),
+                !m.awaiting_entry.contains(&f.out),
                 "{} is both a figure and awaiting an entry: remove it from awaiting_entry",
                 f.out
             );
@@ -124,7 +127,11 @@ impl Manifest {
                 self.figure.iter().map(Figure::name).collect::<Vec<_>>().join(", ")
             );
         }
-        Ok(self.figure.iter().filter(|f| only.is_empty() || only.iter().any(|o| o == f.name())).collect())
+        Ok(self
+            .figure
+            .iter()
+            .filter(|f| only.is_empty() || only.iter().any(|o| o == f.name()))
+            .collect())
     }
 }
 
@@ -172,13 +179,18 @@ pub fn check(root: &Path, manifest: &Manifest) -> Result<Vec<String>> {
     }
     for d in &manifest.awaiting_entry {
         if !root.join(d).is_dir() {
-            problems.push(format!("{d}: in awaiting_entry of {MANIFEST} but missing: remove it from the list"));
+            problems.push(format!(
+                "{d}: in awaiting_entry of {MANIFEST} but missing: remove it from the list"
+            ));
         }
     }
-    let listed = |d: &str| manifest.figure.iter().any(|f| f.out == d) || manifest.awaiting_entry.iter().any(|a| a == d);
+    let listed = |d: &str| {
+        manifest.figure.iter().any(|f| f.out == d) || manifest.awaiting_entry.iter().any(|a| a == d)
+    };
     for d in shipped_dirs(root)? {
         if !listed(&d) {
-            problems.push(format!("{d}: not in {MANIFEST}: add its entry (out and args) and {FIX}"));
+            problems
+                .push(format!("{d}: not in {MANIFEST}: add its entry (out and args) and {FIX}"));
         }
     }
     Ok(problems)
@@ -188,7 +200,9 @@ pub fn check(root: &Path, manifest: &Manifest) -> Result<Vec<String>> {
 fn shipped_dirs(root: &Path) -> Result<Vec<String>> {
     let base: PathBuf = root.join(FIGURES_DIR);
     let mut dirs = Vec::new();
-    for e in std::fs::read_dir(&base).wrap_err_with(|| format!("while listing {}", base.display()))? {
+    for e in
+        std::fs::read_dir(&base).wrap_err_with(|| format!("while listing {}", base.display()))?
+    {
         let e = e?;
         if e.file_type()?.is_dir() {
             dirs.push(format!("{FIGURES_DIR}/{}", e.file_name().to_string_lossy()));
@@ -205,7 +219,8 @@ mod tests {
     fn fixture(manifest: &str, dirs: &[(&str, Option<&str>)]) -> (tempfile::TempDir, Manifest) {
         let root = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(root.path().join(FIGURES_DIR)).unwrap();
-        std::fs::write(root.path().join(FIGURES_DIR).join("bench.md"), "a file, not a figure").unwrap();
+        std::fs::write(root.path().join(FIGURES_DIR).join("bench.md"), "a file, not a figure")
+            .unwrap();
         for (name, hash) in dirs {
             let d = root.path().join(FIGURES_DIR).join(name);
             std::fs::create_dir_all(&d).unwrap();
@@ -230,7 +245,11 @@ mod tests {
         let (root, m) = fixture(TWO, &[("a", Some(&old)), ("c", None)]);
         let p = check(root.path(), &m).unwrap();
         assert_eq!(p.len(), 3, "{p:#?}");
-        assert!(p[0].starts_with("docs/sim/a: made on contracts with bytecode hash 0x1111"), "{}", p[0]);
+        assert!(
+            p[0].starts_with("docs/sim/a: made on contracts with bytecode hash 0x1111"),
+            "{}",
+            p[0]
+        );
         assert!(p[1].starts_with("docs/sim/b: listed in sim/figures.toml but missing"), "{}", p[1]);
         assert!(p[2].starts_with("docs/sim/c: not in sim/figures.toml"), "{}", p[2]);
         assert!(p.iter().all(|l| l.contains("run make sim-figures")), "{p:#?}");
@@ -248,18 +267,41 @@ mod tests {
         let m = format!("{TWO}awaiting_entry = [\"docs/sim/old\", \"docs/sim/gone\"]\n");
         let (root, m) = fixture(&m, &[("a", Some(&now)), ("b", Some(&now)), ("old", None)]);
         let p = check(root.path(), &m).unwrap();
-        assert_eq!(p, vec!["docs/sim/gone: in awaiting_entry of sim/figures.toml but missing: remove it from the list"]);
+        assert_eq!(
+            p,
+            vec![
+                "docs/sim/gone: in awaiting_entry of sim/figures.toml but missing: remove it from the list"
+            ]
+        );
     }
 
     #[test]
     fn bad_entries_are_refused_with_what_to_write() {
         let bad = [
-            ("[[figure]]\nout = \"out/x\"\nargs = [\"run\"]", "must be a folder directly under docs/sim/"),
-            ("[[figure]]\nout = \"docs/sim/x/y\"\nargs = [\"run\"]", "must be a folder directly under"),
-            ("[[figure]]\nout = \"docs/sim/x\"\nargs = [\"bench\"]", "must start with \"run\" or \"sweep\""),
-            ("[[figure]]\nout = \"docs/sim/x\"\nargs = [\"run\", \"--out\", \"y\"]", "leave --out out of args"),
-            ("[[figure]]\nout = \"docs/sim/x\"\nargs = [\"run\"]\n[[figure]]\nout = \"docs/sim/x\"\nargs = [\"run\"]", "listed twice"),
-            ("awaiting_entry = [\"docs/sim/x\"]\n[[figure]]\nout = \"docs/sim/x\"\nargs = [\"run\"]", "both a figure and awaiting"),
+            (
+                "[[figure]]\nout = \"out/x\"\nargs = [\"run\"]",
+                "must be a folder directly under docs/sim/",
+            ),
+            (
+                "[[figure]]\nout = \"docs/sim/x/y\"\nargs = [\"run\"]",
+                "must be a folder directly under",
+            ),
+            (
+                "[[figure]]\nout = \"docs/sim/x\"\nargs = [\"bench\"]",
+                "must start with \"run\" or \"sweep\"",
+            ),
+            (
+                "[[figure]]\nout = \"docs/sim/x\"\nargs = [\"run\", \"--out\", \"y\"]",
+                "leave --out out of args",
+            ),
+            (
+                "[[figure]]\nout = \"docs/sim/x\"\nargs = [\"run\"]\n[[figure]]\nout = \"docs/sim/x\"\nargs = [\"run\"]",
+                "listed twice",
+            ),
+            (
+                "awaiting_entry = [\"docs/sim/x\"]\n[[figure]]\nout = \"docs/sim/x\"\nargs = [\"run\"]",
+                "both a figure and awaiting",
+            ),
             ("[[figure]]\nout = \"docs/sim/x\"\nargs = [\"run\"]\nseeds = 3", "invalid TOML"),
         ];
         for (text, want) in bad {

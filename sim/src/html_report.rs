@@ -49,7 +49,11 @@ pub fn write(dir: &Path, out: Option<&Path>) -> Result<(PathBuf, Contents)> {
 
 /// The page of `dir`.
 pub fn page(dir: &Path) -> Result<(String, Contents)> {
-    ensure!(dir.is_dir(), "{} is not a folder: pass a sweep's or a run's --out folder", dir.display());
+    ensure!(
+        dir.is_dir(),
+        "{} is not a folder: pass a sweep's or a run's --out folder",
+        dir.display()
+    );
     let stats = read_json(dir, "stats.json")?;
     let summary = read_json(dir, "summary.json")?;
     let has_table = dir.join("table.csv").exists();
@@ -60,7 +64,10 @@ pub fn page(dir: &Path) -> Result<(String, Contents)> {
             dir.display()
         );
     }
-    let title = dir.canonicalize().ok().and_then(|p| p.file_name().map(|n| n.to_string_lossy().to_string()));
+    let title = dir
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().to_string()));
     let title = title.unwrap_or_else(|| dir.display().to_string());
     let mut body = String::new();
     let mut contents = Contents::default();
@@ -156,7 +163,13 @@ fn read_json(dir: &Path, name: &str) -> Result<Option<Value>> {
 }
 
 /// A table with a header row; `name` identifies it to the page's check.
-fn table(body: &mut String, contents: &mut Contents, name: &str, heads: &[String], rows: &[Vec<String>]) {
+fn table(
+    body: &mut String,
+    contents: &mut Contents,
+    name: &str,
+    heads: &[String],
+    rows: &[Vec<String>],
+) {
     contents.tables += 1;
     let _ = write!(body, "<div class=\"scroll\"><table data-table=\"{}\"><thead><tr>", esc(name));
     for h in heads {
@@ -181,7 +194,9 @@ fn provenance_section(
     summary: Option<&Value>,
 ) -> Result<()> {
     let record = Provenance::read(dir)?;
-    let field = |v: Option<&Value>, k: &str| v.and_then(|v| v.get(k)).and_then(Value::as_str).map(str::to_string);
+    let field = |v: Option<&Value>, k: &str| {
+        v.and_then(|v| v.get(k)).and_then(Value::as_str).map(str::to_string)
+    };
     let hash = record
         .as_ref()
         .map(|p| p.bytecode_hash.clone())
@@ -213,7 +228,15 @@ fn provenance_section(
 fn mean_ci(v: &Value) -> MeanCi {
     let f = |k: &str| v.get(k).and_then(Value::as_f64).unwrap_or(f64::NAN);
     let u = |k: &str| v.get(k).and_then(Value::as_u64).unwrap_or(0);
-    MeanCi { n: u("n"), missing: u("missing"), mean: f("mean"), sd: f("sd"), lo: f("lo"), hi: f("hi"), values: Vec::new() }
+    MeanCi {
+        n: u("n"),
+        missing: u("missing"),
+        mean: f("mean"),
+        sd: f("sd"),
+        lo: f("lo"),
+        hi: f("hi"),
+        values: Vec::new(),
+    }
 }
 
 fn stats_sections(body: &mut String, contents: &mut Contents, stats: &Value) -> Result<()> {
@@ -221,13 +244,26 @@ fn stats_sections(body: &mut String, contents: &mut Contents, stats: &Value) -> 
     let points = stats.get("points").unwrap_or(stats).as_array().cloned().unwrap_or_default();
     ensure!(!points.is_empty(), "stats.json has no points");
     let label = |p: &Value| -> String {
-        let coords: Vec<String> = p["coords"].as_array().into_iter().flatten().map(|c| c.as_str().unwrap_or("").to_string()).collect();
+        let coords: Vec<String> = p["coords"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| c.as_str().unwrap_or("").to_string())
+            .collect();
         if coords.is_empty() { "all runs".into() } else { coords.join(", ") }
     };
     let seeds = points[0]["seeds"].as_array().map_or(0, Vec::len);
     let list = |p: &Value, k: &str| p[k].as_array().cloned().unwrap_or_default();
-    let section = |body: &mut String, contents: &mut Contents, key: &str, name: &str, pts: &[&Value], intro: &str| {
-        let metrics: Vec<String> = list(pts[0], key).iter().filter_map(|m| m["metric"].as_str().map(str::to_string)).collect();
+    let section = |body: &mut String,
+                   contents: &mut Contents,
+                   key: &str,
+                   name: &str,
+                   pts: &[&Value],
+                   intro: &str| {
+        let metrics: Vec<String> = list(pts[0], key)
+            .iter()
+            .filter_map(|m| m["metric"].as_str().map(str::to_string))
+            .collect();
         let mut heads = vec!["metric".to_string()];
         heads.extend(pts.iter().map(|p| label(p)));
         let rows: Vec<Vec<String>> = metrics
@@ -235,7 +271,10 @@ fn stats_sections(body: &mut String, contents: &mut Contents, stats: &Value) -> 
             .map(|m| {
                 let mut r = vec![m.clone()];
                 r.extend(pts.iter().map(|p| {
-                    list(p, key).iter().find(|x| x["metric"].as_str() == Some(m)).map_or("-".into(), |x| fmt_ci(&mean_ci(x)))
+                    list(p, key)
+                        .iter()
+                        .find(|x| x["metric"].as_str() == Some(m))
+                        .map_or("-".into(), |x| fmt_ci(&mean_ci(x)))
                 }));
                 r
             })
@@ -244,21 +283,42 @@ fn stats_sections(body: &mut String, contents: &mut Contents, stats: &Value) -> 
         table(body, contents, key, &heads, &rows);
     };
     let all: Vec<&Value> = points.iter().collect();
-    section(body, contents, "metrics", "Means over seeds", &all, &format!(
-        "Every metric's mean over the {seeds} seeds of each point, with its 95% Student-t interval: mean [lo, hi]; \
-         (n of N) when some runs could not measure it."));
+    section(
+        body,
+        contents,
+        "metrics",
+        "Means over seeds",
+        &all,
+        &format!(
+            "Every metric's mean over the {seeds} seeds of each point, with its 95% Student-t interval: mean [lo, hi]; \
+         (n of N) when some runs could not measure it."
+        ),
+    );
     let mut heads = vec!["event".to_string()];
     heads.extend(all.iter().map(|p| label(p)));
-    let events: Vec<String> = list(all[0], "tails").iter().filter_map(|t| t["metric"].as_str().map(str::to_string)).collect();
+    let events: Vec<String> = list(all[0], "tails")
+        .iter()
+        .filter_map(|t| t["metric"].as_str().map(str::to_string))
+        .collect();
     let rows: Vec<Vec<String>> = events
         .iter()
         .map(|e| {
             let mut r = vec![e.clone()];
             r.extend(all.iter().map(|p| {
-                list(p, "tails").iter().find(|t| t["metric"].as_str() == Some(e)).map_or("-".into(), |t| {
-                    let g = |k: &str| t[k].as_f64().unwrap_or(f64::NAN);
-                    format!("{}/{} = {:.3} [{:.3}, {:.3}]", g("hits"), g("n"), g("p"), g("lo"), g("hi"))
-                })
+                list(p, "tails").iter().find(|t| t["metric"].as_str() == Some(e)).map_or(
+                    "-".into(),
+                    |t| {
+                        let g = |k: &str| t[k].as_f64().unwrap_or(f64::NAN);
+                        format!(
+                            "{}/{} = {:.3} [{:.3}, {:.3}]",
+                            g("hits"),
+                            g("n"),
+                            g("p"),
+                            g("lo"),
+                            g("hi")
+                        )
+                    },
+                )
             }));
             r
         })
@@ -267,8 +327,14 @@ fn stats_sections(body: &mut String, contents: &mut Contents, stats: &Value) -> 
     table(body, contents, "tails", &heads, &rows);
     let paired: Vec<&Value> = points.iter().filter(|p| !list(p, "paired").is_empty()).collect();
     if !paired.is_empty() {
-        section(body, contents, "paired", "Paired differences to the reference point", &paired,
-            "Per seed, this point minus the first value of the first axis (same seed: same population and load), then the mean with its 95% interval.");
+        section(
+            body,
+            contents,
+            "paired",
+            "Paired differences to the reference point",
+            &paired,
+            "Per seed, this point minus the first value of the first axis (same seed: same population and load), then the mean with its 95% interval.",
+        );
     }
     Ok(())
 }
@@ -283,7 +349,9 @@ fn summary_section(body: &mut String, contents: &mut Contents, summary: &Value) 
                     flatten(&key, x, rows);
                 }
             }
-            Value::Array(a) if a.len() > 12 => rows.push(vec![prefix.into(), format!("{} values", a.len())]),
+            Value::Array(a) if a.len() > 12 => {
+                rows.push(vec![prefix.into(), format!("{} values", a.len())])
+            }
             Value::String(s) => rows.push(vec![prefix.into(), s.clone()]),
             x => rows.push(vec![prefix.into(), x.to_string()]),
         }
@@ -308,9 +376,16 @@ fn plots_section(body: &mut String, contents: &mut Contents, dir: &Path) -> Resu
     body.push_str("<h2>Plots</h2>\n");
     for path in svgs {
         let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        let text = std::fs::read_to_string(&path).wrap_err_with(|| format!("while reading {}", path.display()))?;
-        let svg = inline_svg(&text).wrap_err_with(|| format!("refusing to inline {}", path.display()))?;
-        let _ = writeln!(body, "<figure data-plot=\"{}\">\n{svg}\n<figcaption>{}</figcaption>\n</figure>", esc(&name), esc(&name));
+        let text = std::fs::read_to_string(&path)
+            .wrap_err_with(|| format!("while reading {}", path.display()))?;
+        let svg =
+            inline_svg(&text).wrap_err_with(|| format!("refusing to inline {}", path.display()))?;
+        let _ = writeln!(
+            body,
+            "<figure data-plot=\"{}\">\n{svg}\n<figcaption>{}</figcaption>\n</figure>",
+            esc(&name),
+            esc(&name)
+        );
         contents.plots.push(name);
     }
     Ok(())
@@ -320,11 +395,22 @@ fn plots_section(body: &mut String, contents: &mut Contents, dir: &Path) -> Resu
 /// anywhere, so a plot may draw but never run or fetch anything.
 pub fn inline_svg(text: &str) -> Result<&str> {
     let start = text.find("<svg").ok_or_else(|| eyre::eyre!("it has no <svg> element"))?;
-    let end = text.rfind("</svg>").map(|e| e + "</svg>".len()).ok_or_else(|| eyre::eyre!("its <svg> element is not closed"))?;
+    let end = text
+        .rfind("</svg>")
+        .map(|e| e + "</svg>".len())
+        .ok_or_else(|| eyre::eyre!("its <svg> element is not closed"))?;
     ensure!(end > start, "its <svg> element is not closed");
     let svg = &text[start..end];
     let lower = svg.to_ascii_lowercase();
-    for bad in ["<script", "<foreignobject", "javascript:", "href=\"http", "href='http", "<iframe", "url(http"] {
+    for bad in [
+        "<script",
+        "<foreignobject",
+        "javascript:",
+        "href=\"http",
+        "href='http",
+        "<iframe",
+        "url(http",
+    ] {
         ensure!(!lower.contains(bad), "it contains `{bad}` (the simulator's plots never do)");
     }
     let handler = lower.match_indices("on").any(|(i, _)| {
@@ -340,11 +426,15 @@ pub fn inline_svg(text: &str) -> Result<&str> {
 /// `table.csv`: one row per run.
 fn runs_section(body: &mut String, contents: &mut Contents, dir: &Path) -> Result<()> {
     let path = dir.join("table.csv");
-    let text = std::fs::read_to_string(&path).wrap_err_with(|| format!("while reading {}", path.display()))?;
+    let text = std::fs::read_to_string(&path)
+        .wrap_err_with(|| format!("while reading {}", path.display()))?;
     let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-    let heads: Vec<String> = lines.next().unwrap_or_default().split(',').map(str::to_string).collect();
-    let rows: Vec<Vec<String>> = lines.map(|l| l.split(',').map(str::to_string).collect()).collect();
-    let _ = writeln!(body, "<h2>Runs</h2>\n<p>table.csv: one row per run ({} runs).</p>", rows.len());
+    let heads: Vec<String> =
+        lines.next().unwrap_or_default().split(',').map(str::to_string).collect();
+    let rows: Vec<Vec<String>> =
+        lines.map(|l| l.split(',').map(str::to_string).collect()).collect();
+    let _ =
+        writeln!(body, "<h2>Runs</h2>\n<p>table.csv: one row per run ({} runs).</p>", rows.len());
     table(body, contents, "runs", &heads, &rows);
     Ok(())
 }
@@ -355,13 +445,19 @@ mod tests {
 
     #[test]
     fn escaping_covers_markup_and_quotes() {
-        assert_eq!(esc(r#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(
+            esc(r#"<a href="x">'&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
     }
 
     #[test]
     fn only_inert_svgs_are_inlined() {
         let plain = "<?xml version=\"1.0\"?>\n<svg width=\"2\" height=\"2\"><rect width=\"1\" height=\"1\"/></svg>\n";
-        assert_eq!(inline_svg(plain).unwrap(), "<svg width=\"2\" height=\"2\"><rect width=\"1\" height=\"1\"/></svg>");
+        assert_eq!(
+            inline_svg(plain).unwrap(),
+            "<svg width=\"2\" height=\"2\"><rect width=\"1\" height=\"1\"/></svg>"
+        );
         for bad in [
             "<svg><script>alert(1)</script></svg>",
             "<svg><rect onload=\"x()\"/></svg>",

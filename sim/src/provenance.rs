@@ -138,9 +138,14 @@ pub fn command_line<S: AsRef<str>>(args: &[S]) -> String {
 /// This process's own command as [`command_line`]: the arguments after the program name and, for
 /// the `provernet` binary, after its `sim` subcommand, so both binaries record the same line.
 pub fn this_command() -> String {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut argv = std::env::args();
+    let program = argv.next().unwrap_or_default();
+    let args: Vec<String> = argv.collect();
+    let own_binary =
+        Path::new(&program).file_stem().is_some_and(|s| s.to_string_lossy() == "provernet-sim");
+    // `provernet [global options] sim ...`: what follows `sim` is the simulator's command line.
     let rest = match args.iter().position(|a| a == "sim") {
-        Some(0) => &args[1..],
+        Some(k) if !own_binary => &args[k + 1..],
         _ => &args[..],
     };
     command_line(rest)

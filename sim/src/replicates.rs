@@ -235,7 +235,10 @@ pub fn write(out: &Path, grid: &Grid, stats: &[PointStats], provenance: &Provena
 
 /// The closing lines of `stats.md` and `table.md`: what produced them.
 pub fn provenance_md(p: &Provenance) -> String {
-    format!("Produced by `{}` on the contracts with bytecode hash `{}`.\n", p.command, p.bytecode_hash)
+    format!(
+        "Produced by `{}` on the contracts with bytecode hash `{}`.\n",
+        p.command, p.bytecode_hash
+    )
 }
 
 fn csv(grid: &Grid, stats: &[PointStats]) -> String {

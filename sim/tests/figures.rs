@@ -9,7 +9,8 @@ use provernet_sim::figures::{self, Manifest};
 #[test]
 fn shipped_figures_were_made_on_the_current_contracts() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let manifest = Manifest::load(&root.join(figures::MANIFEST)).unwrap_or_else(|e| panic!("{e:#}"));
+    let manifest =
+        Manifest::load(&root.join(figures::MANIFEST)).unwrap_or_else(|e| panic!("{e:#}"));
     assert!(!manifest.figure.is_empty(), "{} lists no figure", figures::MANIFEST);
     let problems = figures::check(&root, &manifest).unwrap_or_else(|e| panic!("{e:#}"));
     assert!(

@@ -146,14 +146,18 @@ fn a_sweep_report_shows_every_plot_and_table_with_its_provenance() {
     let dir = tempfile::tempdir().unwrap();
     let sweep = tiny_sweep(dir.path());
     let page = dir.path().join("page.html");
-    let said = sim(&["report", "--sweep", sweep.to_str().unwrap(), "--out", page.to_str().unwrap()]);
+    let said =
+        sim(&["report", "--sweep", sweep.to_str().unwrap(), "--out", page.to_str().unwrap()]);
     let html = std::fs::read_to_string(&page).unwrap();
     let plots = svg_files(&sweep);
     assert_eq!(plots, ["lists.svg", "sweep.svg"], "the sweep's plots");
     // Provenance, statistics with intervals, the runs; no external resource; names escaped.
     let hash = provernet_sim::provenance::bytecode_hash();
     assert!(html.contains(&hash), "the bytecode hash is on the page");
-    assert!(html.contains("provernet sim sweep --scenario scenarios/tiny.toml --grid"), "the command");
+    assert!(
+        html.contains("provernet sim sweep --scenario scenarios/tiny.toml --grid"),
+        "the command"
+    );
     assert!(html.contains("the contracts of this build"));
     assert!(html.contains("Means over seeds") && html.contains("Tail probabilities"));
     assert!(html.contains("Paired differences to the reference point"));
@@ -193,7 +197,12 @@ fn a_run_report_shows_its_summary_overview_and_scenario() {
     assert_eq!(summary["bytecode_hash"], hash.as_str(), "summary.json carries the hash");
     assert_eq!(summary["wall_seconds"], 0.0, "--reproducible records no wall time");
     let p = provernet_sim::provenance::Provenance::read(&out).unwrap().expect("provenance.json");
-    assert_eq!(p.command, format!("provernet sim run --scenario scenarios/tiny.toml --out {o} --quiet --reproducible"));
+    assert_eq!(
+        p.command,
+        format!(
+            "provernet sim run --scenario scenarios/tiny.toml --out {o} --quiet --reproducible"
+        )
+    );
     sim(&["report", "--run", o]);
     let page = out.join("report.html");
     let html = std::fs::read_to_string(&page).unwrap();
