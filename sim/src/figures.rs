@@ -264,7 +264,7 @@ mod tests {
     #[test]
     fn folders_awaiting_an_entry_are_tolerated_only_while_they_exist() {
         let now = provenance::bytecode_hash();
-        let m = format!("{TWO}awaiting_entry = [\"docs/sim/old\", \"docs/sim/gone\"]\n");
+        let m = format!("awaiting_entry = [\"docs/sim/old\", \"docs/sim/gone\"]\n{TWO}");
         let (root, m) = fixture(&m, &[("a", Some(&now)), ("b", Some(&now)), ("old", None)]);
         let p = check(root.path(), &m).unwrap();
         assert_eq!(
