@@ -220,7 +220,7 @@ fn provenance_section(
         rows.push(vec![format!("keccak256 of {} creation code", c.name), c.keccak256.clone()]);
     }
     body.push_str("<h2>Provenance</h2>\n");
-    table(body, contents, "provenance", &["".into(), "".into()], &rows);
+    table(body, contents, "provenance", &["record".into(), "value".into()], &rows);
     Ok(())
 }
 
