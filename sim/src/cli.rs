@@ -325,6 +325,7 @@ fn run_figures(a: FiguresArgs, queue: Option<QueueRunners<'_>>) -> Result<ExitCo
         let args = f.command();
         let line = provenance::command_line(&args);
         println!("[{}/{}] {}: {line}", k + 1, selected.len(), f.name());
+        let recorded = provenance::recorded_command(&args);
         let cmd = parse_sim_args(&args)
             .wrap_err_with(|| format!("figure {} in {}", f.out, a.manifest.display()))?;
         // A figure is rewritten whole: a file an older version wrote but this one does not must
@@ -336,7 +337,7 @@ fn run_figures(a: FiguresArgs, queue: Option<QueueRunners<'_>>) -> Result<ExitCo
         }
         let one = Instant::now();
         let code =
-            dispatch(cmd, queue, &line).wrap_err_with(|| format!("while making {}", f.out))?;
+            dispatch(cmd, queue, &recorded).wrap_err_with(|| format!("while making {}", f.out))?;
         if code != ExitCode::SUCCESS {
             eyre::bail!("{} failed (see above); the other figures were not regenerated", f.out);
         }

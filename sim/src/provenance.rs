@@ -135,8 +135,35 @@ pub fn command_line<S: AsRef<str>>(args: &[S]) -> String {
     line
 }
 
-/// This process's own command as [`command_line`]: the arguments after the program name and, for
-/// the `provernet` binary, after its `sim` subcommand, so both binaries record the same line.
+/// The options that say where the outputs go and how the runs are spread, not what they compute:
+/// (option, whether it takes a value). The recorded command leaves them out, so that the same
+/// sweep run locally and over a queue, or into two folders, records the same line (and writes
+/// byte-identical files); the line reproduces the results into any folder on any machine.
+const EXECUTION_ONLY: [(&str, bool); 4] =
+    [("--out", true), ("--jobs", true), ("--queue", true), ("--quiet", false)];
+
+/// The command line to record for `provernet sim <args>`: [`command_line`] without the
+/// [`EXECUTION_ONLY`] options.
+pub fn recorded_command<S: AsRef<str>>(args: &[S]) -> String {
+    let mut kept = Vec::new();
+    let mut it = args.iter().map(AsRef::as_ref);
+    while let Some(a) = it.next() {
+        let option = EXECUTION_ONLY
+            .iter()
+            .find(|(o, _)| a == *o || a.strip_prefix(*o).is_some_and(|rest| rest.starts_with('=')));
+        match option {
+            Some((o, true)) if a == *o => {
+                it.next();
+            }
+            Some(_) => {}
+            None => kept.push(a),
+        }
+    }
+    command_line(&kept)
+}
+
+/// This process's own command as [`recorded_command`]: the arguments after the program name and,
+/// for the `provernet` binary, after its `sim` subcommand, so both binaries record the same line.
 pub fn this_command() -> String {
     let mut argv = std::env::args();
     let program = argv.next().unwrap_or_default();
@@ -148,7 +175,7 @@ pub fn this_command() -> String {
         Some(k) if !own_binary => &args[k + 1..],
         _ => &args[..],
     };
-    command_line(rest)
+    recorded_command(rest)
 }
 
 #[cfg(test)]
@@ -194,5 +221,20 @@ mod tests {
             r"provernet sim run --out 'my dir' --scenario 'it'\''s.toml' ''"
         );
         assert_eq!(command_line(&["run", "<script>"]), "provernet sim run '<script>'");
+    }
+
+    #[test]
+    fn the_recorded_command_leaves_out_where_and_how_it_ran() {
+        let local =
+            ["sweep", "--scenario", "s.toml", "--out", "a", "--jobs", "2", "--reproducible"];
+        let queued =
+            ["sweep", "--queue=nats://x", "--scenario", "s.toml", "--out=b", "--reproducible"];
+        let want = "provernet sim sweep --scenario s.toml --reproducible";
+        assert_eq!(recorded_command(&local), want);
+        assert_eq!(recorded_command(&queued), want);
+        assert_eq!(
+            recorded_command(&["run", "--quiet", "--scenario", "--outage.toml", "--seed", "3"]),
+            "provernet sim run --scenario --outage.toml --seed 3"
+        );
     }
 }
