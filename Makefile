@@ -7,7 +7,7 @@ ANVIL := $(FOUNDRY_BIN)/anvil-linux-amd64/bin/anvil
 CAST := $(FOUNDRY_BIN)/cast-linux-amd64/bin/cast
 STAMP := node_modules/.provernet-toolchain
 
-.PHONY: all toolchain queue-server bindings audit test test-contracts test-rust bench-queue gas devnet fmt clean
+.PHONY: all toolchain queue-server chromium sim-figures bindings audit test test-contracts test-rust bench-queue gas devnet fmt clean
 
 all: test
 
@@ -33,6 +33,19 @@ $(NATS_SERVER):
 
 queue-server: $(NATS_SERVER)
 
+## make chromium: the headless browser the simulator's HTML report test renders its page in
+## (Debian's chromium; we run as root in CI). The test finds it through PROVERNET_CHROMIUM and fails
+## without it.
+CHROMIUM := /usr/bin/chromium
+export PROVERNET_CHROMIUM := $(CHROMIUM)
+
+$(CHROMIUM):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+	@$(CHROMIUM) --version
+
+chromium: $(CHROMIUM)
+
 ## make test: everything CI checks, in the order a failure is cheapest to find.
 test: toolchain test-contracts test-rust
 
@@ -48,7 +61,7 @@ bindings: toolchain
 	$(FORGE) build
 	node tools/export-artifacts.js
 
-test-rust: toolchain queue-server
+test-rust: toolchain queue-server chromium
 	@if ! cargo metadata --no-deps --format-version 1 >/dev/null 2>&1; then \
 	  echo "cargo workspace has no members yet: skipping the Rust checks"; exit 0; fi; \
 	set -ex; \
@@ -61,6 +74,14 @@ test-rust: toolchain queue-server
 BENCH_JOBS ?= 40
 bench-queue: queue-server
 	cargo run -q -p provernet-fleet --locked --example queue_bench -- $(BENCH_JOBS)
+
+## make sim-figures: regenerates every figure sim/figures.toml lists under docs/sim/ (release build,
+## --reproducible), on the current contracts; `make test` fails until this is run after the
+## contracts change. SIM_FIGURES="--only NAME" regenerates one.
+SIM_FIGURES ?=
+sim-figures:
+	cargo build --release -p provernet-sim --locked
+	target/release/provernet-sim figures $(SIM_FIGURES)
 
 ## make gas: regenerates docs/gas.json, docs/gas.md and the .gas-snapshot file.
 gas: toolchain

@@ -73,7 +73,10 @@ def by_class(sweep_dir, axes):
 
 
 def main():
-    points = json.load(open(sys.argv[1]))
+    stats = json.load(open(sys.argv[1]))
+    # stats.json is {bytecode_hash, command, points}; files written before provenance was recorded
+    # are the bare list of points.
+    points = stats["points"] if isinstance(stats, dict) else stats
     name = lambda p: ", ".join(p["coords"])
     heads = [f"`{name(p)}`" for p in points] + [f"paired difference ({name(p)} - {name(points[0])})" for p in points[1:]]
     print("| metric | " + " | ".join(heads) + " |")

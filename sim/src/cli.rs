@@ -1,7 +1,8 @@
-//! `provernet sim run|sweep|sensitivity|bench`: the command line over [`crate::engine`],
-//! [`crate::sweep`] and [`crate::sensitivity`].
+//! `provernet sim run|sweep|sensitivity|bench|report|figures`: the command line over
+//! [`crate::engine`], [`crate::sweep`], [`crate::sensitivity`], [`crate::html_report`] and
+//! [`crate::figures`].
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -9,8 +10,10 @@ use eyre::{Result, WrapErr};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cell::{CellRunner, LocalCells};
+use crate::figures::{self, Manifest};
+use crate::provenance::{self, Provenance};
 use crate::scenario::Scenario;
-use crate::{engine, output, sensitivity, sweep};
+use crate::{engine, html_report, output, sensitivity, sweep};
 
 /// Simulation commands.
 #[derive(Debug, clap::Subcommand)]
@@ -25,6 +28,12 @@ pub enum SimCommand {
     Sensitivity(SensitivityArgs),
     /// Measure run time against provers and batches (the scale benchmark).
     Bench(BenchArgs),
+    /// Write one self-contained HTML page (statistics, runs, plots, provenance) for a sweep or
+    /// run folder.
+    Report(ReportArgs),
+    /// Regenerate the shipped figures listed in sim/figures.toml (or, with --check, only check that
+    /// they were made on the current contracts).
+    Figures(FiguresArgs),
 }
 
 /// `sim run`.
@@ -42,6 +51,10 @@ pub struct RunArgs {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+    /// Record the run's wall-clock time as 0 (`wall_seconds`), so that its files depend only on
+    /// the scenario, the seed and the contracts.
+    #[arg(long)]
+    pub reproducible: bool,
 }
 
 /// `sim sweep`.
@@ -114,6 +127,32 @@ pub struct BenchArgs {
     pub out: Option<PathBuf>,
 }
 
+/// `sim report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The folder a sweep or a run wrote (its --out).
+    #[arg(long, visible_alias = "run", value_name = "DIR")]
+    pub sweep: PathBuf,
+    /// The page to write (default: DIR/report.html).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `sim figures`.
+#[derive(Debug, clap::Args)]
+pub struct FiguresArgs {
+    /// The manifest (paths in it are relative to the current folder: run from the repository root).
+    #[arg(long, default_value = figures::MANIFEST)]
+    pub manifest: PathBuf,
+    /// Regenerate only these figures (folder names, e.g. seeds-baseline); repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub only: Vec<String>,
+    /// Regenerate nothing: fail if a shipped figure was made on other contracts, is missing, or a
+    /// folder under docs/sim/ is not in the manifest.
+    #[arg(long, conflicts_with = "only")]
+    pub check: bool,
+}
+
 /// Makes the runner of `sim sweep --queue URL` for a URL (the queue client lives outside this
 /// crate, in the `provernet` binary).
 pub type QueueRunners<'a> = &'a dyn Fn(&str) -> Result<Box<dyn CellRunner>>;
@@ -123,17 +162,25 @@ pub fn run(cmd: SimCommand) -> Result<ExitCode> {
     run_with(cmd, None)
 }
 
-/// Runs a simulation command; `queue` serves `sim sweep --queue URL`.
+/// Runs a simulation command; `queue` serves `sim sweep --queue URL`. The outputs record this
+/// process's command line.
 pub fn run_with(cmd: SimCommand, queue: Option<QueueRunners<'_>>) -> Result<ExitCode> {
+    dispatch(cmd, queue, &provenance::this_command())
+}
+
+/// Runs a simulation command whose outputs record `command` as the line that produced them.
+fn dispatch(cmd: SimCommand, queue: Option<QueueRunners<'_>>, command: &str) -> Result<ExitCode> {
     match cmd {
-        SimCommand::Run(a) => run_one(a),
-        SimCommand::Sweep(a) => run_sweep(a, queue),
-        SimCommand::Sensitivity(a) => run_sensitivity(a, queue),
+        SimCommand::Run(a) => run_one(a, command),
+        SimCommand::Sweep(a) => run_sweep(a, queue, command),
+        SimCommand::Sensitivity(a) => run_sensitivity(a, queue, command),
         SimCommand::Bench(a) => run_bench(a),
+        SimCommand::Report(a) => run_report(a),
+        SimCommand::Figures(a) => run_figures(a, queue),
     }
 }
 
-fn run_one(a: RunArgs) -> Result<ExitCode> {
+fn run_one(a: RunArgs, command: &str) -> Result<ExitCode> {
     let mut s = Scenario::load(&a.scenario)?;
     if let Some(seed) = a.seed {
         s.seed = seed;
@@ -147,10 +194,15 @@ fn run_one(a: RunArgs) -> Result<ExitCode> {
         .progress_chars("=> "),
     );
     bar.set_message(s.name.clone());
-    let r = engine::run(&s, &|n| bar.set_position(n))
+    let mut r = engine::run(&s, &|n| bar.set_position(n))
         .wrap_err_with(|| format!("while running scenario {}", s.name))?;
     bar.finish_and_clear();
+    let wall_seconds = r.summary.wall_seconds;
+    if a.reproducible {
+        r.summary.wall_seconds = 0.0;
+    }
     output::write_run(&a.out, &s, &r)?;
+    Provenance::current(command).write(&a.out)?;
     let m = &r.summary;
     println!(
         "{}: {} batches in {} blocks, {:.1}% proven in window, {:.1}% rescued, {:.1}% failed; p95 time to proof {} blocks; \
@@ -164,7 +216,7 @@ fn run_one(a: RunArgs) -> Result<ExitCode> {
         m.time_to_proof.p95,
         m.gas.batches_per_proof,
         m.transactions,
-        m.wall_seconds,
+        wall_seconds,
         a.out.display()
     );
     let p = &m.pools;
@@ -217,12 +269,17 @@ fn runner(
     })
 }
 
-fn run_sensitivity(a: SensitivityArgs, queue: Option<QueueRunners<'_>>) -> Result<ExitCode> {
+fn run_sensitivity(
+    a: SensitivityArgs,
+    queue: Option<QueueRunners<'_>>,
+    command: &str,
+) -> Result<ExitCode> {
     let base = Scenario::load(&a.scenario)?;
     let spec = sensitivity::Spec::load(&a.spec)?;
     let runner = runner(a.jobs, a.queue.as_deref(), queue, "sensitivity")?;
     let started = Instant::now();
     let r = sensitivity::run(&base, &spec, &a.out, runner.as_ref())?;
+    Provenance::current(command).write(&a.out)?;
     println!(
         "{} runs in {:.1} s; sensitivity.md/json, samples.csv and tornado.svg/png in {}",
         spec.samples * spec.seeds.len(),
@@ -251,7 +308,7 @@ fn run_sensitivity(a: SensitivityArgs, queue: Option<QueueRunners<'_>>) -> Resul
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_sweep(a: SweepArgs, queue: Option<QueueRunners<'_>>) -> Result<ExitCode> {
+fn run_sweep(a: SweepArgs, queue: Option<QueueRunners<'_>>, command: &str) -> Result<ExitCode> {
     let base = Scenario::load(&a.scenario)?;
     let mut grid = match &a.grid {
         Some(p) => sweep::Grid::load(p)?,
@@ -263,10 +320,11 @@ fn run_sweep(a: SweepArgs, queue: Option<QueueRunners<'_>>) -> Result<ExitCode> 
     let runner = runner(a.jobs, a.queue.as_deref(), queue, "sweep")?;
     let timing = if a.reproducible { sweep::Timing::Omitted } else { sweep::Timing::Measured };
     let started = Instant::now();
-    let rows = sweep::run_on(&base, &grid, &a.out, runner.as_ref(), timing)?;
+    let provenance = Provenance::current(command);
+    let rows = sweep::run_on(&base, &grid, &a.out, runner.as_ref(), timing, &provenance)?;
     let bad = rows.iter().filter(|(_, s)| !s.checks.consistent()).count();
     println!(
-        "{} runs in {:.1} s; table.csv, table.md, stats.md/csv/json and sweep.svg/png in {}",
+        "{} runs in {:.1} s; table.csv, table.md, stats.md/csv/json, provenance.json and sweep.svg/png in {}",
         rows.len(),
         started.elapsed().as_secs_f64(),
         a.out.display()
@@ -310,4 +368,77 @@ fn run_bench(a: BenchArgs) -> Result<ExitCode> {
         std::fs::write(p, &table).wrap_err_with(|| format!("while writing {}", p.display()))?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn run_report(a: ReportArgs) -> Result<ExitCode> {
+    let (path, c) = html_report::write(&a.sweep, a.out.as_deref())
+        .wrap_err_with(|| format!("while writing the report of {}", a.sweep.display()))?;
+    println!("{}: {} plots and {} tables, self-contained", path.display(), c.plots.len(), c.tables);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `sim figures`: the check, or every selected entry's command in turn, in this process.
+fn run_figures(a: FiguresArgs, queue: Option<QueueRunners<'_>>) -> Result<ExitCode> {
+    let manifest = Manifest::load(&a.manifest)?;
+    if a.check {
+        let problems = figures::check(Path::new("."), &manifest)?;
+        for p in &problems {
+            eprintln!("error: {p}");
+        }
+        println!(
+            "{} shipped figures checked against bytecode hash {}: {} problems; {} folders await an entry",
+            manifest.figure.len(),
+            provenance::bytecode_hash(),
+            problems.len(),
+            manifest.awaiting_entry.len()
+        );
+        return Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+    }
+    let selected = manifest.select(&a.only)?;
+    let started = Instant::now();
+    for (k, f) in selected.iter().enumerate() {
+        let args = f.command();
+        let line = provenance::command_line(&args);
+        println!("[{}/{}] {}: {line}", k + 1, selected.len(), f.name());
+        let recorded = provenance::recorded_command(&args);
+        let cmd = parse_sim_args(&args)
+            .wrap_err_with(|| format!("figure {} in {}", f.out, a.manifest.display()))?;
+        // A figure is rewritten whole: a file an older version wrote but this one does not must
+        // not survive next to the new ones.
+        let out = Path::new(&f.out);
+        if out.exists() {
+            std::fs::remove_dir_all(out)
+                .wrap_err_with(|| format!("while clearing {}", out.display()))?;
+        }
+        let one = Instant::now();
+        let code =
+            dispatch(cmd, queue, &recorded).wrap_err_with(|| format!("while making {}", f.out))?;
+        if code != ExitCode::SUCCESS {
+            eyre::bail!("{} failed (see above); the other figures were not regenerated", f.out);
+        }
+        println!(
+            "[{}/{}] {} done in {:.0} s",
+            k + 1,
+            selected.len(),
+            f.name(),
+            one.elapsed().as_secs_f64()
+        );
+    }
+    println!("{} figures regenerated in {:.0} s", selected.len(), started.elapsed().as_secs_f64());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A manifest entry's arguments as the command they name (the parser of the command line itself).
+fn parse_sim_args(args: &[String]) -> Result<SimCommand> {
+    #[derive(clap::Parser)]
+    #[command(name = "provernet sim")]
+    struct Sim {
+        #[command(subcommand)]
+        cmd: SimCommand,
+    }
+    let parsed = <Sim as clap::Parser>::try_parse_from(
+        std::iter::once("provernet sim".to_string()).chain(args.iter().cloned()),
+    )
+    .map_err(|e| eyre::eyre!("invalid arguments: {e}"))?;
+    Ok(parsed.cmd)
 }

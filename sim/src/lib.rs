@@ -22,6 +22,9 @@
 //! [`output`] writes `summary.json`, `timeseries.csv`, `provers.csv` and plots; [`sweep`] runs a
 //! parameter grid on all cores (or, through a [`cell::CellRunner`], anywhere); [`cli`] is the
 //! command line.
+//! - what produced a result (the contracts' bytecode hash, the command): [`provenance`]; the
+//!   shipped figures' manifest and its check: [`figures`]; the HTML page of a sweep or run:
+//!   [`html_report`].
 
 mod agents;
 pub mod capacity;
@@ -30,6 +33,8 @@ pub mod cli;
 pub mod delegators;
 mod demand;
 pub mod engine;
+pub mod figures;
+pub mod html_report;
 mod latency;
 mod ledger;
 mod losses;
@@ -44,6 +49,7 @@ pub mod pool_report;
 pub mod pools;
 pub mod population;
 mod profit_report;
+pub mod provenance;
 mod recovery;
 pub mod replicates;
 mod report;

@@ -21,6 +21,10 @@ pub struct Summary {
     pub wall_seconds: f64,
     /// Transactions executed on the contracts (setup included).
     pub transactions: u64,
+    /// The contracts this run ran on: [`crate::provenance::bytecode_hash`]. Empty in summaries
+    /// written before it was recorded.
+    #[serde(default)]
+    pub bytecode_hash: String,
     /// Liveness.
     pub liveness: Liveness,
     /// Blocks from posting to proof, over proven and rescued batches.

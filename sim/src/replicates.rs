@@ -2,7 +2,8 @@
 //! 95% Student-t interval and its per-seed values, the tail probabilities of outcomes that can be
 //! bimodal (a small network either recovers or collapses) with Wilson intervals, and the paired
 //! differences to the grid's reference point (the first value of the first axis, same seed, so the
-//! same population and load). Written as `stats.json`, `stats.csv` and `stats.md`.
+//! same population and load). Written as `stats.json` (with the bytecode hash and the command that
+//! produced it), `stats.csv` and `stats.md`.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -12,6 +13,7 @@ use serde::Serialize;
 
 use crate::metrics::Summary;
 use crate::plot::{Band, Kind, Panel};
+use crate::provenance::Provenance;
 use crate::stats::{MeanCi, Proportion};
 use crate::sweep::{Grid, Point, columns};
 
@@ -204,15 +206,39 @@ fn label(grid: &Grid, coords: &[String]) -> String {
         .join(", ")
 }
 
+/// `stats.json`: the statistics of every point and what produced them.
+#[derive(Debug, Serialize)]
+pub struct StatsFile<'a> {
+    /// The contracts every run ran on ([`crate::provenance::bytecode_hash`]).
+    pub bytecode_hash: &'a str,
+    /// The command that wrote the sweep.
+    pub command: &'a str,
+    /// One entry per grid point, in grid order.
+    pub points: &'a [PointStats],
+}
+
 /// Writes `stats.json`, `stats.csv` and `stats.md` into `out`.
-pub fn write(out: &Path, grid: &Grid, stats: &[PointStats]) -> Result<()> {
+pub fn write(out: &Path, grid: &Grid, stats: &[PointStats], provenance: &Provenance) -> Result<()> {
     let put = |name: &str, text: String| -> Result<()> {
         let path = out.join(name);
         std::fs::write(&path, text).wrap_err_with(|| format!("while writing {}", path.display()))
     };
-    put("stats.json", serde_json::to_string_pretty(stats)?)?;
+    let file = StatsFile {
+        bytecode_hash: &provenance.bytecode_hash,
+        command: &provenance.command,
+        points: stats,
+    };
+    put("stats.json", serde_json::to_string_pretty(&file)?)?;
     put("stats.csv", csv(grid, stats))?;
-    put("stats.md", markdown(grid, stats))
+    put("stats.md", markdown(grid, stats) + &provenance_md(provenance))
+}
+
+/// The closing lines of `stats.md` and `table.md`: what produced them.
+pub fn provenance_md(p: &Provenance) -> String {
+    format!(
+        "Produced by `{}` on the contracts with bytecode hash `{}`.\n",
+        p.command, p.bytecode_hash
+    )
 }
 
 fn csv(grid: &Grid, stats: &[PointStats]) -> String {
@@ -262,7 +288,7 @@ fn prefix(cells: &[&str]) -> String {
 }
 
 /// `mean [lo, hi]` with a precision that suits the magnitude.
-fn fmt_ci(c: &MeanCi) -> String {
+pub(crate) fn fmt_ci(c: &MeanCi) -> String {
     if c.n == 0 {
         return "n/a".into();
     }

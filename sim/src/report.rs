@@ -184,6 +184,7 @@ pub(crate) fn finish(
     sum.gas.per_proven_batch_all_in = sum.gas.total as f64 / done;
 
     sum.wall_seconds = started.elapsed().as_secs_f64();
+    sum.bytecode_hash = crate::provenance::bytecode_hash();
     let provers = w.agents.into_iter().zip(ends).map(|(a, end)| (a.spec, a.stats, end)).collect();
     Ok(RunResult { summary: sum, samples, provers, proof_times })
 }

@@ -31,6 +31,7 @@ use crate::cell::{CellRunner, LocalCells, Progress};
 use crate::metrics::Summary;
 use crate::plot::{self, Band, Kind, Panel};
 use crate::pool_report;
+use crate::provenance::Provenance;
 use crate::replicates::{self, PointStats};
 use crate::scenario::Scenario;
 
@@ -124,9 +125,11 @@ impl Grid {
     }
 }
 
-/// Runs the grid on `jobs` threads (0: all cores) and writes the table and the figure into `out`.
+/// Runs the grid on `jobs` threads (0: all cores) and writes the table and the figure into `out`
+/// (a library call: the recorded command says so).
 pub fn run(base: &Scenario, grid: &Grid, out: &Path, jobs: usize) -> Result<Vec<(Point, Summary)>> {
-    run_on(base, grid, out, &LocalCells { jobs }, Timing::Measured)
+    let provenance = Provenance::current("(library call: provernet_sim::sweep::run)");
+    run_on(base, grid, out, &LocalCells { jobs }, Timing::Measured, &provenance)
 }
 
 /// Whether the outputs carry each run's measured wall-clock time.
@@ -139,14 +142,16 @@ pub enum Timing {
     Omitted,
 }
 
-/// Runs the grid's cells with `runner` and writes the table and the figure into `out`. Every
-/// override is checked (and the output folder made) before any cell runs.
+/// Runs the grid's cells with `runner` and writes the table and the figure into `out`, with
+/// `provenance` (this binary's contracts and the command). Every override is checked (and the
+/// output folder made) before any cell runs; every run must have run this binary's contracts.
 pub fn run_on(
     base: &Scenario,
     grid: &Grid,
     out: &Path,
     runner: &dyn CellRunner,
     timing: Timing,
+    provenance: &Provenance,
 ) -> Result<Vec<(Point, Summary)>> {
     let points = grid.points(base)?;
     std::fs::create_dir_all(out)
@@ -171,29 +176,49 @@ pub fn run_on(
         summaries.len(),
         points.len()
     );
+    // A queue worker built from other contracts would mix two networks' results in one table.
+    if let Some((k, s)) =
+        summaries.iter().enumerate().find(|(_, s)| s.bytecode_hash != provenance.bytecode_hash)
+    {
+        eyre::bail!(
+            "run {k} (seed {}) ran on contracts with bytecode hash `{}`, this binary's are `{}`: \
+             rebuild the workers from the same commit as this binary",
+            s.seed,
+            s.bytecode_hash,
+            provenance.bytecode_hash
+        );
+    }
     let mut done: Vec<(Point, Summary)> = points.into_iter().zip(summaries).collect();
     if timing == Timing::Omitted {
         for (_, s) in &mut done {
             s.wall_seconds = 0.0;
         }
     }
-    write(base, grid, out, &done)?;
+    write(base, grid, out, &done, provenance)?;
     Ok(done)
 }
 
-/// Writes `table.csv`, `table.md`, `runs/NNN.json` and `sweep.{svg,png}`.
-fn write(base: &Scenario, grid: &Grid, out: &Path, done: &[(Point, Summary)]) -> Result<()> {
+/// Writes `table.csv`, `table.md`, `runs/NNN.json`, `provenance.json`, the statistics and the
+/// figures.
+fn write(
+    base: &Scenario,
+    grid: &Grid,
+    out: &Path,
+    done: &[(Point, Summary)],
+    provenance: &Provenance,
+) -> Result<()> {
     std::fs::write(out.join("table.csv"), table_csv(grid, done))
         .wrap_err("while writing table.csv")?;
-    std::fs::write(out.join("table.md"), table_md(grid, done))
-        .wrap_err("while writing table.md")?;
+    let md = table_md(grid, done) + &replicates::provenance_md(provenance);
+    std::fs::write(out.join("table.md"), md).wrap_err("while writing table.md")?;
+    provenance.write(out)?;
     let runs = out.join("runs");
     std::fs::create_dir_all(&runs)?;
     for (i, (_, s)) in done.iter().enumerate() {
         std::fs::write(runs.join(format!("{i:03}.json")), serde_json::to_string_pretty(s)?)?;
     }
     let stats = replicates::of(grid, done);
-    replicates::write(out, grid, &stats)?;
+    replicates::write(out, grid, &stats, provenance)?;
     plot::write(&out.join("sweep"), &panels(base, grid, &stats, &NETWORK_PANELS), 3, (520, 380))?;
     if base.delegators.count > 0 {
         let pools = panels(base, grid, &stats, &pool_report::PANELS);
