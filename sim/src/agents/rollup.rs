@@ -148,6 +148,7 @@ fn posts(
         commitment,
         bounty: 0.0,
         cartel: None,
+        racers: Vec::new(),
         withheld: false,
     });
     let call = P::postBatchCall { commitment, fee: U256::from(fee) };
