@@ -55,10 +55,8 @@ impl World<'_> {
         self.generate_downtime(i, to);
         let a = &self.agents[i];
         let k = a.downtime.partition_point(|&(_, end)| end <= from);
-        let own = a.downtime[k..]
-            .iter()
-            .map(|&(start, _)| start.max(from))
-            .find(|&start| start < to);
+        let own =
+            a.downtime[k..].iter().map(|&(start, _)| start.max(from)).find(|&start| start < to);
         own.into_iter().chain(correlated).min()
     }
 
@@ -80,6 +78,11 @@ impl World<'_> {
 
     /// What a proof of `bytes` costs prover `i`, in tokens.
     pub(crate) fn prove_cost(&self, i: usize, bytes: u64) -> f64 {
-        self.s.provers.classes[self.agents[i].spec.class].cost_per_mb * bytes as f64 / 1e6
+        self.class_prove_cost(self.agents[i].spec.class, bytes)
+    }
+
+    /// What a proof of `bytes` costs a prover of hardware class `class`, in tokens.
+    pub(crate) fn class_prove_cost(&self, class: usize, bytes: u64) -> f64 {
+        self.s.provers.classes[class].cost_per_mb * bytes as f64 / 1e6
     }
 }

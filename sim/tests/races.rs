@@ -51,7 +51,8 @@ fn racers_ready_in_the_same_block_all_submit_and_the_chain_takes_exactly_one() {
     assert!(m.checks.consistent());
     // Reproducible: the in-block order is drawn from the seed.
     let again = engine::run(&s, &|_| {}).unwrap().summary;
-    let winners = |r: &engine::RunResult| -> Vec<u64> { r.provers.iter().map(|p| p.1.rescued).collect() };
+    let winners =
+        |r: &engine::RunResult| -> Vec<u64> { r.provers.iter().map(|p| p.1.rescued).collect() };
     assert_eq!(winners(&r), winners(&engine::run(&s, &|_| {}).unwrap()));
     assert_eq!(again.gas.total, m.gas.total);
 }

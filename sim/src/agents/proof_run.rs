@@ -96,7 +96,7 @@ pub(crate) struct Setbacks {
 /// What the work was stopped by last, for the cause of a give-up.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Setback {
-    None,
+    Clean,
     Killed,
     Crashed,
 }
@@ -107,7 +107,7 @@ impl ProofRun {
     pub(crate) fn plays_out(m: &mut impl Machine, expected: u64, from: u64, deadline: u64) -> Self {
         let mut run =
             ProofRun { attempts: Vec::new(), outcome: Err(GaveUp::Overload), machine_free: from };
-        let (mut at, mut last) = (from, Setback::None);
+        let (mut at, mut last) = (from, Setback::Clean);
         loop {
             // Down: the machine picks the work up again when the prover is back.
             let delayed = match m.down_until(at) {
@@ -123,8 +123,8 @@ impl ProofRun {
                     Setback::Crashed => GaveUp::Crash,
                     Setback::Killed => GaveUp::Outage,
                     // Its queue alone would have let it finish: the outage made it miss.
-                    Setback::None if delayed && from + expected <= deadline => GaveUp::Outage,
-                    Setback::None => GaveUp::Overload,
+                    Setback::Clean if delayed && from + expected <= deadline => GaveUp::Outage,
+                    Setback::Clean => GaveUp::Overload,
                 });
                 return run;
             }
@@ -217,7 +217,13 @@ impl World<'_> {
     /// Plays out a proof of `bytes` by prover `i` from block `from`, due by `deadline`, and books
     /// all its kills, crashes and restarts (a racer that stops early takes back the ones it never
     /// met). Its cost is booked by the caller.
-    pub(crate) fn runs_proof(&mut self, i: usize, bytes: u64, from: u64, deadline: u64) -> ProofRun {
+    pub(crate) fn runs_proof(
+        &mut self,
+        i: usize,
+        bytes: u64,
+        from: u64,
+        deadline: u64,
+    ) -> ProofRun {
         let expected = self.expected_prove_time(i, bytes);
         let run = ProofRun::plays_out(
             &mut WorldMachine { w: self, prover: i, bytes },

@@ -55,7 +55,7 @@ pub(crate) fn opens(w: &mut World<'_>, id: u64, block: u64, slashed: Option<usiz
     let race_join = w.s.provers.race_join;
     let odds: Vec<f64> = (0..w.s.provers.classes.len())
         .map(|c| {
-            let cost = w.s.provers.classes[c].cost_per_mb * bytes as f64 / 1e6;
+            let cost = w.class_prove_cost(c, bytes);
             join_probability(reward, cost, candidates.len() as u64, race_join)
         })
         .collect();
