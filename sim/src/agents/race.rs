@@ -157,3 +157,35 @@ fn stops_losers(w: &mut World<'_>, id: u64, winner: usize, block: u64) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_race_submissions_of_a_block_are_shuffled_and_the_order_is_reproducible() {
+        let jobs: Vec<Job> = vec![
+            Job::Fail(9),
+            Job::Race(3, 7),
+            Job::Slash(4),
+            Job::Race(1, 7),
+            Job::Race(2, 7),
+            Job::Race(0, 7),
+            Job::Prove(5, 2),
+        ];
+        let ordered = |block| {
+            let mut v = jobs.clone();
+            in_block_order(&mut v, 1, block);
+            v
+        };
+        let a = ordered(100);
+        assert_eq!(a, ordered(100), "the same seed and block give the same order");
+        assert_eq!((a[0], a[1], a[6]), (Job::Slash(4), Job::Prove(5, 2), Job::Fail(9)));
+        let mut races = a[2..6].to_vec();
+        races.sort();
+        assert_eq!(races, [Job::Race(0, 7), Job::Race(1, 7), Job::Race(2, 7), Job::Race(3, 7)]);
+        // Over blocks, each racer lands first sometimes: not the lowest index every time.
+        let firsts: std::collections::BTreeSet<Job> = (0..64).map(|b| ordered(b)[2]).collect();
+        assert_eq!(firsts.len(), 4, "{firsts:?}");
+    }
+}
