@@ -8,7 +8,9 @@
 //! - what happens in a block, in order, and which agent does it: `agents::BLOCK_STEPS`
 //!   (`agents/{keeper,prover,rollup,race}.rs`, one file per agent and one for the open race);
 //! - what a prover decides (reveals, proves its assignment, joins a race) and how each adversary
-//!   differs from the honest prover: [`policy`];
+//!   differs from the honest prover: [`policy`]; how a proof plays out on its machine (decisions on
+//!   the expected time, outage kills, crash retries, abandonment at the deadline):
+//!   `agents/proof_run.rs`; whether a race pays against the competition: `agents/race_join.rs`;
 //! - the off-chain model (outages, proving time and cost): `offchain.rs`; what the chain's
 //!   events change: `ledger.rs`; the end-of-run metrics: `report.rs`;
 //! - liquid proving pools and their delegators (`[delegators]`): the policy in [`delegators`], the

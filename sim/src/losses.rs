@@ -37,6 +37,14 @@ pub(crate) fn summarise(w: &World<'_>, sum: &mut Summary) {
         l.missed_overload += st.missed_overload;
         l.missed_outage += st.missed_outage;
         l.missed_crash += st.missed_crash;
+        l.missed_late += st.missed_late;
+        l.killed += st.killed;
+        l.crashed += st.crashed;
+        l.restarts += st.restarts;
+        l.lost_work_cost += st.lost_work_cost;
+        l.race_entries += st.race_entries;
+        l.races_lost += st.races_lost;
+        l.race_stops += st.race_stops;
         l.slashed_for_misses += st.slashed - st.non_reveal_slashed;
         l.non_reveal_penalties += st.non_reveal_slashed;
         l.race_cost += st.race_cost;

@@ -361,6 +361,15 @@ pub struct Emergency {
     pub capacity_redraws: u64,
     /// Slots that ran out of draws (every drawn prover full or no list): their batches were open.
     pub open_slots: u64,
+    /// Race entries: provers that started on a raced batch (`agents/race_join.rs` decides who).
+    #[serde(default)]
+    pub racers: u64,
+    /// Mean racers per raced batch (racers / raced).
+    #[serde(default)]
+    pub racers_per_race: f64,
+    /// `raceSubmit`s that reverted because another racer's landed earlier in the same block.
+    #[serde(default)]
+    pub race_submits_reverted: u64,
 }
 
 /// The decliners' and secret withholders' outcome, summed over provers.
@@ -448,15 +457,41 @@ pub struct Gas {
 
 /// Why honest provers miss their batches and what their losses are made of (`crate::losses`). A
 /// missed batch has one cause: the prover's machines could not finish it inside the window
-/// (overload), an outage delayed its start past that point (outage), or its proof crashed.
+/// (overload), an outage delayed or killed its work past that point (outage), its proof crashed
+/// with no time left to retry (crash), or it ran past the window and was abandoned (late).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Losses {
     /// Batches honest provers gave up because their queue of proofs would end after the window.
     pub missed_overload: u64,
-    /// Batches honest provers gave up because an outage pushed the start past that point.
+    /// Batches honest provers gave up because an outage delayed or killed their work past that
+    /// point.
     pub missed_outage: u64,
-    /// Batches whose proof crashed.
+    /// Batches given up after a crash with no time left to retry.
     pub missed_crash: u64,
+    /// Batches whose proof ran past the window (its realised time overran the expected one).
+    #[serde(default)]
+    pub missed_late: u64,
+    /// Honest proof attempts (assignments and races) killed by an outage while they ran.
+    #[serde(default)]
+    pub killed: u64,
+    /// Honest proof attempts that crashed.
+    #[serde(default)]
+    pub crashed: u64,
+    /// Honest attempts restarted after a kill or retried after a crash.
+    #[serde(default)]
+    pub restarts: u64,
+    /// Honest proving cost of assignment work that produced no proof (tokens).
+    #[serde(default)]
+    pub lost_work_cost: f64,
+    /// Honest race entries.
+    #[serde(default)]
+    pub race_entries: u64,
+    /// Honest `raceSubmit`s that reverted (another racer landed first in the same block).
+    #[serde(default)]
+    pub races_lost: u64,
+    /// Honest racers that stopped on seeing another's winning transaction.
+    #[serde(default)]
+    pub race_stops: u64,
     /// Honest stake slashed for missed assignments (tokens).
     pub slashed_for_misses: f64,
     /// Honest stake taken by non-reveal penalties (tokens).

@@ -49,10 +49,12 @@ pub trait ProverPolicy: Sync {
         Assignment::Prove
     }
 
-    /// Whether it joins an open race it is eligible for (`race_join`: the scenario's probability).
-    /// Asked before its machines and its uptime are checked.
-    fn joins_race(&self, rng: &mut Rng, race_join: f64) -> bool {
-        rng.chance(race_join)
+    /// Whether it joins an open race it is eligible for, given `odds`: the probability at which the
+    /// race still pays its hardware class against the competition it expects, at most the
+    /// scenario's `race_join` (`agents/race_join.rs`). Asked before its machines and its uptime are
+    /// checked.
+    fn joins_race(&self, rng: &mut Rng, odds: f64) -> bool {
+        rng.chance(odds)
     }
 
     /// Its initial stake in tokens, given the one the population drew for it.
@@ -84,7 +86,8 @@ pub trait ProverPolicy: Sync {
     }
 }
 
-/// Proves every assignment it can finish in time, reveals every commitment, joins races at random.
+/// Proves every assignment it expects to finish in time, reveals every commitment, joins a race when
+/// it pays against the competition it expects.
 pub struct Honest;
 
 impl ProverPolicy for Honest {}
@@ -110,7 +113,7 @@ impl ProverPolicy for Withhold {
         Assignment::Withhold
     }
 
-    fn joins_race(&self, _rng: &mut Rng, _race_join: f64) -> bool {
+    fn joins_race(&self, _rng: &mut Rng, _odds: f64) -> bool {
         false
     }
 }
@@ -134,7 +137,7 @@ impl ProverPolicy for BountyFarm {
         Assignment::CartelPartnerProves
     }
 
-    fn joins_race(&self, _rng: &mut Rng, _race_join: f64) -> bool {
+    fn joins_race(&self, _rng: &mut Rng, _odds: f64) -> bool {
         false
     }
 }

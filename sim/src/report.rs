@@ -178,6 +178,7 @@ pub(crate) fn finish(
     let done = (sum.liveness.proven_in_window + sum.liveness.rescued).max(1) as f64;
     sum.emergency.frequency = sum.emergency.raced as f64 / posted;
     sum.emergency.block_share = w.race_blocks as f64 / sum.blocks.max(1) as f64;
+    sum.emergency.racers_per_race = sum.emergency.racers as f64 / sum.emergency.raced.max(1) as f64;
     sum.gas.per_proven_batch = w.gas_batch as f64 / done;
     let proofs = sum.gas.count_by_kind.get("submitProof").copied().unwrap_or(0);
     sum.gas.batches_per_proof = sum.liveness.proven_in_window as f64 / proofs.max(1) as f64;

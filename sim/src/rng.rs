@@ -59,6 +59,13 @@ impl Rng {
         (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
     }
 
+    /// Shuffles `v` in place (Fisher-Yates): every order equally likely.
+    pub fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            v.swap(i, self.below(i as u64 + 1) as usize);
+        }
+    }
+
     /// Exponential with the given mean.
     pub fn exp(&mut self, mean: f64) -> f64 {
         -mean * (1.0 - self.f64()).ln()

@@ -216,9 +216,13 @@ pub struct Provers {
     pub mtbf_blocks: f64,
     /// Mean length of an outage in blocks.
     pub mean_downtime_blocks: f64,
-    /// Probability that a proof attempt crashes (the prover then misses the window).
+    /// Probability that a proof attempt crashes (found when it would have finished; the prover
+    /// retries if its expected time still fits the deadline).
     pub failure_rate: f64,
-    /// Probability that an idle, online prover joins an emergency race.
+    /// The most often a prover joins an emergency race (its attention): it joins with this
+    /// probability when the race pays even if everyone eligible does the same, and less often,
+    /// down to never, when its expected reward x P(win) would not cover its proving cost
+    /// (`agents/race_join.rs`). It must also be idle, online and expect to finish in time.
     pub race_join: f64,
     /// What a prover pays for a million gas, in tokens (its transaction costs).
     pub gas_cost_per_mgas: f64,

@@ -60,8 +60,25 @@ pub struct ProverStats {
     /// Batches it gave up because an outage pushed their start past the point where they could
     /// finish in the window.
     pub missed_outage: u64,
-    /// Batches whose proof crashed.
+    /// Batches given up after a crash with no time left to retry.
     pub missed_crash: u64,
+    /// Batches whose proof ran past the window's end (the realised time overran the expected
+    /// one): abandoned at the deadline.
+    pub missed_late: u64,
+    /// Proof attempts (assignments and races) an outage killed while they ran.
+    pub killed: u64,
+    /// Proof attempts (assignments and races) that crashed.
+    pub crashed: u64,
+    /// Attempts restarted after a kill or retried after a crash.
+    pub restarts: u64,
+    /// Proving cost of assignment work that produced no proof (killed, crashed, abandoned).
+    pub lost_work_cost: f64,
+    /// Races it started.
+    pub race_entries: u64,
+    /// Its `raceSubmit`s that reverted: another racer's landed earlier in the same block.
+    pub races_lost: u64,
+    /// Races it stopped on seeing another racer's winning transaction.
+    pub race_stops: u64,
     /// Part of `proving_cost` spent in races (won or abandoned).
     pub race_cost: f64,
     /// Part of `revenue` won in races (fee and bounty).
@@ -133,6 +150,8 @@ pub(crate) struct Batch {
     pub(crate) bounty: f64,
     /// A cartel partner already proving it (bounty farm): (prover, block its proof is ready).
     pub(crate) cartel: Option<(usize, u64)>,
+    /// The racers still working on it or holding a proof to submit (`agents/race.rs`).
+    pub(crate) racers: Vec<crate::agents::race::Racer>,
     /// Its source withholds its data (`source.withhold_share`): nobody can prove it.
     pub(crate) withheld: bool,
 }
@@ -151,7 +170,7 @@ pub(crate) enum Job {
     /// A prover submits a finished proof (prover, batch id); consecutive ones of one prover due in
     /// the same block go into one `submitProof`.
     Prove(usize, u64),
-    /// A prover submits its winning race proof (prover, batch id).
+    /// A prover's race proof is ready and it submits it (prover, batch id); the first to land wins.
     Race(usize, u64),
     /// The keeper fails a batch whose race ended (batch id).
     Fail(u64),

@@ -5,8 +5,10 @@
 
 pub(crate) mod entry;
 pub(crate) mod keeper;
+pub(crate) mod proof_run;
 pub(crate) mod prover;
 pub(crate) mod race;
+pub(crate) mod race_join;
 pub(crate) mod rollup;
 pub(crate) mod stake;
 pub(crate) mod steering;
@@ -56,10 +58,11 @@ pub(crate) fn step_block(w: &mut World<'_>, block: u64) -> Result<()> {
 /// Block step: runs every job due at `block`, including jobs that this block's jobs schedule for the
 /// same block (a cartel proof that is ready the moment the race opens, a slot whose batches are all
 /// proven when it ends). Jobs of one block run slot ends first, then data challenges, slashes,
-/// proofs, race wins, failures and voids ([`Job`]'s order), each by prover and batch.
+/// proofs, race submissions, failures and voids ([`Job`]'s order), each by prover and batch, except
+/// the race submissions, which land in a shuffled order ([`race::in_block_order`]).
 pub(crate) fn run_due_jobs(w: &mut World<'_>, block: u64) -> Result<()> {
     while let Some(mut jobs) = w.jobs.remove(&block) {
-        jobs.sort();
+        race::in_block_order(&mut jobs, w.s.seed, block);
         let mut k = 0;
         while k < jobs.len() {
             k += match jobs[k] {
@@ -71,7 +74,7 @@ pub(crate) fn run_due_jobs(w: &mut World<'_>, block: u64) -> Result<()> {
                     prover::submits_proof(w, i, first, count)?;
                     count
                 }
-                Job::Race(i, id) => race::submits_win(w, i, id).map(|()| 1)?,
+                Job::Race(i, id) => race::submits_win(w, i, id, block).map(|()| 1)?,
                 Job::Fail(id) => keeper::marks_failed(w, id).map(|()| 1)?,
                 Job::Challenge(i, id) => withholding::prover_challenges(w, i, id).map(|()| 1)?,
                 Job::Void(id) => withholding::keeper_voids(w, id).map(|()| 1)?,

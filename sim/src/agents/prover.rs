@@ -9,6 +9,7 @@ use eyre::Result;
 use provernet_bindings::ProverNetwork as P;
 use provernet_bindings::formulas::{dev_proof, seed_commitment};
 
+use super::proof_run::GaveUp;
 use crate::policy::Assignment;
 use crate::world::{Job, World};
 use provernet_evm::CHAIN_ID;
@@ -86,9 +87,10 @@ pub(crate) fn proves_assignment(
     }
 }
 
-/// An honest prover plans its proof: it starts when a machine is free and it is online, and does
-/// not start a proof it cannot finish inside the window. A proven batch waits for the end of its
-/// slot, when the prover submits the slot's batches together ([`slot_ends`]).
+/// An honest prover proves a batch drawn to it on its first free machine, deciding on its expected
+/// proving time and what it sees at each decision block; [`super::proof_run`] plays the work out
+/// (outages that kill it, crashes, a realised time that overruns the window). A proven batch waits
+/// for the end of its slot, when the prover submits the slot's batches together ([`slot_ends`]).
 fn plans_proof(w: &mut World<'_>, i: usize, id: u64, block: u64, pd: u64) {
     let bytes = w.batch(id).bytes;
     let (m, free) = w.agents[i]
@@ -98,40 +100,36 @@ fn plans_proof(w: &mut World<'_>, i: usize, id: u64, block: u64, pd: u64) {
         .enumerate()
         .min_by_key(|&(_, t)| t)
         .expect("at least one machine");
-    let queued = free.max(block);
-    let start = w.down_until(i, queued).unwrap_or(queued);
-    let time = w.prove_time(i, bytes);
-    if start + time > pd {
-        // It would miss anyway: a rational prover does not burn the compute. The cause is the
-        // outage if its machines alone would have finished in time, else the slot's load.
-        let st = &mut w.agents[i].stats;
-        if queued + time <= pd {
-            st.missed_outage += 1
-        } else {
-            st.missed_overload += 1
+    let run = w.runs_proof(i, bytes, free.max(block), pd);
+    w.agents[i].machines[m] = run.machine_free;
+    let cost = w.prove_cost(i, bytes);
+    let st = &mut w.agents[i].stats;
+    st.proving_cost += cost * run.cost_share_until(u64::MAX);
+    st.lost_work_cost += cost * run.wasted_share();
+    st.busy_blocks += run.busy_until(u64::MAX);
+    let ready = match run.outcome {
+        Ok(ready) => ready,
+        Err(cause) => {
+            *match cause {
+                GaveUp::Overload => &mut st.missed_overload,
+                GaveUp::Outage => &mut st.missed_outage,
+                GaveUp::Crash => &mut st.missed_crash,
+                GaveUp::Late => &mut st.missed_late,
+            } += 1;
+            return; // the window will be missed
         }
-        return;
-    }
-    let finish = start + time;
-    w.agents[i].machines[m] = finish;
-    w.agents[i].stats.busy_blocks += time;
-    w.agents[i].stats.proving_cost += w.prove_cost(i, bytes);
-    let failure_rate = w.agents[i].failure_rate;
-    if w.agents[i].rng.chance(failure_rate) {
-        w.agents[i].stats.missed_crash += 1;
-        return; // the proof crashed: the window will be missed
-    }
+    };
     let slot_last = w.chain.epochs.slot_at(block).last_block;
     let held = &mut w.agents[i].held;
     if !held.iter().any(|h| h.2 == slot_last) {
         w.schedule(slot_last + 1, Job::SlotEnds(i));
     }
-    w.agents[i].held.push((id, finish, slot_last));
+    w.agents[i].held.push((id, ready, slot_last));
 }
 
 /// Job: a slot of prover `i` has ended (no batch can join it any more). It submits the slot's proven
-/// batches when the last of their proofs is ready (inside the window: [`plans_proof`] started none
-/// it could not finish), so that consecutive ids go into one proof.
+/// batches when the last of their proofs is ready (inside the window: [`plans_proof`] abandons any
+/// proof not ready by then), so that consecutive ids go into one proof.
 pub(crate) fn slot_ends(w: &mut World<'_>, i: usize, block: u64) -> Result<()> {
     let (ended, open): (Vec<_>, Vec<_>) =
         w.agents[i].held.drain(..).partition(|&(_, _, slot_last)| slot_last < block);
@@ -159,9 +157,13 @@ fn partner_proves(w: &mut World<'_>, i: usize, id: u64, block: u64, pd: u64, rd:
     if !w.eligible(j) || !w.online(j, block) {
         return;
     }
+    // It plans on the expected time like anyone; the realised one decides whether it made it.
+    if (block + w.expected_prove_time(j, bytes)).max(pd + 1) > rd {
+        return;
+    }
+    w.agents[j].stats.proving_cost += w.prove_cost(j, bytes);
     let ready = (block + w.prove_time(j, bytes)).max(pd + 1);
     if ready <= rd {
-        w.agents[j].stats.proving_cost += w.prove_cost(j, bytes);
         w.batch_mut(id).cartel = Some((j, ready));
     }
 }

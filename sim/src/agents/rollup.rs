@@ -153,6 +153,7 @@ fn posts(w: &mut World<'_>, block: u64, chunks: Vec<TxRun>, bytes: u64, fee: u12
         commitment,
         bounty: 0.0,
         cartel: None,
+        racers: Vec::new(),
         withheld: false,
     });
     let call = P::postBatchCall { commitment, fee: U256::from(fee) };
