@@ -95,8 +95,8 @@ impl Manifest {
                 f.out
             );
             ensure!(
-                matches!(f.args.first().map(String::as_str), Some("run" | "sweep")),
-                "figure {}: args must start with \"run\" or \"sweep\" (the `provernet sim` command), found {:?}",
+                matches!(f.args.first().map(String::as_str), Some("run" | "sweep" | "sensitivity")),
+                "figure {}: args must start with \"run\", \"sweep\" or \"sensitivity\" (the `provernet sim` command), found {:?}",
                 f.out,
                 f.args.first()
             );
@@ -136,10 +136,12 @@ impl Manifest {
     }
 }
 
-/// The bytecode hash a figure folder recorded: `summary.json`'s (a run) or `stats.json`'s (a sweep);
+/// The bytecode hash a figure folder recorded: `summary.json`'s (a run), `stats.json`'s (a sweep) or
+/// `provenance.json`'s (a sensitivity analysis);
 /// None if it has neither or they predate the hash.
 pub fn recorded_hash(dir: &Path) -> Result<Option<String>> {
-    for name in ["stats.json", "summary.json"] {
+    // A sensitivity analysis writes neither: its provenance.json is its record.
+    for name in ["stats.json", "summary.json", provenance::FILE] {
         let path = dir.join(name);
         if !path.exists() {
             continue;
@@ -173,7 +175,7 @@ pub fn check(root: &Path, manifest: &Manifest) -> Result<Vec<String>> {
                 f.out
             )),
             None => problems.push(format!(
-                "{}: records no bytecode hash (no summary.json or stats.json carrying one): {FIX}",
+                "{}: records no bytecode hash (no summary.json, stats.json or provenance.json carrying one): {FIX}",
                 f.out
             )),
         }
@@ -289,7 +291,7 @@ mod tests {
             ),
             (
                 "[[figure]]\nout = \"docs/sim/x\"\nargs = [\"bench\"]",
-                "must start with \"run\" or \"sweep\"",
+                "must start with \"run\", \"sweep\" or \"sensitivity\"",
             ),
             (
                 "[[figure]]\nout = \"docs/sim/x\"\nargs = [\"run\", \"--out\", \"y\"]",
