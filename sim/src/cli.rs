@@ -74,14 +74,9 @@ pub struct SweepArgs {
     /// Output folder.
     #[arg(long)]
     pub out: PathBuf,
-    /// Parallel runs (0: one per core).
-    #[arg(long, default_value_t = 0)]
-    pub jobs: usize,
-    /// Run the cells on the workers of a job queue instead of this machine's cores: a NATS server
-    /// with JetStream, served by `provernet worker --queue URL` on any number of machines. The
-    /// outputs are the same as a local sweep's.
-    #[arg(long, value_name = "URL", conflicts_with = "jobs")]
-    pub queue: Option<String>,
+    /// Where the runs go.
+    #[command(flatten)]
+    pub cells: CellArgs,
     /// Record every run's wall-clock time as 0 (`wall_s`, `wall_seconds`, the run-time panel), so
     /// the outputs depend only on the scenario, grid and seeds: two sweeps, local or over a queue,
     /// write byte-identical files.
@@ -102,10 +97,20 @@ pub struct SensitivityArgs {
     /// Output folder: sensitivity.json/.md, samples.csv, tornado.svg/png.
     #[arg(long)]
     pub out: PathBuf,
+    /// Where the runs go.
+    #[command(flatten)]
+    pub cells: CellArgs,
+}
+
+/// Where a sweep's or a sensitivity analysis's runs go: this machine's cores or a job queue.
+#[derive(Debug, clap::Args)]
+pub struct CellArgs {
     /// Parallel runs (0: one per core).
     #[arg(long, default_value_t = 0)]
     pub jobs: usize,
-    /// Run the cells on the workers of a job queue (as `sim sweep --queue`).
+    /// Run the cells on the workers of a job queue instead of this machine's cores: a NATS server
+    /// with JetStream, served by `provernet worker --queue URL` on any number of machines. The
+    /// outputs are the same as a local run's.
     #[arg(long, value_name = "URL", conflicts_with = "jobs")]
     pub queue: Option<String>,
 }
@@ -254,13 +259,12 @@ fn run_one(a: RunArgs, command: &str) -> Result<ExitCode> {
 
 /// The runner of a sweep's or a sensitivity run's cells: this machine's cores, or a job queue.
 fn runner(
-    jobs: usize,
-    url: Option<&str>,
+    cells: &CellArgs,
     queue: Option<QueueRunners<'_>>,
     command: &str,
 ) -> Result<Box<dyn CellRunner>> {
-    Ok(match (url, queue) {
-        (None, _) => Box::new(LocalCells { jobs }),
+    Ok(match (cells.queue.as_deref(), queue) {
+        (None, _) => Box::new(LocalCells { jobs: cells.jobs }),
         (Some(url), Some(connect)) => connect(url)?,
         (Some(_), None) => eyre::bail!(
             "--queue needs the job queue client of the `provernet` binary: run \
@@ -276,7 +280,7 @@ fn run_sensitivity(
 ) -> Result<ExitCode> {
     let base = Scenario::load(&a.scenario)?;
     let spec = sensitivity::Spec::load(&a.spec)?;
-    let runner = runner(a.jobs, a.queue.as_deref(), queue, "sensitivity")?;
+    let runner = runner(&a.cells, queue, "sensitivity")?;
     let started = Instant::now();
     let r = sensitivity::run(&base, &spec, &a.out, runner.as_ref())?;
     Provenance::current(command).write(&a.out)?;
@@ -317,7 +321,7 @@ fn run_sweep(a: SweepArgs, queue: Option<QueueRunners<'_>>, command: &str) -> Re
     if let Some(n) = a.seeds {
         grid.seeds = (1..=n).collect();
     }
-    let runner = runner(a.jobs, a.queue.as_deref(), queue, "sweep")?;
+    let runner = runner(&a.cells, queue, "sweep")?;
     let timing = if a.reproducible { sweep::Timing::Omitted } else { sweep::Timing::Measured };
     let started = Instant::now();
     let provenance = Provenance::current(command);
