@@ -529,11 +529,6 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
         return _slotBlocks;
     }
 
-    /// @notice Slots per epoch (the last one may be shorter than slotBlocks).
-    function slotsPerEpoch() external view returns (uint256) {
-        return _slotsPerEpoch;
-    }
-
     /// @notice Commitments must be below this value: the verifier's provable domain, read at deployment.
     ///         A replacement verifier must report the same bound.
     function commitmentBound() external view returns (uint256) {
@@ -580,6 +575,13 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
         return _accounts[who];
     }
 
+    /// @notice The part of `who`'s account a pool keeps its books on, from two of the account's three
+    ///         slots (`accountOf` also reads the commit slot): stake plus unbonding, and the claimable balance.
+    function bondOf(address who) external view returns (uint256 bonded, uint256 claimable) {
+        AccountState storage a = _accounts[who];
+        return (uint256(a.stake) + a.unbonding, a.claimable);
+    }
+
     /// @notice A batch joined with its assignment (prover, deadlines) and its poster.
     function batchOf(uint256 batchId) external view returns (Batch memory) {
         BatchRecord storage b = _batches[batchId];
@@ -611,11 +613,6 @@ contract ProverNetwork is IProverNetwork, NetworkBase {
     /// @notice `source`'s prepaid fee balance, its index and whether it may post.
     function sourceOf(address source) external view returns (SourceAccount memory) {
         return _sources[source];
-    }
-
-    /// @notice Whether an address may post batches.
-    function isBatchSource(address source) external view returns (bool) {
-        return _sources[source].allowed;
     }
 
     /// @notice A batch's status with deadlines applied: a batch whose race is over and that nobody

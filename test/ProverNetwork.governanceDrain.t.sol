@@ -221,7 +221,7 @@ contract ProverNetworkGovernanceDrainTest is NetworkTestBase {
         m.register(1000e18);
         vm.prank(address(exact));
         INetworkGovernance(address(m)).setBatchSource(rollup, true);
-        assertTrue(m.isBatchSource(rollup));
+        assertTrue(m.sourceOf(rollup).allowed);
     }
 
     function test_RaisingTheUnbondingDelayRaisesTheRequiredDelay() public {

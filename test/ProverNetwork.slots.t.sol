@@ -39,13 +39,14 @@ contract ProverNetworkSlotsTest is NetworkTestBase {
         assertEq(sameEpoch, epoch);
         assertEq(lastIndex, 2);
         assertEq(lastBlock, block.number);
-        assertEq(net.slotsPerEpoch(), 3);
+        vm.roll(block.number + 1);
+        (, index,) = net.currentSlot();
+        assertEq(index, 0, "three slots: the next block opens the next epoch's first");
     }
 
     function test_TheEpochsLastSlotIsShorterWhenTheLengthIsNotAMultiple() public {
         ProverNetwork n =
             new ProverNetwork(IERC20(address(token)), verifier, owner, 10, 5, 4, defaultParams());
-        assertEq(n.slotsPerEpoch(), 4);
         vm.roll(n.epochStart(1) + 14);
         (, uint256 index, uint256 last) = n.currentSlot();
         assertEq(index, 3);
@@ -59,7 +60,10 @@ contract ProverNetworkSlotsTest is NetworkTestBase {
         new ProverNetwork(IERC20(address(token)), verifier, owner, 10, 5, 16, defaultParams());
         ProverNetwork whole =
             new ProverNetwork(IERC20(address(token)), verifier, owner, 10, 5, 15, defaultParams());
-        assertEq(whole.slotsPerEpoch(), 1);
+        vm.roll(whole.epochStart(1) + 14);
+        (, uint256 index, uint256 last) = whole.currentSlot();
+        assertEq(index, 0, "one slot: the epoch's last block is still slot 0");
+        assertEq(last, whole.epochStart(1) + 14);
     }
 
     function test_BatchesOnEitherSideOfASlotBoundaryBelongToDifferentSlots() public {

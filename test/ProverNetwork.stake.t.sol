@@ -153,4 +153,38 @@ contract ProverNetworkStakeTest is NetworkTestBase {
         assertEq(token.balanceOf(alice), unstake);
         assertEq(token.balanceOf(address(net)), FEE_DEPOSIT + total - unstake);
     }
+
+    /// @dev `bondOf` (what a pool keeps its books on) agrees with `accountOf` at every step of an exit, is
+    ///      zero for an unknown address, and sums stake and unbonding at the largest values the two 96-bit
+    ///      fields hold without overflowing.
+    function test_BondOf_AgreesWithTheAccountAndHoldsTheLargestStake() public {
+        (uint256 bonded, uint256 claimable) = net.bondOf(alice);
+        assertEq(bonded + claimable, 0, "unknown address");
+
+        _register(alice, 500e18);
+        vm.prank(alice);
+        net.requestUnstake(200e18);
+        (bonded, claimable) = net.bondOf(alice);
+        AccountState memory a = _acct(alice);
+        assertEq(bonded, 500e18, "stake plus unbonding: an unstake request moves nothing out of the bond");
+        assertEq(bonded, uint256(a.stake) + a.unbonding);
+        assertEq(claimable, a.claimable);
+
+        vm.roll(block.number + 100);
+        vm.prank(alice);
+        net.withdraw();
+        (bonded,) = net.bondOf(alice);
+        assertEq(bonded, 300e18, "a withdrawal leaves the bond");
+
+        uint256 max = type(uint96).max;
+        _fund(bob, 2 * max);
+        vm.prank(bob);
+        net.register(max);
+        vm.prank(bob);
+        net.requestUnstake(max - MIN_STAKE);
+        vm.prank(bob);
+        net.stake(max - MIN_STAKE);
+        (bonded,) = net.bondOf(bob);
+        assertEq(bonded, 2 * max - MIN_STAKE, "two near-full 96-bit fields sum in 256 bits");
+    }
 }

@@ -10,7 +10,6 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {ProverNetwork} from "../ProverNetwork.sol";
-import {AccountState} from "../types/AccountState.sol";
 import {IProverPool, Tranche, TrancheState, WithdrawalRequest} from "./IProverPool.sol";
 import {PoolLoss} from "./PoolLoss.sol";
 
@@ -22,7 +21,7 @@ import {PoolLoss} from "./PoolLoss.sol";
 ///         through a withdrawal queue (`requestWithdraw`, then `claim` after the network's unbonding
 ///         delay). Rules and rationale: docs/pools.md.
 /// @dev BOOKS INVARIANT (after every `sync`):
-///        network.accountOf(pool).stake + .unbonding == activeAssets + open tranche + unbonding tranche
+///        network.bondOf(pool).bonded (stake + unbonding) == activeAssets + open tranche + unbonding tranche
 ///        token.balanceOf(pool) >= claimReserve + commissionOwed
 ///      Every state-changing entry point runs `_sync` first, so shares are priced on books that already
 ///      include every executed slash and every credited reward. Work per call is constant: at most two
@@ -387,13 +386,13 @@ contract ProverPool is IProverPool, ERC4626, ReentrancyGuardTransient {
             commissionEffectiveAt = 0;
             emit CommissionUpdated(pendingCommissionBps);
         }
-        AccountState memory a = network.accountOf(address(this));
-        uint256 actual = uint256(a.stake) + a.unbonding;
+        // `bondOf`, not `accountOf`: the pool has no use for the account's commit slot (a cold read).
+        (uint256 actual, uint256 claimable) = network.bondOf(address(this));
         uint256 booked = _bookedPrincipal();
         // Only slashes lower stake + unbonding (the pool alone stakes, unstakes and withdraws for
         // itself, and books each of those), so a shortfall is exactly the slashes executed since.
         if (actual < booked) _absorbLoss(booked - actual);
-        if (a.claimable != 0) _collectRewards();
+        if (claimable != 0) _collectRewards();
         _advanceQueue();
     }
 

@@ -58,7 +58,8 @@ impl Epochs {
         block < self.start(self.at(block)) + self.commit_blocks
     }
 
-    /// Slots per epoch (`ProverNetwork.slotsPerEpoch`).
+    /// Slots per epoch, the last one possibly shorter (`Slots.perEpoch`, which the network keeps as
+    /// an immutable).
     pub fn slots_per_epoch(&self) -> u64 {
         self.length().div_ceil(self.slot_blocks)
     }
