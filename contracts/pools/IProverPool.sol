@@ -21,7 +21,9 @@ struct Tranche {
     TrancheState state;
 }
 
-/// @notice One delegator's pending withdrawal: `units` of tranche `tranche`, paid to `owner`.
+/// @notice One owner's pending withdrawal in one tranche: `units` of tranche `tranche`, paid to `owner`.
+///         Stored as its units alone, under the id `requestIdOf(tranche, owner)` (one slot); the view
+///         `requestOf` decodes the rest from the id.
 struct WithdrawalRequest {
     address owner;
     uint64 tranche;
@@ -118,10 +120,11 @@ interface IProverPool {
     /// @param toShareholders The part restaked for the shareholders (raises the share price).
     event RewardsCollected(uint256 amount, uint256 commission, uint256 toShareholders);
     /// @notice A delegator queued a withdrawal; its shares were burned.
-    /// @param requestId The request.
+    /// @param requestId The request (`requestIdOf(tranche, owner)`: the owner's earlier requests in the
+    ///        same tranche have the same id, and this one adds to them).
     /// @param owner The delegator, paid at claim.
     /// @param shares The shares burned.
-    /// @param assets Their value at the request (an upper bound of what the claim pays).
+    /// @param assets Their value on the books of the last sync (an upper bound of what it pays).
     /// @param tranche The tranche it joined.
     /// @param units Its claim units in that tranche.
     event WithdrawalRequested(

@@ -70,11 +70,10 @@ contract ProverPool is IProverPool, ERC4626, ReentrancyGuardTransient {
     /// @notice True while the operator has stopped deposits. Kept here rather than in OpenZeppelin's
     ///         `Pausable` (a slot of its own) so that a deposit reads it with the books it reads anyway.
     bool public paused;
-    /// @notice Id of the last withdrawal request (ids start at 1).
-    uint64 public lastRequestId;
 
     mapping(uint256 id => Tranche) internal _tranches;
-    mapping(uint256 id => WithdrawalRequest) internal _requests;
+    /// @dev Claim units of each pending request, by `requestIdOf(tranche, owner)`: one slot a request.
+    mapping(uint256 requestId => uint256 units) internal _requestUnits;
 
     modifier onlyOperator() {
         if (msg.sender != operator) revert NotOperator(msg.sender, operator);
@@ -186,16 +185,23 @@ contract ProverPool is IProverPool, ERC4626, ReentrancyGuardTransient {
     /// @notice Burns `shares` of the caller into a withdrawal request in the open tranche. The request
     ///         keeps absorbing slashes pro rata until its tranche is withdrawn from the network, so it
     ///         pays min(value now, value after later slashes). Claim it once its tranche is finalized.
+    ///         A delegator's request is priced on the books of the last sync (call `sync` first to
+    ///         include rewards the pool has not collected yet); a slash executed since then is still
+    ///         charged to it in full, because the next sync spreads every loss pro rata over the
+    ///         shareholders and the unfinalized tranches alike. The operator's request syncs first: its
+    ///         shares absorb a loss before anyone else's, and its exit is checked on current books.
+    ///         Requests of one owner in one tranche share one record and one id.
     /// @param shares The shares to redeem.
-    /// @return requestId The request's id.
+    /// @return requestId The request's id: `requestIdOf(tranche, msg.sender)`.
     function requestWithdraw(uint256 shares) external nonReentrant returns (uint256 requestId) {
-        _sync();
+        bool isOperator = msg.sender == operator;
+        if (isOperator) _sync();
         if (shares == 0) revert ZeroShares();
         uint256 balance = balanceOf(msg.sender);
         if (shares > balance) revert InsufficientShares(shares, balance);
         uint256 assets = previewRedeem(shares);
         if (assets == 0) revert ZeroAssets(shares);
-        if (msg.sender == operator) _checkOperatorExit(balance - shares, assets);
+        if (isOperator) _checkOperatorExit(balance - shares, assets);
 
         uint64 trancheId = openTranche;
         Tranche storage t = _tranches[trancheId];
@@ -209,10 +215,13 @@ contract ProverPool is IProverPool, ERC4626, ReentrancyGuardTransient {
         activeAssets -= assets;
         t.assets = (t.assets + assets).toUint128();
         t.units = (t.units + units).toUint128();
-        requestId = ++lastRequestId;
-        _requests[requestId] = WithdrawalRequest(msg.sender, trancheId, units.toUint128());
+        requestId = requestIdOf(trancheId, msg.sender);
+        _requestUnits[requestId] += units;
         emit WithdrawalRequested(requestId, msg.sender, shares, assets, trancheId, units);
-        _advanceQueue();
+        // Unstake the tranche at once if nothing is unbonding. A matured unbonding tranche is left to
+        // the next sync: finalizing it here, before unabsorbed slashes are spread, would let it escape
+        // its share of them.
+        if (unbondingTranche == 0) _unstakeOpen();
     }
 
     /// @notice Pays a withdrawal request whose tranche is finalized, to the request's owner. Anyone may
@@ -221,19 +230,20 @@ contract ProverPool is IProverPool, ERC4626, ReentrancyGuardTransient {
     /// @return assets The amount paid.
     function claim(uint256 requestId) external nonReentrant returns (uint256 assets) {
         _sync();
-        WithdrawalRequest memory r = _requests[requestId];
-        if (r.owner == address(0)) revert UnknownRequest(requestId);
-        Tranche storage t = _tranches[r.tranche];
+        uint256 units = _requestUnits[requestId];
+        if (units == 0) revert UnknownRequest(requestId);
+        (uint64 trancheId, address owner) = _decodeRequestId(requestId);
+        Tranche storage t = _tranches[trancheId];
         if (t.state != TrancheState.Finalized) revert WithdrawalNotReady(requestId, t.readyAt, block.number);
         // Units are redeemed at the tranche's rate; the last claimant takes the rounding remainder, so the
         // claims of a tranche add up to its assets exactly and never exceed them.
-        assets = uint256(r.units).mulDiv(t.assets, t.units);
+        assets = units.mulDiv(t.assets, t.units);
         t.assets -= uint128(assets);
-        t.units -= r.units;
+        t.units -= uint128(units);
         claimReserve -= assets;
-        delete _requests[requestId];
-        IERC20(asset()).safeTransfer(r.owner, assets);
-        emit WithdrawalClaimed(requestId, r.owner, assets);
+        delete _requestUnits[requestId];
+        IERC20(asset()).safeTransfer(owner, assets);
+        emit WithdrawalClaimed(requestId, owner, assets);
     }
 
     /// @notice Brings the books up to date with the network: absorbs executed slashes, collects
@@ -302,14 +312,23 @@ contract ProverPool is IProverPool, ERC4626, ReentrancyGuardTransient {
         return _tranches[id];
     }
 
-    /// @notice A pending withdrawal request (owner zero once claimed or never made).
-    function requestOf(uint256 id) external view returns (WithdrawalRequest memory) {
-        return _requests[id];
+    /// @notice The id of `owner`'s withdrawal request in tranche `tranche`: the tranche in the bits above
+    ///         160, the owner below. Every request an owner makes while a tranche is open joins this one.
+    function requestIdOf(uint256 tranche, address owner) public pure returns (uint256) {
+        return tranche << 160 | uint160(owner);
+    }
+
+    /// @notice A pending withdrawal request (all zero once claimed or never made).
+    function requestOf(uint256 id) public view returns (WithdrawalRequest memory r) {
+        uint256 units = _requestUnits[id];
+        if (units == 0) return r;
+        (uint64 trancheId, address owner) = _decodeRequestId(id);
+        return WithdrawalRequest(owner, trancheId, uint128(units));
     }
 
     /// @notice What request `id` would pay on the books of the last sync, and whether it can be claimed.
     function requestValue(uint256 id) external view returns (uint256 assets, bool claimable) {
-        WithdrawalRequest memory r = _requests[id];
+        WithdrawalRequest memory r = requestOf(id);
         if (r.owner == address(0)) return (0, false);
         Tranche memory t = _tranches[r.tranche];
         return (uint256(r.units).mulDiv(t.assets, t.units), t.state == TrancheState.Finalized);
@@ -467,6 +486,11 @@ contract ProverPool is IProverPool, ERC4626, ReentrancyGuardTransient {
             if (restaked != 0) network.stake(restaked);
             emit TrancheFinalized(id, owed, restaked);
         }
+        _unstakeOpen();
+    }
+
+    /// @dev Sends the open tranche to the network's `requestUnstake`; call only with nothing unbonding.
+    function _unstakeOpen() private {
         Tranche storage open = _tranches[openTranche];
         uint256 amount = open.assets;
         if (amount == 0) return;
@@ -480,5 +504,10 @@ contract ProverPool is IProverPool, ERC4626, ReentrancyGuardTransient {
         unbondingTranche = openTranche;
         openTranche += 1;
         emit TrancheUnbonding(unbondingTranche, amount, readyAt);
+    }
+
+    /// @dev The tranche and owner a request id names (`requestIdOf`).
+    function _decodeRequestId(uint256 id) private pure returns (uint64 trancheId, address owner) {
+        return (uint64(id >> 160), address(uint160(id)));
     }
 }

@@ -147,7 +147,8 @@ pub enum Kind {
     /// `claim(request)` of the pool at actor index `pool`.
     PoolClaim {
         pool: u16,
-        request: u64,
+        #[serde(with = "dec::u256")]
+        request: U256,
     },
     /// `sync()` of the pool at actor index `pool`.
     PoolSync {

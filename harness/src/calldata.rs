@@ -120,9 +120,7 @@ pub fn calldata(chain: &Chain, actors: &[Actor], acting: u16, action: &Action) -
         Kind::PoolRequestWithdraw { shares, .. } => {
             Pool::requestWithdrawCall { shares: *shares }.abi_encode()
         }
-        Kind::PoolClaim { request, .. } => {
-            Pool::claimCall { requestId: U256::from(*request) }.abi_encode()
-        }
+        Kind::PoolClaim { request, .. } => Pool::claimCall { requestId: *request }.abi_encode(),
         Kind::PoolSync { .. } => Pool::syncCall {}.abi_encode(),
         Kind::PoolDonate { pool, amount } => DevStakingToken::transferCall {
             to: actors.get(*pool as usize).map_or(Address::ZERO, |a| a.addr),

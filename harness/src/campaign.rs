@@ -126,6 +126,7 @@ pub const PATHS: &[&str] = &[
     "early void rejected",
     "challenged -> voided (prover compensated)",
     "pool: withdrawal requested",
+    "pool: withdrawal requested before a slash was absorbed",
     "pool: withdrawal claimed",
     "pool: tranche withdrawn from the network",
     "pool: tranche wiped out by slashes",

@@ -51,8 +51,14 @@ pub fn next(rng: &mut Rng, w: &World, block: u64) -> Option<(u16, Kind)> {
         62..77 => Kind::PoolSync { pool },
         77..80 => Kind::PoolDonate { pool, amount: rng.range(1, 1_000) as u128 * UNIT },
         80..84 => {
-            let last = mp.requests.keys().next_back().copied().unwrap_or(0);
-            Kind::PoolClaim { pool, request: rng.below(last + 2) }
+            // A pending request (maybe not claimable yet), or an id no request has.
+            let live: Vec<U256> = mp.requests.keys().copied().collect();
+            let request = if live.is_empty() || rng.chance(30) {
+                U256::from(rng.below(1 << 20))
+            } else {
+                live[rng.below(live.len() as u64) as usize]
+            };
+            Kind::PoolClaim { pool, request }
         }
         84..86 => Kind::PoolRequestWithdraw { pool, shares: held + U256::from(1) },
         _ => Kind::PoolDeposit { pool, amount: rng.range(1, 300) as u128 * UNIT },
@@ -61,9 +67,10 @@ pub fn next(rng: &mut Rng, w: &World, block: u64) -> Option<(u16, Kind)> {
 }
 
 /// The pool-as-prover's move when it has no duty, made by its operator: top its self-stake up
-/// when slashes took it below the pool's minimum (delegators cannot deposit until then), take its
-/// commission, or sync the pool.
-pub fn housekeeping(rng: &mut Rng, w: &World, pool: u16) -> Kind {
+/// when slashes took it below the pool's minimum (delegators cannot deposit until then), withdraw
+/// part of a self-stake well above it (also racing a slash it can see: the operator's request must
+/// absorb the loss first, before its exit is priced), take its commission, or sync the pool.
+pub fn housekeeping(rng: &mut Rng, w: &World, pool: u16, block: u64) -> Kind {
     let Some(mp) = w.model.pools.iter().find(|p| p.actor == pool) else {
         return Kind::PoolSync { pool };
     };
@@ -79,6 +86,10 @@ pub fn housekeeping(rng: &mut Rng, w: &World, pool: u16) -> Kind {
     };
     if value < 2 * MIN_SELF_STAKE && rng.chance(50) {
         return Kind::PoolDeposit { pool, amount: 2 * MIN_SELF_STAKE };
+    }
+    let racing = unabsorbed(w, mp) || slash_coming(w, mp, block);
+    if value > 4 * MIN_SELF_STAKE && rng.chance(if racing { 40 } else { 5 }) {
+        return Kind::PoolRequestWithdraw { pool, shares: own / U256::from(4) };
     }
     if rng.chance(20) { Kind::PoolClaimCommission { pool } } else { Kind::PoolSync { pool } }
 }

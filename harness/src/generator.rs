@@ -339,7 +339,7 @@ impl Generator {
         }
         let pool = matches!(role, Role::Pool { .. });
         if pool && !a.registered {
-            return delegators::housekeeping(&mut self.rng, w, i);
+            return delegators::housekeeping(&mut self.rng, w, i, p.block);
         }
         if !a.registered {
             let amount = match role {
@@ -428,7 +428,7 @@ impl Generator {
             return kind;
         }
         if pool {
-            return delegators::housekeeping(&mut self.rng, w, i);
+            return delegators::housekeeping(&mut self.rng, w, i, p.block);
         }
         if a.claimable > 0 && self.rng.chance(30) {
             return Kind::Claim;

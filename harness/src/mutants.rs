@@ -185,11 +185,19 @@ pub const MUTANTS: &[Mutant] = &[
         expect: "the sum of delegators' claims never exceeds the vault's assets",
     },
     Mutant {
-        name: "MutantPoolRequestSkipsSync",
-        bug: "requestWithdraw prices shares before absorbing the slashes executed since the last sync",
+        name: "MutantPoolOperatorRequestSkipsSync",
+        bug: "the operator's requestWithdraw prices its shares before the slashes they must absorb first",
         file: "pools/ProverPool.sol",
-        find: "_sync();\n        if (shares == 0) revert ZeroShares();",
-        replace: "if (shares == 0) revert ZeroShares();",
+        find: "if (isOperator) _sync();",
+        replace: "",
+        expect: "no withdrawal request escapes a slash earned before it",
+    },
+    Mutant {
+        name: "MutantPoolRequestFinalizesStale",
+        bug: "requestWithdraw (which does not sync) finalizes a matured tranche before its slashes are absorbed",
+        file: "pools/ProverPool.sol",
+        find: "if (unbondingTranche == 0) _unstakeOpen();",
+        replace: "_advanceQueue();",
         expect: "no withdrawal request escapes a slash earned before it",
     },
 ];

@@ -60,7 +60,7 @@ mod slot {
     /// commissionBps (16 bits), pendingCommissionBps (16), commissionEffectiveAt (40), closed (8),
     /// _initialized (8), openTranche (64), unbondingTranche (64), paused (8).
     pub(super) const PACKED: u64 = 8;
-    pub(super) const TRANCHES: u64 = 10;
+    pub(super) const TRANCHES: u64 = 9;
 }
 
 impl PoolView {

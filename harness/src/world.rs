@@ -265,9 +265,18 @@ impl World {
             return Ok(Err(v));
         }
         if pool_before.is_some() {
-            // A successful pool call (not a donation) synced the pool's books with the network.
-            let synced =
-                out.success() && !matches!(action.kind, crate::action::Kind::PoolDonate { .. });
+            // A successful pool call synced the pool's books with the network, except a donation
+            // (no call) and a delegator's withdrawal request (priced on the last sync's books).
+            let synced = out.success()
+                && match &action.kind {
+                    crate::action::Kind::PoolDonate { .. } => false,
+                    crate::action::Kind::PoolRequestWithdraw { pool, .. } => self
+                        .model
+                        .pools
+                        .iter()
+                        .any(|p| p.actor == *pool && p.operator == action.actor),
+                    _ => true,
+                };
             let only = action.kind.pool();
             let pools =
                 invariants::pools::check(&mut self.chain, &self.model, &self.actors, only, synced);

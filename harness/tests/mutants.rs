@@ -177,13 +177,18 @@ fn pool_commission_credited_twice_is_caught() {
 }
 
 #[test]
-fn pool_request_before_sync_is_caught() {
+fn pool_operator_request_before_sync_is_caught() {
     caught(&MUTANTS[18]);
 }
 
 #[test]
+fn pool_request_finalizing_a_stale_tranche_is_caught() {
+    caught(&MUTANTS[19]);
+}
+
+#[test]
 fn every_mutant_is_tested() {
-    assert_eq!(MUTANTS.len(), 19, "add a test for the new mutant");
+    assert_eq!(MUTANTS.len(), 20, "add a test for the new mutant");
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! `provernet pool`: liquid proving pools (docs/pools.md).
 
-use alloy::primitives::Address;
+use alloy::primitives::{Address, U256};
 use clap::Subcommand;
 use eyre::Result;
 
@@ -51,9 +51,10 @@ pub enum PoolCmd {
         /// The pool or its operator.
         #[arg(value_parser = parse_address)]
         pool: Address,
-        /// Only this request.
-        #[arg(long)]
-        request: Option<u64>,
+        /// Only this request (its id as `pool request-withdraw` and `pool status` print it: 0x hex
+        /// or decimal).
+        #[arg(long, value_name = "ID", value_parser = parse_request_id)]
+        request: Option<U256>,
     },
     /// A pool's assets, share price, commission, self-stake, queue, and the signer's position.
     Status {
@@ -91,5 +92,40 @@ pub(super) async fn run(g: &GlobalArgs, c: PoolCmd) -> Result<Report> {
         PoolCmd::Claim { pool: who, request } => pool::claim(&g.net().await?, who, request).await,
         PoolCmd::Status { pool: who } => pool::status(&g.net().await?, who).await,
         PoolCmd::List => pool::list(&g.net().await?).await,
+    }
+}
+
+/// Parses a withdrawal request id: 0x hex (as the CLI prints it) or decimal.
+fn parse_request_id(s: &str) -> Result<U256, String> {
+    let t = s.trim();
+    let parsed = match t.strip_prefix("0x") {
+        Some(hex) => U256::from_str_radix(hex, 16),
+        None => U256::from_str_radix(t, 10),
+    };
+    parsed.map_err(|_| {
+        format!(
+            "{t:?} is not a request id: expected the id `pool request-withdraw` or `pool status` \
+             printed (0x hex, or decimal)"
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Ids are printed as 0x hex (tranche above bit 160, owner below) and read back in either base;
+    /// anything else names what was expected.
+    #[test]
+    fn request_ids_parse_in_hex_and_decimal() {
+        let id = (U256::from(2) << 160) | U256::from(0xabcdu64);
+        assert_eq!(parse_request_id(&format!("{id:#x}")), Ok(id));
+        assert_eq!(parse_request_id(&id.to_string()), Ok(id));
+        assert_eq!(parse_request_id("9"), Ok(U256::from(9)));
+        assert_eq!(parse_request_id(&format!("{:#x}", U256::MAX)), Ok(U256::MAX));
+        let err = parse_request_id("0xzz").unwrap_err();
+        assert!(err.contains("is not a request id"), "{err}");
+        assert!(parse_request_id("-1").is_err());
+        assert!(parse_request_id(&format!("{}0", U256::MAX)).is_err(), "above 2^256 - 1");
     }
 }

@@ -275,6 +275,16 @@ pub async fn request_withdraw(net: &Net, who: Address, amount: Option<U256>) -> 
             shares
         }
     };
+    // The contract prices a delegator's request on the books of the pool's last sync (a loss it has
+    // not absorbed yet is still charged to the request later, pro rata). Sync first when the books
+    // are behind, so that the request includes the rewards waiting for the pool and the printed
+    // amount is what the books will say.
+    let s = pool_state(net, &pool).await?;
+    let synced = if s.uncollected_rewards.is_zero() && s.unsynced_loss.is_zero() {
+        None
+    } else {
+        Some(net.chain.send("sync", &net.units, pool.sync()).await?)
+    };
     let r = net.chain.send("requestWithdraw", &net.units, pool.requestWithdraw(shares)).await?;
     let ev = r
         .decoded_log::<ProverPool::WithdrawalRequested>()
@@ -285,24 +295,35 @@ pub async fn request_withdraw(net: &Net, who: Address, amount: Option<U256>) -> 
     } else {
         format!("claim from block {ready}")
     };
+    let sync_note = match &synced {
+        Some(t) => format!(
+            "synced the pool first (rewards {} and loss {} waiting; tx {:#x})\n",
+            net.units.fmt(s.uncollected_rewards),
+            net.units.fmt(s.unsynced_loss),
+            t.transaction_hash
+        ),
+        None => String::new(),
+    };
     Ok(Report::new(
         format!(
-            "request {} for {} (at most {}; later slashes lower it): {when} with `provernet pool \
-             claim {addr} --request {}` (tx {:#x})",
+            "{sync_note}request {:#x} for {} (at most {}; later slashes lower it): {when} with \
+             `provernet pool claim {addr} --request {:#x}` (tx {:#x})",
             ev.requestId,
             fmt_shares(net, ev.shares),
             net.units.fmt(ev.assets),
             ev.requestId,
             r.transaction_hash
         ),
-        json!({ "pool": addr, "owner": me, "requestId": ev.requestId.to::<u64>(), "shares": ev.shares.to_string(),
+        json!({ "pool": addr, "owner": me, "requestId": format!("{:#x}", ev.requestId), "shares": ev.shares.to_string(),
                 "amount": fmt_amount(ev.assets, net.units.decimals), "tranche": ev.tranche.to::<u64>(),
-                "readyAt": (ready != 0).then_some(ready), "receipt": tx_json(&r) }),
+                "readyAt": (ready != 0).then_some(ready), "receipt": tx_json(&r),
+                "syncReceipt": synced.as_ref().map(tx_json) }),
     ))
 }
 
-/// The signer's unclaimed requests in `pool`, from its WithdrawalRequested events.
-async fn my_requests(net: &Net, pool: &Pool, me: Address) -> Result<Vec<(u64, U256, bool, u64)>> {
+/// The signer's unclaimed requests in `pool`, from its WithdrawalRequested events (requests of one
+/// owner in one tranche share an id, so an id is listed once).
+async fn my_requests(net: &Net, pool: &Pool, me: Address) -> Result<Vec<(U256, U256, bool, u64)>> {
     let filter = Filter::new()
         .address(*pool.address())
         .event_signature(ProverPool::WithdrawalRequested::SIGNATURE_HASH)
@@ -316,29 +337,33 @@ async fn my_requests(net: &Net, pool: &Pool, me: Address) -> Result<Vec<(u64, U2
         .await
         .wrap_err("while reading WithdrawalRequested events")?;
     let mut out = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
     for log in logs {
         let ev = ProverPool::WithdrawalRequested::decode_log(&log.inner)?;
-        if pool.requestOf(ev.requestId).call().await?.owner != me {
+        if !seen.insert(ev.requestId) || pool.requestOf(ev.requestId).call().await?.owner != me {
             continue; // claimed already
         }
         let v = pool.requestValue(ev.requestId).call().await?;
         let ready: u64 = pool.trancheOf(ev.tranche).call().await?.readyAt.to();
-        out.push((ev.requestId.to::<u64>(), v.assets, v.claimable, ready));
+        out.push((ev.requestId, v.assets, v.claimable, ready));
     }
     Ok(out)
 }
 
 /// `pool claim POOL [--request ID]`: without an id, every request of the signer whose tranche is
 /// finalized or reaches its ready block in the next block (where the claim would be mined).
-pub async fn claim(net: &Net, who: Address, request: Option<u64>) -> Result<Report> {
+pub async fn claim(net: &Net, who: Address, request: Option<U256>) -> Result<Report> {
     let me = net.chain.signer()?;
     let pool = resolve(net, who).await?;
     let addr = *pool.address();
     let block = net.chain.block_number().await?;
-    let ids: Vec<u64> = match request {
+    let ids: Vec<U256> = match request {
         Some(id) => {
-            if pool.requestOf(U256::from(id)).call().await?.owner == Address::ZERO {
-                bail_state!("the pool {addr} has no pending request {id} (never made, or claimed)");
+            if pool.requestOf(id).call().await?.owner == Address::ZERO {
+                bail_state!(
+                    "the pool {addr} has no pending request {id:#x} (never made, or claimed); \
+                     `provernet pool status {addr}` lists yours"
+                );
             }
             vec![id]
         }
@@ -350,7 +375,7 @@ pub async fn claim(net: &Net, who: Address, request: Option<u64>) -> Result<Repo
                      pool request-withdraw`"
                 );
             }
-            let ready: Vec<u64> = mine
+            let ready: Vec<U256> = mine
                 .iter()
                 .filter(|(_, _, done, at)| *done || (*at != 0 && block + 1 >= *at))
                 .map(|(id, ..)| *id)
@@ -359,8 +384,8 @@ pub async fn claim(net: &Net, who: Address, request: Option<u64>) -> Result<Repo
                 let waits: Vec<String> = mine
                     .iter()
                     .map(|(id, _, _, at)| match at {
-                        0 => format!("request {id}: waits for the tranche ahead of it"),
-                        at => format!("request {id}: claimable from block {at}"),
+                        0 => format!("request {id:#x}: waits for the tranche ahead of it"),
+                        at => format!("request {id:#x}: claimable from block {at}"),
                     })
                     .collect();
                 bail_state!(
@@ -375,11 +400,11 @@ pub async fn claim(net: &Net, who: Address, request: Option<u64>) -> Result<Repo
     let mut paid = Vec::new();
     let mut total = U256::ZERO;
     for id in ids {
-        let r = net.chain.send("claim", &net.units, pool.claim(U256::from(id))).await?;
+        let r = net.chain.send("claim", &net.units, pool.claim(id)).await?;
         let amount =
             r.decoded_log::<ProverPool::WithdrawalClaimed>().map(|e| e.assets).unwrap_or_default();
         total += amount;
-        paid.push(json!({ "requestId": id, "amount": fmt_amount(amount, net.units.decimals), "receipt": tx_json(&r) }));
+        paid.push(json!({ "requestId": format!("{id:#x}"), "amount": fmt_amount(amount, net.units.decimals), "receipt": tx_json(&r) }));
     }
     Ok(Report::new(
         format!("claimed {} from pool {addr} ({} request(s))", net.units.fmt(total), paid.len()),
@@ -481,12 +506,12 @@ pub async fn status(net: &Net, who: Option<Address>) -> Result<Report> {
                 (false, 0) => "waits for the tranche ahead".to_string(),
                 (false, at) => format!("from block {at}"),
             };
-            h += &format!("  request {id}    {} ({when})\n", u.fmt(*v));
+            h += &format!("  request {id:#x}\n               {} ({when})\n", u.fmt(*v));
         }
         j["you"] = json!({
             "address": me, "shares": shares.to_string(), "value": fmt_amount(value, u.decimals),
             "requests": requests.iter().map(|(id, v, done, at)| json!({
-                "requestId": id, "amount": fmt_amount(*v, u.decimals), "claimable": done,
+                "requestId": format!("{id:#x}"), "amount": fmt_amount(*v, u.decimals), "claimable": done,
                 "readyAt": (*at != 0).then_some(*at) })).collect::<Vec<_>>(),
         });
     }

@@ -93,11 +93,12 @@ async fn delegator_sees_reward_and_slash_and_exits_after_the_delay() {
     let human = env.human(Some(&d), &["pool", "status", &pool]);
     assert!(human.contains("unsynced     rewards 10 PNT, loss 22 PNT"), "{human}");
 
-    // Requesting syncs: +9 to the shareholders (10% commission), of which the delegator's 1000/1100
-    // is 8.18; then the 22 loss, which the operator's shares (worth about 100.82) cover first: the
-    // delegator bears none of it and keeps at least its 1000 and its 8.18 of the reward, and never
-    // more than the whole reward.
+    // The books are behind, so the CLI syncs before requesting: +9 to the shareholders (10%
+    // commission), of which the delegator's 1000/1100 is 8.18; then the 22 loss, which the
+    // operator's shares (worth about 100.82) cover first: the delegator bears none of it and keeps
+    // at least its 1000 and its 8.18 of the reward, and never more than the whole reward.
     let req = env.ok(Some(&d), &["pool", "request-withdraw", &pool, "--all"]);
+    assert!(req["syncReceipt"]["tx"].is_string(), "a sync was sent first: {req}");
     let owed = amount(&req["amount"]);
     let kept = 1000.0 + 9.0 * 1000.0 / 1100.0;
     assert!(owed >= kept - 1e-9 && owed < 1010.0, "{owed}");
@@ -190,7 +191,7 @@ async fn bad_pool_input_sends_nothing() {
         &d,
         &["pool", "claim", &pool, "--request", "9"],
         code::STATE,
-        "no pending request 9",
+        "no pending request 0x9",
     )
     .await;
     // The operator may not go below its minimum self-stake: the contract's refusal, decoded.

@@ -11,9 +11,11 @@
 //!   rounding bound of [`fraction_bound`]);
 //! - a reward collected is exactly the network's credit, split by the commission in force, and
 //!   never lowers the share price;
-//! - no withdrawal request escapes a slash earned before it: a request made while a slash was
-//!   unabsorbed is priced after absorbing it, and a claim pays no more than the request's value at
-//!   request, lowered by every later absorbed loss at the shareholders' fraction;
+//! - no withdrawal request escapes a slash earned before it: a delegator's request is priced on the
+//!   books of the last sync, so a slash executed since is absorbed later, and a claim pays no more
+//!   than the request's value at request, lowered by every later absorbed loss at the
+//!   shareholders' fraction; the operator's request (its shares take a loss first) and the
+//!   finalizing of a tranche both happen only on books that absorbed every executed slash;
 //! - a delegator can always exit: a request for held shares worth something, and the claim of a
 //!   finalized request, never revert.
 
@@ -44,8 +46,8 @@ pub struct MPool {
     pub shares: BTreeMap<u16, U256>,
     /// Tokens sent to the pool outside a deposit: they stay in the vault, outside the books.
     pub donated: u128,
-    /// Live withdrawal requests by id.
-    pub requests: BTreeMap<u64, MRequest>,
+    /// Live withdrawal requests by id (one per owner and tranche: later requests add to it).
+    pub requests: BTreeMap<U256, MRequest>,
     /// Requests ever made per tranche (the last claimant of a tranche takes its rounding remainder).
     pub tranche_requests: BTreeMap<u64, u64>,
     /// Finalized tranches (their requests can be claimed).
@@ -76,7 +78,7 @@ impl MPool {
     }
 
     /// Live requests of `owner` whose tranche is finalized.
-    pub fn claimable_of(&self, owner: u16) -> impl Iterator<Item = u64> + '_ {
+    pub fn claimable_of(&self, owner: u16) -> impl Iterator<Item = U256> + '_ {
         self.requests
             .iter()
             .filter(move |(_, r)| r.owner == owner && self.finalized.contains(&r.tranche))
@@ -109,7 +111,7 @@ pub(crate) fn apply(t: &mut Transition<'_>, kind: &Kind, pool: u16) -> Result<()
     };
     let pre = t.m.accounts[pool as usize].clone();
     let addr = t.seen.actors[pool as usize].addr;
-    exits_never_blocked(t, k, kind, &before, &pre)?;
+    exits_never_blocked(t, k, kind, &before)?;
     if !t.ok {
         return Ok(());
     }
@@ -162,26 +164,55 @@ pub(crate) fn apply(t: &mut Transition<'_>, kind: &Kind, pool: u16) -> Result<()
                 price = raised;
             }
             E::WithdrawalRequested(x) => {
-                if pre.stake + pre.unbonding < before.booked() && !loss_seen {
+                let owner = t.actor_of(x.owner).unwrap_or(u16::MAX);
+                let unabsorbed = pre.stake + pre.unbonding < before.booked() && !loss_seen;
+                if unabsorbed && owner == t.m.pools[k].operator {
                     return Err(violation(
                         "no withdrawal request escapes a slash earned before it",
                         format!(
-                            "pool {addr}: request {} priced on books of {} while the network held {} (a slash not yet absorbed)",
+                            "pool {addr}: the operator's request {} priced on books of {} while the network held {} (its shares take a loss first)",
                             x.requestId,
                             before.booked(),
                             pre.stake + pre.unbonding
                         ),
                     ));
                 }
-                let owner = t.actor_of(x.owner).unwrap_or(u16::MAX);
                 let tranche: u64 = x.tranche.saturating_to();
                 let p = &mut t.m.pools[k];
                 *p.tranche_requests.entry(tranche).or_default() += 1;
-                let r = MRequest { owner, tranche, entitled: x.assets.saturating_to(), slack: 0 };
-                p.requests.insert(x.requestId.saturating_to(), r);
-                t.path("pool: withdrawal requested");
+                let r = p.requests.entry(x.requestId).or_insert(MRequest {
+                    owner,
+                    tranche,
+                    ..MRequest::default()
+                });
+                if (r.owner, r.tranche) != (owner, tranche) {
+                    return Err(violation(
+                        "the sum of delegators' claims never exceeds the vault's assets",
+                        format!(
+                            "pool {addr}: request {} of actor {owner} in tranche {tranche} joined a request of actor {} in tranche {}",
+                            x.requestId, r.owner, r.tranche
+                        ),
+                    ));
+                }
+                r.entitled += x.assets.saturating_to::<u128>();
+                t.path(if unabsorbed {
+                    "pool: withdrawal requested before a slash was absorbed"
+                } else {
+                    "pool: withdrawal requested"
+                });
             }
             E::TrancheFinalized(x) => {
+                if pre.stake + pre.unbonding < before.booked() && !loss_seen {
+                    return Err(violation(
+                        "no withdrawal request escapes a slash earned before it",
+                        format!(
+                            "pool {addr}: tranche {} finalized on books of {} while the network held {} (a slash not yet absorbed)",
+                            x.tranche,
+                            before.booked(),
+                            pre.stake + pre.unbonding
+                        ),
+                    ));
+                }
                 t.m.pools[k].finalized.insert(x.tranche.saturating_to());
                 t.path(if x.assets.is_zero() {
                     "pool: tranche wiped out by slashes"
@@ -189,9 +220,7 @@ pub(crate) fn apply(t: &mut Transition<'_>, kind: &Kind, pool: u16) -> Result<()
                     "pool: tranche withdrawn from the network"
                 });
             }
-            E::WithdrawalClaimed(x) => {
-                claimed(t, k, x.requestId.saturating_to(), x.assets.saturating_to())?
-            }
+            E::WithdrawalClaimed(x) => claimed(t, k, x.requestId, x.assets.saturating_to())?,
             _ => {}
         }
     }
@@ -331,7 +360,7 @@ fn transfer(
 }
 
 /// A claim paid: never more than the request's entitlement (plus its rounding slack).
-fn claimed(t: &mut Transition<'_>, k: usize, id: u64, paid: u128) -> Result<(), Violation> {
+fn claimed(t: &mut Transition<'_>, k: usize, id: U256, paid: u128) -> Result<(), Violation> {
     let p = &mut t.m.pools[k];
     let Some(r) = p.requests.remove(&id) else {
         return Err(violation(
@@ -354,14 +383,14 @@ fn claimed(t: &mut Transition<'_>, k: usize, id: u64, paid: u128) -> Result<(), 
     Ok(())
 }
 
-/// Liveness of exits: a request for held shares worth something on books with no unabsorbed loss,
-/// and the claim of a finalized request, never revert (also while the network is paused).
+/// Liveness of exits: a delegator's request for held shares worth something on the books of the
+/// last sync, and the claim of a finalized request, never revert (also while the network is paused
+/// and while a slash waits to be absorbed).
 fn exits_never_blocked(
     t: &Transition<'_>,
     k: usize,
     kind: &Kind,
     before: &PoolView,
-    pre: &MAccount,
 ) -> Result<(), Violation> {
     if t.ok {
         return Ok(());
@@ -372,13 +401,8 @@ fn exits_never_blocked(
             p.requests.get(request).is_some_and(|r| p.finalized.contains(&r.tranche))
         }
         Kind::PoolRequestWithdraw { shares, .. } => {
-            let synced = pre.stake + pre.unbonding >= before.booked();
             let worth = before.price().value(*shares) > 0;
-            synced
-                && worth
-                && !shares.is_zero()
-                && *shares <= p.shares_of(t.sender)
-                && t.sender != p.operator
+            worth && !shares.is_zero() && *shares <= p.shares_of(t.sender) && t.sender != p.operator
         }
         _ => false,
     };

@@ -21,7 +21,9 @@ contract DelegatorHandler is Test {
     address internal rollup;
 
     address[4] internal actors;
+    /// @dev Distinct request ids (an owner's requests in one tranche share one id).
     uint256[] public requestIds;
+    mapping(uint256 id => bool) internal _known;
     /// @notice Actions after which the share price rose from a slash or fell from a reward.
     uint256 public priceViolations;
     /// @notice Syncs after which the books did not match the network.
@@ -75,7 +77,7 @@ contract DelegatorHandler is Test {
         uint256 shares = pool.balanceOf(who) * bound(fraction, 1, 100) / 100;
         vm.prank(who);
         try pool.requestWithdraw(shares) returns (uint256 id) {
-            requestIds.push(id);
+            _remember(id);
         } catch {}
         _checkBooks();
     }
@@ -130,7 +132,7 @@ contract DelegatorHandler is Test {
                 address who = actors[1 + (seed / 6) % 3];
                 vm.prank(who);
                 try pool.requestWithdraw(pool.balanceOf(who)) returns (uint256 rid) {
-                    requestIds.push(rid);
+                    _remember(rid);
                 } catch {}
                 (assets, supply) = (pool.activeAssets(), pool.totalSupply());
             }
@@ -145,6 +147,12 @@ contract DelegatorHandler is Test {
     }
 
     // ------------------------------------------------------------ helpers
+
+    function _remember(uint256 id) internal {
+        if (_known[id]) return;
+        _known[id] = true;
+        requestIds.push(id);
+    }
 
     /// @dev Commits and reveals for the pool (as its operator would) and rolls into the epoch it serves.
     function _select() internal returns (bool) {
