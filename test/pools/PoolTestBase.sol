@@ -5,6 +5,7 @@ import {NetworkTestBase} from "../helpers/NetworkTestBase.sol";
 import {ProverPool} from "../../contracts/pools/ProverPool.sol";
 import {ProverPoolFactory} from "../../contracts/pools/ProverPoolFactory.sol";
 import {Batch} from "../../contracts/types/Batch.sol";
+import {AccountState} from "../../contracts/types/AccountState.sol";
 
 /// @notice A real ProverNetwork (dev verifier) with a pool factory, and helpers that make the pool earn
 ///         (a batch it proves) or lose (a batch it misses, slashed by a keeper). Until the network's hot
@@ -85,5 +86,13 @@ abstract contract PoolTestBase is NetworkTestBase {
     function _rollToReady(uint256 requestId) internal {
         uint256 readyAt = pool.trancheOf(pool.requestOf(requestId).tranche).readyAt;
         if (block.number < readyAt) vm.roll(readyAt);
+    }
+
+    /// @dev The books equal the pool's stake + unbonding in the network (true after every sync).
+    function _books() internal view {
+        AccountState memory a = net.accountOf(address(pool));
+        uint256 booked = pool.activeAssets() + pool.trancheOf(pool.openTranche()).assets
+            + pool.trancheOf(pool.unbondingTranche()).assets;
+        assertEq(uint256(a.stake) + a.unbonding, booked, "books match the network");
     }
 }

@@ -3,7 +3,6 @@ pragma solidity 0.8.30;
 
 import {PoolTestBase} from "./PoolTestBase.sol";
 import {IProverPool, TrancheState, WithdrawalRequest} from "../../contracts/pools/IProverPool.sol";
-import {AccountState} from "../../contracts/types/AccountState.sol";
 
 /// @notice How a withdrawal request is priced and recorded (docs/pools.md, "Withdrawal queue"): a
 ///         delegator's request uses the books of the last sync and does not sync (that is what keeps it
@@ -11,13 +10,6 @@ import {AccountState} from "../../contracts/types/AccountState.sol";
 ///         operator's request syncs first; a request never finalizes a tranche; one record per owner
 ///         and tranche, under an id that names both.
 contract ProverPoolRequestsTest is PoolTestBase {
-    function _books() internal view {
-        AccountState memory a = net.accountOf(address(pool));
-        uint256 booked = pool.activeAssets() + pool.trancheOf(pool.openTranche()).assets
-            + pool.trancheOf(pool.unbondingTranche()).assets;
-        assertEq(uint256(a.stake) + a.unbonding, booked, "books match the network");
-    }
-
     /// @dev Attack: a keeper executed a slash and no one synced yet; a delegator requests at the old,
     ///      higher price. The next sync spreads the loss pro rata over the shares and the tranches, so
     ///      she is paid what she would have been paid had she synced first, and the others lose no more.

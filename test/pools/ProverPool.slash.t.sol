@@ -3,18 +3,10 @@ pragma solidity 0.8.30;
 
 import {PoolTestBase} from "./PoolTestBase.sol";
 import {IProverPool, TrancheState} from "../../contracts/pools/IProverPool.sol";
-import {AccountState} from "../../contracts/types/AccountState.sol";
 
 /// @notice Slashes: operator first, then the same fraction for every share and pending withdrawal;
 ///         no escape by requesting a withdrawal; exits when the operator, the pool or the network stop.
 contract ProverPoolSlashTest is PoolTestBase {
-    function _books() internal view {
-        AccountState memory a = net.accountOf(address(pool));
-        uint256 booked = pool.activeAssets() + pool.trancheOf(pool.openTranche()).assets
-            + pool.trancheOf(pool.unbondingTranche()).assets;
-        assertEq(uint256(a.stake) + a.unbonding, booked, "books match the network");
-    }
-
     function test_OperatorAbsorbsTheSlashFirst() public {
         pool = _createPool(op, 500e18, 1000);
         _deposit(dan, 1000e18);
