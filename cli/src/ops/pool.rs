@@ -474,7 +474,8 @@ pub async fn status(net: &Net, who: Option<Address>) -> Result<Report> {
     h += &format!("  slashes      {slashes} in the last {RECENT_BLOCKS} blocks\n");
     if !s.uncollected_rewards.is_zero() || !s.unsynced_loss.is_zero() {
         h += &format!(
-            "  unsynced     rewards {}, loss {} (the next action applies them)\n",
+            "  unsynced     rewards {}, loss {} (applied by the next deposit, claim or sync; \
+             `pool request-withdraw` syncs first)\n",
             u.fmt(s.uncollected_rewards),
             u.fmt(s.unsynced_loss)
         );

@@ -108,7 +108,8 @@ contract DelegatorHandler is Test {
     // ------------------------------------------------------------ the pool earns or loses
 
     /// @dev The pool is selected for an epoch and gets one batch; it proves it (a reward) or misses it.
-    ///      On a miss, a delegator may request a withdrawal before the keeper executes the slash.
+    ///      On a miss, a delegator may request a withdrawal before the keeper executes the slash, or after
+    ///      it and before anyone syncs.
     function work(uint256 seed) external {
         if (!_select()) return;
         bytes32 commitment = keccak256(abi.encode("inv-pool", net.nextBatchId()));
@@ -137,6 +138,16 @@ contract DelegatorHandler is Test {
                 (assets, supply) = (pool.activeAssets(), pool.totalSupply());
             }
             net.slashMissed(id);
+            if (seed % 4 == 1) {
+                // Request after the slash is executed, before anyone syncs: priced on the stale books,
+                // the next sync must still charge it the shareholders' fraction.
+                address who = actors[1 + (seed / 4) % 3];
+                vm.prank(who);
+                try pool.requestWithdraw(pool.balanceOf(who) / 2) returns (uint256 rid) {
+                    _remember(rid);
+                } catch {}
+                (assets, supply) = (pool.activeAssets(), pool.totalSupply());
+            }
             pool.sync();
             ++slashes;
             if ((pool.activeAssets() + 1) * (supply + 1e6) > (assets + 1) * (pool.totalSupply() + 1e6)) {
