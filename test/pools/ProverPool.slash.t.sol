@@ -132,6 +132,45 @@ contract ProverPoolSlashTest is PoolTestBase {
         assertEq(_claim(dan, id), 1000e18);
     }
 
+    /// @dev A loss that empties the open tranche finalizes it at once, so no later request buys units of
+    ///      an empty tranche (a division by zero). The network cannot slash that much today (at most 50%
+    ///      of a prover's capped stake per miss, one stake slash per epoch window), so the network's
+    ///      report is mocked: everything the pool had in it is gone.
+    function test_TrancheWipedOutBySlashesIsFinalizedAtOnce() public {
+        pool = _createPool(op, MIN_SELF_STAKE, 1000);
+        _deposit(dan, 1000e18);
+        _deposit(eve, 300e18);
+        uint256 danId = _request(dan, pool.balanceOf(dan) / 2);
+        uint256 eveId = _request(eve, pool.balanceOf(eve) / 3);
+        assertEq(pool.unbondingTranche(), 1);
+        assertEq(pool.openTranche(), 2);
+        uint256 open = pool.trancheOf(2).assets;
+        uint256 unbonding = pool.trancheOf(1).assets;
+        uint256 active = pool.activeAssets();
+
+        vm.mockCall(
+            address(net), abi.encodeCall(net.bondOf, (address(pool))), abi.encode(uint256(0), uint256(0))
+        );
+        vm.expectEmit(address(pool));
+        emit IProverPool.TrancheFinalized(2, 0, 0);
+        pool.sync();
+        assertEq(pool.trancheOf(2).assets, 0);
+        assertEq(uint8(pool.trancheOf(2).state), uint8(TrancheState.Finalized));
+        assertEq(pool.openTranche(), 3, "the next request opens a fresh tranche");
+        assertEq(pool.trancheOf(1).assets, 0);
+        assertEq(uint8(pool.trancheOf(1).state), uint8(TrancheState.Unbonding), "still waits for the network");
+        assertEq(pool.activeAssets(), 0);
+        assertEq(open + unbonding + active, 1300e18 + MIN_SELF_STAKE, "the whole book was lost");
+        // Eve's request is claimable at once and pays nothing; dan's waits for its tranche.
+        (uint256 value, bool ready) = pool.requestValue(eveId);
+        assertEq(value, 0);
+        assertTrue(ready);
+        assertEq(_claim(eve, eveId), 0);
+        assertEq(pool.requestOf(eveId).owner, address(0));
+        (, ready) = pool.requestValue(danId);
+        assertFalse(ready);
+    }
+
     function test_DelegatorExitsWhileTheNetworkIsPaused() public {
         pool = _createPool(op, MIN_SELF_STAKE, 1000);
         _deposit(dan, 1000e18);
