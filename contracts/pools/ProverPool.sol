@@ -23,9 +23,11 @@ import {PoolLoss} from "./PoolLoss.sol";
 /// @dev BOOKS INVARIANT (after every `sync`):
 ///        network.bondOf(pool).bonded (stake + unbonding) == activeAssets + open tranche + unbonding tranche
 ///        token.balanceOf(pool) >= claimReserve + commissionOwed
-///      Every state-changing entry point runs `_sync` first, so shares are priced on books that already
-///      include every executed slash and every credited reward. Work per call is constant: at most two
-///      tranches are unfinalized, and nothing loops over delegators or requests.
+///      Every state-changing entry point but a delegator's `requestWithdraw` runs `_sync` first, so new
+///      shares are priced on books that include every executed slash and credited reward; a delegator's
+///      request is priced on the last sync's books and the next sync charges it any slash since, pro
+///      rata (see `requestWithdraw`). Work per call is constant: at most two tranches are unfinalized,
+///      and nothing loops over delegators or requests.
 contract ProverPool is IProverPool, ERC4626, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;

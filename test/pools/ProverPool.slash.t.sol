@@ -160,7 +160,7 @@ contract ProverPoolSlashTest is PoolTestBase {
         assertEq(pool.trancheOf(1).assets, 0);
         assertEq(uint8(pool.trancheOf(1).state), uint8(TrancheState.Unbonding), "still waits for the network");
         assertEq(pool.activeAssets(), 0);
-        assertEq(open + unbonding + active, 1300e18 + MIN_SELF_STAKE, "the whole book was lost");
+        assertEq(open + unbonding + active, 1300e18 + MIN_SELF_STAKE, "the book the mocked report erases");
         // Eve's request is claimable at once and pays nothing; dan's waits for its tranche.
         (uint256 value, bool ready) = pool.requestValue(eveId);
         assertEq(value, 0);

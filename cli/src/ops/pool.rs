@@ -278,9 +278,10 @@ pub async fn request_withdraw(net: &Net, who: Address, amount: Option<U256>) -> 
     // The contract prices a delegator's request on the books of the pool's last sync (a loss it has
     // not absorbed yet is still charged to the request later, pro rata). Sync first when the books
     // are behind, so that the request includes the rewards waiting for the pool and the printed
-    // amount is what the books will say.
+    // amount is what the books will say. The operator's request syncs in the contract already.
     let s = pool_state(net, &pool).await?;
-    let synced = if s.uncollected_rewards.is_zero() && s.unsynced_loss.is_zero() {
+    let behind = !s.uncollected_rewards.is_zero() || !s.unsynced_loss.is_zero();
+    let synced = if me == s.operator || !behind {
         None
     } else {
         Some(net.chain.send("sync", &net.units, pool.sync()).await?)
